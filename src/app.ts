@@ -1,0 +1,105 @@
+/**
+ * The application: settings, the store, the services, and the pipeline every call goes
+ * through (validate, fault injection, authorize, operate) as one transaction.
+ */
+import { randomBytes } from "node:crypto";
+import type { Settings } from "./config.js";
+import type { CallContext, ServiceDefinition } from "./context.js";
+import type { Authenticated } from "./auth/identity.js";
+import { Store } from "./store/store.js";
+import { Logger } from "./log.js";
+import { AwsError } from "./protocol/errors.js";
+import { findViolations } from "./protocol/validate.js";
+import { readClockOffset } from "./clock.js";
+import { consumeFault, faultError, type InjectedFault } from "./control/faults.js";
+import { setTokenKey } from "./services/organizations/paginate.js";
+import { organizationsService } from "./services/organizations/index.js";
+import { errors } from "./services/organizations/errors.js";
+
+export interface CallInput {
+  service: string;
+  operation: string;
+  input: Record<string, unknown>;
+  auth: Authenticated;
+  requestId: string;
+  sourceIp: string;
+}
+
+export class App {
+  readonly services = new Map<string, ServiceDefinition>();
+
+  private constructor(
+    readonly settings: Settings,
+    readonly store: Store,
+    readonly logger: Logger,
+  ) {}
+
+  static async create(settings: Settings, extraServices: ServiceDefinition[] = []): Promise<App> {
+    const store = await Store.open({ data: settings.data, databaseUrl: settings.databaseUrl });
+    const app = new App(settings, store, new Logger(settings));
+    for (const service of [organizationsService(), ...extraServices]) app.services.set(service.name, service);
+    await app.loadSecrets();
+    return app;
+  }
+
+  /** The key that signs pagination tokens lives in the shared state, so replicas accept each other's tokens. */
+  private async loadSecrets(): Promise<void> {
+    const key = await this.store.transaction(async (tx) => {
+      await tx
+        .insertInto("meta")
+        .values({ key: "token_key", value: randomBytes(32).toString("hex") })
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute();
+      return (await tx.selectFrom("meta").select("value").where("key", "=", "token_key").executeTakeFirstOrThrow()).value;
+    });
+    setTokenKey(Buffer.from(key, "hex"));
+  }
+
+  async reset(): Promise<void> {
+    await this.store.reset();
+    await this.loadSecrets();
+  }
+
+  service(name: string): ServiceDefinition {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`no service ${name}`);
+    return service;
+  }
+
+  /** One API call: validation, fault injection, authorization and the operation, in one transaction. */
+  async call(call: CallInput): Promise<unknown> {
+    const service = this.service(call.service);
+    const opModel = service.model.operations[call.operation];
+    if (!opModel) throw new AwsError("UnknownOperationException", `Unknown operation ${call.operation}`);
+    if (opModel.input) {
+      const violations = findViolations(service.model, opModel.input.shape, call.input);
+      if (violations.length > 0) throw service.inputError(violations);
+    }
+    const handler = service.handlers[call.operation];
+    const result = await this.store.transaction(async (tx): Promise<{ fault: InjectedFault } | { output: unknown }> => {
+      const fault = await consumeFault(tx, call.operation);
+      if (fault) return { fault };
+      const ctx: CallContext = {
+        tx,
+        requestId: call.requestId,
+        principal: call.auth.principal,
+        region: call.auth.region,
+        partition: call.auth.partition,
+        now: Date.now() + (await readClockOffset(tx)),
+        settings: this.settings,
+        sourceIp: call.sourceIp,
+        operation: call.operation,
+        scratch: {},
+      };
+      if (service.authorize) await service.authorize(ctx, call.operation, call.input);
+      if (!handler) throw errors.unsupportedApi(call.operation);
+      return { output: await handler(ctx, call.input) };
+    });
+    if ("fault" in result) throw faultError(result.fault, call.operation);
+    return result.output;
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

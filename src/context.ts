@@ -1,0 +1,43 @@
+/** What an operation sees: its transaction, the caller, the virtual time, the settings. */
+import type { Tx } from "./store/store.js";
+import type { Principal } from "./auth/principal.js";
+import type { Settings } from "./config.js";
+import type { AwsError } from "./protocol/errors.js";
+import type { ServiceModel } from "./protocol/model.js";
+import type { Violation } from "./protocol/validate.js";
+
+export interface CallContext {
+  tx: Tx;
+  requestId: string;
+  principal: Principal;
+  region: string;
+  partition: string;
+  /** Virtual-clock time of this call, epoch milliseconds. */
+  now: number;
+  settings: Settings;
+  sourceIp: string;
+  /** Operation being served (for events and messages). */
+  operation: string;
+  /** Facts the authorization step found, for the operation to reuse. */
+  scratch: Record<string, unknown>;
+}
+
+export type Handler = (ctx: CallContext, input: Record<string, unknown>) => Promise<unknown>;
+
+/** Lets an operation take its input type from the AWS SDK's declarations while the registry stays generic. */
+export function op<I extends object, O>(fn: (ctx: CallContext, input: I) => Promise<O>): Handler {
+  return fn as unknown as Handler;
+}
+
+export interface ServiceDefinition {
+  /** IAM action prefix: organizations, sts, account, cloudtrail. */
+  name: string;
+  model: ServiceModel;
+  handlers: Record<string, Handler>;
+  /** The error this service answers for invalid input. */
+  inputError(violations: Violation[]): AwsError;
+  /** Runs before the handler, inside the call's transaction: who may call, and SCPs. */
+  authorize?(ctx: CallContext, operation: string, input: Record<string, unknown>): Promise<void>;
+  /** Name of the "operation not built yet" error and the internal-error code of this service. */
+  internalErrorCode: string;
+}

@@ -1,0 +1,223 @@
+/**
+ * The control API on /_orgsim/*: JSON in, JSON out. A thin shell over the same functions the
+ * operations use (store, clock, readiness, faults, events).
+ */
+import { randomBytes } from "node:crypto";
+import type { App } from "../app.js";
+import type { HttpRequestParts } from "../auth/sigv4.js";
+import { AwsError } from "../protocol/errors.js";
+import { advanceClock, clockView, readClockOffset, setClockOffset } from "../clock.js";
+import { addFault, validateFault, type FaultSpec } from "./faults.js";
+import { ensureAccount } from "../services/organizations/repo.js";
+import { arns } from "../services/organizations/ids.js";
+
+export interface ControlResponse {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type ControlRoute = (app: App, req: HttpRequestParts, params: string[], url: URL) => Promise<ControlResponse>;
+
+const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
+const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
+
+function parseObject(req: HttpRequestParts): Record<string, unknown> {
+  const text = req.body.toString("utf8").trim();
+  if (text === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw bad(`The body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw bad("The body must be a JSON object.");
+  return value as Record<string, unknown>;
+}
+
+const READINESS_FIELDS = { supportPlan: "support_plan", contactInformation: "contact_info", paymentMethod: "payment_method" } as const;
+
+async function standaloneView(app: App, accountId: string) {
+  return app.store.transaction(async (tx) => {
+    const now = Date.now() + (await readClockOffset(tx));
+    const row = await ensureAccount(tx, accountId, now);
+    return { accountId, supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
+  });
+}
+
+/** Routes: [method, path pattern with :params, handler]. */
+const routes: [string, RegExp, ControlRoute][] = [
+  ["GET", /^\/_orgsim\/health$/, async (app) => json(200, { status: "ok", engine: app.store.engine })],
+  [
+    "POST",
+    /^\/_orgsim\/reset$/,
+    async (app) => {
+      await app.reset();
+      return json(200, { reset: true });
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/clock$/,
+    async (app) => json(200, clockView(await app.store.transaction((tx) => readClockOffset(tx)))),
+  ],
+  [
+    "POST",
+    /^\/_orgsim\/clock$/,
+    async (app, req) => {
+      const body = parseObject(req);
+      const { advanceSeconds, offsetSeconds } = body;
+      if (advanceSeconds !== undefined && (typeof advanceSeconds !== "number" || !Number.isFinite(advanceSeconds) || advanceSeconds < 0)) {
+        throw bad("advanceSeconds must be a non-negative number (the virtual clock never goes back).");
+      }
+      if (offsetSeconds !== undefined && (typeof offsetSeconds !== "number" || !Number.isFinite(offsetSeconds))) {
+        throw bad("offsetSeconds must be a number.");
+      }
+      if (advanceSeconds === undefined && offsetSeconds === undefined) throw bad('Send {"advanceSeconds": n} or {"offsetSeconds": n}.');
+      const offset = await app.store.transaction(async (tx) => {
+        if (offsetSeconds !== undefined) {
+          await setClockOffset(tx, Math.round((offsetSeconds as number) * 1000));
+          return readClockOffset(tx);
+        }
+        return advanceClock(tx, advanceSeconds as number);
+      });
+      return json(200, clockView(offset));
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/accounts\/(\d{12})\/standalone$/,
+    async (app, _req, [id]) => json(200, await standaloneView(app, id!)),
+  ],
+  [
+    "PUT",
+    /^\/_orgsim\/accounts\/(\d{12})\/standalone$/,
+    async (app, req, [id]) => {
+      const body = parseObject(req);
+      const set: Record<string, number> = {};
+      for (const [key, value] of Object.entries(body)) {
+        const column = READINESS_FIELDS[key as keyof typeof READINESS_FIELDS];
+        if (!column) throw bad(`Unknown readiness item "${key}"; use supportPlan, contactInformation, paymentMethod.`);
+        if (typeof value !== "boolean") throw bad(`${key} must be true or false.`);
+        set[column] = value ? 1 : 0;
+      }
+      await app.store.transaction(async (tx) => {
+        const now = Date.now() + (await readClockOffset(tx));
+        await ensureAccount(tx, id!, now);
+        if (Object.keys(set).length > 0) await tx.updateTable("accounts").set(set).where("id", "=", id!).execute();
+      });
+      return json(200, await standaloneView(app, id!));
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/faults$/,
+    async (app) => {
+      const rows = await app.store.transaction((tx) => tx.selectFrom("faults").selectAll().orderBy("created_at").execute());
+      return json(200, {
+        faults: rows.map((r) => ({ id: r.id, operation: r.operation, ...(JSON.parse(r.error) as object), remaining: r.remaining, probability: r.probability })),
+      });
+    },
+  ],
+  [
+    "POST",
+    /^\/_orgsim\/faults$/,
+    async (app, req) => {
+      const spec = parseObject(req) as unknown as FaultSpec;
+      const problem = validateFault([...app.services.values()].map((s) => s.model), spec);
+      if (problem) throw bad(problem);
+      const id = await app.store.transaction(async (tx) => addFault(tx, spec, Date.now() + (await readClockOffset(tx))));
+      return json(201, { id });
+    },
+  ],
+  [
+    "DELETE",
+    /^\/_orgsim\/faults$/,
+    async (app) => {
+      await app.store.transaction((tx) => tx.deleteFrom("faults").execute());
+      return json(200, { faults: [] });
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/events$/,
+    async (app, _req, _params, url) => {
+      const limit = Math.min(Math.max(Number(url.searchParams.get("maxResults") ?? "50") || 50, 1), 1000);
+      const after = url.searchParams.get("nextToken");
+      const orgId = url.searchParams.get("organizationId");
+      const name = url.searchParams.get("eventName");
+      const rows = await app.store.transaction(async (tx) => {
+        let q = tx.selectFrom("events").selectAll();
+        if (orgId) q = q.where("org_id", "=", orgId);
+        if (name) q = q.where("event_name", "=", name);
+        if (after) q = q.where("id", "<", after);
+        return q.orderBy("id", "desc").limit(limit + 1).execute();
+      });
+      const page = rows.slice(0, limit);
+      return json(200, {
+        events: page.map((r) => ({
+          id: r.id,
+          organizationId: r.org_id,
+          time: new Date(r.at).toISOString(),
+          eventName: r.event_name,
+          eventSource: r.event_source,
+          accountId: r.account_id,
+          principalArn: r.principal_arn,
+          detail: JSON.parse(r.detail) as unknown,
+        })),
+        nextToken: rows.length > limit ? page[page.length - 1]!.id : undefined,
+      });
+    },
+  ],
+  [
+    "POST",
+    /^\/_orgsim\/credentials$/,
+    async (app, req) => {
+      const body = parseObject(req);
+      const accountId = body.accountId;
+      if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId)) throw bad("accountId must be a 12-digit account id.");
+      const accessKeyId = `AKIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
+      const secretAccessKey = randomBytes(30).toString("base64").slice(0, 40);
+      await app.store.transaction(async (tx) => {
+        const now = Date.now() + (await readClockOffset(tx));
+        await ensureAccount(tx, accountId, now);
+        await tx
+          .insertInto("credentials")
+          .values({
+            access_key_id: accessKeyId,
+            secret: secretAccessKey,
+            session_token: null,
+            account_id: accountId,
+            principal_arn: arns.rootUser("aws", accountId),
+            user_id: accountId,
+            kind: "root",
+            expires_at: null,
+            created_at: now,
+          })
+          .execute();
+      });
+      return json(201, { accessKeyId, secretAccessKey, accountId });
+    },
+  ],
+];
+
+const extraRoutes: [string, RegExp, ControlRoute][] = [];
+
+/** Lets other modules (explain, console) add their routes. */
+export function addControlRoute(method: string, pattern: RegExp, route: ControlRoute): void {
+  extraRoutes.push([method, pattern, route]);
+}
+
+export async function handleControl(app: App, req: HttpRequestParts, url: URL): Promise<ControlResponse> {
+  let pathMatched = false;
+  for (const [method, pattern, route] of [...routes, ...extraRoutes]) {
+    const m = pattern.exec(url.pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (method !== req.method) continue;
+    return route(app, req, m.slice(1), url);
+  }
+  if (pathMatched) return json(405, { error: "MethodNotAllowed", message: `${req.method} is not allowed on ${url.pathname}` });
+  return json(404, { error: "NotFound", message: `No control API route ${url.pathname}` });
+}

@@ -1,0 +1,250 @@
+/**
+ * The one HTTP listener. It routes by what AWS clients send: X-Amz-Target (awsJson1.1),
+ * form-encoded Action= (awsQuery, STS), REST paths (restJson1, the Account API), and
+ * /_orgsim/* for the emulator's own control API and console.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { Settings } from "./config.js";
+import { App } from "./app.js";
+import { AwsError } from "./protocol/errors.js";
+import { JSON_CONTENT_TYPE, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
+import { parseQueryInput, serializeQueryError, serializeQueryOutput } from "./protocol/awsQuery.js";
+import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
+import { authenticate, type AuthStyle } from "./auth/identity.js";
+import type { HttpRequestParts } from "./auth/sigv4.js";
+import { handleControl } from "./control/api.js";
+import type { ServiceDefinition } from "./context.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: App;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { ...headers, "Content-Length": String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/** What the protocol adapters need from a request. */
+interface Incoming {
+  parts: HttpRequestParts;
+  requestId: string;
+  sourceIp: string;
+  started: number;
+}
+
+export class HttpFront {
+  constructor(readonly app: App) {}
+
+  private finish(inc: Incoming, service: string, operation: string, principal: string, status: number, err?: AwsError): void {
+    this.app.logger.call({
+      requestId: inc.requestId,
+      service,
+      operation,
+      principal,
+      status,
+      error: err?.code,
+      reason: typeof err?.fields.Reason === "string" ? err.fields.Reason : undefined,
+      message: err?.message,
+      detail: err?.detail,
+      ms: performance.now() - inc.started,
+    });
+  }
+
+  /** Any non-AwsError is an internal fault: logged with its request id, answered as the service's internal error. */
+  private asAwsError(err: unknown, inc: Incoming, context: string, service?: ServiceDefinition): AwsError {
+    if (err instanceof AwsError) return err;
+    this.app.logger.fault(inc.requestId, context, err);
+    const code = service?.internalErrorCode ?? "ServiceException";
+    return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, { status: 500 });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const baseHeaders = { "x-amzn-RequestId": requestId };
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.app.settings.maxBodyBytes);
+    } catch (err) {
+      const message = err instanceof BodyTooLarge ? `Request body exceeds the limit of ${this.app.settings.maxBodyBytes} bytes.` : "Could not read the request body.";
+      send(res, 413, { ...baseHeaders, "Content-Type": JSON_CONTENT_TYPE }, JSON.stringify({ __type: "RequestEntityTooLargeException", Message: message }));
+      return;
+    }
+    const inc: Incoming = {
+      parts: { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, body },
+      requestId,
+      sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+      started,
+    };
+    if (url.pathname === "/_orgsim" || url.pathname.startsWith("/_orgsim/")) {
+      if (!this.app.settings.controlApi) {
+        send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
+        return;
+      }
+      try {
+        const out = await handleControl(this.app, inc.parts, url);
+        send(res, out.status, { "Content-Type": out.contentType ?? "application/json", ...(out.headers ?? {}) }, out.body);
+      } catch (err) {
+        const e = this.asAwsError(err, inc, `control ${url.pathname}`);
+        send(res, e.status, { "Content-Type": "application/json" }, JSON.stringify({ error: e.code, message: e.message }));
+      }
+      return;
+    }
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string") return this.handleJson(inc, res, target);
+    const contentType = String(req.headers["content-type"] ?? "");
+    if (contentType.startsWith("application/x-www-form-urlencoded") || url.searchParams.has("Action")) return this.handleQuery(inc, res);
+    return this.handleRest(inc, res);
+  }
+
+  private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
+    const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
+    const service = [...this.app.services.values()].find(
+      (s) => s.model.metadata.protocol === "json" && target.startsWith(`${s.model.metadata.targetPrefix}.`),
+    );
+    let operation = target;
+    let principal = "-";
+    try {
+      if (!service) throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
+      const input = parseJsonBody(inc.parts.body);
+      operation = operationFromTarget(service.model, target);
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "json");
+      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
+      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
+      this.finish(inc, service.name, operation, principal, 200);
+    } catch (err) {
+      const e = this.asAwsError(err, inc, operation, service);
+      send(res, e.status, headers, serializeJsonError(e));
+      this.finish(inc, service?.name ?? "-", operation, principal, e.status, e);
+    }
+  }
+
+  private async handleQuery(inc: Incoming, res: ServerResponse): Promise<void> {
+    const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": "text/xml" };
+    const service = [...this.app.services.values()].find((s) => s.model.metadata.protocol === "query");
+    const params = new URLSearchParams(inc.parts.body.toString("utf8"));
+    for (const [k, v] of inc.parts.query) if (!params.has(k)) params.set(k, v);
+    const operation = params.get("Action") ?? "";
+    let principal = "-";
+    if (!service) {
+      send(res, 404, headers, "<ErrorResponse><Error><Code>UnknownOperation</Code></Error></ErrorResponse>");
+      return;
+    }
+    try {
+      if (!service.model.operations[operation]) {
+        throw new AwsError("InvalidAction", `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
+      }
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "query");
+      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
+      const input = parseQueryInput(service.model, operation, params);
+      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      send(res, 200, headers, serializeQueryOutput(service.model, operation, output, inc.requestId));
+      this.finish(inc, service.name, operation, principal, 200);
+    } catch (err) {
+      const e = this.asAwsError(err, inc, operation, service);
+      send(res, e.status, headers, serializeQueryError(service.model, e, inc.requestId));
+      this.finish(inc, service.name, operation, principal, e.status, e);
+    }
+  }
+
+  private async handleRest(inc: Incoming, res: ServerResponse): Promise<void> {
+    const jsonHeaders = { "x-amzn-RequestId": inc.requestId, "Content-Type": "application/json" };
+    const rest = [...this.app.services.values()].filter((s) => s.model.metadata.protocol === "rest-json");
+    let service: ServiceDefinition | undefined;
+    let operation = `${inc.parts.method} ${inc.parts.path}`;
+    for (const candidate of rest) {
+      const match = matchRestOperation(candidate.model, inc.parts.method, inc.parts.path);
+      if (match) {
+        service = candidate;
+        operation = match.operation;
+        break;
+      }
+    }
+    if (!service) {
+      send(res, 404, { ...jsonHeaders, "x-amzn-ErrorType": "UnknownOperationException" }, JSON.stringify({ message: `No AWS operation at ${operation}` }));
+      return;
+    }
+    let principal = "-";
+    try {
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "rest");
+      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
+      const input = parseRestJsonInput(service.model, operation, inc.parts);
+      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      const out = serializeRestJsonOutput(service.model, operation, output);
+      send(res, out.status, { ...jsonHeaders, ...out.headers }, out.body);
+      this.finish(inc, service.name, operation, principal, out.status);
+    } catch (err) {
+      const e = this.asAwsError(err, inc, operation, service);
+      const out = serializeRestJsonError(service.model, e);
+      send(res, out.status, { ...jsonHeaders, ...out.headers }, out.body);
+      this.finish(inc, service.name, operation, principal, out.status, e);
+    }
+  }
+}
+
+export async function startServer(app: App, host: string, port: number): Promise<RunningServer> {
+  const front = new HttpFront(app);
+  const server = createServer((req, res) => {
+    front.handle(req, res).catch((err: unknown) => {
+      app.logger.fault("-", "http", err);
+      send(res, 500, { "Content-Type": "application/json" }, JSON.stringify({ __type: "ServiceException", Message: "orgsim hit an internal error." }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    app,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await app.close();
+    },
+  };
+}

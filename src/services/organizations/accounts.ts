@@ -1,0 +1,208 @@
+/** Member accounts: creation, description, listing, closing, removal. */
+import type {
+  CloseAccountRequest,
+  CreateAccountRequest,
+  CreateAccountResponse,
+  CreateAccountStatus,
+  DescribeAccountRequest,
+  DescribeAccountResponse,
+  DescribeCreateAccountStatusRequest,
+  DescribeCreateAccountStatusResponse,
+  ListAccountsRequest,
+  ListAccountsResponse,
+  ListCreateAccountStatusRequest,
+  ListCreateAccountStatusResponse,
+  RemoveAccountFromOrganizationRequest,
+} from "@aws-sdk/client-organizations";
+import type { CallContext } from "../../context.js";
+import { op } from "../../context.js";
+import type { CreateAccountStatusTable } from "../../store/schema.js";
+import { constraintViolation } from "../../protocol/errors.js";
+import { newAccountId, newCreateAccountRequestId } from "./ids.js";
+import { errors } from "./errors.js";
+import { getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { joinOrganization } from "./membership.js";
+import { recordEvent } from "./events.js";
+import { paginate } from "./paginate.js";
+import { checkDeparture, depart } from "./leave.js";
+
+export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
+
+function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
+  const done = ctx.now >= row.completed_at;
+  return {
+    Id: row.id,
+    AccountName: row.account_name,
+    State: (done ? row.state : "IN_PROGRESS") as CreateAccountStatus["State"],
+    RequestedTimestamp: new Date(row.requested_at),
+    CompletedTimestamp: done ? new Date(row.completed_at) : undefined,
+    AccountId: done && row.account_id ? row.account_id : undefined,
+    GovCloudAccountId: done && row.gov_cloud_account_id ? row.gov_cloud_account_id : undefined,
+    FailureReason: done && row.failure_reason ? (row.failure_reason as CreateAccountStatus["FailureReason"]) : undefined,
+  };
+}
+
+async function unusedAccountId(ctx: CallContext): Promise<string> {
+  for (;;) {
+    const id = newAccountId();
+    if (!(await getAccountRow(ctx.tx, id)) && id !== ctx.settings.defaultAccount) return id;
+  }
+}
+
+async function emailTaken(ctx: CallContext, email: string): Promise<boolean> {
+  const row = await ctx.tx.selectFrom("accounts").select("id").where("email", "=", email).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Starts an account creation; shared by CreateAccount and CreateGovCloudAccount. */
+export async function startAccountCreation(
+  ctx: CallContext,
+  org: OrgRow,
+  input: CreateAccountRequest,
+  govCloudAccountId?: string,
+): Promise<CreateAccountStatusTable> {
+  const requestedAt = ctx.now;
+  const completedAt = requestedAt + ctx.settings.createAccountDelaySeconds * 1000;
+  const status: CreateAccountStatusTable = {
+    id: newCreateAccountRequestId(),
+    org_id: org.id,
+    account_name: input.AccountName!,
+    email: input.Email!,
+    requested_at: requestedAt,
+    completed_at: completedAt,
+    state: "SUCCEEDED",
+    failure_reason: null,
+    account_id: null,
+    gov_cloud_account_id: govCloudAccountId ?? null,
+  };
+  if (await emailTaken(ctx, input.Email!)) {
+    status.state = "FAILED";
+    status.failure_reason = "EMAIL_ALREADY_EXISTS";
+    status.gov_cloud_account_id = null;
+  } else {
+    const id = await unusedAccountId(ctx);
+    status.account_id = id;
+    const row: AccountRow = {
+      id,
+      org_id: null,
+      parent_id: null,
+      email: input.Email!,
+      name: input.AccountName!,
+      joined_method: null,
+      joined_at: null,
+      created_at: completedAt,
+      created_by_org_id: null,
+      // AWS collects none of what a standalone account needs for accounts it creates.
+      support_plan: 0,
+      contact_info: 0,
+      payment_method: 0,
+      closed_at: null,
+      govcloud_enabled: govCloudAccountId ? 1 : 0,
+    };
+    await ctx.tx.insertInto("accounts").values(row).execute();
+    await joinOrganization(ctx, org, row, { method: "CREATED", joinedAt: completedAt, tags: input.Tags as { Key: string; Value: string }[] });
+    await ctx.tx
+      .insertInto("roles")
+      .values({ account_id: id, role_name: input.RoleName ?? DEFAULT_ROLE_NAME, created_at: completedAt })
+      .execute();
+  }
+  await ctx.tx.insertInto("create_account_status").values(status).execute();
+  await recordEvent(ctx, org.id, "CreateAccount", { createAccountRequestId: status.id, accountName: status.account_name });
+  await recordEvent(ctx, org.id, "CreateAccountResult", {
+    createAccountRequestId: status.id,
+    state: status.state,
+    accountId: status.account_id,
+    failureReason: status.failure_reason,
+  });
+  return status;
+}
+
+export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promise<CreateAccountResponse> => {
+  const org = await requireOrg(ctx);
+  const status = await startAccountCreation(ctx, org, input);
+  // AWS answers every creation request IN_PROGRESS; the outcome is read with DescribeCreateAccountStatus.
+  return {
+    CreateAccountStatus: { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) },
+  };
+});
+
+export const DescribeCreateAccountStatus = op(
+  async (ctx, input: DescribeCreateAccountStatusRequest): Promise<DescribeCreateAccountStatusResponse> => {
+    const org = await requireOrg(ctx);
+    const row = await ctx.tx
+      .selectFrom("create_account_status")
+      .selectAll()
+      .where("id", "=", input.CreateAccountRequestId!)
+      .where("org_id", "=", org.id)
+      .executeTakeFirst();
+    if (!row) throw errors.createAccountStatusNotFound();
+    return { CreateAccountStatus: toCreateStatus(ctx, row) };
+  },
+);
+
+export const ListCreateAccountStatus = op(async (ctx, input: ListCreateAccountStatusRequest): Promise<ListCreateAccountStatusResponse> => {
+  const org = await requireOrg(ctx);
+  const states = input.States && input.States.length > 0 ? new Set<string>(input.States) : undefined;
+  const page = await paginate(
+    ctx,
+    `${org.id}:${[...(states ?? [])].sort().join(",")}`,
+    input,
+    (after, limit) => {
+      let q = ctx.tx.selectFrom("create_account_status").selectAll().where("org_id", "=", org.id);
+      if (after !== undefined) q = q.where("id", ">", after);
+      return q.orderBy("id").limit(limit).execute();
+    },
+    (r) => r.id,
+    (r) => {
+      const status = toCreateStatus(ctx, r);
+      return !states || states.has(status.State!) ? status : undefined;
+    },
+  );
+  return { CreateAccountStatuses: page.items, NextToken: page.NextToken };
+});
+
+export const DescribeAccount = op(async (ctx, input: DescribeAccountRequest): Promise<DescribeAccountResponse> => {
+  const org = await requireOrg(ctx);
+  const row = await getMemberAccount(ctx, org, input.AccountId!);
+  return { Account: toAccount(ctx, org, row) };
+});
+
+export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<ListAccountsResponse> => {
+  const org = await requireOrg(ctx);
+  const page = await paginate(
+    ctx,
+    org.id,
+    input,
+    (after, limit) => {
+      let q = ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id);
+      if (after !== undefined) q = q.where("id", ">", after);
+      return q.orderBy("id").limit(limit).execute();
+    },
+    (r) => r.id,
+    (r) => (isVisible(r, ctx.now) ? toAccount(ctx, org, r) : undefined),
+  );
+  return { Accounts: page.items, NextToken: page.NextToken };
+});
+
+export const CloseAccount = op(async (ctx, input: CloseAccountRequest): Promise<Record<string, never>> => {
+  const org = await requireOrg(ctx);
+  const row = await getMemberAccount(ctx, org, input.AccountId!);
+  if (row.id === org.management_account_id) {
+    throw constraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You can't close the management account with this operation. To close it, use the account console or delete the organization first.");
+  }
+  if (row.closed_at !== null) throw errors.accountAlreadyClosed();
+  await ctx.tx.updateTable("accounts").set({ closed_at: ctx.now }).where("id", "=", row.id).execute();
+  await recordEvent(ctx, org.id, "CloseAccount", { accountId: row.id });
+  return {};
+});
+
+export const RemoveAccountFromOrganization = op(
+  async (ctx, input: RemoveAccountFromOrganizationRequest): Promise<Record<string, never>> => {
+    const org = await requireOrg(ctx);
+    const row = await getMemberAccount(ctx, org, input.AccountId!);
+    if (row.id === org.management_account_id) throw errors.masterCannotLeave();
+    await checkDeparture(ctx, org, row);
+    await depart(ctx, org, row, "REMOVED");
+    return {};
+  },
+);

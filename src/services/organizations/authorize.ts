@@ -1,0 +1,30 @@
+/**
+ * The authorization step of every Organizations call: membership, service control policies,
+ * then the operation's access rule (ACCESS). Runs inside the call's transaction.
+ */
+import type { CallContext } from "../../context.js";
+import { ACCESS } from "./access.js";
+import { errors } from "./errors.js";
+import { membership } from "./repo.js";
+import { enforceScps } from "../../policy/enforce.js";
+
+async function isDelegatedAdministrator(ctx: CallContext, orgId: string): Promise<boolean> {
+  const row = await ctx.tx
+    .selectFrom("delegated_admins")
+    .select("account_id")
+    .where("org_id", "=", orgId)
+    .where("account_id", "=", ctx.principal.accountId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function authorizeOrganizations(ctx: CallContext, operation: string): Promise<void> {
+  const rule = ACCESS[operation] ?? "management";
+  const { org } = await membership(ctx);
+  if (rule !== "any" && !org) throw errors.notInUse();
+  await enforceScps(ctx, `organizations:${operation}`, "*");
+  if (!org || org.management_account_id === ctx.principal.accountId) return;
+  if (rule === "management") throw errors.accessDenied();
+  if (rule === "read" && !(await isDelegatedAdministrator(ctx, org.id))) throw errors.accessDenied();
+}

@@ -1,0 +1,33 @@
+/** The organization's event history (the control API's /_orgsim/events and CloudTrail LookupEvents read it). */
+import { randomBytes } from "node:crypto";
+import type { CallContext } from "../../context.js";
+
+let sequence = 0;
+
+/** Time-ordered, unique across replicas: virtual ms, a per-process counter, random bits. */
+export function newEventId(now: number): string {
+  sequence = (sequence + 1) % 1_000_000;
+  return `${String(now).padStart(15, "0")}-${String(sequence).padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
+}
+
+export async function recordEvent(
+  ctx: CallContext,
+  orgId: string | null,
+  eventName: string,
+  detail: Record<string, unknown>,
+  eventSource = "organizations.amazonaws.com",
+): Promise<void> {
+  await ctx.tx
+    .insertInto("events")
+    .values({
+      id: newEventId(ctx.now),
+      org_id: orgId,
+      at: ctx.now,
+      event_name: eventName,
+      event_source: eventSource,
+      account_id: ctx.principal.accountId,
+      principal_arn: ctx.principal.arn,
+      detail: JSON.stringify({ requestId: ctx.requestId, ...detail }),
+    })
+    .execute();
+}

@@ -1,0 +1,36 @@
+/** The Organizations service: its model, its operations, its authorization step. */
+import type { Handler, ServiceDefinition } from "../../context.js";
+import { loadModel } from "../../protocol/model.js";
+import { organizationsInputError } from "../../protocol/validate.js";
+import { authorizeOrganizations } from "./authorize.js";
+import * as organization from "./organization.js";
+import * as accounts from "./accounts.js";
+import * as handshakes from "./handshakes.js";
+import * as leave from "./leave.js";
+import * as tags from "./tags.js";
+
+export const ORGANIZATIONS_UID = "organizations-2016-11-28";
+
+/** Every module's exported operations, by operation name. */
+export function collectHandlers(modules: Record<string, unknown>[], operationNames: string[]): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  const names = new Set(operationNames);
+  for (const mod of modules) {
+    for (const [name, value] of Object.entries(mod)) {
+      if (names.has(name) && typeof value === "function") handlers[name] = value as Handler;
+    }
+  }
+  return handlers;
+}
+
+export function organizationsService(): ServiceDefinition {
+  const model = loadModel(ORGANIZATIONS_UID);
+  return {
+    name: "organizations",
+    model,
+    handlers: collectHandlers([organization, accounts, handshakes, leave, tags], Object.keys(model.operations)),
+    inputError: (violations) => organizationsInputError(violations[0]!),
+    authorize: (ctx, operation) => authorizeOrganizations(ctx, operation),
+    internalErrorCode: "ServiceException",
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * LeaveOrganization and the departure rules it shares with RemoveAccountFromOrganization, in
+ * AWS's order: membership and SCPs (the authorization step), management account, rate,
+ * delegated administrator, waiting period, standalone readiness.
+ */
+import { randomBytes } from "node:crypto";
+import type { CallContext } from "../../context.js";
+import { op } from "../../context.js";
+import { constraintViolation } from "../../protocol/errors.js";
+import { errors } from "./errors.js";
+import { DAY_MS, getAccountRow, requireOrg, type AccountRow, type OrgRow } from "./repo.js";
+import { departOrganization } from "./membership.js";
+
+/** A created account cannot leave until four days after its creation (invited accounts are exempt). */
+export const WAIT_PERIOD_MS = 4 * DAY_MS;
+/** The sliding window of the LeaveOrganization rate limit, in real milliseconds. */
+export const LEAVE_RATE_WINDOW_MS = 1000;
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [days ? `${days} day${days > 1 ? "s" : ""}` : "", hours ? `${hours} hour${hours > 1 ? "s" : ""}` : "", mins ? `${mins} minute${mins > 1 ? "s" : ""}` : ""];
+  return parts.filter(Boolean).join(" ") || "less than a minute";
+}
+
+/** The rules that keep a member in its organization, after the management-account and rate checks. */
+/** AWS's own words for a member that lacks what a standalone account needs (EULA and phone verification). */
+export const MISSING_PREREQUISITES_MESSAGE =
+  "The member account is missing one or more of the prerequisites required to operate as a standalone account. To add what is missing, sign-in to the member account using the AWS Organizations console, then select to leave the organization. You will then be prompted to enter any missing information.";
+
+/** Why an account can't depart now (the first rule it breaks, in AWS's order), or undefined. Shared by the operations, the console and the explain API. */
+export async function departureBlocker(ctx: CallContext, org: OrgRow, account: AccountRow): Promise<{ reason: string; message: string; detail: string } | undefined> {
+  const delegation = await ctx.tx
+    .selectFrom("delegated_admins")
+    .select("principal")
+    .where("org_id", "=", org.id)
+    .where("account_id", "=", account.id)
+    .limit(1)
+    .executeTakeFirst();
+  if (delegation) {
+    return {
+      reason: "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+      message: "You cannot remove a delegated administrator from the organization without de-registering the account.",
+      detail: `delegated administrator for ${delegation.principal}`,
+    };
+  }
+  if (account.created_by_org_id === org.id && account.joined_at !== null) {
+    const allowedAt = account.joined_at + WAIT_PERIOD_MS;
+    if (ctx.now < allowedAt) {
+      return {
+        reason: "WAIT_PERIOD_ACTIVE",
+        message: "This operation requires a wait period.  Try again later.",
+        detail: `${formatDuration(allowedAt - ctx.now)} left (until ${new Date(allowedAt).toISOString()})`,
+      };
+    }
+  }
+  if (!account.support_plan) return { reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", message: MISSING_PREREQUISITES_MESSAGE, detail: "no support plan" };
+  if (!account.contact_info) {
+    return { reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION", message: MISSING_PREREQUISITES_MESSAGE, detail: "no verified contact information" };
+  }
+  if (!account.payment_method) {
+    return {
+      reason: "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+      message: "The member account must be configured with a valid payment method, such as a credit card.",
+      detail: "no payment method",
+    };
+  }
+  return undefined;
+}
+
+/** The rules that keep a member in its organization, after the management-account and rate checks. */
+export async function checkDeparture(ctx: CallContext, org: OrgRow, account: AccountRow): Promise<void> {
+  const blocker = await departureBlocker(ctx, org, account);
+  if (blocker) {
+    const err = constraintViolation(blocker.reason, blocker.message);
+    err.detail = `account ${account.id}: ${blocker.detail}`;
+    throw err;
+  }
+}
+
+/** Sliding one-second window per organization, shared through the store (so across replicas). */
+async function takeLeaveSlot(ctx: CallContext, org: OrgRow): Promise<void> {
+  const scope = `leave:${org.id}`;
+  const realNow = Date.now();
+  const recent = await ctx.tx
+    .selectFrom("rate_events")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("scope", "=", scope)
+    .where("at", ">", realNow - LEAVE_RATE_WINDOW_MS)
+    .executeTakeFirstOrThrow();
+  if (Number(recent.n) >= ctx.settings.leaveRatePerSecond) throw errors.tooManyRequests();
+  await ctx.tx.deleteFrom("rate_events").where("scope", "=", scope).where("at", "<=", realNow - 60_000).execute();
+  await ctx.tx.insertInto("rate_events").values({ id: `${realNow}-${randomBytes(6).toString("hex")}`, scope, at: realNow }).execute();
+}
+
+export async function depart(ctx: CallContext, org: OrgRow, account: AccountRow, method: "LEFT" | "REMOVED"): Promise<void> {
+  await departOrganization(ctx, org, account, method);
+}
+
+export const LeaveOrganization = op(async (ctx): Promise<Record<string, never>> => {
+  const org = await requireOrg(ctx);
+  if (org.management_account_id === ctx.principal.accountId) throw errors.masterCannotLeave();
+  await takeLeaveSlot(ctx, org);
+  const account = await getAccountRow(ctx.tx, ctx.principal.accountId);
+  if (!account) throw errors.accountNotFound();
+  await checkDeparture(ctx, org, account);
+  await depart(ctx, org, account, "LEFT");
+  return {};
+});

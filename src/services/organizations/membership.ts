@@ -1,0 +1,83 @@
+/** Accounts joining and departing an organization: every side effect in one place. */
+import type { CallContext } from "../../context.js";
+import type { AccountRow, OrgRow } from "./repo.js";
+import { getRoot, isPolicyTypeEnabled } from "./repo.js";
+import { recordEvent } from "./events.js";
+
+export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
+export const RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess";
+
+/** AWS attaches the managed full-access policy of each enabled SCP/RCP type to every new target. */
+export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targetId: string, targetType: string): Promise<void> {
+  const root = await getRoot(ctx.tx, org.id);
+  const defaults: [string, string][] = [
+    ["SERVICE_CONTROL_POLICY", FULL_AWS_ACCESS_ID],
+    ["RESOURCE_CONTROL_POLICY", RCP_FULL_AWS_ACCESS_ID],
+  ];
+  for (const [type, policyId] of defaults) {
+    if (!isPolicyTypeEnabled(root, type)) continue;
+    await ctx.tx
+      .insertInto("policy_targets")
+      .values({ org_id: org.id, policy_id: policyId, target_id: targetId, target_type: targetType })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+export async function joinOrganization(
+  ctx: CallContext,
+  org: OrgRow,
+  account: AccountRow,
+  how: { method: "INVITED" | "CREATED"; joinedAt: number; tags?: { Key: string; Value: string }[] },
+): Promise<void> {
+  const root = await getRoot(ctx.tx, org.id);
+  await ctx.tx
+    .updateTable("accounts")
+    .set({
+      org_id: org.id,
+      parent_id: root.id,
+      joined_method: how.method,
+      joined_at: how.joinedAt,
+      created_by_org_id: how.method === "CREATED" ? org.id : null,
+    })
+    .where("id", "=", account.id)
+    .execute();
+  await ctx.tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
+  for (const tag of how.tags ?? []) {
+    await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value }).execute();
+  }
+  await attachDefaultPolicies(ctx, org, account.id, "ACCOUNT");
+}
+
+/**
+ * The account leaves (LEFT) or is removed (REMOVED): its tags, policy attachments, delegations and
+ * open handshakes of the organization go; it is a standalone account again.
+ */
+export async function departOrganization(ctx: CallContext, org: OrgRow, account: AccountRow, method: "LEFT" | "REMOVED"): Promise<void> {
+  const tx = ctx.tx;
+  await tx
+    .updateTable("accounts")
+    .set({ org_id: null, parent_id: null, joined_method: null, joined_at: null, created_by_org_id: null })
+    .where("id", "=", account.id)
+    .execute();
+  await tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
+  await tx.deleteFrom("policy_targets").where("org_id", "=", org.id).where("target_id", "=", account.id).execute();
+  await tx.deleteFrom("delegated_admins").where("org_id", "=", org.id).where("account_id", "=", account.id).execute();
+  await tx
+    .updateTable("handshakes")
+    .set({ state: "CANCELED" })
+    .where("org_id", "=", org.id)
+    .where("target_account_id", "=", account.id)
+    .where("state", "in", ["OPEN", "REQUESTED"])
+    .execute();
+  await tx
+    .updateTable("organizations")
+    .set((eb) => ({ policy_version: eb("policy_version", "+", 1) }))
+    .where("id", "=", org.id)
+    .execute();
+  await recordEvent(ctx, org.id, "AccountDepartedOrganization", {
+    accountId: account.id,
+    departureMethod: method,
+    departureTime: new Date(ctx.now).toISOString(),
+  });
+}

@@ -1,0 +1,159 @@
+/** Reads and small writes shared by the Organizations operations. */
+import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
+import type { CallContext } from "../../context.js";
+import type { Tx } from "../../store/store.js";
+import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
+import { arns } from "./ids.js";
+import { errors } from "./errors.js";
+
+export type OrgRow = OrganizationTable;
+export type AccountRow = AccountTable;
+export type RootRow = RootTable;
+
+export const DAY_MS = 86_400_000;
+/** How long a closed account stays SUSPENDED before AWS reports it CLOSED. */
+export const CLOSED_AFTER_MS = 90 * DAY_MS;
+
+export interface PolicyTypeSummaryRow { Type: string; Status: string }
+
+export async function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
+  return tx.selectFrom("organizations").selectAll().where("id", "=", orgId).executeTakeFirst();
+}
+
+export async function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
+  return tx.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The default email of an account that orgsim knows only by its id (it signed up on its own). */
+export const implicitEmail = (id: string): string => `account-${id}@example.com`;
+
+/** The row of any account; an account known only by its id exists implicitly as a signed-up standalone account. */
+export async function ensureAccount(tx: Tx, id: string, now: number): Promise<AccountRow> {
+  const existing = await getAccountRow(tx, id);
+  if (existing) return existing;
+  const row: AccountRow = {
+    id,
+    org_id: null,
+    parent_id: null,
+    email: implicitEmail(id),
+    name: `Account ${id}`,
+    joined_method: null,
+    joined_at: null,
+    created_at: now,
+    created_by_org_id: null,
+    support_plan: 1,
+    contact_info: 1,
+    payment_method: 1,
+    closed_at: null,
+    govcloud_enabled: 0,
+  };
+  await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+  return (await getAccountRow(tx, id))!;
+}
+
+/** Whether a member account's row is visible at `now` (a created account appears when its creation completes). */
+export const isVisible = (row: AccountRow, now: number): boolean => row.joined_at === null || row.joined_at <= now;
+
+export interface Membership {
+  account: AccountRow | undefined;
+  org: OrgRow | undefined;
+}
+
+/** The caller's account and organization, read once per call. */
+export async function membership(ctx: CallContext): Promise<Membership> {
+  const cached = ctx.scratch.membership as Membership | undefined;
+  if (cached) return cached;
+  const account = await getAccountRow(ctx.tx, ctx.principal.accountId);
+  const org = account?.org_id && isVisible(account, ctx.now) ? await getOrganization(ctx.tx, account.org_id) : undefined;
+  const result: Membership = { account, org };
+  ctx.scratch.membership = result;
+  return result;
+}
+
+export async function requireOrg(ctx: CallContext): Promise<OrgRow> {
+  const { org } = await membership(ctx);
+  if (!org) throw errors.notInUse();
+  return org;
+}
+
+export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
+  const org = await requireOrg(ctx);
+  if (org.management_account_id !== ctx.principal.accountId) throw errors.accessDenied();
+  return org;
+}
+
+export async function getRoot(tx: Tx, orgId: string): Promise<RootRow> {
+  const root = await tx.selectFrom("roots").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  if (!root) throw new Error(`organization ${orgId} has no root`);
+  return root;
+}
+
+export function accountStatus(row: AccountRow, now: number, closeDelayMs: number): { Status: string; State: string } {
+  if (row.closed_at === null) return { Status: "ACTIVE", State: "ACTIVE" };
+  if (now < row.closed_at + closeDelayMs) return { Status: "PENDING_CLOSURE", State: "PENDING_CLOSURE" };
+  if (now >= row.closed_at + closeDelayMs + CLOSED_AFTER_MS) return { Status: "SUSPENDED", State: "CLOSED" };
+  return { Status: "SUSPENDED", State: "SUSPENDED" };
+}
+
+export function toAccount(ctx: CallContext, org: OrgRow, row: AccountRow): Account {
+  const status = accountStatus(row, ctx.now, ctx.settings.closeAccountDelaySeconds * 1000);
+  return {
+    Id: row.id,
+    Arn: arns.account(org.partition, org.management_account_id, org.id, row.id),
+    Email: row.email,
+    Name: row.name,
+    Status: status.Status as Account["Status"],
+    State: status.State as Account["State"],
+    JoinedMethod: (row.joined_method ?? undefined) as Account["JoinedMethod"],
+    JoinedTimestamp: row.joined_at === null ? undefined : new Date(row.joined_at),
+  };
+}
+
+/** A member (or the management account) of `org`, visible now; AccountNotFoundException otherwise. */
+export async function getMemberAccount(ctx: CallContext, org: OrgRow, accountId: string): Promise<AccountRow> {
+  const row = await getAccountRow(ctx.tx, accountId);
+  if (!row || row.org_id !== org.id || !isVisible(row, ctx.now)) throw errors.accountNotFound();
+  return row;
+}
+
+export function parsePolicyTypes(root: RootRow): PolicyTypeSummaryRow[] {
+  return JSON.parse(root.policy_types) as PolicyTypeSummaryRow[];
+}
+
+export function isPolicyTypeEnabled(root: RootRow, type: string): boolean {
+  return parsePolicyTypes(root).some((p) => p.Type === type && p.Status === "ENABLED");
+}
+
+export function toRoot(org: OrgRow, root: RootRow): Root {
+  return {
+    Id: root.id,
+    Arn: root.arn,
+    Name: root.name,
+    PolicyTypes: parsePolicyTypes(root) as Root["PolicyTypes"],
+  };
+}
+
+export async function toOrganization(tx: Tx, org: OrgRow): Promise<Organization> {
+  const mgmt = await getAccountRow(tx, org.management_account_id);
+  const root = await getRoot(tx, org.id);
+  const scpEnabled = isPolicyTypeEnabled(root, "SERVICE_CONTROL_POLICY");
+  return {
+    Id: org.id,
+    Arn: org.arn,
+    FeatureSet: org.feature_set as Organization["FeatureSet"],
+    MasterAccountArn: arns.account(org.partition, org.management_account_id, org.id, org.management_account_id),
+    MasterAccountId: org.management_account_id,
+    MasterAccountEmail: mgmt?.email,
+    // Deprecated by AWS but still returned; it reflects SCPs only.
+    AvailablePolicyTypes: scpEnabled ? [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] : [],
+  };
+}
+
+/** Bumps the organization's policy version: cached SCP decisions of the organization become stale. */
+export async function bumpPolicyVersion(tx: Tx, orgId: string): Promise<void> {
+  await tx
+    .updateTable("organizations")
+    .set((eb) => ({ policy_version: eb("policy_version", "+", 1) }))
+    .where("id", "=", orgId)
+    .execute();
+}

@@ -1,0 +1,90 @@
+/** Tags on accounts, roots, OUs and policies. */
+import type { ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-organizations";
+import type { CallContext } from "../../context.js";
+import { op } from "../../context.js";
+import { constraintViolation, invalidInput } from "../../protocol/errors.js";
+import { errors } from "./errors.js";
+import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
+import { paginate } from "./paginate.js";
+
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** The resource must belong to the caller's organization: an account, its root, an OU or a policy. */
+async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string): Promise<void> {
+  const tx = ctx.tx;
+  let found = false;
+  if (/^\d{12}$/.test(resourceId)) {
+    const row = await getAccountRow(tx, resourceId);
+    found = row !== undefined && row.org_id === org.id && isVisible(row, ctx.now);
+  } else if (resourceId.startsWith("r-")) {
+    found = (await tx.selectFrom("roots").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
+  } else if (resourceId.startsWith("ou-")) {
+    found = (await tx.selectFrom("ous").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
+  } else if (resourceId.startsWith("p-")) {
+    const policy = await tx.selectFrom("policies").select(["org_id", "aws_managed"]).where("id", "=", resourceId).executeTakeFirst();
+    found = policy !== undefined && policy.org_id === org.id;
+  }
+  if (!found) throw errors.targetNotFound();
+}
+
+export function validateTags(tags: Tag[]): void {
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    if (tag.Key!.toLowerCase().startsWith("aws:")) {
+      throw invalidInput("INVALID_SYSTEM_TAGS_PARAMETER", `Tag keys can't start with "aws:" (${tag.Key}); that prefix is reserved for AWS.`);
+    }
+    if (seen.has(tag.Key!)) throw invalidInput("DUPLICATE_TAG_KEY", `The tag key ${tag.Key} appears more than once in the request.`);
+    seen.add(tag.Key!);
+  }
+}
+
+/** Writes tags (replacing values of existing keys), keeping the per-resource limit. */
+export async function putTags(ctx: CallContext, resourceId: string, tags: Tag[]): Promise<void> {
+  validateTags(tags);
+  const existing = await ctx.tx.selectFrom("tags").select("key").where("resource_id", "=", resourceId).execute();
+  const keys = new Set(existing.map((t) => t.key));
+  for (const tag of tags) keys.add(tag.Key!);
+  if (keys.size > MAX_TAGS_PER_RESOURCE) {
+    throw constraintViolation("MAX_TAG_LIMIT_EXCEEDED", `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give ${resourceId} ${keys.size}.`);
+  }
+  for (const tag of tags) {
+    await ctx.tx
+      .insertInto("tags")
+      .values({ resource_id: resourceId, key: tag.Key!, value: tag.Value ?? "" })
+      .onConflict((oc) => oc.columns(["resource_id", "key"]).doUpdateSet({ value: tag.Value ?? "" }))
+      .execute();
+  }
+}
+
+export const TagResource = op(async (ctx, input: TagResourceRequest): Promise<Record<string, never>> => {
+  const org = await requireOrg(ctx);
+  await requireTaggable(ctx, org, input.ResourceId!);
+  await putTags(ctx, input.ResourceId!, input.Tags ?? []);
+  return {};
+});
+
+export const UntagResource = op(async (ctx, input: UntagResourceRequest): Promise<Record<string, never>> => {
+  const org = await requireOrg(ctx);
+  await requireTaggable(ctx, org, input.ResourceId!);
+  const keys = input.TagKeys ?? [];
+  if (keys.length > 0) await ctx.tx.deleteFrom("tags").where("resource_id", "=", input.ResourceId!).where("key", "in", keys).execute();
+  return {};
+});
+
+export const ListTagsForResource = op(async (ctx, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> => {
+  const org = await requireOrg(ctx);
+  await requireTaggable(ctx, org, input.ResourceId!);
+  const page = await paginate(
+    ctx,
+    input.ResourceId!,
+    { NextToken: input.NextToken, MaxResults: 50 },
+    (after, limit) => {
+      let q = ctx.tx.selectFrom("tags").selectAll().where("resource_id", "=", input.ResourceId!);
+      if (after !== undefined) q = q.where("key", ">", after);
+      return q.orderBy("key").limit(limit).execute();
+    },
+    (t) => t.key,
+    (t): Tag => ({ Key: t.key, Value: t.value }),
+  );
+  return { Tags: page.items, NextToken: page.NextToken };
+});

@@ -1,0 +1,90 @@
+/** STS (awsQuery): who am I, and AssumeRole into an account of the organization. */
+import { createHash, randomBytes } from "node:crypto";
+import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
+import { op, type CallContext, type ServiceDefinition } from "../../context.js";
+import { loadModel } from "../../protocol/model.js";
+import { AwsError } from "../../protocol/errors.js";
+import { queryValidationError } from "../../protocol/validate.js";
+import { arns } from "../organizations/ids.js";
+import { getAccountRow, getOrganization } from "../organizations/repo.js";
+import { collectHandlers } from "../organizations/index.js";
+import { enforceScps } from "../../policy/enforce.js";
+
+const DEFAULT_DURATION_SECONDS = 3600;
+
+const accessDenied = (ctx: CallContext, roleArn: string) =>
+  new AwsError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, { status: 403 });
+
+/** A stable role id (AROA...) for a role, as IAM gives every role one. */
+export function roleId(accountId: string, roleName: string): string {
+  const hash = createHash("sha256").update(`${accountId}/${roleName}`).digest("hex").toUpperCase();
+  return `AROA${hash.replace(/[^A-Z2-7]/g, "").padEnd(17, "Q").slice(0, 17)}`;
+}
+
+/** Whether the caller may assume `roleName` in `accountId`: the role must exist and trust the caller. */
+async function trusts(ctx: CallContext, accountId: string, roleName: string): Promise<boolean> {
+  const role = await ctx.tx.selectFrom("roles").select("role_name").where("account_id", "=", accountId).where("role_name", "=", roleName).executeTakeFirst();
+  if (!role) return false;
+  if (ctx.principal.accountId === accountId) return true;
+  // The role CreateAccount makes trusts the management account of the account's organization.
+  const account = await getAccountRow(ctx.tx, accountId);
+  if (!account?.org_id) return false;
+  const org = await getOrganization(ctx.tx, account.org_id);
+  return org?.management_account_id === ctx.principal.accountId;
+}
+
+export const GetCallerIdentity = op(async (ctx): Promise<GetCallerIdentityResponse> => ({
+  UserId: ctx.principal.userId,
+  Account: ctx.principal.accountId,
+  Arn: ctx.principal.arn,
+}));
+
+export const AssumeRole = op(async (ctx, input: AssumeRoleRequest): Promise<AssumeRoleResponse> => {
+  const roleArn = input.RoleArn!;
+  const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  if (!m) throw new AwsError("ValidationError", `${roleArn} is invalid`, { status: 400 });
+  const [, accountId, roleName] = m as unknown as [string, string, string];
+  if (!(await trusts(ctx, accountId, roleName))) throw accessDenied(ctx, roleArn);
+  const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
+  const expires = ctx.now + duration * 1000;
+  const accessKeyId = `ASIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
+  const secretAccessKey = randomBytes(30).toString("base64").slice(0, 40);
+  const sessionToken = `orgsim/${randomBytes(48).toString("base64")}`;
+  const assumedArn = arns.assumedRole(ctx.partition, accountId, roleName, input.RoleSessionName!);
+  const userId = `${roleId(accountId, roleName)}:${input.RoleSessionName}`;
+  await ctx.tx
+    .insertInto("credentials")
+    .values({
+      access_key_id: accessKeyId,
+      secret: secretAccessKey,
+      session_token: sessionToken,
+      account_id: accountId,
+      principal_arn: assumedArn,
+      user_id: userId,
+      kind: "assumed-role",
+      expires_at: expires,
+      created_at: ctx.now,
+    })
+    .execute();
+  return {
+    Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expires) },
+    AssumedRoleUser: { AssumedRoleId: userId, Arn: assumedArn },
+    PackedPolicySize: input.Policy || input.PolicyArns?.length ? 6 : undefined,
+    SourceIdentity: input.SourceIdentity,
+  };
+});
+
+export function stsService(): ServiceDefinition {
+  const model = loadModel("sts-2011-06-15");
+  return {
+    name: "sts",
+    model,
+    handlers: collectHandlers([{ GetCallerIdentity, AssumeRole }], Object.keys(model.operations)),
+    inputError: (violations) => queryValidationError(violations),
+    // GetCallerIdentity needs no permission, so no SCP can deny it.
+    authorize: async (ctx, operation) => {
+      if (operation !== "GetCallerIdentity") await enforceScps(ctx, `sts:${operation}`, "*");
+    },
+    internalErrorCode: "InternalFailure",
+  };
+}

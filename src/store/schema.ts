@@ -1,0 +1,211 @@
+/**
+ * The tables of orgsim's state, typed for Kysely. One DDL serves SQLite and PostgreSQL:
+ * booleans are INTEGER 0/1, timestamps are BIGINT epoch milliseconds of the virtual clock,
+ * structured values that are never queried by their parts are JSON text.
+ */
+export interface MetaTable { key: string; value: string }
+
+export interface OrganizationTable {
+  id: string;
+  arn: string;
+  feature_set: string;
+  management_account_id: string;
+  partition: string;
+  created_at: number;
+  /** Bumped by every change that can alter a policy decision (SCP cache key). */
+  policy_version: number;
+}
+
+export interface RootTable { id: string; org_id: string; arn: string; name: string; policy_types: string }
+
+export interface OuTable { id: string; org_id: string; parent_id: string; name: string; arn: string; created_at: number }
+
+export interface AccountTable {
+  id: string;
+  org_id: string | null;
+  parent_id: string | null;
+  email: string;
+  name: string;
+  joined_method: string | null;
+  /** When the account became a member (for a created account: when creation completes). */
+  joined_at: number | null;
+  created_at: number;
+  /** The organization whose CreateAccount made this account, while that is its organization. */
+  created_by_org_id: string | null;
+  support_plan: number;
+  contact_info: number;
+  payment_method: number;
+  closed_at: number | null;
+  govcloud_enabled: number;
+}
+
+export interface CreateAccountStatusTable {
+  id: string;
+  org_id: string;
+  account_name: string;
+  email: string;
+  requested_at: number;
+  completed_at: number;
+  state: string;
+  failure_reason: string | null;
+  account_id: string | null;
+  gov_cloud_account_id: string | null;
+}
+
+export interface HandshakeTable {
+  id: string;
+  org_id: string;
+  arn: string;
+  action: string;
+  state: string;
+  requested_at: number;
+  expires_at: number;
+  parties: string;
+  resources: string;
+  target_account_id: string | null;
+  target_email: string | null;
+  tags: string | null;
+}
+
+export interface PolicyTable {
+  id: string;
+  org_id: string;
+  arn: string;
+  name: string;
+  description: string;
+  type: string;
+  aws_managed: number;
+  content: string;
+}
+
+export interface PolicyTargetTable { org_id: string; policy_id: string; target_id: string; target_type: string }
+
+export interface TagTable { resource_id: string; key: string; value: string }
+
+export interface ServiceAccessTable { org_id: string; principal: string; enabled_at: number }
+
+export interface DelegatedAdminTable { org_id: string; account_id: string; principal: string; enabled_at: number }
+
+export interface EventTable {
+  id: string;
+  org_id: string | null;
+  at: number;
+  event_name: string;
+  event_source: string;
+  account_id: string | null;
+  principal_arn: string | null;
+  detail: string;
+}
+
+export interface CredentialTable {
+  access_key_id: string;
+  secret: string;
+  session_token: string | null;
+  account_id: string;
+  principal_arn: string;
+  user_id: string;
+  kind: string;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface RoleTable { account_id: string; role_name: string; created_at: number }
+
+export interface FaultTable {
+  id: string;
+  operation: string;
+  error: string;
+  remaining: number | null;
+  probability: number;
+  created_at: number;
+}
+
+export interface RateEventTable { id: string; scope: string; at: number }
+
+export interface AccountDocTable { account_id: string; kind: string; doc: string }
+
+export interface ResourcePolicyTable { org_id: string; id: string; arn: string; content: string }
+
+export interface Database {
+  meta: MetaTable;
+  organizations: OrganizationTable;
+  roots: RootTable;
+  ous: OuTable;
+  accounts: AccountTable;
+  create_account_status: CreateAccountStatusTable;
+  handshakes: HandshakeTable;
+  policies: PolicyTable;
+  policy_targets: PolicyTargetTable;
+  tags: TagTable;
+  service_access: ServiceAccessTable;
+  delegated_admins: DelegatedAdminTable;
+  events: EventTable;
+  credentials: CredentialTable;
+  roles: RoleTable;
+  faults: FaultTable;
+  rate_events: RateEventTable;
+  account_docs: AccountDocTable;
+  resource_policies: ResourcePolicyTable;
+}
+
+/** Portable DDL, applied in order; each statement is idempotent. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS organizations (id TEXT PRIMARY KEY, arn TEXT NOT NULL, feature_set TEXT NOT NULL,
+     management_account_id TEXT NOT NULL UNIQUE, partition TEXT NOT NULL, created_at BIGINT NOT NULL, policy_version INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS roots (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL, policy_types TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS roots_org ON roots (org_id)`,
+  `CREATE TABLE IF NOT EXISTS ous (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, parent_id TEXT NOT NULL, name TEXT NOT NULL,
+     arn TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ous_parent ON ous (parent_id, id)`,
+  `CREATE INDEX IF NOT EXISTS ous_org ON ous (org_id, id)`,
+  `CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, org_id TEXT, parent_id TEXT, email TEXT NOT NULL, name TEXT NOT NULL,
+     joined_method TEXT, joined_at BIGINT, created_at BIGINT NOT NULL, created_by_org_id TEXT,
+     support_plan INTEGER NOT NULL, contact_info INTEGER NOT NULL, payment_method INTEGER NOT NULL,
+     closed_at BIGINT, govcloud_enabled INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX IF NOT EXISTS accounts_org ON accounts (org_id, id)`,
+  `CREATE INDEX IF NOT EXISTS accounts_parent ON accounts (parent_id, id)`,
+  `CREATE INDEX IF NOT EXISTS accounts_email ON accounts (email)`,
+  `CREATE TABLE IF NOT EXISTS create_account_status (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, account_name TEXT NOT NULL,
+     email TEXT NOT NULL, requested_at BIGINT NOT NULL, completed_at BIGINT NOT NULL, state TEXT NOT NULL,
+     failure_reason TEXT, account_id TEXT, gov_cloud_account_id TEXT)`,
+  `CREATE INDEX IF NOT EXISTS car_org ON create_account_status (org_id, id)`,
+  `CREATE TABLE IF NOT EXISTS handshakes (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, arn TEXT NOT NULL, action TEXT NOT NULL,
+     state TEXT NOT NULL, requested_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, parties TEXT NOT NULL, resources TEXT NOT NULL,
+     target_account_id TEXT, target_email TEXT, tags TEXT)`,
+  `CREATE INDEX IF NOT EXISTS handshakes_org ON handshakes (org_id, id)`,
+  `CREATE INDEX IF NOT EXISTS handshakes_target ON handshakes (target_account_id, id)`,
+  `CREATE TABLE IF NOT EXISTS policies (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL,
+     description TEXT NOT NULL, type TEXT NOT NULL, aws_managed INTEGER NOT NULL, content TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS policies_org ON policies (org_id, type, id)`,
+  `CREATE TABLE IF NOT EXISTS policy_targets (org_id TEXT NOT NULL, policy_id TEXT NOT NULL, target_id TEXT NOT NULL,
+     target_type TEXT NOT NULL, PRIMARY KEY (org_id, policy_id, target_id))`,
+  `CREATE INDEX IF NOT EXISTS policy_targets_target ON policy_targets (target_id, policy_id)`,
+  `CREATE TABLE IF NOT EXISTS tags (resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_id, key))`,
+  `CREATE TABLE IF NOT EXISTS service_access (org_id TEXT NOT NULL, principal TEXT NOT NULL, enabled_at BIGINT NOT NULL,
+     PRIMARY KEY (org_id, principal))`,
+  `CREATE TABLE IF NOT EXISTS delegated_admins (org_id TEXT NOT NULL, account_id TEXT NOT NULL, principal TEXT NOT NULL,
+     enabled_at BIGINT NOT NULL, PRIMARY KEY (org_id, account_id, principal))`,
+  `CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, org_id TEXT, at BIGINT NOT NULL, event_name TEXT NOT NULL,
+     event_source TEXT NOT NULL, account_id TEXT, principal_arn TEXT, detail TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS events_org ON events (org_id, id)`,
+  `CREATE TABLE IF NOT EXISTS credentials (access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, session_token TEXT,
+     account_id TEXT NOT NULL, principal_arn TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, expires_at BIGINT,
+     created_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS roles (account_id TEXT NOT NULL, role_name TEXT NOT NULL, created_at BIGINT NOT NULL,
+     PRIMARY KEY (account_id, role_name))`,
+  `CREATE TABLE IF NOT EXISTS faults (id TEXT PRIMARY KEY, operation TEXT NOT NULL, error TEXT NOT NULL, remaining INTEGER,
+     probability DOUBLE PRECISION NOT NULL, created_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rate_events (id TEXT PRIMARY KEY, scope TEXT NOT NULL, at BIGINT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS rate_events_scope ON rate_events (scope, at)`,
+  `CREATE TABLE IF NOT EXISTS account_docs (account_id TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, kind))`,
+  `CREATE TABLE IF NOT EXISTS resource_policies (org_id TEXT PRIMARY KEY, id TEXT NOT NULL, arn TEXT NOT NULL, content TEXT NOT NULL)`,
+];
+
+/** Every table, in an order safe for deleting all rows (reset). */
+export const TABLES: readonly (keyof Database)[] = [
+  "organizations", "roots", "ous", "accounts", "create_account_status", "handshakes", "policies", "policy_targets",
+  "tags", "service_access", "delegated_admins", "events", "credentials", "roles", "faults", "rate_events",
+  "account_docs", "resource_policies", "meta",
+];
