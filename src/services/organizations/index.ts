@@ -8,6 +8,9 @@ import * as accounts from "./accounts.js";
 import * as handshakes from "./handshakes.js";
 import * as leave from "./leave.js";
 import * as tags from "./tags.js";
+import * as ous from "./ous.js";
+import * as policies from "./policies.js";
+import * as delegated from "./delegated.js";
 
 export const ORGANIZATIONS_UID = "organizations-2016-11-28";
 
@@ -28,7 +31,7 @@ export function organizationsService(): ServiceDefinition {
   return {
     name: "organizations",
     model,
-    handlers: collectHandlers([organization, accounts, handshakes, leave, tags], Object.keys(model.operations)),
+    handlers: collectHandlers([organization, accounts, handshakes, leave, tags, ous, policies, delegated], Object.keys(model.operations)),
     inputError: (violations) => organizationsInputError(violations[0]!),
     authorize: (ctx, operation) => authorizeOrganizations(ctx, operation),
     internalErrorCode: "ServiceException",
