@@ -10,6 +10,7 @@ import { advanceClock, clockView, readClockOffset, setClockOffset } from "../clo
 import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { arns } from "../services/organizations/ids.js";
+import { explain } from "./explain.js";
 
 export interface ControlResponse {
   status: number;
@@ -198,6 +199,24 @@ const routes: [string, RegExp, ControlRoute][] = [
           .execute();
       });
       return json(201, { accessKeyId, secretAccessKey, accountId });
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/explain$/,
+    async (app, _req, _params, url) => {
+      const accountId = url.searchParams.get("accountId") ?? "";
+      const action = url.searchParams.get("action") ?? "";
+      return json(
+        200,
+        await explain(app, {
+          accountId,
+          action,
+          principalArn: url.searchParams.get("principalArn") ?? undefined,
+          resource: url.searchParams.get("resource") ?? undefined,
+          region: url.searchParams.get("region") ?? undefined,
+        }),
+      );
     },
   ],
 ];

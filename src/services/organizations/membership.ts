@@ -1,7 +1,7 @@
 /** Accounts joining and departing an organization: every side effect in one place. */
 import type { CallContext } from "../../context.js";
 import type { AccountRow, OrgRow } from "./repo.js";
-import { getRoot, isPolicyTypeEnabled } from "./repo.js";
+import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
 import { recordEvent } from "./events.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
@@ -47,6 +47,7 @@ export async function joinOrganization(
     await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value }).execute();
   }
   await attachDefaultPolicies(ctx, org, account.id, "ACCOUNT");
+  await bumpPolicyVersion(ctx.tx, org.id);
 }
 
 /**
@@ -70,11 +71,7 @@ export async function departOrganization(ctx: CallContext, org: OrgRow, account:
     .where("target_account_id", "=", account.id)
     .where("state", "in", ["OPEN", "REQUESTED"])
     .execute();
-  await tx
-    .updateTable("organizations")
-    .set((eb) => ({ policy_version: eb("policy_version", "+", 1) }))
-    .where("id", "=", org.id)
-    .execute();
+  await bumpPolicyVersion(tx, org.id);
   await recordEvent(ctx, org.id, "AccountDepartedOrganization", {
     accountId: account.id,
     departureMethod: method,

@@ -83,7 +83,14 @@ export function stsService(): ServiceDefinition {
     inputError: (violations) => queryValidationError(violations),
     // GetCallerIdentity needs no permission, so no SCP can deny it.
     authorize: async (ctx, operation) => {
-      if (operation !== "GetCallerIdentity") await enforceScps(ctx, `sts:${operation}`, "*");
+      if (operation === "GetCallerIdentity") return;
+      try {
+        await enforceScps(ctx, `sts:${operation}`, "*");
+      } catch (err) {
+        // STS speaks awsQuery: its denial is AccessDenied, HTTP 403.
+        if (err instanceof AwsError && err.code === "AccessDeniedException") throw new AwsError("AccessDenied", err.message, { status: 403 });
+        throw err;
+      }
     },
     internalErrorCode: "InternalFailure",
   };
