@@ -11,6 +11,10 @@ import * as tags from "./tags.js";
 import * as ous from "./ous.js";
 import * as policies from "./policies.js";
 import * as delegated from "./delegated.js";
+import * as resourcePolicy from "./resource-policy.js";
+import * as govcloud from "./govcloud.js";
+import * as allFeatures from "./all-features.js";
+import * as transfers from "./transfers.js";
 
 export const ORGANIZATIONS_UID = "organizations-2016-11-28";
 
@@ -31,7 +35,7 @@ export function organizationsService(): ServiceDefinition {
   return {
     name: "organizations",
     model,
-    handlers: collectHandlers([organization, accounts, handshakes, leave, tags, ous, policies, delegated], Object.keys(model.operations)),
+    handlers: collectHandlers([organization, accounts, handshakes, leave, tags, ous, policies, delegated, resourcePolicy, govcloud, allFeatures, transfers], Object.keys(model.operations)),
     inputError: (violations) => organizationsInputError(violations[0]!),
     authorize: (ctx, operation) => authorizeOrganizations(ctx, operation),
     internalErrorCode: "ServiceException",

@@ -1,0 +1,2 @@
+// CloudTrail LookupEvents is being written; see src/index.ts for registration.
+export {};

@@ -1,0 +1,2 @@
+// Operations of this resource family are being written; see index.ts.
+export {};
