@@ -16,6 +16,9 @@ import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
 import { errors } from "./services/organizations/errors.js";
 
+/** Operations that only read: they never take the PostgreSQL writers' lock. */
+const READ_ONLY = /^(Describe|List|Get|Lookup)/;
+
 export interface CallInput {
   service: string;
   operation: string;
@@ -94,7 +97,7 @@ export class App {
       if (service.authorize) await service.authorize(ctx, call.operation, call.input);
       if (!handler) throw errors.unsupportedApi(call.operation);
       return { output: await handler(ctx, call.input) };
-    });
+    }, { write: !READ_ONLY.test(call.operation) });
     if ("fault" in result) throw faultError(result.fault, call.operation);
     return result.output;
   }

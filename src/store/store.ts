@@ -75,16 +75,30 @@ export class Store {
     for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
   }
 
-  /** Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL). */
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL).
+   * `write: true` on PostgreSQL first takes an advisory lock (before BEGIN), so writers from
+   * every replica queue instead of failing each other's SERIALIZABLE checks (SQLite's single
+   * writer gives the same order); readers never wait for it.
+   */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
     if (this.engine === "sqlite") return this.db.transaction().execute(fn);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().setIsolationLevel("serializable").execute(fn);
+        if (!options.write) return await this.db.transaction().setIsolationLevel("serializable").execute(fn);
+        // The lock is taken before BEGIN, so the transaction's snapshot is taken after the wait.
+        return await this.db.connection().execute(async (conn) => {
+          await sql`SELECT pg_advisory_lock(4566002)`.execute(conn);
+          try {
+            return await conn.transaction().setIsolationLevel("serializable").execute(fn);
+          } finally {
+            await sql`SELECT pg_advisory_unlock(4566002)`.execute(conn);
+          }
+        });
       } catch (err) {
         if (!isRetryable(err)) throw err;
         if (attempt >= MAX_ATTEMPTS) throw new AwsError("ConcurrentModificationException", CONCURRENT_MODIFICATION_MESSAGE);
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
       }
     }
   }
