@@ -14,7 +14,6 @@ import { readClockOffset } from "./clock.js";
 import { consumeFault, faultError, type InjectedFault } from "./control/faults.js";
 import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
-import { errors } from "./services/organizations/errors.js";
 
 /** Operations that only read: they never take the PostgreSQL writers' lock. */
 const READ_ONLY = /^(Describe|List|Get|Lookup)/;
@@ -95,7 +94,10 @@ export class App {
         scratch: {},
       };
       if (service.authorize) await service.authorize(ctx, call.operation, call.input);
-      if (!handler) throw errors.unsupportedApi(call.operation);
+      if (!handler) {
+        throw service.notImplemented?.(call.operation) ??
+          new AwsError(service.internalErrorCode, `orgsim does not implement ${call.operation} yet; see README's operation table.`, { status: 501 });
+      }
       return { output: await handler(ctx, call.input) };
     }, { write: !READ_ONLY.test(call.operation) });
     if ("fault" in result) throw faultError(result.fault, call.operation);

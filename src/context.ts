@@ -38,6 +38,20 @@ export interface ServiceDefinition {
   inputError(violations: Violation[]): AwsError;
   /** Runs before the handler, inside the call's transaction: who may call, and SCPs. */
   authorize?(ctx: CallContext, operation: string, input: Record<string, unknown>): Promise<void>;
-  /** Name of the "operation not built yet" error and the internal-error code of this service. */
+  /** The internal-error code of this service (ServiceException, InternalFailure, ...). */
   internalErrorCode: string;
+  /** The error for an operation of the model that orgsim has not built (default: the internal error code). */
+  notImplemented?: (operation: string) => AwsError;
+}
+
+/** Every module's exported operations, by operation name. */
+export function collectHandlers(modules: Record<string, unknown>[], operationNames: string[]): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  const names = new Set(operationNames);
+  for (const mod of modules) {
+    for (const [name, value] of Object.entries(mod)) {
+      if (names.has(name) && typeof value === "function") handlers[name] = value as Handler;
+    }
+  }
+  return handlers;
 }

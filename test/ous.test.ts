@@ -143,7 +143,7 @@ test("UpdateOrganizationalUnit: renames the OU; a sibling's name is DuplicateOrg
   assert.equal(dup.name, "DuplicateOrganizationalUnitException");
   const missing = await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: "ou-abcd-12345678", Name: "x" })));
   assert.equal(missing.name, "OrganizationalUnitNotFoundException");
-  assert.equal(missing.message, "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.");
+  assert.equal(missing.message, "We can't find an OU with the OrganizationalUnitId that you specified.");
 });
 
 test("DeleteOrganizationalUnit: an OU holding an OU or an account is OrganizationalUnitNotEmptyException; an empty one is deleted with its tags", async () => {

@@ -1,8 +1,8 @@
 /** The Account API (restJson1): contact information and the rest of account-2021-02-01. */
-import type { ServiceDefinition } from "../../context.js";
+import { collectHandlers, type ServiceDefinition } from "../../context.js";
 import { loadModel } from "../../protocol/model.js";
 import { restJsonValidationError } from "../../protocol/validate.js";
-import { collectHandlers } from "../organizations/index.js";
+
 import { authorizeAccount } from "./access.js";
 import * as contact from "./contact.js";
 import * as alternateContacts from "./alternate-contacts.js";

@@ -31,7 +31,7 @@ export const errors = {
   parentNotFound: () => e("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified."),
   childNotFound: () => e("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."),
   ouNotFound: () =>
-    e("OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified."),
+    e("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified."),
   ouNotEmpty: () =>
     e("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again."),
   duplicateOu: () => e("DuplicateOrganizationalUnitException", "An OU with the same name already exists."),

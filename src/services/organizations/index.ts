@@ -1,5 +1,6 @@
 /** The Organizations service: its model, its operations, its authorization step. */
-import type { Handler, ServiceDefinition } from "../../context.js";
+import { collectHandlers, type ServiceDefinition } from "../../context.js";
+import { errors } from "./errors.js";
 import { loadModel } from "../../protocol/model.js";
 import { organizationsInputError } from "../../protocol/validate.js";
 import { authorizeOrganizations } from "./authorize.js";
@@ -18,17 +19,7 @@ import * as transfers from "./transfers.js";
 
 export const ORGANIZATIONS_UID = "organizations-2016-11-28";
 
-/** Every module's exported operations, by operation name. */
-export function collectHandlers(modules: Record<string, unknown>[], operationNames: string[]): Record<string, Handler> {
-  const handlers: Record<string, Handler> = {};
-  const names = new Set(operationNames);
-  for (const mod of modules) {
-    for (const [name, value] of Object.entries(mod)) {
-      if (names.has(name) && typeof value === "function") handlers[name] = value as Handler;
-    }
-  }
-  return handlers;
-}
+export { collectHandlers } from "../../context.js";
 
 export function organizationsService(): ServiceDefinition {
   const model = loadModel(ORGANIZATIONS_UID);
@@ -39,5 +30,6 @@ export function organizationsService(): ServiceDefinition {
     inputError: (violations) => organizationsInputError(violations[0]!),
     authorize: (ctx, operation) => authorizeOrganizations(ctx, operation),
     internalErrorCode: "ServiceException",
+    notImplemented: (operation) => errors.unsupportedApi(operation),
   };
 }

@@ -1,13 +1,13 @@
 /** STS (awsQuery): who am I, and AssumeRole into an account of the organization. */
 import { createHash, randomBytes } from "node:crypto";
 import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
-import { op, type CallContext, type ServiceDefinition } from "../../context.js";
+import { op, collectHandlers, type CallContext, type ServiceDefinition } from "../../context.js";
 import { loadModel } from "../../protocol/model.js";
 import { AwsError } from "../../protocol/errors.js";
 import { queryValidationError } from "../../protocol/validate.js";
 import { arns } from "../organizations/ids.js";
 import { getAccountRow, getOrganization } from "../organizations/repo.js";
-import { collectHandlers } from "../organizations/index.js";
+
 import { enforceScps } from "../../policy/enforce.js";
 
 const DEFAULT_DURATION_SECONDS = 3600;
