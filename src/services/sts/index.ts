@@ -11,6 +11,8 @@ import { getAccountRow, getOrganization } from "../organizations/repo.js";
 import { enforceScps } from "../../policy/enforce.js";
 
 const DEFAULT_DURATION_SECONDS = 3600;
+/** IAM's default MaxSessionDuration of a role (the roles orgsim knows keep it). */
+const MAX_SESSION_DURATION_SECONDS = 3600;
 
 const accessDenied = (ctx: CallContext, roleArn: string) =>
   new AwsError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, { status: 403 });
@@ -25,8 +27,8 @@ export function roleId(accountId: string, roleName: string): string {
 async function trusts(ctx: CallContext, accountId: string, roleName: string): Promise<boolean> {
   const role = await ctx.tx.selectFrom("roles").select("role_name").where("account_id", "=", accountId).where("role_name", "=", roleName).executeTakeFirst();
   if (!role) return false;
-  if (ctx.principal.accountId === accountId) return true;
-  // The role CreateAccount makes trusts the management account of the account's organization.
+  // The role CreateAccount makes trusts only the management account of the account's
+  // organization (not principals of the member account itself).
   const account = await getAccountRow(ctx.tx, accountId);
   if (!account?.org_id) return false;
   const org = await getOrganization(ctx.tx, account.org_id);
@@ -46,6 +48,9 @@ export const AssumeRole = op(async (ctx, input: AssumeRoleRequest): Promise<Assu
   const [, accountId, roleName] = m as unknown as [string, string, string];
   if (!(await trusts(ctx, accountId, roleName))) throw accessDenied(ctx, roleArn);
   const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
+  if (duration > MAX_SESSION_DURATION_SECONDS) {
+    throw new AwsError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", { status: 400 });
+  }
   const expires = ctx.now + duration * 1000;
   const accessKeyId = `ASIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
   const secretAccessKey = randomBytes(30).toString("base64").slice(0, 40);
