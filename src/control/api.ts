@@ -11,6 +11,8 @@ import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { arns } from "../services/organizations/ids.js";
 import { explain } from "./explain.js";
+import { consoleRoutes } from "./routes-console.js";
+import { seedRoutes } from "./routes-seed.js";
 
 export interface ControlResponse {
   status: number;
@@ -47,8 +49,10 @@ async function standaloneView(app: App, accountId: string) {
   });
 }
 
-/** Routes: [method, path pattern with :params, handler]. */
-const routes: [string, RegExp, ControlRoute][] = [
+export type RouteEntry = [method: string, pattern: RegExp, route: ControlRoute];
+
+/** Routes: [method, path pattern, handler]. */
+const routes: RouteEntry[] = [
   ["GET", /^\/_orgsim\/health$/, async (app) => json(200, { status: "ok", engine: app.store.engine })],
   [
     "POST",
@@ -221,7 +225,7 @@ const routes: [string, RegExp, ControlRoute][] = [
   ],
 ];
 
-const extraRoutes: [string, RegExp, ControlRoute][] = [];
+const extraRoutes: RouteEntry[] = [...consoleRoutes, ...seedRoutes];
 
 /** Lets other modules (explain, console) add their routes. */
 export function addControlRoute(method: string, pattern: RegExp, route: ControlRoute): void {

@@ -1,0 +1,55 @@
+/**
+ * Control API: whether an account is paired with an AWS GovCloud (US) account, which
+ * CreateGovCloudAccount requires of the management account.
+ *
+ *   GET /_orgsim/accounts/{id}/govcloud            -> {"accountId": "...", "enabled": false}
+ *   PUT /_orgsim/accounts/{id}/govcloud  {"enabled": true}
+ */
+import type { App } from "../app.js";
+import type { HttpRequestParts } from "../auth/sigv4.js";
+import { AwsError } from "../protocol/errors.js";
+import { readClockOffset } from "../clock.js";
+import { ensureAccount } from "../services/organizations/repo.js";
+import { addControlRoute, type ControlResponse } from "./api.js";
+
+const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;
+
+const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
+
+function parseBody(req: HttpRequestParts): Record<string, unknown> {
+  const text = req.body.toString("utf8").trim();
+  if (text === "") throw bad('Send {"enabled": true} or {"enabled": false}.');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw bad(`The body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw bad("The body must be a JSON object.");
+  return value as Record<string, unknown>;
+}
+
+async function view(app: App, accountId: string, enabled?: boolean): Promise<ControlResponse> {
+  const row = await app.store.transaction(async (tx) => {
+    const now = Date.now() + (await readClockOffset(tx));
+    await ensureAccount(tx, accountId, now);
+    if (enabled !== undefined) await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();
+    return tx.selectFrom("accounts").select("govcloud_enabled").where("id", "=", accountId).executeTakeFirstOrThrow();
+  });
+  return { status: 200, body: JSON.stringify({ accountId, enabled: row.govcloud_enabled === 1 }) };
+}
+
+let registered = false;
+
+/** Adds the route to the control API (once, however often it is called). */
+export function registerGovCloudRoute(): void {
+  if (registered) return;
+  registered = true;
+  addControlRoute("GET", PATH, async (app, _req, [id]) => view(app, id!));
+  addControlRoute("PUT", PATH, async (app, req, [id]) => {
+    const body = parseBody(req);
+    for (const key of Object.keys(body)) if (key !== "enabled") throw bad(`Unknown field "${key}"; send {"enabled": true|false}.`);
+    if (typeof body.enabled !== "boolean") throw bad("enabled must be true or false.");
+    return view(app, id!, body.enabled);
+  });
+}
