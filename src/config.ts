@@ -21,6 +21,8 @@ export interface Settings {
   quiet: boolean;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Quota preset: "local" (generous, the default) or "aws" (AWS's default quotas). */
+  quotas: "local" | "aws";
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logFormat: "text",
   quiet: false,
   maxBodyBytes: 1024 * 1024,
+  quotas: "local",
 };
 
 type Kind = "string" | "number" | "boolean";
@@ -56,6 +59,7 @@ const KINDS: { [K in keyof Settings]-?: Kind } = {
   logFormat: "string",
   quiet: "boolean",
   maxBodyBytes: "number",
+  quotas: "string",
 };
 
 const envName = (key: string): string => `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
@@ -80,6 +84,7 @@ function coerce(key: keyof Settings, raw: string, source: string): string | numb
 function validate(s: Settings): Settings {
   if (!/^\d{12}$/.test(s.defaultAccount)) throw new SettingsError(`default account must be 12 digits, got "${s.defaultAccount}"`);
   if (s.logFormat !== "text" && s.logFormat !== "json") throw new SettingsError(`log format must be text or json, got "${s.logFormat}"`);
+  if (s.quotas !== "local" && s.quotas !== "aws") throw new SettingsError(`quotas must be local or aws, got "${s.quotas}"`);
   if (!Number.isInteger(s.port) || s.port > 65535) throw new SettingsError(`port must be 0-65535, got ${s.port}`);
   if (s.databaseUrl && !/^postgres(ql)?:\/\//.test(s.databaseUrl)) throw new SettingsError(`database URL must start with postgres://`);
   return s;

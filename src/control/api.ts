@@ -11,6 +11,7 @@ import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { arns } from "../services/organizations/ids.js";
 import { explain } from "./explain.js";
+import { quotasFor, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
 
@@ -203,6 +204,29 @@ const routes: RouteEntry[] = [
           .execute();
       });
       return json(201, { accessKeyId, secretAccessKey, accountId });
+    },
+  ],
+  [
+    "GET",
+    /^\/_orgsim\/quotas$/,
+    async (app) => {
+      const overrides = await app.store.transaction((tx) => readOverrides(tx));
+      return json(200, { preset: app.settings.quotas, overrides, quotas: { ...quotasFor(app.settings.quotas), ...overrides } });
+    },
+  ],
+  [
+    "PUT",
+    /^\/_orgsim\/quotas$/,
+    async (app, req) => {
+      const body = parseObject(req);
+      const problem = validateOverrides(body);
+      if (problem) throw bad(problem);
+      const overrides = await app.store.transaction(async (tx) => {
+        const merged = { ...(await readOverrides(tx)), ...body };
+        await writeOverrides(tx, merged);
+        return merged;
+      });
+      return json(200, { preset: app.settings.quotas, overrides, quotas: { ...quotasFor(app.settings.quotas), ...overrides } });
     },
   ],
   [

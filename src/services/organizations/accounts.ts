@@ -18,9 +18,10 @@ import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
 import { constraintViolation } from "../../protocol/errors.js";
+import { quotas } from "../../quotas.js";
 import { newAccountId, newCreateAccountRequestId } from "./ids.js";
 import { errors } from "./errors.js";
-import { getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import { joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
@@ -117,8 +118,26 @@ export async function startAccountCreation(
   return status;
 }
 
+/** Whether the organization's accounts, pending creations and open invitations included, fill its quota. */
+export async function accountQuotaReached(ctx: CallContext, org: OrgRow): Promise<boolean> {
+  const limit = (await quotas(ctx)).accountsPerOrganization;
+  const accounts = await ctx.tx.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).where("org_id", "=", org.id).executeTakeFirstOrThrow();
+  const invites = await ctx.tx
+    .selectFrom("handshakes")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("org_id", "=", org.id)
+    .where("action", "=", "INVITE")
+    .where("state", "in", ["OPEN", "REQUESTED"])
+    .where("expires_at", ">", ctx.now)
+    .executeTakeFirstOrThrow();
+  return Number(accounts.n) + Number(invites.n) >= limit;
+}
+
+export const ACCOUNT_LIMIT_MESSAGE = "You attempted to exceed the limit on the number of accounts in an organization.";
+
 export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promise<CreateAccountResponse> => {
   const org = await requireOrg(ctx);
+  if (await accountQuotaReached(ctx, org)) throw constraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
   const status = await startAccountCreation(ctx, org, input);
   // AWS answers every creation request IN_PROGRESS; the outcome is read with DescribeCreateAccountStatus.
   return {
@@ -184,6 +203,27 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
   return { Accounts: page.items, NextToken: page.NextToken };
 });
 
+/** AWS lets an organization close a share of its member accounts in a rolling 30 days, within a floor and a ceiling. */
+async function checkCloseQuota(ctx: CallContext, org: OrgRow): Promise<void> {
+  const q = await quotas(ctx);
+  const members = await ctx.tx
+    .selectFrom("accounts")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("org_id", "=", org.id)
+    .where("id", "!=", org.management_account_id)
+    .executeTakeFirstOrThrow();
+  const closed = await ctx.tx
+    .selectFrom("accounts")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("org_id", "=", org.id)
+    .where("closed_at", ">", ctx.now - 30 * DAY_MS)
+    .executeTakeFirstOrThrow();
+  const allowed = Math.min(q.closeAccountMax, Math.max(q.closeAccountMin, Math.floor(q.closeAccountShare * Number(members.n))));
+  if (Number(closed.n) >= allowed) {
+    throw constraintViolation("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.");
+  }
+}
+
 export const CloseAccount = op(async (ctx, input: CloseAccountRequest): Promise<Record<string, never>> => {
   const org = await requireOrg(ctx);
   const row = await getMemberAccount(ctx, org, input.AccountId!);
@@ -191,6 +231,7 @@ export const CloseAccount = op(async (ctx, input: CloseAccountRequest): Promise<
     throw constraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You can't close the management account with this operation. To close it, use the account console or delete the organization first.");
   }
   if (row.closed_at !== null) throw errors.accountAlreadyClosed();
+  await checkCloseQuota(ctx, org);
   await ctx.tx.updateTable("accounts").set({ closed_at: ctx.now }).where("id", "=", row.id).execute();
   await recordEvent(ctx, org.id, "CloseAccount", { accountId: row.id });
   return {};

@@ -28,6 +28,8 @@ import { DAY_MS, ensureAccount, getAccountRow, getOrganization, implicitEmail, m
 import { joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
+import { quotas } from "../../quotas.js";
+import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached } from "./accounts.js";
 
 export const HANDSHAKE_TTL_MS = 15 * DAY_MS;
 /** Closed handshakes stay listed for 30 days, as on AWS. */
@@ -140,6 +142,17 @@ export const InviteAccountToOrganization = op(
       .limit(1)
       .executeTakeFirst();
     if (duplicate) throw errors.duplicateHandshake();
+    const sentToday = await ctx.tx
+      .selectFrom("handshakes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("org_id", "=", org.id)
+      .where("action", "=", "INVITE")
+      .where("requested_at", ">", ctx.now - DAY_MS)
+      .executeTakeFirstOrThrow();
+    if (Number(sentToday.n) >= (await quotas(ctx)).invitationsPerDay) {
+      throw errors.handshakeConstraint("HANDSHAKE_RATE_LIMIT_EXCEEDED", "You attempted to exceed the number of handshakes that you can send in one day.");
+    }
+    if (await accountQuotaReached(ctx, org)) throw errors.handshakeConstraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
     const mgmt = await getAccountRow(ctx.tx, org.management_account_id);
     const resources: HandshakeResource[] = [
       {

@@ -1,0 +1,74 @@
+/**
+ * AWS Organizations' quotas as configuration. `aws` mirrors AWS's default quotas (so code that
+ * must cope with them can be tested); `local`, the default, is generous for local work.
+ * Choose with --quotas aws|local (ORGSIM_QUOTAS); PUT /_orgsim/quotas overrides single quotas.
+ */
+import type { Tx } from "./store/store.js";
+export interface Quotas {
+  /** Accounts in an organization, the management account included (ACCOUNT_NUMBER_LIMIT_EXCEEDED). */
+  accountsPerOrganization: number;
+  /** Organizational units in an organization (OU_NUMBER_LIMIT_EXCEEDED). */
+  ousPerOrganization: number;
+  /** Policies of one type in an organization (POLICY_NUMBER_LIMIT_EXCEEDED). */
+  policiesPerType: number;
+  /** Invitations an organization may send in a day (HANDSHAKE_RATE_LIMIT_EXCEEDED). */
+  invitationsPerDay: number;
+  /** Share of member accounts that may be closed in a rolling 30 days (CLOSE_ACCOUNT_QUOTA_EXCEEDED)... */
+  closeAccountShare: number;
+  /** ...but never fewer than this many, nor more than closeAccountMax. */
+  closeAccountMin: number;
+  closeAccountMax: number;
+}
+
+export const QUOTA_PRESETS: Readonly<Record<"aws" | "local", Quotas>> = {
+  aws: {
+    accountsPerOrganization: 10,
+    ousPerOrganization: 1000,
+    policiesPerType: 1000,
+    invitationsPerDay: 20,
+    closeAccountShare: 0.1,
+    closeAccountMin: 10,
+    closeAccountMax: 1000,
+  },
+  local: {
+    accountsPerOrganization: 1_000_000,
+    ousPerOrganization: 1000,
+    policiesPerType: 1000,
+    invitationsPerDay: 1_000_000,
+    closeAccountShare: 1,
+    closeAccountMin: 1_000_000,
+    closeAccountMax: 1_000_000,
+  },
+};
+
+export function quotasFor(preset: string): Quotas {
+  const quotas = QUOTA_PRESETS[preset as "aws" | "local"];
+  if (!quotas) throw new Error(`unknown quota preset "${preset}" (use aws or local)`);
+  return quotas;
+}
+
+const OVERRIDES_KEY = "quota_overrides";
+
+/** Checks a control-API body of quota overrides: known names, non-negative numbers. */
+export function validateOverrides(body: Record<string, unknown>): string | undefined {
+  for (const [name, value] of Object.entries(body)) {
+    if (!(name in QUOTA_PRESETS.aws)) return `unknown quota "${name}"; quotas are ${Object.keys(QUOTA_PRESETS.aws).join(", ")}`;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return `${name} must be a non-negative number`;
+  }
+  return undefined;
+}
+
+export async function readOverrides(tx: Tx): Promise<Partial<Quotas>> {
+  const row = await tx.selectFrom("meta").select("value").where("key", "=", OVERRIDES_KEY).executeTakeFirst();
+  return row ? (JSON.parse(row.value) as Partial<Quotas>) : {};
+}
+
+export async function writeOverrides(tx: Tx, overrides: Partial<Quotas>): Promise<void> {
+  const value = JSON.stringify(overrides);
+  await tx.insertInto("meta").values({ key: OVERRIDES_KEY, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+}
+
+/** The quotas in force for this call: the preset of --quotas, then the control API's overrides (shared by replicas). */
+export async function quotas(ctx: { tx: Tx; settings: { quotas: string } }): Promise<Quotas> {
+  return { ...quotasFor(ctx.settings.quotas), ...(await readOverrides(ctx.tx)) };
+}

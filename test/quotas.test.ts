@@ -1,0 +1,84 @@
+/** Quotas: with --quotas aws, orgsim answers AWS's own errors where AWS's default quotas stop a caller. */
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import {
+  AcceptHandshakeCommand,
+  CloseAccountCommand,
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  DescribeCreateAccountStatusCommand,
+  InviteAccountToOrganizationCommand,
+  CancelHandshakeCommand,
+} from "@aws-sdk/client-organizations";
+import { startTestServer, awsError, type TestServer } from "./helpers/server.js";
+
+let s: TestServer;
+before(async () => {
+  s = await startTestServer({ quotas: "aws" });
+});
+after(async () => {
+  await s.close();
+});
+beforeEach(async () => {
+  await s.control("POST", "/_orgsim/reset");
+  await s.orgs().send(new CreateOrganizationCommand({}));
+});
+
+async function create(i: number): Promise<string> {
+  const r = await s.orgs().send(new CreateAccountCommand({ Email: `q${i}@example.com`, AccountName: `q${i}` }));
+  return (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: r.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+}
+
+test("Quota (aws preset): an organization holds 10 accounts; the 11th CreateAccount is ACCOUNT_NUMBER_LIMIT_EXCEEDED and an invitation HandshakeConstraintViolationException", async () => {
+  for (let i = 1; i < 10; i++) await create(i);
+  const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "over@example.com", AccountName: "over" })));
+  assert.equal(err.name, "ConstraintViolationException");
+  assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
+  const invite = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "222222222222" } })));
+  assert.equal(invite.name, "HandshakeConstraintViolationException");
+  assert.equal(invite.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
+});
+
+test("Quota (aws preset): open invitations count toward the account quota", async () => {
+  for (let i = 1; i < 9; i++) await create(i);
+  await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "222222222222" } }));
+  const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "over@example.com", AccountName: "over" })));
+  assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
+});
+
+test("Quota (aws preset): 20 invitations a day; the 21st is HANDSHAKE_RATE_LIMIT_EXCEEDED, and the next day it is allowed again", async () => {
+  for (let i = 0; i < 20; i++) {
+    const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: `3000000000${String(i).padStart(2, "0")}` } }));
+    await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
+  }
+  const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } })));
+  assert.equal(err.name, "HandshakeConstraintViolationException");
+  assert.equal(err.reason, "HANDSHAKE_RATE_LIMIT_EXCEEDED");
+  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 86_401 });
+  const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } }));
+  await s.orgs("399999999999").send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
+});
+
+test("Quota: closing accounts is limited to a share of members (within a floor) in a rolling 30 days: CLOSE_ACCOUNT_QUOTA_EXCEEDED", async () => {
+  const set = await s.control("PUT", "/_orgsim/quotas", { closeAccountMin: 2, accountsPerOrganization: 100 });
+  assert.equal(set.status, 200);
+  const ids: string[] = [];
+  for (let i = 1; i <= 5; i++) ids.push(await create(i));
+  // 5 members: max(2, 10% of 5) = 2 closures in 30 days.
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[0]! }));
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[1]! }));
+  const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! })));
+  assert.equal(err.name, "ConstraintViolationException");
+  assert.equal(err.reason, "CLOSE_ACCOUNT_QUOTA_EXCEEDED");
+  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 30 * 86_400 + 1 });
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! }));
+});
+
+test("Quota overrides: unknown names and bad values are refused; reset clears them", async () => {
+  assert.equal((await s.control("PUT", "/_orgsim/quotas", { accountsPerOrg: 5 })).status, 400);
+  assert.equal((await s.control("PUT", "/_orgsim/quotas", { invitationsPerDay: -1 })).status, 400);
+  await s.control("PUT", "/_orgsim/quotas", { invitationsPerDay: 3 });
+  await s.control("POST", "/_orgsim/reset");
+  const view = (await s.control("GET", "/_orgsim/quotas")).body as { quotas: { invitationsPerDay: number } };
+  assert.equal(view.quotas.invitationsPerDay, 20);
+});
