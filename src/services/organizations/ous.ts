@@ -4,6 +4,7 @@
  * Every root, OU and account named in a request must belong to the caller's organization;
  * another organization's ids are reported as not found, never as existing.
  */
+import { quotas } from "../../quotas.js";
 import type {
   Child,
   CreateOrganizationalUnitRequest,
@@ -54,8 +55,6 @@ export type OuRow = OuTable;
 
 /** OUs can nest this many levels below the root (the limit AWS sets with SCPs in mind). */
 export const MAX_OU_DEPTH = 5;
-/** OUs an organization may hold. */
-export const MAX_OUS_PER_ORGANIZATION = 1000;
 
 /** A root or an OU of the caller's organization, with the ids from the root down to it (inclusive). */
 export type Container =
@@ -157,7 +156,7 @@ export const CreateOrganizationalUnit = op(
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .where("org_id", "=", org.id)
       .executeTakeFirstOrThrow();
-    if (Number(count.n) >= MAX_OUS_PER_ORGANIZATION) {
+    if (Number(count.n) >= (await quotas(ctx)).ousPerOrganization) {
       throw constraintViolation("OU_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of OUs that you can have in an organization.");
     }
     const root = parent.type === "ROOT" ? parent.root : await getRoot(ctx.tx, org.id);
