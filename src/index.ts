@@ -7,6 +7,7 @@ import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";
 import { stsService } from "./services/sts/index.js";
 import { accountService } from "./services/account/index.js";
+import { cloudtrailService } from "./services/cloudtrail/index.js";
 
 export type { Settings } from "./config.js";
 
@@ -24,7 +25,7 @@ export interface Orgsim {
 
 export async function startOrgsim(options: Partial<Settings> = {}): Promise<Orgsim> {
   const settings = resolveSettings(options);
-  const app = await App.create(settings, [stsService(), accountService()]);
+  const app = await App.create(settings, [stsService(), accountService(), cloudtrailService()]);
   let running: RunningServer;
   try {
     running = await startServer(app, settings.host, settings.port);

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { Settings } from "./config.js";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
-import { JSON_CONTENT_TYPE, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
+import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
 import { parseQueryInput, serializeQueryError, serializeQueryOutput } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
 import { authenticate, type AuthStyle } from "./auth/identity.js";
@@ -134,7 +134,7 @@ export class HttpFront {
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
     const service = [...this.app.services.values()].find(
-      (s) => s.model.metadata.protocol === "json" && target.startsWith(`${s.model.metadata.targetPrefix}.`),
+      (s) => s.model.metadata.protocol === "json" && matchesTarget(s.model, target),
     );
     let operation = target;
     let principal = "-";

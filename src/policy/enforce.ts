@@ -6,65 +6,16 @@
  * resource, region, source IP) unless a policy on the path depends on the time.
  */
 import type { CallContext } from "../context.js";
-import type { Tx } from "../store/store.js";
 import { AwsError } from "../protocol/errors.js";
 import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../services/organizations/repo.js";
+import { policyPathFor, type PolicyPathLevel } from "../services/organizations/policy-repo.js";
 import { parsePolicyDocument, type PolicyDocument } from "./document.js";
 import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies, type RequestContext } from "./evaluate.js";
 
 export const SCP = "SERVICE_CONTROL_POLICY";
 
-export interface PathPolicy {
-  id: string;
-  name: string;
-  arn: string;
-  content: string;
-}
-
-export interface PathLevel {
-  targetId: string;
-  targetType: "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT";
-  policies: PathPolicy[];
-}
-
-/** The targets from the root down to the account: root, each OU, the account. */
-export async function targetPath(tx: Tx, accountId: string): Promise<{ targetId: string; targetType: PathLevel["targetType"] }[]> {
-  const account = await tx.selectFrom("accounts").select("parent_id").where("id", "=", accountId).executeTakeFirst();
-  const path: { targetId: string; targetType: PathLevel["targetType"] }[] = [{ targetId: accountId, targetType: "ACCOUNT" }];
-  let parent = account?.parent_id ?? null;
-  for (let depth = 0; parent && depth < 10; depth++) {
-    if (parent.startsWith("r-")) {
-      path.unshift({ targetId: parent, targetType: "ROOT" });
-      break;
-    }
-    path.unshift({ targetId: parent, targetType: "ORGANIZATIONAL_UNIT" });
-    const ou = await tx.selectFrom("ous").select("parent_id").where("id", "=", parent).executeTakeFirst();
-    parent = ou?.parent_id ?? null;
-  }
-  return path;
-}
-
-/** The policies of `type` attached at each level of the account's path, root first. */
-export async function policyPath(tx: Tx, orgId: string, accountId: string, type: string): Promise<PathLevel[]> {
-  const targets = await targetPath(tx, accountId);
-  const rows = await tx
-    .selectFrom("policy_targets")
-    .innerJoin("policies", "policies.id", "policy_targets.policy_id")
-    .select(["policy_targets.target_id", "policies.id", "policies.name", "policies.arn", "policies.content"])
-    .where("policy_targets.org_id", "=", orgId)
-    .where("policies.type", "=", type)
-    .where(
-      "policy_targets.target_id",
-      "in",
-      targets.map((t) => t.targetId),
-    )
-    .orderBy("policies.id")
-    .execute();
-  return targets.map((t) => ({
-    ...t,
-    policies: rows.filter((r) => r.target_id === t.targetId).map((r) => ({ id: r.id, name: r.name, arn: r.arn, content: r.content })),
-  }));
-}
+export type PathPolicy = PolicyPathLevel["policies"][number];
+export type PathLevel = PolicyPathLevel;
 
 const parsed = new Map<string, PolicyDocument>();
 function documentOf(policy: PathPolicy): PolicyDocument {
@@ -106,7 +57,7 @@ export interface Explanation {
 
 /** Evaluates the SCPs on `accountId`'s path for one request, with everything needed to explain it. */
 export async function explainScps(ctx: CallContext, org: OrgRow, accountId: string, action: string, resource: string, principalArn?: string): Promise<Explanation> {
-  const path = await policyPath(ctx.tx, org.id, accountId, SCP);
+  const path = await policyPathFor(ctx.tx, org.id, accountId, SCP);
   const levels: LevelPolicies[] = path.map((l) => ({
     targetId: l.targetId,
     targetType: l.targetType,
@@ -148,3 +99,6 @@ export async function enforceScps(ctx: CallContext, action: string, resource: st
   }
   if (denial) throw new AwsError("AccessDeniedException", denial);
 }
+
+/** The SCPs on an account's path, root first (see policy-repo.policyPathFor). */
+export { policyPathFor as policyPath };

@@ -5,12 +5,28 @@ import { toWire } from "./shapes.js";
 
 export const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
 
+/**
+ * The target prefixes a service answers to: the model's full one and its last segment, since
+ * clients differ (botocore sends com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.X,
+ * the JavaScript SDK CloudTrail_20131101.X), and AWS accepts both.
+ */
+export function targetPrefixes(model: ServiceModel): string[] {
+  const full = model.metadata.targetPrefix ?? "";
+  const short = full.slice(full.lastIndexOf(".") + 1);
+  return [full, short].filter((p, i, all) => p !== "" && all.indexOf(p) === i);
+}
+
+export function matchesTarget(model: ServiceModel, target: string): boolean {
+  return targetPrefixes(model).some((p) => target.startsWith(`${p}.`));
+}
+
 /** The operation named by `X-Amz-Target: <targetPrefix>.<Operation>`, or UnknownOperationException. */
 export function operationFromTarget(model: ServiceModel, target: string): string {
-  const prefix = `${model.metadata.targetPrefix}.`;
-  const name = target.startsWith(prefix) ? target.slice(prefix.length) : "";
-  if (!name || !model.operations[name]) throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
-  return name;
+  for (const prefix of targetPrefixes(model)) {
+    const name = target.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : "";
+    if (name && model.operations[name]) return name;
+  }
+  throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
 }
 
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
