@@ -24,10 +24,10 @@ export interface ControlResponse {
 
 export type ControlRoute = (app: App, req: HttpRequestParts, params: string[], url: URL) => Promise<ControlResponse>;
 
-const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
-const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
+export const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
+export const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
 
-function parseObject(req: HttpRequestParts): Record<string, unknown> {
+export function parseObject(req: HttpRequestParts): Record<string, unknown> {
   const text = req.body.toString("utf8").trim();
   if (text === "") return {};
   let value: unknown;

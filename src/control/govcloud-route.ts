@@ -7,27 +7,12 @@
  */
 import type { App } from "../app.js";
 import type { HttpRequestParts } from "../auth/sigv4.js";
-import { AwsError } from "../protocol/errors.js";
 import { readClockOffset } from "../clock.js";
 import { ensureAccount } from "../services/organizations/repo.js";
-import { addControlRoute, type ControlResponse } from "./api.js";
+import { addControlRoute, bad, parseObject, type ControlResponse } from "./api.js";
 
 const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;
 
-const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
-
-function parseBody(req: HttpRequestParts): Record<string, unknown> {
-  const text = req.body.toString("utf8").trim();
-  if (text === "") throw bad('Send {"enabled": true} or {"enabled": false}.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw bad(`The body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw bad("The body must be a JSON object.");
-  return value as Record<string, unknown>;
-}
 
 async function view(app: App, accountId: string, enabled?: boolean): Promise<ControlResponse> {
   const row = await app.store.transaction(async (tx) => {
@@ -47,7 +32,7 @@ export function registerGovCloudRoute(): void {
   registered = true;
   addControlRoute("GET", PATH, async (app, _req, [id]) => view(app, id!));
   addControlRoute("PUT", PATH, async (app, req, [id]) => {
-    const body = parseBody(req);
+    const body = parseObject(req);
     for (const key of Object.keys(body)) if (key !== "enabled") throw bad(`Unknown field "${key}"; send {"enabled": true|false}.`);
     if (typeof body.enabled !== "boolean") throw bad("enabled must be true or false.");
     return view(app, id!, body.enabled);

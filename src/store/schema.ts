@@ -126,6 +126,31 @@ export interface AccountDocTable { account_id: string; kind: string; doc: string
 
 export interface ResourcePolicyTable { org_id: string; id: string; arn: string; content: string }
 
+/**
+ * A responsibility (billing) transfer between two organizations. The inviter's organization is the
+ * target (it takes the responsibility: an inbound transfer for it); the invited organization is the
+ * source (an outbound transfer for it), known once its management account accepts. While `status`
+ * is REQUESTED, the transfer's status follows its handshake (declined, canceled, expired).
+ */
+export interface ResponsibilityTransferTable {
+  id: string;
+  type: string;
+  name: string;
+  target_org_id: string;
+  target_account_id: string;
+  target_email: string;
+  /** The invited party: an account id or an email (one of them), then the accepting management account. */
+  source_account_id: string | null;
+  source_email: string | null;
+  source_org_id: string | null;
+  handshake_id: string;
+  start_at: number;
+  end_at: number | null;
+  /** REQUESTED, ACCEPTED or WITHDRAWN (the other statuses come from the handshake). */
+  status: string;
+  created_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   organizations: OrganizationTable;
@@ -146,6 +171,7 @@ export interface Database {
   rate_events: RateEventTable;
   account_docs: AccountDocTable;
   resource_policies: ResourcePolicyTable;
+  responsibility_transfers: ResponsibilityTransferTable;
 }
 
 /** Portable DDL, applied in order; each statement is idempotent. */
@@ -201,11 +227,18 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS account_docs (account_id TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL,
      PRIMARY KEY (account_id, kind))`,
   `CREATE TABLE IF NOT EXISTS resource_policies (org_id TEXT PRIMARY KEY, id TEXT NOT NULL, arn TEXT NOT NULL, content TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS responsibility_transfers (id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
+     target_org_id TEXT NOT NULL, target_account_id TEXT NOT NULL, target_email TEXT NOT NULL, source_account_id TEXT,
+     source_email TEXT, source_org_id TEXT, handshake_id TEXT NOT NULL, start_at BIGINT NOT NULL, end_at BIGINT,
+     status TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS responsibility_transfers_target ON responsibility_transfers (target_org_id, id)`,
+  `CREATE INDEX IF NOT EXISTS responsibility_transfers_source ON responsibility_transfers (source_org_id, id)`,
+  `CREATE INDEX IF NOT EXISTS responsibility_transfers_handshake ON responsibility_transfers (handshake_id)`,
 ];
 
 /** Every table, in an order safe for deleting all rows (reset). */
 export const TABLES: readonly (keyof Database)[] = [
   "organizations", "roots", "ous", "accounts", "create_account_status", "handshakes", "policies", "policy_targets",
   "tags", "service_access", "delegated_admins", "events", "credentials", "roles", "faults", "rate_events",
-  "account_docs", "resource_policies", "meta",
+  "account_docs", "resource_policies", "meta", "responsibility_transfers",
 ];

@@ -7,6 +7,7 @@ import { ACCESS } from "./access.js";
 import { errors } from "./errors.js";
 import { membership } from "./repo.js";
 import { enforceScps } from "../../policy/enforce.js";
+import { resourcePolicyAllows } from "./resource-policy.js";
 
 async function isDelegatedAdministrator(ctx: CallContext, orgId: string): Promise<boolean> {
   const row = await ctx.tx
@@ -25,6 +26,9 @@ export async function authorizeOrganizations(ctx: CallContext, operation: string
   if (rule !== "any" && !org) throw errors.notInUse();
   await enforceScps(ctx, `organizations:${operation}`, "*");
   if (!org || org.management_account_id === ctx.principal.accountId) return;
-  if (rule === "management") throw errors.accessDenied();
-  if (rule === "read" && !(await isDelegatedAdministrator(ctx, org.id))) throw errors.accessDenied();
+  if (rule === "any" || rule === "member") return;
+  if (rule === "read" && (await isDelegatedAdministrator(ctx, org.id))) return;
+  // A member granted the action by the organization's resource-based delegation policy may call it.
+  if (await resourcePolicyAllows(ctx, org, ctx.principal.accountId, operation, { principalArn: ctx.principal.arn })) return;
+  throw errors.accessDenied();
 }

@@ -30,6 +30,8 @@ import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
 import { quotas } from "../../quotas.js";
 import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached } from "./accounts.js";
+import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
+import { onTransferHandshakeAccepted } from "./transfers.js";
 
 export const HANDSHAKE_TTL_MS = 15 * DAY_MS;
 /** Closed handshakes stay listed for 30 days, as on AWS. */
@@ -113,6 +115,7 @@ export async function createHandshake(
 export const InviteAccountToOrganization = op(
   async (ctx, input: InviteAccountToOrganizationRequest): Promise<InviteAccountToOrganizationResponse> => {
     const org = await requireOrg(ctx);
+    await checkInviteAllowedDuringAllFeatures(ctx, org);
     const target = input.Target!;
     if (target.Type !== "ACCOUNT" && target.Type !== "EMAIL") {
       throw invalidInput("INVALID_PARTY_TYPE_TARGET", "You specified the wrong type for the handshake's target: use ACCOUNT or EMAIL.");
@@ -180,6 +183,8 @@ export const AcceptHandshake = op(async (ctx, input: AcceptHandshakeRequest): Pr
   if (state !== "OPEN") throw errors.invalidHandshakeTransition(state);
   const org = await getOrganization(ctx.tx, row.org_id);
   if (!org) throw errors.handshakeNotFound();
+  await onTransferHandshakeAccepted(ctx, row);
+  await onAllFeaturesHandshakeAccepted(ctx, row);
   if (row.action === "INVITE") {
     const account = await ensureAccount(ctx.tx, ctx.principal.accountId, ctx.now);
     if (account.org_id) {
@@ -254,7 +259,11 @@ export const ListHandshakesForAccount = op(
         return q.orderBy("id").limit(limit).execute();
       },
       (r) => r.id,
-      (r) => (input.Filter?.ParentHandshakeId ? undefined : keep(r, ctx.now, input.Filter)),
+      (r) => {
+        const parent = input.Filter?.ParentHandshakeId;
+        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined) : undefined;
+        return keep(r, ctx.now, input.Filter);
+      },
     );
     return { Handshakes: page.items, NextToken: page.NextToken };
   },
@@ -274,7 +283,11 @@ export const ListHandshakesForOrganization = op(
         return q.orderBy("id").limit(limit).execute();
       },
       (r) => r.id,
-      (r) => (input.Filter?.ParentHandshakeId ? undefined : keep(r, ctx.now, input.Filter)),
+      (r) => {
+        const parent = input.Filter?.ParentHandshakeId;
+        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined) : undefined;
+        return keep(r, ctx.now, input.Filter);
+      },
     );
     return { Handshakes: page.items, NextToken: page.NextToken };
   },

@@ -3,6 +3,7 @@ import type { CallContext } from "../../context.js";
 import type { AccountRow, OrgRow } from "./repo.js";
 import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
 import { recordEvent } from "./events.js";
+import { reconcileAllFeatures } from "./all-features.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
 export const RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess";
@@ -72,6 +73,8 @@ export async function departOrganization(ctx: CallContext, org: OrgRow, account:
     .where("state", "in", ["OPEN", "REQUESTED"])
     .execute();
   await bumpPolicyVersion(tx, org.id);
+  // A member that never approved all features no longer holds the change back.
+  await reconcileAllFeatures(ctx, org.id);
   await recordEvent(ctx, org.id, "AccountDepartedOrganization", {
     accountId: account.id,
     departureMethod: method,

@@ -21,6 +21,8 @@ import {
 } from "./repo.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
+import { hasActiveResponsibilityTransfer } from "./transfers.js";
+import { constraintViolation } from "../../protocol/errors.js";
 
 export const CreateOrganization = op(async (ctx, input: CreateOrganizationRequest): Promise<CreateOrganizationResponse> => {
   const { org: existing } = await membership(ctx);
@@ -69,6 +71,12 @@ export const DeleteOrganization = op(async (ctx): Promise<Record<string, never>>
     .limit(1)
     .execute();
   if (others.length > 0) throw errors.organizationNotEmpty();
+  if (await hasActiveResponsibilityTransfer(ctx, org)) {
+    throw constraintViolation(
+      "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS",
+      "You cannot delete organization due to an ongoing responsibility transfer process. For example, a pending invitation or an in-progress transfer. To delete the organization, you must resolve the current transfer process.",
+    );
+  }
   const tx = ctx.tx;
   const owned = [
     ...(await tx.selectFrom("roots").select("id").where("org_id", "=", org.id).execute()),

@@ -6,6 +6,8 @@ import { constraintViolation, invalidInput } from "../../protocol/errors.js";
 import { errors } from "./errors.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
 import { paginate } from "./paginate.js";
+import { isOrganizationResourcePolicy } from "./resource-policy.js";
+import { isTransferOfOrganization } from "./transfers.js";
 
 export const MAX_TAGS_PER_RESOURCE = 50;
 
@@ -20,6 +22,10 @@ async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string
     found = (await tx.selectFrom("roots").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
   } else if (resourceId.startsWith("ou-")) {
     found = (await tx.selectFrom("ous").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
+  } else if (resourceId.startsWith("rp-")) {
+    found = await isOrganizationResourcePolicy(ctx, org, resourceId);
+  } else if (resourceId.startsWith("rt-")) {
+    found = await isTransferOfOrganization(ctx, org, resourceId);
   } else if (resourceId.startsWith("p-")) {
     const policy = await tx.selectFrom("policies").select(["org_id", "aws_managed"]).where("id", "=", resourceId).executeTakeFirst();
     found = policy !== undefined && policy.org_id === org.id;
