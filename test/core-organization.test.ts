@@ -314,3 +314,16 @@ test("Isolation: one organization's accounts and handshakes are invisible to ano
   const list = await s.orgs("888888888888").send(new ListAccountsCommand({}));
   assert.deepEqual(list.Accounts!.map((a) => a.Id), ["888888888888"]);
 });
+
+test("ARNs use the partition of the request's region (cn-north-1: aws-cn, us-gov-west-1: aws-us-gov)", async () => {
+  await s.control("POST", "/_orgsim/reset");
+  const { OrganizationsClient } = await import("@aws-sdk/client-organizations");
+  const inRegion = (region: string, account: string) =>
+    new OrganizationsClient({ endpoint: s.endpoint, region, credentials: { accessKeyId: account, secretAccessKey: "x" }, maxAttempts: 1 });
+  const cn = (await inRegion("cn-north-1", "111111111111").send(new CreateOrganizationCommand({}))).Organization!;
+  assert.match(cn.Arn!, /^arn:aws-cn:organizations::111111111111:organization\/o-/);
+  const gov = (await inRegion("us-gov-west-1", "222222222222").send(new CreateOrganizationCommand({}))).Organization!;
+  assert.match(gov.Arn!, /^arn:aws-us-gov:organizations::222222222222:organization\/o-/);
+  const root = (await inRegion("us-gov-west-1", "222222222222").send(new ListRootsCommand({}))).Roots![0]!;
+  assert.match(root.Arn!, /^arn:aws-us-gov:organizations::/);
+});
