@@ -10,6 +10,8 @@ import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";
 import { stsService } from "./services/sts/index.js";
 import { accountService } from "./services/account/index.js";
+import { cloudtrailService } from "./services/cloudtrail/index.js";
+import { registerGovCloudRoute } from "./control/govcloud-route.js";
 import { handleControl, type ControlResponse } from "./control/api.js";
 import type { FaultSpec } from "./control/faults.js";
 import { AwsError } from "./protocol/errors.js";
@@ -176,7 +178,8 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   const settings = resolveSettings(overrides);
   // Read the seed first: a malformed one fails before anything starts.
   const plan = seed === undefined ? undefined : readSeed(seed, seedSource ?? "seed");
-  const app = await App.create(settings, [stsService(), accountService()]);
+  registerGovCloudRoute();
+  const app = await App.create(settings, [stsService(), accountService(), cloudtrailService()]);
   let running: RunningServer;
   let seeded: SeedResult | undefined;
   try {
@@ -192,7 +195,7 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
     app,
     seeded,
     reset: () => app.reset(),
-    seed: (input, opts = {}) => applySeed(app, readSeed(input, opts.source ?? "seed"), { reset: opts.reset }),
+    seed: async (input, opts = {}) => applySeed(app, readSeed(input, opts.source ?? "seed"), { reset: opts.reset }),
     exportState: () => exportState(app),
     clock: async () => {
       const view = (await control(app, "GET", "/_orgsim/clock")) as { now: string; offsetSeconds: number };

@@ -172,6 +172,19 @@ test("Condition on aws:PrincipalArn exempts a break-glass role; SCPs apply to ro
   assert.equal(why.allowed, true);
 });
 
+test("aws:PrincipalArn of a role session is the role's ARN: a session of the BreakGlass role is exempt from the guard-rail", async () => {
+  const started = await s.orgs().send(new CreateAccountCommand({ Email: "bg@example.com", AccountName: "bg", RoleName: "BreakGlass" }));
+  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  await attach(
+    await scp("guard", [{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } } }]),
+    rootId,
+  );
+  const creds = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/BreakGlass`, RoleSessionName: "incident" }))).Credentials!;
+  const session = { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! };
+  await s.orgs(session).send(new DescribeOrganizationCommand({}));
+  assert.equal((await awsError(() => s.orgs(id).send(new DescribeOrganizationCommand({})))).name, "AccessDeniedException");
+});
+
 test("Explain: the control API validates its input and explains accounts outside SCP reach", async () => {
   assert.equal((await s.control("GET", "/_orgsim/explain?accountId=12&action=organizations:X")).status, 400);
   const mgmt = (await s.control("GET", `/_orgsim/explain?accountId=${MANAGEMENT}&action=organizations:LeaveOrganization`)).body as { allowed: boolean; reason: string };

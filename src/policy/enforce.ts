@@ -29,7 +29,14 @@ function documentOf(policy: PathPolicy): PolicyDocument {
   return doc;
 }
 
-export function requestContext(ctx: CallContext, org: OrgRow, action: string, resource: string, principalArn = ctx.principal.arn): RequestContext {
+/** IAM's aws:PrincipalArn of a role session is the role's ARN, not the session's. */
+export function principalArnKey(arn: string): string {
+  const m = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+}
+
+export function requestContext(ctx: CallContext, org: OrgRow, action: string, resource: string, callerArn = ctx.principal.arn): RequestContext {
+  const principalArn = principalArnKey(callerArn);
   const principalAccount = principalArn.split(":")[4] ?? ctx.principal.accountId;
   return {
     action,
@@ -39,7 +46,7 @@ export function requestContext(ctx: CallContext, org: OrgRow, action: string, re
       "aws:PrincipalArn": principalArn,
       "aws:PrincipalAccount": principalAccount,
       "aws:PrincipalOrgID": org.id,
-      "aws:PrincipalType": principalArn.endsWith(":root") ? "Account" : principalArn.includes(":assumed-role/") ? "AssumedRole" : "User",
+      "aws:PrincipalType": callerArn.endsWith(":root") ? "Account" : callerArn.includes(":assumed-role/") ? "AssumedRole" : "User",
       "aws:RequestedRegion": ctx.region,
       "aws:SourceIp": ctx.sourceIp.replace(/^::ffff:/, ""),
       "aws:CurrentTime": new Date(ctx.now).toISOString(),

@@ -1,0 +1,164 @@
+/**
+ * The `orgsim` command as users run it: `node bin/orgsim.js start --seed examples/org.yaml` in its
+ * own process, then the verbs against it over the control API, with output for people and the
+ * exit codes (0 done, 1 server refused/failed or unreachable, 2 usage).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
+
+const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml");
+
+let server: ServerProcess;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "orgsim-cli-"));
+  server = await spawnOrgsim(["--quiet", "--seed", EXAMPLE]);
+});
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/orgsim.js ...args` to completion. */
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ORGSIM_ENDPOINT: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A verb against the test server. */
+const orgsim = (...args: string[]) => run([...args, "--endpoint", server.endpoint]);
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+test("start --seed applies the file before serving and says what it built", async () => {
+  assert.match(server.output(), /^orgsim listening on http:\/\/127\.0\.0\.1:\d+/, "the first line is still the listening line");
+  // The seed's summary follows the listening line.
+  for (let i = 0; i < 100 && !server.output().includes("seeded"); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(server.output(), /seeded .*org\.yaml: organization o-[0-9a-z]+ \(management 111111111111, root r-[0-9a-z]+\): 6 OUs, 6 member accounts, 3 policies/);
+  const out = await orgsim("export");
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /managementEmail: aws-management@example\.com/);
+  assert.match(out.stdout, /id: "555555555555"\n\s+name: payments-prod/);
+});
+
+test("orgsim clock, clock advance 4d: the virtual clock in words (ORGSIM_ENDPOINT works as --endpoint)", async () => {
+  const shown = await run(["clock"], { ORGSIM_ENDPOINT: server.endpoint });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^virtual time \d{4}-\d\d-\d\dT.*Z, no offset\n$/);
+  const advanced = await orgsim("clock", "advance", "4d");
+  assert.equal(advanced.code, 0, advanced.stderr);
+  assert.match(advanced.stdout, /^clock advanced by 4 days: virtual time .*, offset \+4d \(4 days ahead of real time\)/);
+  const json = await orgsim("clock", "--json");
+  assert.equal((JSON.parse(json.stdout) as { offsetSeconds: number }).offsetSeconds, 4 * 86400);
+});
+
+test("orgsim account ready <id> / account show <id>", async () => {
+  const before = await orgsim("account", "show", "666666666666");
+  assert.equal(before.code, 0, before.stderr);
+  assert.equal(before.stdout.trim(), "account 666666666666 is not ready to stand alone: support plan no, contact information no, payment method no");
+  const ready = await orgsim("account", "ready", "666666666666");
+  assert.equal(ready.stdout.trim(), "account 666666666666 is ready to stand alone: support plan yes, contact information yes, payment method yes");
+});
+
+test("orgsim explain: which SCP denies, at which level; the break-glass role is allowed", async () => {
+  const denied = await orgsim("explain", "555555555555", "organizations:LeaveOrganization");
+  assert.equal(denied.code, 0, denied.stderr);
+  const lines = denied.stdout.trim().split("\n");
+  assert.match(lines[0]!, /^DENIED by p-[0-9a-z]+ \(DenyLeaveOrganization\) at r-[0-9a-z]+, statement DenyLeaveExceptBreakGlass: organizations:LeaveOrganization for account 555555555555$/);
+  assert.ok(lines.some((l) => /^ {2}ROOT +r-\S+ +denies: DenyLeaveOrganization/.test(l)), denied.stdout);
+  assert.ok(lines.some((l) => /^ {2}ACCOUNT +555555555555 +allows: FullAWSAccess/.test(l)), denied.stdout);
+  assert.match(denied.stdout, /AWS would answer: AccessDeniedException: User: arn:aws:iam::555555555555:root is not authorized/);
+
+  const breakGlass = await orgsim("explain", "555555555555", "organizations:LeaveOrganization", "--principal-arn", "arn:aws:iam::555555555555:role/BreakGlass");
+  assert.match(breakGlass.stdout, /^ALLOWED by p-FullAWSAccess \(FullAWSAccess\): organizations:LeaveOrganization for account 555555555555/);
+
+  const management = await orgsim("explain", "111111111111", "organizations:LeaveOrganization");
+  assert.match(management.stdout, /^ALLOWED: .* - SCPs never restrict the management account\./);
+});
+
+test("orgsim events: one readable line per event, newest first, filtered by name", async () => {
+  const out = await orgsim("events", "--event-name", "CreateAccount");
+  assert.equal(out.code, 0, out.stderr);
+  const lines = out.stdout.trim().split("\n");
+  assert.equal(lines.length, 5, out.stdout);
+  for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z {2}CreateAccount +by 111111111111 {2}o-[0-9a-z]+ {2}createAccountRequestId=car-\S+ accountName=\S+$/);
+});
+
+test("orgsim seed FILE: an invalid file is refused with file:line:col and exit code 1; a valid one adds to the state", async () => {
+  const bad = file("bad.yaml", 'organizations:\n  - management: "222222222299"\n    policyTypes: [SCP]\n');
+  const refused = await orgsim("seed", bad);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /the seed was not applied/);
+  assert.ok(refused.stderr.includes(`${bad}:3:19: organizations[0].policyTypes[0]: expected one of SERVICE_CONTROL_POLICY`), refused.stderr);
+
+  const failing = file("failing.yaml", 'organizations:\n  - management: "111111111111"\n');
+  const conflict = await orgsim("seed", failing);
+  assert.equal(conflict.code, 1);
+  assert.ok(conflict.stderr.includes(`${failing}:2:17: organizations[0].management: AlreadyInOrganizationException`), conflict.stderr);
+
+  const good = file("good.yaml", 'organizations:\n  - management: "222222222299"\n    ous: [{ name: Extra }]\n');
+  const applied = await orgsim("seed", good);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /^seeded .*good\.yaml: organization o-\S+ \(management 222222222299, root r-\S+\): 1 OUs, 0 member accounts, 0 policies \(\d+ operations\)$/m);
+  const state = await orgsim("export");
+  assert.match(state.stdout, /management: "111111111111"/, "the seed added to the state");
+  assert.match(state.stdout, /management: "222222222299"/);
+});
+
+test("orgsim export > state.yaml, reset, seed state.yaml: the state comes back", async () => {
+  const before = await orgsim("export");
+  const saved = file("state.yaml", before.stdout);
+  const reset = await orgsim("reset");
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stdout, /state reset/);
+  assert.equal((await orgsim("export")).stdout.trim().split("\n").pop(), "organizations: []");
+  const restored = await orgsim("seed", saved, "--reset");
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal((await orgsim("export")).stdout, before.stdout);
+});
+
+test("exit code 2 for usage mistakes; 1 when the server can't be reached", async () => {
+  for (const args of [["frobnicate"], ["clock", "advance", "soon"], ["account", "ready", "12"], ["seed", join(dir, "missing.yaml")], ["explain", "555555555555"], []]) {
+    const out = await orgsim(...args);
+    assert.equal(out.code, 2, `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`);
+    assert.notEqual(out.stderr, "");
+  }
+  const unreachable = await run(["clock", "--endpoint", "http://127.0.0.1:9"]);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /cannot reach orgsim at http:\/\/127\.0\.0\.1:9 .*is it running\?/);
+  const help = await run(["help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /orgsim seed FILE/);
+});
+
+test("start --seed with a broken file exits 1 with the problem's line, before listening", async () => {
+  const bad = file("start-bad.yaml", "organizations:\n  - management: \"111111111111\"\n    ous:\n      - nme: Oops\n");
+  const out = await run(["start", "--port", "0", "--quiet", "--seed", bad]);
+  assert.equal(out.code, 1);
+  assert.doesNotMatch(out.stdout, /listening/);
+  assert.ok(out.stderr.includes(`${bad}:4:9: organizations[0].ous[0].nme: unknown key "nme" in an OU; did you mean "name"?`), out.stderr);
+});
