@@ -71,13 +71,13 @@ export class App {
   /** One API call: validation, fault injection, authorization and the operation, in one transaction. */
   async call(call: CallInput): Promise<unknown> {
     const service = this.service(call.service);
-    const opModel = service.model.operations[call.operation];
+    const opModel = Object.hasOwn(service.model.operations, call.operation) ? service.model.operations[call.operation] : undefined;
     if (!opModel) throw new AwsError("UnknownOperationException", `Unknown operation ${call.operation}`);
     if (opModel.input) {
       const violations = findViolations(service.model, opModel.input.shape, call.input);
       if (violations.length > 0) throw service.inputError(violations);
     }
-    const handler = service.handlers[call.operation];
+    const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     const result = await this.store.transaction(async (tx): Promise<{ fault: InjectedFault } | { output: unknown }> => {
       const fault = await consumeFault(tx, call.operation);
       if (fault) return { fault };
@@ -96,7 +96,7 @@ export class App {
       if (service.authorize) await service.authorize(ctx, call.operation, call.input);
       if (!handler) {
         throw service.notImplemented?.(call.operation) ??
-          new AwsError(service.internalErrorCode, `orgsim does not implement ${call.operation} yet; see README's operation table.`, { status: 501 });
+          new AwsError("UnknownOperationException", `orgsim does not implement ${call.operation} yet; see README's operation table.`);
       }
       return { output: await handler(ctx, call.input) };
     }, { write: !READ_ONLY.test(call.operation) });

@@ -10,7 +10,7 @@ import type { Settings } from "./config.js";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
-import { parseQueryInput, serializeQueryError, serializeQueryOutput } from "./protocol/awsQuery.js";
+import { parseQueryInput, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
 import { authenticate, type AuthStyle } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
@@ -26,6 +26,14 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+/** Which wire protocol a request speaks, from its headers alone (before its body is read). */
+function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
+  if ((req.url ?? "").startsWith("/_orgsim")) return "control";
+  if (typeof req.headers["x-amz-target"] === "string") return "json";
+  if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action=")) return "query";
+  return "rest";
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -91,17 +99,42 @@ export class HttpFront {
     return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, { status: 500 });
   }
 
+  /** An error found before routing (bad URL, body too large), in the wire form of the request's protocol. */
+  private sendFrontError(res: ServerResponse, protocol: ReturnType<typeof protocolOf>, requestId: string, err: AwsError, status: number): void {
+    const headers = { "x-amzn-RequestId": requestId };
+    if (protocol === "control") {
+      send(res, status, { ...headers, "Content-Type": "application/json" }, JSON.stringify({ error: err.code, message: err.message }));
+    } else if (protocol === "query") {
+      const body = `<ErrorResponse><Error><Type>Sender</Type><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+      send(res, status, { ...headers, "Content-Type": "text/xml" }, body);
+    } else if (protocol === "rest") {
+      send(res, status, { ...headers, "Content-Type": "application/json", "x-amzn-ErrorType": err.code }, JSON.stringify({ message: err.message }));
+    } else {
+      send(res, status, { ...headers, "Content-Type": JSON_CONTENT_TYPE }, serializeJsonError(err));
+    }
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const started = performance.now();
-    const url = new URL(req.url ?? "/", "http://localhost");
     const baseHeaders = { "x-amzn-RequestId": requestId };
+    const protocol = protocolOf(req);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      const err = new AwsError("InvalidRequestException", `The request target is not a valid URL path: ${String(req.url).slice(0, 200)}`);
+      req.resume();
+      this.sendFrontError(res, protocol, requestId, err, 400);
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(req, this.app.settings.maxBodyBytes);
     } catch (err) {
-      const message = err instanceof BodyTooLarge ? `Request body exceeds the limit of ${this.app.settings.maxBodyBytes} bytes.` : "Could not read the request body.";
-      send(res, 413, { ...baseHeaders, "Content-Type": JSON_CONTENT_TYPE }, JSON.stringify({ __type: "RequestEntityTooLargeException", Message: message }));
+      const tooLarge = err instanceof BodyTooLarge;
+      const message = tooLarge ? `Request body exceeds the limit of ${this.app.settings.maxBodyBytes} bytes.` : "Could not read the request body.";
+      this.sendFrontError(res, protocol, requestId, new AwsError("RequestEntityTooLargeException", message, { status: 413 }), tooLarge ? 413 : 400);
       return;
     }
     const inc: Incoming = {
@@ -166,7 +199,7 @@ export class HttpFront {
       return;
     }
     try {
-      if (!service.model.operations[operation]) {
+      if (!Object.hasOwn(service.model.operations, operation)) {
         throw new AwsError("InvalidAction", `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
       }
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "query");

@@ -24,7 +24,7 @@ export function matchesTarget(model: ServiceModel, target: string): boolean {
 export function operationFromTarget(model: ServiceModel, target: string): string {
   for (const prefix of targetPrefixes(model)) {
     const name = target.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : "";
-    if (name && model.operations[name]) return name;
+    if (name && Object.hasOwn(model.operations, name)) return name;
   }
   throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
 }

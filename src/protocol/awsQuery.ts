@@ -11,29 +11,47 @@ import { toWire } from "./shapes.js";
 // ---------------------------------------------------------------------------------------------
 
 /** All parameter names, for prefix look-ups (list indices, nested structures). */
+/**
+ * The form parameters, indexed once so that every lookup is constant time: values by name,
+ * every dotted prefix of every name, and the numeric segments found after each prefix.
+ * (Scanning the names per list index made large lists quadratic.)
+ */
 class ParamIndex {
-  readonly names: string[];
-  constructor(readonly params: URLSearchParams) {
-    this.names = [...new Set(params.keys())];
+  private readonly values = new Map<string, string>();
+  private readonly prefixes = new Set<string>();
+  private readonly numbered = new Map<string, Set<number>>();
+
+  constructor(params: URLSearchParams) {
+    for (const [name, value] of params) {
+      if (!this.values.has(name)) this.values.set(name, value);
+      let dot = name.indexOf(".");
+      while (dot !== -1) {
+        const prefix = name.slice(0, dot + 1);
+        this.prefixes.add(prefix);
+        const next = name.indexOf(".", dot + 1);
+        const segment = name.slice(dot + 1, next === -1 ? undefined : next);
+        if (/^\d+$/.test(segment)) {
+          let set = this.numbered.get(prefix);
+          if (!set) this.numbered.set(prefix, (set = new Set()));
+          set.add(Number(segment));
+        }
+        dot = next;
+      }
+    }
   }
   has(name: string): boolean {
-    return this.params.has(name);
+    return this.values.has(name);
   }
   get(name: string): string | null {
-    return this.params.get(name);
+    return this.values.get(name) ?? null;
   }
+  /** Whether any name starts with `prefix`, which ends with ".". */
   hasPrefix(prefix: string): boolean {
-    return this.names.some((n) => n.startsWith(prefix));
+    return this.prefixes.has(prefix);
   }
   /** The distinct positive integers N of names starting with `prefix` + "N" (+ "." or end), ascending. */
   indices(prefix: string): number[] {
-    const found = new Set<number>();
-    for (const n of this.names) {
-      if (!n.startsWith(prefix)) continue;
-      const m = /^(\d+)(?:\.|$)/.exec(n.slice(prefix.length));
-      if (m) found.add(Number(m[1]));
-    }
-    return [...found].sort((a, b) => a - b);
+    return [...(this.numbered.get(prefix) ?? [])].sort((a, b) => a - b);
   }
 }
 

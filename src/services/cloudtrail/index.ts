@@ -1,12 +1,11 @@
 /**
  * CloudTrail (awsJson1.1, cloudtrail-2013-11-01): LookupEvents over the organization's event
- * history. The other operations have no handler, so the registry answers them as not
- * implemented.
+ * history. The other operations answer CloudTrail's own UnsupportedOperationException.
  */
-import type { ServiceDefinition } from "../../context.js";
+import { collectHandlers, type ServiceDefinition } from "../../context.js";
+import { AwsError } from "../../protocol/errors.js";
 import { loadModel } from "../../protocol/model.js";
 import { enforceScps } from "../../policy/enforce.js";
-import { collectHandlers } from "../organizations/index.js";
 import { cloudtrailInputError } from "./errors.js";
 import * as lookupEvents from "./lookup-events.js";
 
@@ -23,5 +22,6 @@ export function cloudtrailService(): ServiceDefinition {
     authorize: (ctx, operation) => enforceScps(ctx, `cloudtrail:${operation}`, "*"),
     // The model declares no internal-error shape; InternalFailure (HTTP 500) is the error common to all AWS APIs.
     internalErrorCode: "InternalFailure",
+    notImplemented: (operation) => new AwsError("UnsupportedOperationException", `orgsim does not implement ${operation} of CloudTrail; it serves LookupEvents.`),
   };
 }

@@ -98,5 +98,6 @@ export function stsService(): ServiceDefinition {
       }
     },
     internalErrorCode: "InternalFailure",
+    notImplemented: (operation) => new AwsError("InvalidAction", `orgsim does not implement ${operation} yet; it serves GetCallerIdentity and AssumeRole.`, { status: 400 }),
   };
 }
