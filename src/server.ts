@@ -27,6 +27,14 @@ export interface RunningServer {
 
 class BodyTooLarge extends Error {}
 
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
   if ((req.url ?? "").startsWith("/_orgsim")) return "control";
@@ -146,6 +154,12 @@ export class HttpFront {
     if (url.pathname === "/_orgsim" || url.pathname.startsWith("/_orgsim/")) {
       if (!this.app.settings.controlApi) {
         send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
+        return;
+      }
+      const origin = req.headers.origin;
+      if (req.method !== "GET" && req.method !== "HEAD" && typeof origin === "string" && !sameOrigin(origin, req.headers.host)) {
+        // A page on another site must not drive orgsim through the user's browser (reset, clock, faults).
+        send(res, 403, { "Content-Type": "application/json" }, JSON.stringify({ error: "Forbidden", message: `Control API writes are refused from origin ${origin}; only the console on this server may send them.` }));
         return;
       }
       try {

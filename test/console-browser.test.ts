@@ -1,0 +1,328 @@
+/**
+ * The console in a real browser (headless Chromium driven by playwright-core): a leave scenario
+ * clicked through as a user would, with the AWS SDK acting beside the page, and the panels
+ * (policies, explain, search, organization selector, reset). The page must follow every change
+ * without being reloaded. Screenshots go to test-results/console/.
+ *
+ * Skipped, with the reason, when /usr/bin/chromium or playwright-core is missing (a failure
+ * instead when ORGSIM_REQUIRE_BROWSER=1, as in CI).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  AcceptHandshakeCommand,
+  AttachPolicyCommand,
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  CreateOrganizationalUnitCommand,
+  CreatePolicyCommand,
+  DescribeCreateAccountStatusCommand,
+  EnablePolicyTypeCommand,
+  InviteAccountToOrganizationCommand,
+  LeaveOrganizationCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-organizations";
+import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+
+// The little of playwright-core's API this test uses, declared here so that the suite still
+// compiles where playwright-core is not installed.
+interface Locator {
+  waitFor(options?: { state?: "attached" | "detached" | "visible" | "hidden"; timeout?: number }): Promise<void>;
+  click(): Promise<void>;
+  fill(value: string): Promise<void>;
+  textContent(): Promise<string | null>;
+  count(): Promise<number>;
+  isVisible(): Promise<boolean>;
+  selectOption(value: string): Promise<unknown>;
+  first(): Locator;
+}
+interface Page {
+  goto(url: string): Promise<unknown>;
+  locator(selector: string): Locator;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  evaluate<T>(fn: () => T): Promise<T>;
+  on(event: "pageerror", listener: (error: Error) => void): void;
+  on(event: "console", listener: (message: { type(): string; text(): string }) => void): void;
+}
+interface Browser {
+  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Chromium {
+  launch(options: { executablePath: string; args: string[] }): Promise<Browser>;
+}
+
+const CHROMIUM = "/usr/bin/chromium";
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const SHOTS = fileURLToPath(new URL("../../test-results/console/", import.meta.url));
+const WAIT = { timeout: 15_000 };
+
+async function loadChromium(): Promise<Chromium | string> {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (install it with: apt-get install -y chromium)`;
+  try {
+    const moduleName = "playwright-core";
+    const playwright = (await import(moduleName)) as { chromium?: Chromium };
+    if (!playwright.chromium) return "playwright-core has no chromium launcher";
+    return playwright.chromium;
+  } catch {
+    return "playwright-core is not installed (npm install --save-dev playwright-core)";
+  }
+}
+
+const chromium = await loadChromium();
+// CI sets ORGSIM_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping silently.
+if (typeof chromium === "string" && process.env.ORGSIM_REQUIRE_BROWSER === "1") {
+  throw new Error(`ORGSIM_REQUIRE_BROWSER=1 but the console browser tests can't run: ${chromium}`);
+}
+const skip = typeof chromium === "string" ? `console browser tests skipped: ${chromium}` : false;
+
+let s: TestServer;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (typeof chromium === "string") return;
+  mkdirSync(SHOTS, { recursive: true });
+  s = await startTestServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function createAccount(name: string, email: string): Promise<string> {
+  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
+  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
+  return status.CreateAccountStatus!.AccountId!;
+}
+
+/** A page on the console that records script errors. */
+async function openConsole(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  await page.goto(`${s.endpoint}/_orgsim/console`);
+  return { page, errors };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
+
+const verdict = (page: Page, value: string) => page.locator(`#detail [data-verdict="${value}"]`);
+
+test("console: a created account waits, gets four days and readiness, can leave, leaves; the page follows without reloading", { skip }, async () => {
+  await s.control("POST", "/_orgsim/reset");
+  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const id = await createAccount("leaver", "leaver@example.com");
+  await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "team", Value: "platform" }, { Key: "cost-center", Value: "4711" }] }));
+  const hostileName = "<img src=x onerror=__xss=1><b>Mallory</b> & co";
+  const mallory = await createAccount(hostileName, "mallory@example.com");
+
+  const { page, errors } = await openConsole();
+  const row = page.locator(`#tree [data-account-id="${id}"]`);
+  await row.waitFor(WAIT);
+  assert.match((await row.textContent()) ?? "", /leaver.*waiting period · 4 days left/);
+  await page.evaluate(() => {
+    (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker = 42;
+  });
+
+  // User data is text, never markup.
+  const malloryRow = page.locator(`#tree [data-account-id="${mallory}"]`);
+  assert.ok(((await malloryRow.textContent()) ?? "").includes(hostileName));
+  assert.equal(await page.locator("#tree img, #tree b").count(), 0);
+  await shot(page, "01-created-account-waiting");
+
+  await row.click();
+  await verdict(page, "WAIT_PERIOD_ACTIVE").waitFor(WAIT);
+  const waiting = (await page.locator("#detail").textContent()) ?? "";
+  assert.match(waiting, /ConstraintViolationException \(WAIT_PERIOD_ACTIVE\)/);
+  assert.ok(waiting.includes("This operation requires a wait period.  Try again later."));
+  assert.match(waiting, /Waiting period: 4 days left/);
+  assert.match(waiting, /team.*platform/);
+  await shot(page, "02-account-detail-waiting");
+
+  await page.locator('button[data-advance="345600"]').click();
+  await verdict(page, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA").waitFor(WAIT);
+  assert.match((await page.locator("#clock-offset").textContent()) ?? "", /\+4d/);
+  await shot(page, "03-after-four-days");
+
+  const steps = [
+    ["supportPlan", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"],
+    ["contactInformation", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"],
+    ["paymentMethod", "can-leave"],
+  ];
+  for (const [item, next] of steps) {
+    await page.locator(`#detail label:has(input[data-readiness="${item}"])`).click();
+    await verdict(page, next!).waitFor(WAIT);
+  }
+  assert.match((await row.textContent()) ?? "", /can leave/);
+  const ready = await s.control("GET", `/_orgsim/accounts/${id}/standalone`);
+  assert.deepEqual(ready.body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: true });
+  await shot(page, "04-can-leave");
+
+  await s.orgs(id).send(new LeaveOrganizationCommand({}));
+  await row.waitFor({ state: "detached", ...WAIT });
+  const departed = page.locator('#tab-events [data-event-name="AccountDepartedOrganization"]');
+  await departed.waitFor(WAIT);
+  assert.match((await departed.textContent()) ?? "", new RegExp(`accountId${id}.*departureMethodLEFT`));
+  assert.match((await page.locator("#tab-events .event").first().textContent()) ?? "", /AccountDepartedOrganization/, "newest event first");
+  await page.locator("#detail .verdict-neutral").waitFor(WAIT);
+  assert.match((await page.locator("#detail").textContent()) ?? "", /Not a member of this organization\./);
+  const marker = await page.evaluate(() => (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker);
+  assert.equal(marker, 42, "the page was never reloaded");
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined);
+  await shot(page, "05-after-leave");
+  assert.deepEqual(errors, []);
+});
+
+test("console: policies with content and targets, the explain form, search, the organization selector and reset with confirmation", { skip }, async () => {
+  await s.control("POST", "/_orgsim/reset");
+  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const locked = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Locked" }))).OrganizationalUnit!.Id!;
+  await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Sandbox" }));
+  const member = "333333333333";
+  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member } }));
+  await s.orgs(member).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  await s.orgs().send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: locked }));
+  await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "444444444444" } }));
+  await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
+  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
+  const policy = await s.orgs().send(new CreatePolicyCommand({ Name: "deny-leave", Description: "Members stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
+  const policyId = policy.Policy!.PolicySummary!.Id!;
+  await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
+  await createAccount("build", "build@example.com");
+
+  const { page, errors } = await openConsole();
+  await page.locator(`#tree [data-container-id="${locked}"]`).waitFor(WAIT);
+  assert.equal(await page.locator(`#tree [data-account-id="${member}"]`).count(), 0, "OUs start collapsed");
+
+  // Policies: content and targets.
+  await page.locator('[data-tab="policies"]').click();
+  const card = page.locator(`#tab-policies [data-policy-id="${policyId}"]`);
+  await card.waitFor(WAIT);
+  const cardText = (await card.textContent()) ?? "";
+  assert.match(cardText, /deny-leave/);
+  assert.match(cardText, /attached to 1 target/);
+  assert.match(cardText, /Locked/);
+  assert.match(cardText, /"Action": "organizations:LeaveOrganization"/, "the content, pretty-printed");
+  await shot(page, "06-policies");
+
+  // Handshakes.
+  await page.locator('[data-tab="handshakes"]').click();
+  assert.match((await page.locator("#tab-handshakes").textContent()) ?? "", /OPEN.*INVITE.*444444444444/s);
+
+  // Explain: the SCP decision, with the policy and level that decided.
+  await page.locator('[data-tab="explain"]').click();
+  await page.locator("#explain-account").fill(member);
+  await page.locator("#explain-action").fill("organizations:LeaveOrganization");
+  await page.locator('#explain-form button[type="submit"]').click();
+  const decision = page.locator('#explain-result [data-decision="EXPLICIT_DENY"]');
+  await decision.waitFor(WAIT);
+  const explained = (await page.locator("#explain-result").textContent()) ?? "";
+  assert.match(explained, /Denied by an explicit Deny/);
+  assert.match(explained, new RegExp(`Decided at ORGANIZATIONAL_UNIT ${locked} by deny-leave ${policyId} \\(statement NoLeaving\\)`));
+  assert.match(explained, /with an explicit deny in a service control policy/);
+  await shot(page, "07-explain");
+
+  // Opening the OU shows the member, blocked by the SCP.
+  await page.locator(`#tree [data-container-id="${locked}"] .caret`).click();
+  const memberRow = page.locator(`#tree [data-account-id="${member}"]`);
+  await memberRow.waitFor(WAIT);
+  assert.match((await memberRow.textContent()) ?? "", /SCP denies leaving/);
+  await memberRow.click();
+  await verdict(page, "AccessDeniedException").waitFor(WAIT);
+
+  // Search (server-side) by part of an email: the match's OU opens, other accounts hide.
+  await page.locator("#search").fill("build@");
+  await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
+  await page.locator(`#tree [data-account-id="${member}"]`).waitFor({ state: "detached", ...WAIT });
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account match/);
+  assert.match((await page.locator("#tree").textContent()) ?? "", /build/);
+  await shot(page, "08-search");
+  await page.locator("#search").fill("");
+  await page.locator("#search-info").waitFor({ state: "hidden", ...WAIT });
+
+  // A second organization appears: the selector shows up, and switching shows its tree.
+  const other = "777777777777";
+  const second = await s.orgs(other).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const select = page.locator("#org-picker select");
+  await select.waitFor(WAIT);
+  await select.selectOption(second.Organization!.Id!);
+  await page.locator(`#tree [data-account-id="${other}"]`).waitFor(WAIT);
+  assert.equal(await page.locator(`#tree [data-container-id="${locked}"]`).count(), 0);
+  await shot(page, "09-second-organization");
+
+  // Reset asks first; cancel keeps everything, confirm empties orgsim.
+  await page.locator("#reset").click();
+  await page.locator("#reset-dialog").waitFor({ state: "visible", ...WAIT });
+  await shot(page, "10-reset-dialog");
+  await page.locator("#reset-cancel").click();
+  await page.locator("#reset-dialog").waitFor({ state: "hidden", ...WAIT });
+  assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 2);
+  await page.locator("#reset").click();
+  await page.locator("#reset-confirm").click();
+  await page.locator("#tree .empty").waitFor(WAIT);
+  assert.match((await page.locator("#tree").textContent()) ?? "", /No organization yet/);
+  assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 0);
+  await shot(page, "11-after-reset");
+  assert.deepEqual(errors, []);
+});
+
+test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, show more, search)", { skip }, async () => {
+  await s.control("POST", "/_orgsim/reset");
+  const orgId = (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!.Id!;
+  const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const bulk = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Bulk" }))).OrganizationalUnit!.Id!;
+  const now = Date.now();
+  const rows = Array.from({ length: 10_000 }, (_, i) => ({
+    id: String(100_000_000_000 + i),
+    org_id: orgId,
+    parent_id: i < 9_000 ? rootId : bulk,
+    email: `acct-${String(i).padStart(5, "0")}@bulk.example.com`,
+    name: `acct-${String(i).padStart(5, "0")}`,
+    joined_method: "INVITED",
+    joined_at: now - 1000,
+    created_at: now - 1000,
+    created_by_org_id: null,
+    support_plan: 1,
+    contact_info: 1,
+    payment_method: 1,
+    closed_at: null,
+    govcloud_enabled: 0,
+  }));
+  // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
+  await s.sim.app.store.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
+  }, { write: true });
+
+  const { page, errors } = await openConsole();
+  const accountRows = page.locator("#tree [data-account-id]");
+  await page.locator("#tree .more").waitFor(WAIT);
+  assert.equal(await accountRows.count(), 100, "the root shows its first 100 accounts");
+  assert.match((await page.locator("#tree .more").textContent()) ?? "", /Showing 100 of 9,001 accounts/);
+  assert.match((await page.locator(`#tree [data-container-id="${bulk}"]`).textContent()) ?? "", /1,000/);
+
+  await page.locator("#tree .more button").first().click();
+  await page.locator('#tree [data-account-id="100000000198"]').waitFor(WAIT);
+  assert.equal(await accountRows.count(), 200);
+
+  await page.locator(`#tree [data-container-id="${bulk}"] .caret`).click();
+  await page.locator('#tree [data-account-id="100000009000"]').waitFor(WAIT);
+  assert.equal(await accountRows.count(), 300, "an opened OU adds its first 100");
+  await shot(page, "12-ten-thousand-accounts");
+
+  await page.locator("#search").fill("acct-0999");
+  await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
+  await page.locator('#tree [data-account-id="100000009999"]').waitFor(WAIT);
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /10 accounts match/);
+  assert.equal(await accountRows.count(), 10);
+  await shot(page, "13-ten-thousand-search");
+  assert.deepEqual(errors, []);
+});
