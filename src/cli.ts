@@ -19,7 +19,7 @@ Usage:
                [--database postgres://...] [--default-account 123456789012] [--strict-auth]
                [--no-control-api] [--create-account-delay-seconds N] [--close-account-delay-seconds N]
                [--leave-rate-per-second 5] [--accept-any-service-principal]
-               [--log-format text|json] [--quiet]
+               [--quotas local|aws] [--log-format text|json] [--quiet]
 
 Verbs for a running orgsim (each takes --endpoint URL, default $ORGSIM_ENDPOINT or http://127.0.0.1:4566,
 and --json for the raw JSON answer):
