@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.js";
 import type { CallContext, ServiceDefinition } from "./context.js";
 import type { Authenticated } from "./auth/identity.js";
-import { Store } from "./store/store.js";
+import { Store, type Tx } from "./store/store.js";
 import { Logger } from "./log.js";
 import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
@@ -68,8 +68,8 @@ export class App {
     return service;
   }
 
-  /** One API call: validation, fault injection, authorization and the operation, in one transaction. */
-  async call(call: CallInput): Promise<unknown> {
+  /** Checks the call against its model: a known operation, and input that keeps every constraint. */
+  validate(call: Pick<CallInput, "service" | "operation" | "input">): void {
     const service = this.service(call.service);
     const opModel = Object.hasOwn(service.model.operations, call.operation) ? service.model.operations[call.operation] : undefined;
     if (!opModel) throw new AwsError("UnknownOperationException", `Unknown operation ${call.operation}`);
@@ -77,29 +77,43 @@ export class App {
       const violations = findViolations(service.model, opModel.input.shape, call.input);
       if (violations.length > 0) throw service.inputError(violations);
     }
+  }
+
+  /** Authorization and the operation, inside the caller's transaction (no fault injection). */
+  async runInTransaction(tx: Tx, call: CallInput): Promise<unknown> {
+    const service = this.service(call.service);
+    const ctx: CallContext = {
+      tx,
+      requestId: call.requestId,
+      principal: call.auth.principal,
+      region: call.auth.region,
+      partition: call.auth.partition,
+      now: Date.now() + (await readClockOffset(tx)),
+      settings: this.settings,
+      sourceIp: call.sourceIp,
+      operation: call.operation,
+      scratch: {},
+    };
+    if (service.authorize) await service.authorize(ctx, call.operation, call.input);
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
-    const result = await this.store.transaction(async (tx): Promise<{ fault: InjectedFault } | { output: unknown }> => {
-      const fault = await consumeFault(tx, call.operation);
-      if (fault) return { fault };
-      const ctx: CallContext = {
-        tx,
-        requestId: call.requestId,
-        principal: call.auth.principal,
-        region: call.auth.region,
-        partition: call.auth.partition,
-        now: Date.now() + (await readClockOffset(tx)),
-        settings: this.settings,
-        sourceIp: call.sourceIp,
-        operation: call.operation,
-        scratch: {},
-      };
-      if (service.authorize) await service.authorize(ctx, call.operation, call.input);
-      if (!handler) {
-        throw service.notImplemented?.(call.operation) ??
-          new AwsError("UnknownOperationException", `orgsim does not implement ${call.operation} yet; see README's operation table.`);
-      }
-      return { output: await handler(ctx, call.input) };
-    }, { write: !READ_ONLY.test(call.operation) });
+    if (!handler) {
+      throw service.notImplemented?.(call.operation) ??
+        new AwsError("UnknownOperationException", `orgsim does not implement ${call.operation} yet; see README's operation table.`);
+    }
+    return handler(ctx, call.input);
+  }
+
+  /** One API call: validation, then fault injection, authorization and the operation in one transaction. */
+  async call(call: CallInput): Promise<unknown> {
+    this.validate(call);
+    const result = await this.store.transaction(
+      async (tx): Promise<{ fault: InjectedFault } | { output: unknown }> => {
+        const fault = await consumeFault(tx, call.operation);
+        if (fault) return { fault };
+        return { output: await this.runInTransaction(tx, call) };
+      },
+      { write: !READ_ONLY.test(call.operation) },
+    );
     if ("fault" in result) throw faultError(result.fault, call.operation);
     return result.output;
   }

@@ -6,13 +6,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Settings } from "./config.js";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
 import { parseQueryInput, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
-import { authenticate, type AuthStyle } from "./auth/identity.js";
+import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
 import { handleControl } from "./control/api.js";
 import type { ServiceDefinition } from "./context.js";
@@ -125,7 +124,6 @@ export class HttpFront {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const started = performance.now();
-    const baseHeaders = { "x-amzn-RequestId": requestId };
     const protocol = protocolOf(req);
     let url: URL;
     try {

@@ -6,7 +6,6 @@
  *   PUT /_orgsim/accounts/{id}/govcloud  {"enabled": true}
  */
 import type { App } from "../app.js";
-import type { HttpRequestParts } from "../auth/sigv4.js";
 import { readClockOffset } from "../clock.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { addControlRoute, bad, parseObject, type ControlResponse } from "./api.js";

@@ -14,7 +14,6 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { CreateAccountResponse, CreateOrganizationResponse, CreatePolicyResponse, CreateOrganizationalUnitResponse, InviteAccountToOrganizationResponse } from "@aws-sdk/client-organizations";
 import type { App, CallInput } from "../app.js";
-import type { CallContext } from "../context.js";
 import type { Tx } from "../store/store.js";
 import { TABLES } from "../store/schema.js";
 import { AwsError } from "../protocol/errors.js";
@@ -31,44 +30,21 @@ const SEED_REGION = "us-east-1";
 const SEED_PARTITION = "aws";
 const SEED_SOURCE_IP = "127.0.0.1";
 
-/** The model violations of a call's input (empty when it is valid). */
-export function inputViolations(app: App, call: Pick<CallInput, "service" | "operation" | "input">): Violation[] {
+/** The model violations of a call's input (empty when it is valid), to point a seed error at its member. */
+function inputViolations(app: App, call: Pick<CallInput, "service" | "operation" | "input">): Violation[] {
   const service = app.service(call.service);
-  const opModel = service.model.operations[call.operation];
-  if (!opModel?.input) return [];
-  return findViolations(service.model, opModel.input.shape, call.input);
+  const input = Object.hasOwn(service.model.operations, call.operation) ? service.model.operations[call.operation]?.input : undefined;
+  return input ? findViolations(service.model, input.shape, call.input) : [];
 }
 
 /**
  * One API call inside the caller's transaction `tx`: App.call's pipeline (validation,
- * authorization, the operation) with a CallContext of its own, but no transaction of its own and
- * no fault injection. Throws the operation's AwsError; the caller decides whether to roll back.
+ * authorization, the operation) but no transaction of its own and no fault injection. Throws
+ * the operation's AwsError; the caller decides whether to roll back.
  */
 export async function callInTransaction(app: App, tx: Tx, call: CallInput): Promise<unknown> {
-  const service = app.service(call.service);
-  const opModel = service.model.operations[call.operation];
-  if (!opModel) throw new AwsError("UnknownOperationException", `Unknown operation ${call.operation}`);
-  const violations = inputViolations(app, call);
-  if (violations.length > 0) throw service.inputError(violations);
-  const ctx: CallContext = {
-    tx,
-    requestId: call.requestId,
-    principal: call.auth.principal,
-    region: call.auth.region,
-    partition: call.auth.partition,
-    now: Date.now() + (await readClockOffset(tx)),
-    settings: app.settings,
-    sourceIp: call.sourceIp,
-    operation: call.operation,
-    scratch: {},
-  };
-  if (service.authorize) await service.authorize(ctx, call.operation, call.input);
-  const handler = service.handlers[call.operation];
-  if (!handler) {
-    throw service.notImplemented?.(call.operation) ??
-      new AwsError(service.internalErrorCode, `orgsim does not implement ${call.operation} yet; see README's operation table.`, { status: 501 });
-  }
-  return handler(ctx, call.input);
+  app.validate(call);
+  return app.runInTransaction(tx, call);
 }
 
 // ---------------------------------------------------------------------------------------------
