@@ -1,0 +1,474 @@
+/**
+ * The bench's output: a table on stdout and docs/performance.md, with the machine, every figure,
+ * the targets and whether each is met, and for a missed target what the measurements say about why.
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { LoadOptions } from "./load.js";
+import type { ProfileSummary } from "./profile.js";
+import type { StartupBreakdown } from "./startup.js";
+import { ROOT } from "./servers.js";
+import { listWorkload, type Measurement, type ServerName } from "./workloads.js";
+
+const PROFILED_LIST = listWorkload("1,000");
+
+export interface Machine {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  kernel: string;
+  date: string;
+  pinned: boolean;
+}
+
+export interface ListingFigure {
+  server: ServerName;
+  /** The nominal size: "100", "1,000", "10,000". */
+  label: string;
+  /** Accounts in the organization (the management account included). */
+  accounts: number;
+  pagesPerListing: number;
+  measurement: Measurement;
+  /** pages per listing / pages per second: server time per full listing when saturated. */
+  saturatedListingMs?: number;
+  /** Median wall time of one client walking every page, one after the other. */
+  singleClientMs?: number;
+  singleClientNote?: string;
+}
+
+export interface CreateFigure {
+  server: ServerName;
+  done: number;
+  failed: number;
+  seconds: number;
+  budgetHit: boolean;
+  firstError?: string;
+  /** CPU seconds the server used for the creations. */
+  serverCpuSeconds?: number;
+}
+
+export interface BenchReport {
+  machine: Machine;
+  load: LoadOptions;
+  leaveRate: number;
+  serverCore: number;
+  loadCore: number;
+  measurements: Measurement[];
+  listings: ListingFigure[];
+  startupMs: number[];
+  loadAverageBefore: string;
+  loadAverageAfter?: string;
+  /** Share of all cores idle over one second just before the run. */
+  idleBefore?: number;
+  create10k?: CreateFigure;
+  motoCreate10k?: CreateFigure;
+  memory?: { accounts: number; rssMb: number; peakMb: number; emptyRssMb?: number; afterCreateRssMb?: number };
+  moto?: { available: true; version: string; readyMs?: number } | { available: false; why: string };
+  ceilingReadyMs?: number;
+  startup?: StartupBreakdown;
+  profiles?: { workload: string; summary: ProfileSummary }[];
+}
+
+interface Verdict {
+  target: string;
+  measured: string;
+  /** undefined: could not be measured in this run. */
+  met: boolean | undefined;
+  why?: string;
+}
+
+const rate = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ms = (v: number): string => (Number.isNaN(v) ? "-" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : Number.NaN;
+};
+
+function find(report: BenchReport, server: ServerName, workload: string): Measurement | undefined {
+  return report.measurements.find((m) => m.server === server && m.workload === workload);
+}
+
+const perSecond = (m: Measurement | undefined): number | undefined => (m?.result && m.result.count > 0 ? m.result.perSecond : undefined);
+/** Steps per second of server CPU: what the server would do with its core to itself. */
+const perCpuSecond = (m: Measurement | undefined): number | undefined => {
+  const us = m?.result?.serverCpuUsPerStep;
+  return us !== undefined && us > 0 ? 1e6 / us : undefined;
+};
+/** The server did not get (or use) its whole core during the window: another process, or a starved load generator. */
+const CONTENDED_BELOW = 0.85;
+const contended = (m: Measurement | undefined): boolean => m?.result?.serverBusy !== undefined && m.result.serverBusy < CONTENDED_BELOW;
+const busyText = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "?");
+
+function profileOf(report: BenchReport, workload: string): ProfileSummary | undefined {
+  return report.profiles?.find((p) => p.workload === workload)?.summary;
+}
+
+function layerSentence(p: ProfileSummary | undefined, n = 4): string {
+  if (!p) return "";
+  const parts = p.layers.slice(0, n).map((l) => `${l.layer} ${pct(l.share)}`);
+  const fns = p.functions
+    .filter((f) => !f.name.startsWith("("))
+    .slice(0, 2)
+    .map((f) => `${f.name} (${f.where}) ${pct(f.share)}`);
+  return `${" "}The CPU profile of orgsim under this kind of load puts its busy time in: ${parts.join(", ")}; the functions with the most self time are ${fns.join(" and ")}.`;
+}
+
+/** When moto's organization for a listing is smaller than orgsim's (it could not create 10,000 accounts in time). */
+function motoListingNote(report: BenchReport, workload: string): string {
+  const o = report.listings.find((l) => l.server === "orgsim" && listWorkload(l.label) === workload);
+  const m = report.listings.find((l) => l.server === "moto" && listWorkload(l.label) === workload);
+  return o && m && m.accounts !== o.accounts ? ` (moto held ${m.accounts} accounts, orgsim ${o.accounts})` : "";
+}
+
+/** The workloads both orgsim and moto ran. */
+function sharedWorkloads(report: BenchReport): { workload: string; orgsim: number; moto: number }[] {
+  const out: { workload: string; orgsim: number; moto: number }[] = [];
+  for (const m of report.measurements) {
+    if (m.server !== "orgsim") continue;
+    const o = perSecond(m);
+    const mo = perSecond(find(report, "moto", m.workload));
+    if (o !== undefined && mo !== undefined) out.push({ workload: m.workload, orgsim: o, moto: mo });
+  }
+  return out;
+}
+
+function verdicts(report: BenchReport): Verdict[] {
+  const out: Verdict[] = [];
+
+  const orgDescribe = perSecond(find(report, "orgsim", "DescribeOrganization (management)"));
+  const ceiling = perSecond(find(report, "node:http", "DescribeOrganization (management)"));
+  if (orgDescribe !== undefined && ceiling !== undefined) {
+    const share = orgDescribe / ceiling;
+    const mO = find(report, "orgsim", "DescribeOrganization (management)");
+    const mC = find(report, "node:http", "DescribeOrganization (management)");
+    const cpuO = perCpuSecond(mO);
+    const cpuC = perCpuSecond(mC);
+    const cpuShare = cpuO !== undefined && cpuC !== undefined ? cpuO / cpuC : undefined;
+    const v: Verdict = {
+      target: "DescribeOrganization >= 50% of the bare node:http server's req/s",
+      measured: `${rate(orgDescribe)} vs ${rate(ceiling)} req/s = ${pct(share)}${cpuShare !== undefined ? `; per server CPU-second ${rate(cpuO!)} vs ${rate(cpuC!)} = ${pct(cpuShare)}` : ""}`,
+      met: share >= 0.5,
+    };
+    if (!v.met && cpuO !== undefined && cpuC !== undefined) {
+      v.why =
+        `orgsim spends ${(1e6 / cpuO).toFixed(0)} µs of server CPU per DescribeOrganization; the bare server, which does nothing but HTTP, ${(1e6 / cpuC).toFixed(0)} µs. ` +
+        `Half the ceiling means at most ${((2 * 1e6) / cpuC).toFixed(0)} µs per call, so about ${(1e6 / cpuO - (2 * 1e6) / cpuC).toFixed(0)} µs would have to go from orgsim's request path; and since the bare server already spends ${(1e6 / cpuC).toFixed(0)} µs on HTTP alone, that would leave orgsim about ${(1e6 / cpuC).toFixed(0)} µs for SigV4 parsing, its transactions and SQL, validation and serialization together.` +
+        layerSentence(profileOf(report, "DescribeOrganization (management)"));
+    } else if (!v.met) {
+      v.why = `orgsim answers ${pct(share)} of the ceiling.` + layerSentence(profileOf(report, "DescribeOrganization (management)"));
+    }
+    out.push(v);
+  } else out.push({ target: "DescribeOrganization >= 50% of the bare node:http server's req/s", measured: "not measured", met: undefined });
+
+  const shared = sharedWorkloads(report);
+  if (report.moto?.available === false) {
+    out.push({ target: ">= 10x moto on every shared workload", measured: `moto skipped: ${report.moto.why}`, met: undefined });
+  } else {
+    for (const s of shared) {
+      const ratio = s.orgsim / s.moto;
+      const mO = find(report, "orgsim", s.workload);
+      const mM = find(report, "moto", s.workload);
+      const cO = perCpuSecond(mO);
+      const cM = perCpuSecond(mM);
+      const cpuRatio = cO !== undefined && cM !== undefined ? cO / cM : undefined;
+      const v: Verdict = {
+        target: `>= 10x moto: ${s.workload}`,
+        measured: `${rate(s.orgsim)} vs ${rate(s.moto)} /s = ${ratio.toFixed(1)}x${cpuRatio !== undefined ? `; per server CPU-second ${cpuRatio.toFixed(1)}x` : ""}${motoListingNote(report, s.workload)}`,
+        met: ratio >= 10,
+      };
+      if (!v.met) {
+        const profileName = s.workload.startsWith("ListAccounts") ? PROFILED_LIST : s.workload.startsWith("CreateAccount") ? "CreateAccount + DescribeCreateAccountStatus" : "DescribeOrganization (management)";
+        v.why =
+          (cO !== undefined && cM !== undefined ? `Per step, moto spends ${(1e6 / cM).toFixed(0)} µs of server CPU and orgsim ${(1e6 / cO).toFixed(0)} µs; 10x moto needs orgsim at or under ${(1e5 / cM).toFixed(0)} µs. ` : "") +
+          (s.workload.startsWith("DescribeOrganization") || s.workload === listWorkload("100")
+            ? "Here moto does little work per request beyond its fixed cost (Werkzeug, its dispatcher, its request log), so the ratio compares the two servers' fixed costs per request. "
+            : "") +
+          layerSentence(profileOf(report, profileName));
+        v.why = v.why.replace(/\s{2,}/g, " ").trim();
+      }
+      if (v.met === false && cpuRatio !== undefined && cpuRatio >= 10) v.why = `${v.why ?? ""} Per CPU-second of each server the ratio is ${cpuRatio.toFixed(1)}x, so the wall-clock miss comes from contention for the cores (server busy ${busyText(mO)} / ${busyText(mM)} of the window).`;
+      out.push(v);
+    }
+  }
+
+  const at100 = report.listings.find((l) => l.server === "orgsim" && l.label === "100");
+  const at10k = report.listings.find((l) => l.server === "orgsim" && l.label === "10,000");
+  const p100 = perSecond(at100?.measurement);
+  const p10k = perSecond(at10k?.measurement);
+  if (p100 !== undefined && p10k !== undefined && at100?.measurement.result && at10k?.measurement.result) {
+    const ratio = p100 / p10k;
+    const c100 = at100.measurement.result.serverCpuUsPerStep;
+    const c10k = at10k.measurement.result.serverCpuUsPerStep;
+    const cpuRatio = c100 !== undefined && c10k !== undefined ? c10k / c100 : undefined;
+    const v: Verdict = {
+      target: "ListAccounts: one page at 10,000 accounts within 1.5x of one page at 100",
+      measured:
+        `${ratio.toFixed(2)}x by throughput (${rate(p10k)} vs ${rate(p100)} pages/s; p50 ${ms(at10k.measurement.result.p50Ms)} vs ${ms(at100.measurement.result.p50Ms)} ms)` +
+        (cpuRatio !== undefined ? `; ${cpuRatio.toFixed(2)}x by server CPU per page (${c10k!.toFixed(0)} vs ${c100!.toFixed(0)} µs)` : ""),
+      met: ratio <= 1.5,
+    };
+    if (!v.met) {
+      v.why =
+        cpuRatio !== undefined && cpuRatio <= 1.5
+          ? `Server CPU per page stays within ${cpuRatio.toFixed(2)}x, so the page itself does not cost more at 10,000 accounts; the throughput gap comes from the run (server busy ${busyText(at10k.measurement)} of the window at 10,000 against ${busyText(at100.measurement)} at 100: other processes on the machine took core time).`
+          : `Server CPU per page grows from ${c100?.toFixed(0) ?? "?"} µs to ${c10k?.toFixed(0) ?? "?"} µs.` + layerSentence(profileOf(report, PROFILED_LIST));
+    }
+    out.push(v);
+  } else out.push({ target: "ListAccounts: one page at 10,000 accounts within 1.5x of one page at 100", measured: "not measured", met: undefined });
+
+  const c = report.create10k;
+  if (c) {
+    const v: Verdict = {
+      target: "10,000 CreateAccount calls < 10 s",
+      measured: `${c.done} in ${c.seconds.toFixed(2)} s (${rate(c.done / c.seconds)}/s, ${report.load.concurrency} in flight)${c.failed ? `, ${c.failed} failed` : ""}${c.serverCpuSeconds !== undefined ? `; server CPU ${c.serverCpuSeconds.toFixed(2)} s` : ""}`,
+      met: c.done === 10_000 && c.failed === 0 && c.seconds < 10,
+    };
+    if (!v.met) {
+      v.why =
+        c.failed || c.done < 10_000
+          ? `Not every call succeeded: ${c.firstError ?? "?"}`
+          : `That is ${rate(c.done / c.seconds)} calls/s, ${((c.seconds * 1e6) / c.done).toFixed(0)} µs of wall time each; the target needs 1,000/s. ` +
+            (c.serverCpuSeconds !== undefined
+              ? `The server used ${c.serverCpuSeconds.toFixed(2)} s of CPU for them, ${((c.serverCpuSeconds * 1e6) / c.done).toFixed(0)} µs per call` +
+                (c.serverCpuSeconds < 10
+                  ? `: with its core to itself it would have made it, and the rest of the wall time went to other load on the machine.`
+                  : `, so even with its core to itself it would not make 10 s.`)
+              : "") +
+            layerSentence(profileOf(report, "CreateAccount + DescribeCreateAccountStatus"));
+    }
+    out.push(v);
+  } else out.push({ target: "10,000 CreateAccount calls < 10 s", measured: "not measured", met: undefined });
+
+  const mem = report.memory;
+  if (mem) {
+    const v: Verdict = { target: "RSS of orgsim holding 10,000 accounts < 150 MB", measured: `${mem.rssMb.toFixed(0)} MB with ${mem.accounts} accounts (peak ${mem.peakMb.toFixed(0)} MB${mem.emptyRssMb !== undefined ? `, ${mem.emptyRssMb.toFixed(0)} MB with the organization alone` : ""})`, met: mem.rssMb < 150 };
+    if (!v.met) v.why = `The process grew from ${mem.emptyRssMb?.toFixed(0) ?? "?"} MB with an empty organization to ${mem.rssMb.toFixed(0)} MB; the growth holds the in-memory SQLite database (accounts, their create-account statuses, roles, policy attachments and two events per creation, with indexes) and V8's heap.`;
+    out.push(v);
+  } else out.push({ target: "RSS of orgsim holding 10,000 accounts < 150 MB", measured: "not measured (no /proc)", met: undefined });
+
+  if (report.startupMs.length) {
+    const med = median(report.startupMs);
+    const v: Verdict = {
+      target: "Time to first answer < 300 ms",
+      measured: `median ${med.toFixed(0)} ms of ${report.startupMs.length} starts (${report.startupMs.map((x) => x.toFixed(0)).join(", ")} ms)`,
+      met: med < 300,
+    };
+    if (report.ceilingReadyMs !== undefined) v.measured += `; a bare node:http process: ${report.ceilingReadyMs.toFixed(0)} ms`;
+    if (!v.met) {
+      const b = report.startup;
+      v.why =
+        `A bare node:http process, started and probed the same way, answers in ${report.ceilingReadyMs?.toFixed(0) ?? "?"} ms here, so about ${report.ceilingReadyMs !== undefined ? (med - report.ceilingReadyMs).toFixed(0) : "?"} ms is orgsim's own start.` +
+        (b
+          ? ` In a fresh process: Node boots in ${b.bootMs.toFixed(0)} ms, importing orgsim's modules takes ${b.importMs.toFixed(0)} ms and startOrgsim() (service models, SQLite schema, listen) ${b.startMs.toFixed(0)} ms. ` +
+            `Imported alone, the dependencies orgsim imports statically (so loads at start, whichever store engine is used) cost: ${b.dependencies
+              .filter((d) => d.staticallyImported)
+              .map((d) => `${d.name} ${d.importMs.toFixed(0)} ms`)
+              .join(", ")}.`
+          : "");
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+function mark(met: boolean | undefined): string {
+  return met === undefined ? "n/a" : met ? "met" : "MISSED";
+}
+
+function throughputCell(m: Measurement): string {
+  if (m.skipped) return "skipped";
+  if (!m.result || m.result.count === 0) return "no successful step";
+  return `${rate(m.result.perSecond)} ${m.unit}s/s`;
+}
+
+export function printTable(report: BenchReport): void {
+  const rows: string[][] = [["server", "workload", "throughput", "p50 ms", "p99 ms", "busy", "cpu µs/step", "note"]];
+  for (const m of report.measurements) {
+    const r = m.result;
+    rows.push([
+      m.server,
+      m.workload,
+      throughputCell(m),
+      r && r.count ? ms(r.p50Ms) : "-",
+      r && r.count ? ms(r.p99Ms) : "-",
+      r?.serverBusy !== undefined ? pct(r.serverBusy) : "-",
+      r?.serverCpuUsPerStep !== undefined ? r.serverCpuUsPerStep.toFixed(0) : "-",
+      m.skipped ? `skipped: ${m.skipped}` : m.notes.filter((n) => !n.startsWith("orgsim started with")).join("; "),
+    ]);
+  }
+  const last = rows[0]!.length - 1;
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (i === last ? 0 : r[i]!.length))));
+  const line = (r: string[]) => r.map((c, i) => (i === last ? c : i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
+  console.log("");
+  console.log(line(rows[0]!));
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log("");
+  for (const l of report.listings) {
+    console.log(
+      `${l.server.padEnd(9)} ListAccounts @${l.label.padEnd(6)} (${l.accounts} accounts) ${String(l.pagesPerListing).padStart(4)} pages/listing, ` +
+        `${l.saturatedListingMs !== undefined ? `${ms(l.saturatedListingMs)} ms per listing at saturation` : "-"}, ` +
+        `${l.singleClientMs !== undefined ? `${ms(l.singleClientMs)} ms for one client` : (l.singleClientNote ?? "")}`,
+    );
+  }
+  if (report.create10k) console.log(`orgsim 10,000 CreateAccount: ${report.create10k.seconds.toFixed(2)} s`);
+  if (report.motoCreate10k) console.log(`moto   ${report.motoCreate10k.done} CreateAccount: ${report.motoCreate10k.seconds.toFixed(2)} s${report.motoCreate10k.budgetHit ? " (budget hit)" : ""}`);
+  console.log(`load average before/after: ${report.loadAverageBefore} / ${report.loadAverageAfter ?? "?"} (nproc ${report.machine.nproc})`);
+  console.log("");
+  for (const v of verdicts(report)) console.log(`${mark(v.met).padEnd(6)} ${v.target}: ${v.measured}`);
+  for (const p of report.profiles ?? []) {
+    console.log(`\nprofile, orgsim under ${p.workload} (busy ${p.summary.busyMs.toFixed(0)} ms):`);
+    for (const l of p.summary.layers.slice(0, 6)) console.log(`  ${pct(l.share).padStart(4)}  ${l.layer}`);
+    for (const f of p.summary.functions.slice(0, 6)) console.log(`  ${pct(f.share).padStart(4)}  ${f.name} (${f.where})`);
+  }
+}
+
+function mdEscape(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const L: string[] = [];
+  L.push("# Performance");
+  L.push("");
+  L.push("Written by `npm run bench` (`bench/run.ts`): every figure below comes from one run on the machine described here. Re-run it rather than edit this page. Ratios measured in the same run are what to compare; absolute figures depend on the machine.");
+  L.push("");
+  L.push("## Machine and method");
+  L.push("");
+  L.push(`- Date: ${m.date}`);
+  L.push(`- Other load: ${report.idleBefore !== undefined ? `the machine's cores were ${pct(report.idleBefore)} idle in the second before the run; ` : ""}load average (1, 5, 15 min) before the run ${report.loadAverageBefore}, after ${report.loadAverageAfter ?? "?"}. Anything well above 0 on ${m.nproc} cores means other processes competed for the cores during the run, and wall-clock figures suffer; the \"busy\" and \"server CPU per step\" columns show how much.`);
+  L.push(`- CPU: ${m.cpuModel}, nproc ${m.nproc}; Linux ${m.kernel}; Node ${m.node}${report.moto?.available ? `; moto ${report.moto.version}` : ""}`);
+  L.push(
+    m.pinned
+      ? `- Each server is its own process pinned to core ${report.serverCore} (\`taskset -c ${report.serverCore}\`); the load generator runs pinned to core ${report.loadCore}. One server runs at a time.`
+      : "- Not pinned (no `taskset`, or a single core): server and load generator share the machine's cores.",
+  );
+  L.push(
+    `- Load: closed loop, ${report.load.concurrency} concurrent keep-alive connections, ${report.load.warmupMs / 1000} s warm-up then ${report.load.durationMs / 1000} s measured per workload, loopback only. ` +
+      "The client is a minimal HTTP/1.1 one over node:net (prepared request bytes, one request in flight per connection): node:http's own client (Agent) costs more CPU per request than the bare node:http server, so on one core against one core the ceiling would have measured the load generator. The load generator's own CPU per step is in the table. " +
+      "Requests carry a fixed, valid-looking SigV4 `Authorization` header prepared once: orgsim (non-strict, its default) maps a 12-digit access key id to that account's root user without verifying the signature, and moto verifies none, so client-side signing costs nothing here. " +
+      "Latency is per step (one request, or one pair or cycle of requests) from send to the last byte of the answer; with a closed loop, p50 is about connections / throughput.",
+  );
+  L.push(
+    "- \"Busy\" is the server process's CPU time (all threads, from /proc/PID/stat) over the measured window: near 100% means the server had its core and was the bottleneck. \"Server CPU per step\" divides that CPU time by the steps completed; it is the figure least disturbed by other load on the machine. Targets are judged on throughput as stated; where the CPU-based figure disagrees, the verdict says so.",
+  );
+  L.push(`- orgsim: \`node bin/orgsim.js start --quiet\`, SQLite in memory. The server that runs the invite -> accept -> leave cycle is started with \`--leave-rate-per-second ${report.leaveRate}\`: orgsim enforces AWS's limit of 5 LeaveOrganization calls per second per organization by default, which would cap that workload at 5 cycles/s.`);
+  L.push("- The ceiling: `bench/ceiling.ts`, a bare `node:http` server that reads the body and answers a fixed JSON body of a DescribeOrganization answer's size.");
+  L.push(
+    report.moto?.available
+      ? "- moto: `python3 -m moto.server` (its default threaded Werkzeug server, request logging on stderr as it ships), caller account 123456789012."
+      : `- moto: skipped (${report.moto?.why ?? "not run"}).`,
+  );
+  L.push("- ListAccounts sizes count the management account: \"@100\" is an organization of 100 accounts, 5 pages of MaxResults 20 (the 10,000 step holds the management account plus 10,000 created accounts, 501 pages).");
+  L.push("");
+
+  L.push("## Targets");
+  L.push("");
+  L.push("| Target | Measured | Verdict |");
+  L.push("|---|---|---|");
+  const vs = verdicts(report);
+  for (const v of vs) L.push(`| ${mdEscape(v.target)} | ${mdEscape(v.measured)} | ${mark(v.met)} |`);
+  L.push("");
+  const missed = vs.filter((v) => v.met === false);
+  if (missed.length) {
+    L.push("### Why the misses");
+    L.push("");
+    for (const v of missed) L.push(`- **${v.target}**: ${v.why ?? ""}`);
+    L.push("");
+  }
+
+  L.push("## Throughput and latency");
+  L.push("");
+  L.push("| Server | Workload | Throughput | p50 ms | p99 ms | Steps measured | Server busy | Server CPU µs per step | Client CPU µs per step | Notes |");
+  L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const x of report.measurements) {
+    const r = x.result;
+    L.push(
+      `| ${x.server} | ${mdEscape(x.workload)} | ${throughputCell(x)} | ${r && r.count ? ms(r.p50Ms) : "-"} | ${r && r.count ? ms(r.p99Ms) : "-"} | ${r ? r.count : "-"} | ${r?.serverBusy !== undefined ? pct(r.serverBusy) : "-"} | ${r?.serverCpuUsPerStep !== undefined ? r.serverCpuUsPerStep.toFixed(0) : "-"} | ${r?.clientCpuUsPerStep !== undefined ? r.clientCpuUsPerStep.toFixed(0) : "-"} | ${mdEscape(x.skipped ? `skipped: ${x.skipped}` : x.notes.join("; "))} |`,
+    );
+  }
+  L.push("");
+  const shared = sharedWorkloads(report);
+  if (shared.length) {
+    L.push("orgsim against moto, same requests, same machine:");
+    L.push("");
+    L.push("| Workload | orgsim /s | moto /s | orgsim / moto | same, per server CPU-second |");
+    L.push("|---|---:|---:|---:|---:|");
+    for (const s of shared) {
+      const cO = perCpuSecond(find(report, "orgsim", s.workload));
+      const cM = perCpuSecond(find(report, "moto", s.workload));
+      L.push(`| ${mdEscape(s.workload)} | ${rate(s.orgsim)} | ${rate(s.moto)} | ${(s.orgsim / s.moto).toFixed(1)}x | ${cO !== undefined && cM !== undefined ? `${(cO / cM).toFixed(1)}x` : "-"} |`);
+    }
+    L.push("");
+  }
+
+  L.push("## ListAccounts (MaxResults 20, full pagination)");
+  L.push("");
+  L.push("\"At saturation\" is pages per listing divided by pages per second: the server time one full listing costs. \"One client\" is the median wall time of one client walking every page in turn.");
+  L.push("");
+  L.push("| Server | Accounts | Pages per listing | Pages/s | p50 ms per page | Server CPU µs per page | ms per full listing (at saturation) | ms per full listing (one client) | Page cost vs @100 (throughput; CPU) |");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const l of report.listings) {
+    const base = report.listings.find((b) => b.server === l.server && b.label === "100");
+    const pps = perSecond(l.measurement);
+    const basePps = perSecond(base?.measurement);
+    const cpu = l.measurement.result?.serverCpuUsPerStep;
+    const baseCpu = base?.measurement.result?.serverCpuUsPerStep;
+    const cost = `${pps !== undefined && basePps !== undefined ? `${(basePps / pps).toFixed(2)}x` : "-"}; ${cpu !== undefined && baseCpu !== undefined ? `${(cpu / baseCpu).toFixed(2)}x` : "-"}`;
+    L.push(
+      `| ${l.server} | ${l.accounts} | ${l.pagesPerListing} | ${pps !== undefined ? rate(pps) : "-"} | ${l.measurement.result?.count ? ms(l.measurement.result.p50Ms) : "-"} | ${cpu !== undefined ? cpu.toFixed(0) : "-"} | ${l.saturatedListingMs !== undefined ? ms(l.saturatedListingMs) : "-"} | ${l.singleClientMs !== undefined ? ms(l.singleClientMs) : (l.singleClientNote ?? "-")} | ${cost} |`,
+    );
+  }
+  L.push("");
+
+  L.push("## Creating 10,000 accounts, memory, start");
+  L.push("");
+  const c = report.create10k;
+  if (c) L.push(`- orgsim: ${c.done} CreateAccount calls (${report.load.concurrency} in flight) in ${c.seconds.toFixed(2)} s, ${rate(c.done / c.seconds)}/s${c.serverCpuSeconds !== undefined ? `, using ${c.serverCpuSeconds.toFixed(2)} s of server CPU (${((c.serverCpuSeconds * 1e6) / Math.max(1, c.done)).toFixed(0)} µs per call)` : ""}${c.failed ? `, ${c.failed} failed (${c.firstError ?? ""})` : ""}.`);
+  const mc = report.motoCreate10k;
+  if (mc) L.push(`- moto: ${mc.done} CreateAccount calls in ${mc.seconds.toFixed(2)} s, ${rate(mc.done / mc.seconds)}/s${mc.serverCpuSeconds !== undefined ? `, using ${mc.serverCpuSeconds.toFixed(2)} s of server CPU` : ""}${mc.budgetHit ? ` (stopped by the bench's time budget before 10,000: moto's CreateAccount slows as the organization grows)` : ""}.`);
+  const mem = report.memory;
+  if (mem) {
+    L.push(
+      `- orgsim RSS (VmRSS of the server process): ${mem.emptyRssMb !== undefined ? `${mem.emptyRssMb.toFixed(0)} MB with the organization alone, ` : ""}${mem.afterCreateRssMb !== undefined ? `${mem.afterCreateRssMb.toFixed(0)} MB right after the 10,000 creations, ` : ""}${mem.rssMb.toFixed(0)} MB after the ListAccounts workload at ${mem.accounts} accounts; peak (VmHWM) ${mem.peakMb.toFixed(0)} MB.`,
+    );
+  }
+  if (report.startupMs.length) {
+    L.push(`- Time to first answer (spawn of \`node bin/orgsim.js start\` until GET /_orgsim/health answers 200, polled every 2 ms): ${report.startupMs.map((x) => `${x.toFixed(0)} ms`).join(", ")}; median ${median(report.startupMs).toFixed(0)} ms.${report.ceilingReadyMs !== undefined ? ` The bare node:http process, measured the same way: ${report.ceilingReadyMs.toFixed(0)} ms.` : ""}${report.moto?.available && report.moto.readyMs !== undefined ? ` moto's server: ${report.moto.readyMs.toFixed(0)} ms.` : ""}`);
+  }
+  const b = report.startup;
+  if (b) {
+    L.push(
+      `- Start, in a fresh process (median of 3): Node boot ${b.bootMs.toFixed(0)} ms, \`import\` of orgsim ${b.importMs.toFixed(0)} ms, \`startOrgsim()\` ${b.startMs.toFixed(0)} ms. Each runtime dependency imported alone in a fresh process: ${b.dependencies.map((d) => `${d.name} ${d.importMs.toFixed(0)} ms${d.staticallyImported ? "" : " (not imported statically by orgsim)"}`).join(", ")}.`,
+    );
+  }
+  L.push("");
+
+  if (report.profiles?.length) {
+    L.push("## Where orgsim's time goes");
+    L.push("");
+    L.push(`CPU profiles (\`node --cpu-prof\`) of a fresh orgsim server under ${report.profiles.length === 1 ? "one" : String(report.profiles.length)} of the workloads above, counting only the samples taken under load; shares are of the server's busy (non-idle) time, by self time.`);
+    L.push("");
+    for (const p of report.profiles) {
+      L.push(`### ${p.workload}`);
+      L.push("");
+      L.push("| Layer | Share of busy time |");
+      L.push("|---|---:|");
+      for (const l of p.summary.layers.slice(0, 8)) L.push(`| ${mdEscape(l.layer)} | ${pct(l.share)} |`);
+      L.push("");
+      L.push("| Function (self time) | Where | Share |");
+      L.push("|---|---|---:|");
+      for (const f of p.summary.functions.slice(0, 10)) L.push(`| ${mdEscape(f.name)} | ${mdEscape(f.where)} | ${(f.share * 100).toFixed(1)}% |`);
+      L.push("");
+    }
+  }
+  return L.join("\n");
+}
+
+export function writeReport(report: BenchReport): string {
+  const file = path.join(ROOT, "docs", "performance.md");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, renderMarkdown(report) + "\n");
+  return file;
+}
