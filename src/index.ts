@@ -15,9 +15,8 @@ import { registerGovCloudRoute } from "./control/govcloud-route.js";
 import { handleControl, type ControlResponse } from "./control/api.js";
 import type { FaultSpec } from "./control/faults.js";
 import { AwsError } from "./protocol/errors.js";
-import { readSeed, type SeedInput } from "./seed/schema.js";
-import { applySeed, type SeedResult } from "./seed/apply.js";
-import { exportState } from "./seed/export.js";
+import type { SeedInput } from "./seed/schema.js";
+import type { SeedResult } from "./seed/apply.js";
 import { parseDurationSeconds } from "./seed/duration.js";
 
 export type { Settings } from "./config.js";
@@ -177,13 +176,15 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   const { seed, seedSource, ...overrides } = options;
   const settings = resolveSettings(overrides);
   // Read the seed first: a malformed one fails before anything starts.
-  const plan = seed === undefined ? undefined : readSeed(seed, seedSource ?? "seed");
+  // The seed modules (and the YAML library) load only when a seed is used.
+  const seeding = () => Promise.all([import("./seed/schema.js"), import("./seed/apply.js"), import("./seed/export.js")]);
+  const plan = seed === undefined ? undefined : (await seeding())[0].readSeed(seed, seedSource ?? "seed");
   registerGovCloudRoute();
   const app = await App.create(settings, [stsService(), accountService(), cloudtrailService()]);
   let running: RunningServer;
   let seeded: SeedResult | undefined;
   try {
-    if (plan) seeded = await applySeed(app, plan);
+    if (plan) seeded = await (await seeding())[1].applySeed(app, plan);
     running = await startServer(app, settings.host, settings.port);
   } catch (err) {
     await app.close();
@@ -195,8 +196,11 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
     app,
     seeded,
     reset: () => app.reset(),
-    seed: async (input, opts = {}) => applySeed(app, readSeed(input, opts.source ?? "seed"), { reset: opts.reset }),
-    exportState: () => exportState(app),
+    seed: async (input, opts = {}) => {
+      const [{ readSeed }, { applySeed }] = await seeding();
+      return applySeed(app, readSeed(input, opts.source ?? "seed"), { reset: opts.reset });
+    },
+    exportState: async () => (await seeding())[2].exportState(app),
     clock: async () => {
       const view = (await control(app, "GET", "/_orgsim/clock")) as { now: string; offsetSeconds: number };
       return { now: new Date(view.now), offsetSeconds: view.offsetSeconds };

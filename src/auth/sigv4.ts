@@ -12,8 +12,7 @@
  * signs the resulting string with the public string signer.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { SignatureV4, getCanonicalHeaders, getPayloadHash } from "@smithy/signature-v4";
+import type { getCanonicalHeaders } from "@smithy/signature-v4";
 import { AwsError } from "../protocol/errors.js";
 
 export interface HttpRequestParts {
@@ -45,7 +44,7 @@ export interface VerifyOptions {
   errorCodes?: { mismatch?: string; expired?: string };
 }
 
-const ALGORITHM = "AWS4-HMAC-SHA256";
+export const ALGORITHM = "AWS4-HMAC-SHA256";
 const TERMINATOR = "aws4_request";
 /** Allowed clock skew for header-signed requests (and for presigned requests dated in the future). */
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -64,7 +63,7 @@ const Q_EXPIRES = "X-Amz-Expires";
 const Q_TOKEN = "X-Amz-Security-Token";
 
 /** The request shape the signer's building blocks accept (`HttpRequest` from `@smithy/types`). */
-type SignerRequest = Parameters<typeof getCanonicalHeaders>[0];
+export type SignerRequest = Parameters<typeof getCanonicalHeaders>[0];
 type QueryBag = Record<string, string | string[]>;
 
 function incomplete(message: string): AwsError {
@@ -309,36 +308,6 @@ export function parseSigV4(req: HttpRequestParts): SigV4Request {
   return parsed;
 }
 
-/** Exposes the signer's canonical-request and string-to-sign steps for a fixed header set and date. */
-class SignatureRecomputer extends SignatureV4 {
-  constructor(accessKeyId: string, secretAccessKey: string, region: string, service: string) {
-    super({
-      credentials: { accessKeyId, secretAccessKey },
-      region,
-      service,
-      sha256: Sha256,
-      uriEscapePath: true,
-      applyChecksum: false,
-    });
-  }
-
-  async signature(
-    request: SignerRequest,
-    signedHeaders: string[],
-    payloadHash: string,
-    longDate: string,
-    scope: string,
-    signingDate: Date,
-  ): Promise<string> {
-    // Every header the client listed is signable here, even the ones the SDK refuses to sign itself
-    // (user-agent, ...): the client's list is authoritative.
-    const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(signedHeaders));
-    const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
-    const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
-    return this.sign(stringToSign, { signingDate });
-  }
-}
-
 function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, "utf8");
   const right = Buffer.from(b, "utf8");
@@ -430,6 +399,8 @@ export async function verifySigV4(
       });
     }
   }
+  // The signer library loads on the first verification only: most calls never need it.
+  const { SignatureRecomputer, getPayloadHash, Sha256 } = await import("./signer.js");
   const payloadHash = await getPayloadHash(
     {
       method: req.method,

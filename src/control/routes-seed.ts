@@ -4,10 +4,10 @@
  * transaction), GET /_orgsim/export answers the state in the same format (`?format=json` for JSON).
  */
 import type { ControlResponse, RouteEntry } from "./api.js";
-import { readSeed } from "../seed/schema.js";
-import { applySeed } from "../seed/apply.js";
-import { exportSeedFile, exportState } from "../seed/export.js";
 import { SeedError } from "../seed/errors.js";
+
+// The seed modules (and the YAML library) load on first use, not at every start.
+const seedModules = async () => ({ ...(await import("../seed/schema.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
 
 const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
 const flag = (value: string | null): boolean => value !== null && /^(1|true|yes|)$/i.test(value);
@@ -27,6 +27,7 @@ export const seedRoutes: RouteEntry[] = [
     /^\/_orgsim\/seed$/,
     async (app, req, _params, url) => {
       const source = url.searchParams.get("source") || "seed";
+      const { readSeed, applySeed } = await seedModules();
       try {
         const plan = readSeed(req.body.toString("utf8"), source);
         const result = await applySeed(app, plan, { reset: flag(url.searchParams.get("reset")) });
@@ -41,6 +42,7 @@ export const seedRoutes: RouteEntry[] = [
     "GET",
     /^\/_orgsim\/export$/,
     async (app, _req, _params, url) => {
+      const { exportSeedFile, exportState } = await seedModules();
       if (url.searchParams.get("format") === "json") return json(200, await exportSeedFile(app));
       return { status: 200, body: await exportState(app), contentType: "application/yaml; charset=utf-8" };
     },

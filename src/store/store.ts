@@ -5,8 +5,7 @@
  * times before it surfaces as ConcurrentModificationException, as on AWS.
  */
 import SqliteDatabase from "better-sqlite3";
-import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
 import { MIGRATIONS, TABLES, type Database } from "./schema.js";
 import { AwsError } from "../protocol/errors.js";
 
@@ -19,8 +18,26 @@ export const CONCURRENT_MODIFICATION_MESSAGE =
 const MAX_ATTEMPTS = 8;
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
 
-// BIGINT columns hold epoch milliseconds, well inside Number's exact range.
-pg.types.setTypeParser(20, (value: string) => Number(value));
+/**
+ * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's driver
+ * prepares every query afresh, and compiling SQL was the largest single cost of a call.
+ */
+function cachingSqlite(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string): SqliteStatement {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text) as unknown as SqliteStatement;
+        // Statements with IN lists vary in text; keep the cache bounded.
+        if (statements.size >= 2000) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 export interface StoreOptions {
   /** SQLite file path or ":memory:" (default), ignored when databaseUrl is set. */
@@ -42,6 +59,10 @@ export class Store {
 
   static async open(options: StoreOptions): Promise<Store> {
     if (options.databaseUrl) {
+      // Loaded only for PostgreSQL, so an SQLite start doesn't pay for it.
+      const { default: pg } = await import("pg");
+      // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
+      pg.types.setTypeParser(20, (value: string) => Number(value));
       const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
       pool.on("error", (err) => console.error(`orgsim: PostgreSQL pool error: ${err.message}`));
       const store = new Store("postgres", new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
@@ -54,7 +75,7 @@ export class Store {
     // NORMAL in WAL mode loses nothing when the process dies; only an OS crash can cost the last commits.
     database.pragma("synchronous = NORMAL");
     database.pragma("busy_timeout = 5000");
-    const store = new Store("sqlite", new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), database);
+    const store = new Store("sqlite", new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }), database);
     await store.migrate();
     return store;
   }

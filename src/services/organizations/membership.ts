@@ -47,8 +47,9 @@ export async function joinOrganization(
   for (const tag of how.tags ?? []) {
     await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value }).execute();
   }
+  // No policy-version bump: a joining account changes no other principal's SCP decision, and
+  // its own were never cached in this organization (its departure bumped the version).
   await attachDefaultPolicies(ctx, org, account.id, "ACCOUNT");
-  await bumpPolicyVersion(ctx.tx, org.id);
 }
 
 /**

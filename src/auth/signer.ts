@@ -1,0 +1,41 @@
+/**
+ * Signature recomputation with @smithy/signature-v4's own canonicalisation, for exactly the
+ * headers the client signed. Its own module so the signer loads only when a signature is
+ * verified (issued credentials, --strict-auth), not at every start.
+ */
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4, getCanonicalHeaders, getPayloadHash } from "@smithy/signature-v4";
+import { ALGORITHM, type SignerRequest } from "./sigv4.js";
+
+export { Sha256, getPayloadHash };
+
+/** Exposes the signer's canonical-request and string-to-sign steps for a fixed header set and date. */
+export class SignatureRecomputer extends SignatureV4 {
+  constructor(accessKeyId: string, secretAccessKey: string, region: string, service: string) {
+    super({
+      credentials: { accessKeyId, secretAccessKey },
+      region,
+      service,
+      sha256: Sha256,
+      uriEscapePath: true,
+      applyChecksum: false,
+    });
+  }
+
+  async signature(
+    request: SignerRequest,
+    signedHeaders: string[],
+    payloadHash: string,
+    longDate: string,
+    scope: string,
+    signingDate: Date,
+  ): Promise<string> {
+    // Every header the client listed is signable here, even the ones the SDK refuses to sign itself
+    // (user-agent, ...): the client's list is authoritative.
+    const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(signedHeaders));
+    const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
+    const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
+    return this.sign(stringToSign, { signingDate });
+  }
+}
+
