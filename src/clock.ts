@@ -4,11 +4,12 @@
  * limits use real time.
  */
 import type { Tx } from "./store/store.js";
+import { hotQuery } from "./store/hot.js";
 
 const KEY = "clock_offset_ms";
 
 export async function readClockOffset(tx: Tx): Promise<number> {
-  const row = await tx.selectFrom("meta").select("value").where("key", "=", KEY).executeTakeFirst();
+  const [row] = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
   return row ? Number(row.value) : 0;
 }
 

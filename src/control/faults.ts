@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Tx } from "../store/store.js";
+import { hotQuery } from "../store/hot.js";
 import { AwsError } from "../protocol/errors.js";
 import type { ServiceModel } from "../protocol/model.js";
 
@@ -59,7 +60,7 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
 
 /** Consumes one matching fault, if one fires for this call. */
 export async function consumeFault(tx: Tx, operation: string): Promise<InjectedFault | undefined> {
-  const rows = await tx.selectFrom("faults").selectAll().where("operation", "=", operation).orderBy("created_at").execute();
+  const rows = await hotQuery(tx, "faults", [operation], (t) => t.selectFrom("faults").selectAll().where("operation", "=", operation).orderBy("created_at"));
   for (const row of rows) {
     if (row.probability < 1 && Math.random() >= row.probability) continue;
     if (row.remaining !== null) {

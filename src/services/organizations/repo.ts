@@ -2,6 +2,7 @@
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import type { Tx } from "../../store/store.js";
+import { hotQuery } from "../../store/hot.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
 import { arns } from "./ids.js";
 import { errors } from "./errors.js";
@@ -17,11 +18,13 @@ export const CLOSED_AFTER_MS = 90 * DAY_MS;
 export interface PolicyTypeSummaryRow { Type: string; Status: string }
 
 export async function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
-  return tx.selectFrom("organizations").selectAll().where("id", "=", orgId).executeTakeFirst();
+  const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
+  return rows[0];
 }
 
 export async function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
-  return tx.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  const rows = await hotQuery(tx, "account", [id], (t) => t.selectFrom("accounts").selectAll().where("id", "=", id));
+  return rows[0];
 }
 
 /** The default email of an account that orgsim knows only by its id (it signed up on its own). */
@@ -83,7 +86,7 @@ export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
 }
 
 export async function getRoot(tx: Tx, orgId: string): Promise<RootRow> {
-  const root = await tx.selectFrom("roots").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  const [root] = await hotQuery(tx, "root", [orgId], (t) => t.selectFrom("roots").selectAll().where("org_id", "=", orgId));
   if (!root) throw new Error(`organization ${orgId} has no root`);
   return root;
 }
