@@ -19,6 +19,7 @@ import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
 import { constraintViolation } from "../../protocol/errors.js";
 import { quotas } from "../../quotas.js";
+import { hotQuery } from "../../store/hot.js";
 import { newAccountId, newCreateAccountRequestId } from "./ids.js";
 import { errors } from "./errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
@@ -192,11 +193,13 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
     ctx,
     org.id,
     input,
-    (after, limit) => {
-      let q = ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
-    },
+    // The most frequent list of all (Terraform and account vending page through it): compiled once.
+    (after, limit) =>
+      after === undefined
+        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("id").limit(limit))
+        : hotQuery(ctx.tx, "accounts-next-page", [org.id, after, limit], (t) =>
+            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("id", ">", after).orderBy("id").limit(limit),
+          ),
     (r) => r.id,
     (r) => (isVisible(r, ctx.now) ? toAccount(ctx, org, r) : undefined),
   );
