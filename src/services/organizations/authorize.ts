@@ -4,6 +4,7 @@
  */
 import type { CallContext } from "../../context.js";
 import { ACCESS } from "./access.js";
+import type { ServiceModel } from "../../protocol/model.js";
 import { errors } from "./errors.js";
 import { membership } from "./repo.js";
 import { enforceScps } from "../../policy/enforce.js";
@@ -20,10 +21,15 @@ async function isDelegatedAdministrator(ctx: CallContext, orgId: string): Promis
   return row !== undefined;
 }
 
-export async function authorizeOrganizations(ctx: CallContext, operation: string): Promise<void> {
+export async function authorizeOrganizations(ctx: CallContext, operation: string, model: ServiceModel): Promise<void> {
   const rule = ACCESS[operation] ?? "management";
   const { org } = await membership(ctx);
-  if (rule !== "any" && !org) throw errors.notInUse();
+  if (rule !== "any" && !org) {
+    // A caller outside any organization: AWSOrganizationsNotInUseException where the operation
+    // can return it, otherwise the access denial it can (CancelHandshake's model lacks NotInUse).
+    const modelled = (model.operations[operation]?.errors ?? []).some((e) => e.shape === "AWSOrganizationsNotInUseException");
+    throw modelled ? errors.notInUse() : errors.accessDenied();
+  }
   await enforceScps(ctx, `organizations:${operation}`, "*");
   if (!org || org.management_account_id === ctx.principal.accountId) return;
   if (rule === "any" || rule === "member") return;

@@ -28,7 +28,7 @@ export function organizationsService(): ServiceDefinition {
     model,
     handlers: collectHandlers([organization, accounts, handshakes, leave, tags, ous, policies, delegated, resourcePolicy, govcloud, allFeatures, transfers], Object.keys(model.operations)),
     inputError: (violations) => organizationsInputError(violations[0]!),
-    authorize: (ctx, operation) => authorizeOrganizations(ctx, operation),
+    authorize: (ctx, operation) => authorizeOrganizations(ctx, operation, model),
     internalErrorCode: "ServiceException",
     notImplemented: (operation) => errors.unsupportedApi(operation),
   };
