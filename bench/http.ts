@@ -10,6 +10,9 @@
  * more CPU per request than the bare node:http server it measures, so with the two on one core
  * each the "ceiling" would be the load generator's, not the server's. `clientCpuUsPerStep` in
  * every result shows the load generator's own cost.
+ *
+ * Several replicas of one server (orgsim over one PostgreSQL database) are balanced here, in the
+ * load generator: a `RoundRobin` upstream sends each request to the next replica in turn.
  */
 import net from "node:net";
 
@@ -132,10 +135,33 @@ export function keepAliveEndpoint(host: string, port: number): Endpoint {
   return { host, port, idle: [], all: new Set() };
 }
 
-export function closeEndpoint(ep: Endpoint): void {
-  for (const c of ep.all) c.close();
-  ep.all.clear();
-  ep.idle.length = 0;
+/** Several replicas of one server: each request goes to the next replica in turn, on that replica's own keep-alive pool. */
+export interface RoundRobin {
+  replicas: Endpoint[];
+  next: number;
+}
+
+/** Where a request goes: one server, or replicas taken in turn. */
+export type Upstream = Endpoint | RoundRobin;
+
+export function roundRobin(host: string, ports: number[]): RoundRobin {
+  if (ports.length === 0) throw new Error("roundRobin: no replica");
+  return { replicas: ports.map((port) => keepAliveEndpoint(host, port)), next: 0 };
+}
+
+function pick(up: Upstream): Endpoint {
+  if (!("replicas" in up)) return up;
+  const ep = up.replicas[up.next % up.replicas.length]!;
+  up.next = (up.next + 1) % up.replicas.length;
+  return ep;
+}
+
+export function closeEndpoint(up: Upstream): void {
+  for (const ep of "replicas" in up ? up.replicas : [up]) {
+    for (const c of ep.all) c.close();
+    ep.all.clear();
+    ep.idle.length = 0;
+  }
 }
 
 /** `20261129T101010Z`, as X-Amz-Date wants it. */
@@ -160,7 +186,8 @@ export function prepare(accessKeyId: string, operation: string, input: object): 
   return { operation, bytes: Buffer.from(head + body) };
 }
 
-export async function send(ep: Endpoint, bytes: Buffer): Promise<RawResponse> {
+export async function send(up: Upstream, bytes: Buffer): Promise<RawResponse> {
+  const ep = pick(up);
   let conn = ep.idle.pop();
   while (conn && !conn.alive) conn = ep.idle.pop();
   if (!conn) {
@@ -210,14 +237,14 @@ function errorOf(res: RawResponse, operation: string): CallError {
 }
 
 /** Sends a prepared call; the parsed JSON answer, or a CallError for any non-200 answer. */
-export async function invoke(ep: Endpoint, call: PreparedCall): Promise<Record<string, unknown>> {
+export async function invoke(ep: Upstream, call: PreparedCall): Promise<Record<string, unknown>> {
   const res = await send(ep, call.bytes);
   if (res.status !== 200) throw errorOf(res, call.operation);
   return res.body === "" ? {} : (JSON.parse(res.body) as Record<string, unknown>);
 }
 
 /** For setup steps: prepare and invoke in one. */
-export function call(ep: Endpoint, accessKeyId: string, operation: string, input: object = {}): Promise<Record<string, unknown>> {
+export function call(ep: Upstream, accessKeyId: string, operation: string, input: object = {}): Promise<Record<string, unknown>> {
   return invoke(ep, prepare(accessKeyId, operation, input));
 }
 

@@ -3,6 +3,7 @@
  * to back, for a warm-up and then a fixed measured window. A step's latency is recorded when it
  * starts and ends inside the window. Bounded in time (and so in count), loopback only.
  */
+import { readFileSync } from "node:fs";
 import { describeError } from "./http.js";
 
 export interface LoadOptions {
@@ -30,9 +31,30 @@ export interface LoadResult {
   serverBusy?: number;
   /** Server CPU per successful step, in µs: the figure least disturbed by other load on the machine. */
   serverCpuUsPerStep?: number;
+  /** CPU seconds the database's own processes used during the window (PostgreSQL rows only), and per step in µs. */
+  dbCpuSeconds?: number;
+  dbCpuUsPerStep?: number;
+  /** Each core's busy share over the window (from /proc/stat), where known: who else ran shows here. */
+  coreBusy?: number[];
   /** The load generator's own CPU per step and share of its core: near 1 means the client, not the server, set the pace. */
   clientCpuUsPerStep?: number;
   clientBusy?: number;
+}
+
+/** Busy and total jiffies of each core so far (undefined where /proc/stat is missing). */
+function coreTimes(): { busy: number; total: number }[] | undefined {
+  try {
+    const out: { busy: number; total: number }[] = [];
+    for (const line of readFileSync("/proc/stat", "utf8").split("\n")) {
+      if (!/^cpu\d+ /.test(line)) continue;
+      const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+      const total = v.reduce((a, b) => a + b, 0);
+      out.push({ busy: total - v[3]! - v[4]!, total });
+    }
+    return out.length ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
@@ -41,14 +63,21 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[rank]!;
 }
 
-/** `serverCpu` reads the server's CPU seconds so far; it is sampled when the measured window opens and closes. */
-export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: () => number | undefined): Promise<LoadResult> {
+/**
+ * `serverCpu` reads the server's CPU seconds so far (and `dbCpu` its database's, where it has one
+ * of its own processes); both are sampled when the measured window opens and closes.
+ */
+export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: () => number | undefined, dbCpu?: () => number | undefined): Promise<LoadResult> {
   const begin = performance.now();
   const measureFrom = begin + options.warmupMs;
   const end = measureFrom + options.durationMs;
   // The server's CPU is read by the first worker to step into the window and the first to leave it.
   let cpuFrom: number | undefined;
   let cpuTo: number | undefined;
+  let dbFrom: number | undefined;
+  let dbTo: number | undefined;
+  let coresFrom: { busy: number; total: number }[] | undefined;
+  let coresTo: { busy: number; total: number }[] | undefined;
   let cpuOpenedAt = measureFrom;
   let cpuWindowMs = options.durationMs;
   let clientFrom: NodeJS.CpuUsage | undefined;
@@ -64,6 +93,8 @@ export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: (
       if (t0 >= end || fatal !== undefined) {
         if (clientTo === undefined && clientFrom !== undefined) {
           cpuTo = serverCpu?.();
+          dbTo = dbCpu?.();
+          coresTo = coreTimes();
           clientTo = process.cpuUsage(clientFrom);
           cpuWindowMs = t0 - cpuOpenedAt;
         }
@@ -72,6 +103,8 @@ export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: (
       if (clientFrom === undefined && t0 >= measureFrom) {
         cpuOpenedAt = t0;
         cpuFrom = serverCpu?.();
+        dbFrom = dbCpu?.();
+        coresFrom = coreTimes();
         clientFrom = process.cpuUsage();
       }
       let ok = true;
@@ -109,6 +142,17 @@ export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: (
     result.serverCpuSeconds = cpuTo - cpuFrom;
     result.serverBusy = result.serverCpuSeconds / (cpuWindowMs / 1000);
     if (result.count > 0) result.serverCpuUsPerStep = (result.serverCpuSeconds * 1e6) / result.count;
+  }
+  if (dbFrom !== undefined && dbTo !== undefined) {
+    result.dbCpuSeconds = dbTo - dbFrom;
+    if (result.count > 0) result.dbCpuUsPerStep = (result.dbCpuSeconds * 1e6) / result.count;
+  }
+  if (coresFrom && coresTo && coresFrom.length === coresTo.length) {
+    const from = coresFrom;
+    result.coreBusy = coresTo.map((c, i) => {
+      const dt = c.total - from[i]!.total;
+      return dt > 0 ? (c.busy - from[i]!.busy) / dt : 0;
+    });
   }
   if (clientTo !== undefined) {
     const us = clientTo.user + clientTo.system;

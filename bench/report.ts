@@ -4,11 +4,12 @@
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { LoadOptions } from "./load.js";
+import type { LoadOptions, LoadResult } from "./load.js";
 import type { ProfileSummary } from "./profile.js";
 import type { StartupBreakdown } from "./startup.js";
 import { ROOT } from "./servers.js";
-import { listWorkload, type Measurement, type ServerName } from "./workloads.js";
+import type { PgServerInfo } from "./postgres.js";
+import { listWorkload, PG_ONE, PG_THREE, SCP_WORKLOAD, type Measurement, type ServerName } from "./workloads.js";
 
 const PROFILED_LIST = listWorkload("1,000");
 
@@ -64,6 +65,10 @@ export interface BenchReport {
   motoCreate10k?: CreateFigure;
   memory?: { accounts: number; rssMb: number; peakMb: number; emptyRssMb?: number; afterCreateRssMb?: number };
   moto?: { available: true; version: string; readyMs?: number } | { available: false; why: string };
+  /** The PostgreSQL rows: the server's version and settings, or why they were skipped. */
+  postgres?: ({ available: true; replicas: number; load: LoadOptions } & PgServerInfo) | { available: false; why: string };
+  /** Time to first answer of each replica of each PostgreSQL configuration (started together). */
+  postgresReadyMs?: Partial<Record<ServerName, number[]>>;
   ceilingReadyMs?: number;
   startup?: StartupBreakdown;
   profiles?: { workload: string; summary: ProfileSummary }[];
@@ -283,7 +288,7 @@ function throughputCell(m: Measurement): string {
 }
 
 export function printTable(report: BenchReport): void {
-  const rows: string[][] = [["server", "workload", "throughput", "p50 ms", "p99 ms", "busy", "cpu µs/step", "note"]];
+  const rows: string[][] = [["server", "workload", "throughput", "p50 ms", "p99 ms", "busy", "cpu µs/step", "pg µs/step", "note"]];
   for (const m of report.measurements) {
     const r = m.result;
     rows.push([
@@ -294,6 +299,7 @@ export function printTable(report: BenchReport): void {
       r && r.count ? ms(r.p99Ms) : "-",
       r?.serverBusy !== undefined ? pct(r.serverBusy) : "-",
       r?.serverCpuUsPerStep !== undefined ? r.serverCpuUsPerStep.toFixed(0) : "-",
+      r?.dbCpuUsPerStep !== undefined ? r.dbCpuUsPerStep.toFixed(0) : "-",
       m.skipped ? `skipped: ${m.skipped}` : m.notes.filter((n) => !n.startsWith("orgsim started with")).join("; "),
     ]);
   }
@@ -325,6 +331,186 @@ export function printTable(report: BenchReport): void {
 
 function mdEscape(text: string): string {
   return text.replace(/\|/g, "\\|");
+}
+
+const PG_SERVERS = [PG_ONE, PG_THREE] as const;
+/** The workloads of the PostgreSQL rows, in the order they run. */
+const PG_COMPARED = ["DescribeOrganization (management)", PROFILED_LIST, "CreateAccount + DescribeCreateAccountStatus", `${SCP_WORKLOAD} (decision cached)`];
+
+function postgresMethod(report: BenchReport): string {
+  const pg = report.postgres;
+  if (!pg) return "- orgsim over PostgreSQL: not run.";
+  if (!pg.available) return `- orgsim over PostgreSQL: **skipped** (${pg.why}); its rows below say so. Run with PostgreSQL reachable (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) to measure them.`;
+  return (
+    `- orgsim over PostgreSQL ${pg.version} (same machine, loopback TCP; fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}, shared_buffers ${pg.sharedBuffers}): \`node bin/orgsim.js start --quiet --database postgres://postgres@127.0.0.1:5432/<db>\`, each configuration on a fresh database created for it and dropped at the end. ` +
+    `\"${PG_ONE}\" is one such process; \"${PG_THREE}\" is ${pg.replicas} processes started together on one database, the load generator sending each request to the next replica in turn (round-robin, each replica its own keep-alive connections). ` +
+    (report.machine.pinned
+      ? `With ${report.machine.nproc} cores, every replica is pinned to core ${report.serverCore} like the other servers, and the load generator to core ${report.loadCore}: the three replicas share one core. PostgreSQL's own server processes are **not** pinned: they run on either core, beside the replicas or beside the load generator. `
+      : "Nothing is pinned. ") +
+    `Setup as for SQLite: CreateOrganization, 999 CreateAccount calls (the organization then holds 1,000 accounts) through the replicas. Windows are shorter for these rows: ${pg.load.warmupMs / 1000} s warm-up then ${pg.load.durationMs / 1000} s measured. ` +
+    "\"Server busy\" and \"Server CPU per step\" of the replicated rows add up the replicas' processes; PostgreSQL's CPU is measured apart (its processes working for the bench database, found by process title, and the cluster's WAL writer, checkpointer and background writer, from /proc)."
+  );
+}
+
+const perSecondText = (m: Measurement | undefined): string => {
+  if (!m) return "-";
+  if (m.skipped) return "skipped";
+  const r = m.result;
+  if (!r || r.count === 0) return "no successful step";
+  return `${rate(r.perSecond)}/s, p50 ${ms(r.p50Ms)} ms`;
+};
+const usText = (v: number | undefined): string => (v === undefined ? "-" : v.toFixed(0));
+const busyOf = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "-");
+/** PostgreSQL's CPU over the window, as a share of one core. */
+const dbBusyOf = (m: Measurement | undefined): string => (m?.result?.dbCpuSeconds !== undefined ? pct(m.result.dbCpuSeconds / m.result.seconds) : "-");
+const coresOf = (m: Measurement | undefined): string => (m?.result?.coreBusy ? m.result.coreBusy.map(pct).join(", ") : "-");
+const ratioText = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "?");
+
+/** The PostgreSQL section: SQLite next to one and three replicas, CPU on both sides, and what the figures say. */
+function postgresSection(report: BenchReport): string[] {
+  const pg = report.postgres;
+  if (!pg) return [];
+  const L: string[] = [];
+  L.push("## orgsim over PostgreSQL");
+  L.push("");
+  if (!pg.available) {
+    L.push(`Skipped: ${pg.why}.`);
+    L.push("");
+    return L;
+  }
+  L.push(`Same workloads and requests, ${pg.load.durationMs / 1000} s measured each. SQLite: the in-memory rows above (one process). Throughput and p50 per step:`);
+  L.push("");
+  L.push(`| Workload | orgsim, SQLite in memory | ${PG_ONE} | ${PG_THREE} | 3 replicas / 1 |`);
+  L.push("|---|---:|---:|---:|---:|");
+  for (const w of PG_COMPARED) {
+    const sq = find(report, "orgsim", w);
+    const one = find(report, PG_ONE, w);
+    const three = find(report, PG_THREE, w);
+    L.push(`| ${mdEscape(w)} | ${perSecondText(sq)} | ${perSecondText(one)} | ${perSecondText(three)} | ${ratioText(perSecond(three), perSecond(one))} |`);
+  }
+  L.push("");
+  L.push("Where the time goes, per step: orgsim's CPU (all replicas together) and PostgreSQL's; busy is CPU over the window, orgsim's as a share of its core (all replicas share it), PostgreSQL's as a share of one core (its processes run on either core); the last column is each core's busy share over the window, whoever used it (from /proc/stat).");
+  L.push("");
+  L.push("| Workload | orgsim CPU µs: SQLite | 1 replica | 3 replicas | PostgreSQL CPU µs: 1 replica | 3 replicas | orgsim busy: 1 / 3 replicas | PostgreSQL busy: 1 / 3 replicas | Cores busy (0, 1): 1 / 3 replicas |");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const w of PG_COMPARED) {
+    const sq = find(report, "orgsim", w);
+    const one = find(report, PG_ONE, w);
+    const three = find(report, PG_THREE, w);
+    L.push(
+      `| ${mdEscape(w)} | ${usText(sq?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.serverCpuUsPerStep)} | ${usText(three?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.dbCpuUsPerStep)} | ${usText(three?.result?.dbCpuUsPerStep)} | ${busyOf(one)} / ${busyOf(three)} | ${dbBusyOf(one)} / ${dbBusyOf(three)} | ${coresOf(one)} / ${coresOf(three)} |`,
+    );
+  }
+  L.push("");
+  const ready = report.postgresReadyMs;
+  if (ready) {
+    const parts = PG_SERVERS.filter((srv) => ready[srv]?.length).map((srv) => `${srv}: ${ready[srv]!.map((v) => `${v.toFixed(0)} ms`).join(", ")}`);
+    if (parts.length) L.push(`Time to first answer on PostgreSQL (spawn to a 200 from /_orgsim/health; the pg driver loads and the migrations run, under an advisory lock, before the first answer; the replicas start together): ${parts.join("; ")}.`, "");
+  }
+  L.push("### What these figures show");
+  L.push("");
+  for (const para of postgresExplained(report)) L.push(para, "");
+  return L;
+}
+
+/** Who used the cores during a PostgreSQL window, and what that says about the pace. */
+function cpuSentence(report: BenchReport, r: LoadResult): string {
+  if (r.serverBusy === undefined || r.dbCpuSeconds === undefined) return "";
+  const dbBusy = r.dbCpuSeconds / r.seconds;
+  let text = `During the window orgsim kept its core ${pct(r.serverBusy)} busy, PostgreSQL's processes used ${pct(dbBusy)} of a core and the load generator ${r.clientBusy !== undefined ? pct(r.clientBusy) : "?"} of its own`;
+  const cores = r.coreBusy;
+  const serverCore = cores?.[report.serverCore];
+  if (!cores || serverCore === undefined) return `${text}. `;
+  text += `; the cores were ${cores.map((c, i) => `${pct(c)} (core ${i})`).join(", ")} busy`;
+  if (serverCore >= 0.9)
+    return `${text}: core ${report.serverCore} was full, shared by orgsim and the share of PostgreSQL's work the kernel ran there (PostgreSQL is not pinned), so CPU on that core sets the pace while the database's half of each call spreads over both cores. `;
+  if (cores.every((c) => c < 0.85))
+    return `${text}: no core was full, because a call waits for its round trips one after the other (${report.postgres?.available ? report.postgres.load.concurrency : "the"} requests in flight share the replica's pool of 10 PostgreSQL connections), so latency sets the pace as much as CPU. `;
+  return `${text}. `;
+}
+
+function postgresExplained(report: BenchReport): string[] {
+  const pg = report.postgres;
+  if (!pg?.available) return [];
+  const out: string[] = [];
+  const DESCRIBE = "DescribeOrganization (management)";
+  const WRITE = "CreateAccount + DescribeCreateAccountStatus";
+  const sq = find(report, "orgsim", DESCRIBE);
+  const one = find(report, PG_ONE, DESCRIBE);
+  const three = find(report, PG_THREE, DESCRIBE);
+  const sqR = perSecond(sq);
+  const oneR = perSecond(one);
+  const threeR = perSecond(three);
+
+  if (sqR !== undefined && oneR !== undefined && sq?.result && one?.result) {
+    const o = one.result;
+    out.push(
+      `**The cost of a database in another process.** One replica on PostgreSQL answers DescribeOrganization at ${rate(oneR)}/s against ${rate(sqR)}/s on in-memory SQLite (${pct(oneR / sqR)}), p50 ${ms(o.p50Ms)} ms against ${ms(sq.result.p50Ms)} ms. ` +
+        "On SQLite a call's queries are function calls inside orgsim's process. On PostgreSQL each of them, and the `START TRANSACTION ISOLATION LEVEL SERIALIZABLE` and `COMMIT` around them, is a round trip over a socket to a backend process: the pg driver encodes the query and decodes the rows in orgsim, and the backend parses, plans and runs it, keeping the predicate locks SERIALIZABLE needs to detect conflicts. " +
+        `Per call, orgsim's own CPU goes from ${usText(sq.result.serverCpuUsPerStep)} µs to ${usText(o.serverCpuUsPerStep)} µs, and PostgreSQL's processes spend ${usText(o.dbCpuUsPerStep)} µs more` +
+        (sq.result.serverCpuUsPerStep !== undefined && o.serverCpuUsPerStep !== undefined && o.dbCpuUsPerStep !== undefined
+          ? `: ${((o.serverCpuUsPerStep + o.dbCpuUsPerStep) / sq.result.serverCpuUsPerStep).toFixed(1)}x the CPU of the same call on SQLite. `
+          : ". ") +
+        cpuSentence(report, o) +
+        "Reads keep this shape: ListAccounts pages and the member call through SCPs pay the same per-statement round trips.",
+    );
+  }
+
+  if (oneR !== undefined && threeR !== undefined && one?.result && three?.result) {
+    const scale = threeR / oneR;
+    const listOne = perSecond(find(report, PG_ONE, PROFILED_LIST));
+    const listThree = perSecond(find(report, PG_THREE, PROFILED_LIST));
+    out.push(
+      `**Replicas scale orgsim, not the database.** Three replicas on the same database answer DescribeOrganization at ${rate(threeR)}/s, ${scale.toFixed(2)}x one replica${listOne !== undefined && listThree !== undefined ? ` (ListAccounts pages ${(listThree / listOne).toFixed(2)}x)` : ""}. ` +
+        "What a replica does itself (HTTP, SigV4 parsing, validation, SCP decisions, serialization, the driver's side of each round trip) is divided between the processes, so reads scale with replicas as long as each has a core of its own and the database keeps up. " +
+        (report.machine.pinned
+          ? `Here they do not have one: with ${report.machine.nproc} cores, all three are pinned to core ${report.serverCore} (core ${report.loadCore} is the load generator's), so the third replica adds processes, not CPU, ` +
+            (scale < 0.95
+              ? `and the split costs CPU: orgsim's CPU per call, summed over the three, is ${usText(three.result.serverCpuUsPerStep)} µs against ${usText(one.result.serverCpuUsPerStep)} µs for one replica${three.result.coreBusy?.[report.serverCore] !== undefined ? `, with core ${report.serverCore} ${pct(three.result.coreBusy[report.serverCore]!)} busy` : ""} (likely because three event loops on one core each wake for fewer requests at a time, so more system calls and context switches per request, and each warms its own JIT, caches and connection pool on a third of the traffic). `
+              : scale > 1.05
+                ? "and what they gain comes from more calls in flight (three pools of PostgreSQL connections instead of one), not from more CPU. "
+                : "and throughput stays where it was. ")
+          : "") +
+        `They all share one database: PostgreSQL's work per call does not shrink with replicas (${usText(one.result.dbCpuUsPerStep)} µs per call with one, ${usText(three.result.dbCpuUsPerStep)} µs with three), so one PostgreSQL server bounds what any number of replicas can answer.`,
+    );
+  }
+
+  const w1 = find(report, PG_ONE, WRITE);
+  const w3 = find(report, PG_THREE, WRITE);
+  const w1R = perSecond(w1);
+  const w3R = perSecond(w3);
+  const wsq = perSecond(find(report, "orgsim", WRITE));
+  if (w1R !== undefined && w3R !== undefined && w1?.result && w3?.result) {
+    const errors = w1.result.errors + w3.result.errors;
+    out.push(
+      `**Writers serialize.** CreateAccount + DescribeCreateAccountStatus: ${rate(w1R)} pairs/s with one replica, ${rate(w3R)} with three (${(w3R / w1R).toFixed(2)}x)${wsq !== undefined ? `, against ${rate(wsq)} on in-memory SQLite` : ""}. ` +
+        `Every write first takes one PostgreSQL advisory lock that all replicas share (two more round trips, to lock and unlock), then runs its SERIALIZABLE transaction and commits (fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}: ${pg.fsync === "on" && pg.synchronousCommit !== "off" ? "each commit waits for its WAL to reach the disk" : "commits do not wait for the disk"}) before the next writer may begin. ` +
+        `So writes apply one at a time across all replicas, in one order as on SQLite (one write every ${(1000 / w1R).toFixed(1)} ms with one replica, orgsim ${busyOf(w1)} and PostgreSQL ${dbBusyOf(w1)} busy${w1.result.coreBusy && w1.result.coreBusy.every((c) => c < 0.85) ? `, no core full: the lock's queue and each commit's flush, not CPU, set that pace` : ""}), and more replicas add no write throughput; the p50 of ${ms(w1.result.p50Ms)} ms (one replica) and ${ms(w3.result.p50Ms)} ms (three) is mostly the queue for that lock. ` +
+        (errors === 0 ? "No step failed (no ConcurrentModificationException was answered)." : `${errors} steps failed (first: ${w1.result.firstError ?? w3.result.firstError ?? "?"}), reported as is.`),
+    );
+  }
+
+  const scp1 = find(report, PG_ONE, `${SCP_WORKLOAD} (decision cached)`);
+  const scp3 = find(report, PG_THREE, `${SCP_WORKLOAD} (decision cached)`);
+  if (scp1?.result && scp1.result.count > 0) {
+    out.push(
+      `**The member call through SCPs** (decision cached) answers ${rate(scp1.result.perSecond)}/s on one replica${scp3?.result && scp3.result.count > 0 ? `, ${rate(scp3.result.perSecond)}/s on three` : ""}: each replica keeps its own decision cache, keyed by the organization's policy version, which every call reads from the database, so a policy changed through one replica is seen by all of them on their next call; what remains is the call's own round trips.`,
+    );
+  }
+  const failing = PG_SERVERS.flatMap((srv) => report.measurements.filter((m) => m.server === srv && m.result && m.result.errors > 0));
+  if (failing.length) {
+    const rows = failing.map((m) => `${m.workload} on ${m.server === PG_ONE ? "one replica" : "three replicas"}: ${m.result!.errors} of ${m.result!.count + m.result!.errors} steps`).join("; ");
+    const logged = [...new Set(failing.flatMap((m) => (m.serverLog ?? []).map((e) => e.message)))];
+    const predicate = logged.some((msg) => /out of shared memory/i.test(msg));
+    out.push(
+      `**Failures, reported as they happened.** ${rows} failed${logged.length ? `; orgsim's log gives the cause: ${logged.map((x) => `\`${x}\``).join(", ")}` : ""}. ` +
+        (predicate
+          ? `That is PostgreSQL's predicate-lock table running full (its hint: increase \`max_pred_locks_per_transaction\`; the shared table holds about that many locks per allowed connection, ${pg.maxPredLocksPerTransaction} x ${pg.maxConnections} on this server). Under SERIALIZABLE every read leaves SIREAD (predicate) locks, which PostgreSQL must keep past the transaction's commit for as long as overlapping transactions that may write still run, and orgsim runs its reads as SERIALIZABLE transactions not declared READ ONLY, so PostgreSQL cannot tell they will not write; ` +
+            `under a steady stream of concurrent calls (${[...new Set(failing.map((m) => m.workload))].join(", ")}) the retained locks accumulate faster than they are released, and a query that needs one more fails: orgsim answers a 500 ServiceException. It shows at the higher read rates, so it may or may not appear on another run or machine. The bench changes no PostgreSQL setting.`
+          : "They are counted as failed steps, not in the throughput."),
+    );
+  }
+  return out;
 }
 
 export function renderMarkdown(report: BenchReport): string {
@@ -360,6 +546,7 @@ export function renderMarkdown(report: BenchReport): string {
       ? "- moto: `python3 -m moto.server` (its default threaded Werkzeug server, request logging on stderr as it ships), caller account 123456789012."
       : `- moto: skipped (${report.moto?.why ?? "not run"}).`,
   );
+  L.push(postgresMethod(report));
   L.push("- ListAccounts sizes count the management account: \"@100\" is an organization of 100 accounts, 5 pages of MaxResults 20 (the 10,000 step holds the management account plus 10,000 created accounts, 501 pages).");
   L.push("");
 
@@ -402,6 +589,8 @@ export function renderMarkdown(report: BenchReport): string {
     }
     L.push("");
   }
+
+  L.push(...postgresSection(report));
 
   L.push("## ListAccounts (MaxResults 20, full pagination)");
   L.push("");

@@ -4,15 +4,21 @@
  * Servers run pinned to core 0, this load generator to core 1. Prints a table and writes the
  * figures, the machine, the targets and whether each is met into docs/performance.md.
  *
+ * Then orgsim over PostgreSQL (a fresh database per configuration, dropped at the end): one
+ * replica, and three replicas on the same database behind the load generator's round-robin, all
+ * three pinned to core 0; PostgreSQL's own processes are not pinned.
+ *
  * Environment: BENCH_SECONDS (measured seconds per workload, default 3), BENCH_WARMUP_SECONDS
- * (default 1), BENCH_CONNECTIONS (default 16), BENCH_NO_MOTO=1, BENCH_NO_PROFILE=1,
- * BENCH_NO_WRITE=1 (print only).
+ * (default 1), BENCH_CONNECTIONS (default 16), BENCH_PG_SECONDS (measured seconds per PostgreSQL
+ * workload, default 2), BENCH_PG_URL (the server to create databases on, default
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_NO_PG=1, BENCH_NO_MOTO=1,
+ * BENCH_NO_PROFILE=1, BENCH_NO_WRITE=1 (print only).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import { keepAliveEndpoint } from "./http.js";
+import { closeEndpoint, keepAliveEndpoint, roundRobin } from "./http.js";
 import type { LoadOptions } from "./load.js";
 import { canPin, cpuSecondsOf, killAll, loadAverage, machineIdle, LOAD_CORE, memoryOf, motoAvailable, startCeiling, startMoto, startOrgsim, SERVER_CORE, type ServerProcess } from "./servers.js";
 import {
@@ -25,10 +31,14 @@ import {
   listAccounts,
   listWorkload,
   memberCallThroughScps,
+  PG_ONE,
+  PG_THREE,
   SCP_WORKLOAD,
   type Measurement,
+  type ServerName,
   type Target,
 } from "./workloads.js";
+import { freshDatabase, pgCpuSampler, probePostgres, type FreshDatabase } from "./postgres.js";
 import { readProfileDir, type ProfileSummary } from "./profile.js";
 import { startupBreakdown } from "./startup.js";
 import { writeReport, printTable, type BenchReport, type ListingFigure, type Machine } from "./report.js";
@@ -56,13 +66,28 @@ const LOAD: LoadOptions = {
   durationMs: envNumber("BENCH_SECONDS", 3) * 1000,
 };
 
+/** The PostgreSQL rows: shorter windows (8 of them, 2 configurations x 4 workloads) to keep the run short. */
+const PG_LOAD: LoadOptions = {
+  concurrency: LOAD.concurrency,
+  warmupMs: Math.min(LOAD.warmupMs, 1000),
+  durationMs: envNumber("BENCH_PG_SECONDS", 2) * 1000,
+};
+const PG_REPLICAS = 3;
+/** The PostgreSQL rows' workloads and their units (for the rows of a skipped configuration). */
+const PG_WORKLOADS: [string, string][] = [
+  ["DescribeOrganization (management)", "req"],
+  [listWorkload("1,000"), "page"],
+  ["CreateAccount + DescribeCreateAccountStatus", "pair"],
+  [`${SCP_WORKLOAD} (decision cached)`, "req"],
+];
+
 const log = (line: string): void => {
   process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
 };
 const T0 = performance.now();
 
 function targetOf(server: Target["server"], proc: ServerProcess, mgmt: string): Target {
-  return { server, ep: keepAliveEndpoint("127.0.0.1", proc.port), mgmt, pid: proc.pid };
+  return { server, ep: keepAliveEndpoint("127.0.0.1", proc.port), mgmt, pids: [proc.pid] };
 }
 
 function done(m: Measurement): Measurement {
@@ -185,6 +210,97 @@ async function benchOrgsim(report: BenchReport): Promise<void> {
       }
     },
   );
+}
+
+/**
+ * orgsim over PostgreSQL, each configuration on a fresh database of its own (dropped at the end):
+ * `replicas` orgsim processes, each pinned to core 0, on the same database, balanced request by
+ * request in the load generator. Set up (organization, 999 accounts) through the replicas too.
+ */
+async function benchPostgresConfig(report: BenchReport, server: ServerName, replicas: number): Promise<void> {
+  let db: FreshDatabase | undefined;
+  const procs: ServerProcess[] = [];
+  let target: Target | undefined;
+  try {
+    db = await freshDatabase();
+    const url = db.url;
+    log(`${server}: database ${db.name}`);
+    // Started together: migrations run under an advisory lock, one replica migrates while the others wait.
+    const started = await Promise.allSettled(Array.from({ length: replicas }, () => startOrgsim(["--database", url])));
+    for (const s of started) if (s.status === "fulfilled") procs.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    report.postgresReadyMs ??= {};
+    report.postgresReadyMs[server] = procs.map((p) => p.readyMs);
+    log(`  ${replicas} replica${replicas > 1 ? "s" : ""} ready in ${procs.map((p) => p.readyMs.toFixed(0)).join(", ")} ms`);
+    const t: Target = {
+      server,
+      ep: replicas === 1 ? keepAliveEndpoint("127.0.0.1", procs[0]!.port) : roundRobin("127.0.0.1", procs.map((p) => p.port)),
+      mgmt: MANAGEMENT,
+      pids: procs.map((p) => p.pid),
+      dbCpu: pgCpuSampler(db.name),
+    };
+    target = t;
+    // The cause of any 500 answer, from the replicas' logs, attached to the workload it happened in.
+    const withLog = (m: Measurement): Measurement => {
+      const merged = new Map<string, number>();
+      for (const p of procs) for (const [message, count] of p.takeInternalErrors()) merged.set(message, (merged.get(message) ?? 0) + count);
+      if (merged.size) {
+        m.serverLog = [...merged].map(([message, count]) => ({ message, count }));
+        m.notes.push(`server log (warm-up included): ${m.serverLog.map((e) => `${e.count} x ${e.message}`).join("; ")}`);
+      }
+      return done(m);
+    };
+    const measured = async (run: () => Promise<Measurement>): Promise<Measurement> => {
+      for (const p of procs) p.takeInternalErrors();
+      return withLog(await run());
+    };
+    await createOrganization(t);
+    report.measurements.push(await measured(() => describeOrganization(t, PG_LOAD)));
+    const add = await createAccounts(t, 999, PG_LOAD.concurrency);
+    if (add.failed) throw new Error(`CreateAccount on PostgreSQL failed: ${add.firstError}`);
+    log(`  999 CreateAccount in ${(add.ms / 1000).toFixed(2)} s`);
+    const list = await measured(() => listAccounts(t, "1,000", 1000, PG_LOAD));
+    report.measurements.push(list);
+    report.listings.push(await listingFigure(t, "1,000", 1000, list, 5_000));
+    const pairs = await measured(() => createAccountPairs(t, PG_LOAD));
+    pairs.notes.push(`writers from ${replicas === 1 ? "the replica" : `all ${replicas} replicas`} queue on one PostgreSQL advisory lock, then run SERIALIZABLE`);
+    report.measurements.push(pairs);
+    report.measurements.push(await measured(() => memberCallThroughScps(t, PG_LOAD, false)));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    log(`  ${server} failed: ${why}`);
+    for (const [workload, unit] of PG_WORKLOADS) {
+      if (!report.measurements.some((m) => m.server === server && m.workload === workload)) report.measurements.push({ server, workload, unit, skipped: `failed: ${why}`, notes: [] });
+    }
+  } finally {
+    if (target) closeEndpoint(target.ep);
+    await Promise.all(procs.map((p) => p.stop()));
+    if (db) {
+      const name = db.name;
+      await db.drop().then(
+        () => log(`  dropped ${name}`),
+        (err: unknown) => log(`  could not drop ${name}: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
+  }
+}
+
+async function benchPostgres(report: BenchReport): Promise<void> {
+  const skipAll = (why: string): void => {
+    report.postgres = { available: false, why };
+    log(`PostgreSQL rows skipped: ${why}`);
+    for (const server of [PG_ONE, PG_THREE] as const) {
+      for (const [workload, unit] of PG_WORKLOADS) report.measurements.push({ server, workload, unit, skipped: why, notes: [] });
+    }
+  };
+  if (process.env.BENCH_NO_PG === "1") return skipAll("BENCH_NO_PG=1");
+  const probe = await probePostgres();
+  if (!probe.ok) return skipAll(probe.why);
+  report.postgres = { available: true, ...probe.info, replicas: PG_REPLICAS, load: PG_LOAD };
+  log(`PostgreSQL ${probe.info.version} (fsync ${probe.info.fsync}, synchronous_commit ${probe.info.synchronousCommit})`);
+  await benchPostgresConfig(report, PG_ONE, 1);
+  await benchPostgresConfig(report, PG_THREE, PG_REPLICAS);
 }
 
 async function benchCeiling(report: BenchReport): Promise<void> {
@@ -330,6 +446,7 @@ async function main(): Promise<number> {
   }
   await benchCeiling(report);
   await benchOrgsim(report);
+  await benchPostgres(report);
   await benchMoto(report);
   await profileOrgsim(report);
 

@@ -38,8 +38,13 @@ export interface ServerProcess {
   readyMs: number;
   /** performance.now() just before the spawn. */
   spawnedAt: number;
+  /** The internal errors orgsim logged since the last call ("Operation: message" -> count), then forgets them. */
+  takeInternalErrors(): Map<string, number>;
   stop(): Promise<void>;
 }
+
+/** orgsim's log line for a call that failed inside it (answered as a 500 ServiceException). */
+const INTERNAL_ERROR = /^orgsim: internal error in (\S+) \(request [^)]*\): (.*)$/;
 
 const live = new Set<ChildProcess>();
 
@@ -95,10 +100,18 @@ async function launch(name: string, command: string, args: string[], port: numbe
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   live.add(child);
   let errText = "";
+  let partial = "";
+  let internal = new Map<string, number>();
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
     // Keep only the tail: moto logs every request on stderr.
     errText = (errText + chunk).slice(-4000);
+    const lines = (partial + chunk).split("\n");
+    partial = (lines.pop() ?? "").slice(-4000);
+    for (const line of lines) {
+      const m = INTERNAL_ERROR.exec(line);
+      if (m && (internal.size < 20 || internal.has(`${m[1]}: ${m[2]}`))) internal.set(`${m[1]}: ${m[2]}`, (internal.get(`${m[1]}: ${m[2]}`) ?? 0) + 1);
+    }
   });
   const readyMs = await waitReady(child, port, readiness.path, readiness.ok, t0, readiness.timeoutMs, name, () => errText).catch((err: unknown) => {
     child.kill("SIGKILL");
@@ -111,6 +124,11 @@ async function launch(name: string, command: string, args: string[], port: numbe
     port,
     readyMs,
     spawnedAt: t0,
+    takeInternalErrors: () => {
+      const out = internal;
+      internal = new Map();
+      return out;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {

@@ -4,17 +4,23 @@
  */
 import { bounded, closedLoop, type LoadOptions, type LoadResult, type Step } from "./load.js";
 import { cpuSecondsOf } from "./servers.js";
-import { CallError, call, describeError, invoke, prepare, str, type Endpoint, type PreparedCall } from "./http.js";
+import { CallError, call, describeError, invoke, prepare, str, type PreparedCall, type Upstream } from "./http.js";
 
-export type ServerName = "orgsim" | "moto" | "node:http";
+/** The PostgreSQL rows: orgsim over one database, one replica or three behind the load generator's round-robin. */
+export const PG_ONE = "orgsim, PostgreSQL, 1 replica";
+export const PG_THREE = "orgsim, PostgreSQL, 3 replicas";
+
+export type ServerName = "orgsim" | "moto" | "node:http" | typeof PG_ONE | typeof PG_THREE;
 
 export interface Target {
   server: ServerName;
-  ep: Endpoint;
+  ep: Upstream;
   /** Access key id of the management account (orgsim: that 12-digit account; moto: any key is 123456789012). */
   mgmt: string;
-  /** The server's process id, to read its CPU time during each measured window. */
-  pid?: number;
+  /** The server's process ids (one per replica), to read their CPU time during each measured window. */
+  pids?: number[];
+  /** CPU seconds so far of the database's own processes, where the server has a database apart (PostgreSQL). */
+  dbCpu?: () => number | undefined;
 }
 
 export interface Measurement {
@@ -25,6 +31,8 @@ export interface Measurement {
   result?: LoadResult;
   skipped?: string;
   notes: string[];
+  /** Internal errors the server logged during the workload (the cause behind 500 answers): message and count. */
+  serverLog?: { message: string; count: number }[];
 }
 
 let emailCounter = 0;
@@ -49,8 +57,20 @@ export async function createAccounts(t: Target, n: number, concurrency: number, 
 }
 
 async function measure(t: Target, workload: string, unit: string, load: LoadOptions, step: Step): Promise<Measurement> {
-  const pid = t.pid;
-  const result = await closedLoop(load, step, pid === undefined ? undefined : () => cpuSecondsOf(pid));
+  const pids = t.pids;
+  const serverCpu =
+    pids === undefined || pids.length === 0
+      ? undefined
+      : (): number | undefined => {
+          let sum = 0;
+          for (const pid of pids) {
+            const s = cpuSecondsOf(pid);
+            if (s === undefined) return undefined;
+            sum += s;
+          }
+          return sum;
+        };
+  const result = await closedLoop(load, step, serverCpu, t.dbCpu);
   const m: Measurement = { server: t.server, workload, unit, result, notes: [] };
   if (result.errors > 0) m.notes.push(`${result.errors} failed steps, first: ${result.firstError}`);
   return m;

@@ -81,7 +81,7 @@ const routes: RouteEntry[] = [
         throw bad("offsetSeconds must be a number.");
       }
       if (advanceSeconds === undefined && offsetSeconds === undefined) throw bad('Send {"advanceSeconds": n} or {"offsetSeconds": n}.');
-      const offset = await app.store.transaction(async (tx) => {
+      const offset = await app.store.writeTransaction(async (tx) => {
         if (offsetSeconds !== undefined) {
           await setClockOffset(tx, Math.round((offsetSeconds as number) * 1000));
           return readClockOffset(tx);
@@ -108,7 +108,7 @@ const routes: RouteEntry[] = [
         if (typeof value !== "boolean") throw bad(`${key} must be true or false.`);
         set[column] = value ? 1 : 0;
       }
-      await app.store.transaction(async (tx) => {
+      await app.store.writeTransaction(async (tx) => {
         const now = Date.now() + (await readClockOffset(tx));
         await ensureAccount(tx, id!, now);
         if (Object.keys(set).length > 0) await tx.updateTable("accounts").set(set).where("id", "=", id!).execute();
@@ -133,7 +133,7 @@ const routes: RouteEntry[] = [
       const spec = parseObject(req) as unknown as FaultSpec;
       const problem = validateFault([...app.services.values()].map((s) => s.model), spec);
       if (problem) throw bad(problem);
-      const id = await app.store.transaction(async (tx) => addFault(tx, spec, Date.now() + (await readClockOffset(tx))));
+      const id = await app.store.writeTransaction(async (tx) => addFault(tx, spec, Date.now() + (await readClockOffset(tx))));
       return json(201, { id });
     },
   ],
@@ -141,7 +141,7 @@ const routes: RouteEntry[] = [
     "DELETE",
     /^\/_orgsim\/faults$/,
     async (app) => {
-      await app.store.transaction((tx) => tx.deleteFrom("faults").execute());
+      await app.store.writeTransaction((tx) => tx.deleteFrom("faults").execute());
       return json(200, { faults: [] });
     },
   ],
@@ -185,7 +185,7 @@ const routes: RouteEntry[] = [
       if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId)) throw bad("accountId must be a 12-digit account id.");
       const accessKeyId = `AKIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
       const secretAccessKey = randomBytes(30).toString("base64").slice(0, 40);
-      await app.store.transaction(async (tx) => {
+      await app.store.writeTransaction(async (tx) => {
         const now = Date.now() + (await readClockOffset(tx));
         await ensureAccount(tx, accountId, now);
         await tx
@@ -221,7 +221,7 @@ const routes: RouteEntry[] = [
       const body = parseObject(req);
       const problem = validateOverrides(body);
       if (problem) throw bad(problem);
-      const overrides = await app.store.transaction(async (tx) => {
+      const overrides = await app.store.writeTransaction(async (tx) => {
         const merged = { ...(await readOverrides(tx)), ...body };
         await writeOverrides(tx, merged);
         return merged;

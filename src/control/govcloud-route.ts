@@ -12,9 +12,9 @@ import { addControlRoute, bad, parseObject, type ControlResponse } from "./api.j
 
 const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;
 
-
 async function view(app: App, accountId: string, enabled?: boolean): Promise<ControlResponse> {
-  const row = await app.store.transaction(async (tx) => {
+  const run = enabled === undefined ? app.store.transaction.bind(app.store) : app.store.writeTransaction.bind(app.store);
+  const row = await run(async (tx) => {
     const now = Date.now() + (await readClockOffset(tx));
     await ensureAccount(tx, accountId, now);
     if (enabled !== undefined) await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();

@@ -97,7 +97,8 @@ export class Store {
   }
 
   /**
-   * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL).
+   * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL). Calls that
+   * only read pass nothing; calls that change state pass `write: true`.
    * `write: true` on PostgreSQL first takes an advisory lock (before BEGIN), so writers from
    * every replica queue instead of failing each other's SERIALIZABLE checks (SQLite's single
    * writer gives the same order); readers never wait for it.
@@ -106,7 +107,9 @@ export class Store {
     if (this.engine === "sqlite") return this.db.transaction().execute(fn);
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!options.write) return await this.db.transaction().setIsolationLevel("serializable").execute(fn);
+        // Reads run on a REPEATABLE READ snapshot: consistent, and without SERIALIZABLE's predicate
+        // locks, which concurrent reads otherwise pile up until PostgreSQL runs out of shared memory.
+        if (!options.write) return await this.db.transaction().setIsolationLevel("repeatable read").execute(fn);
         // The lock is taken before BEGIN, so the transaction's snapshot is taken after the wait.
         return await this.db.connection().execute(async (conn) => {
           await sql`SELECT pg_advisory_lock(4566002)`.execute(conn);
@@ -124,9 +127,14 @@ export class Store {
     }
   }
 
+  /** A transaction that changes state (see transaction). */
+  writeTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction(fn, { write: true });
+  }
+
   /** Deletes every row of every table (the control API's reset). */
   async reset(): Promise<void> {
-    await this.transaction(async (tx) => {
+    await this.writeTransaction(async (tx) => {
       for (const table of TABLES) await tx.deleteFrom(table).execute();
     });
   }
