@@ -5,6 +5,7 @@
  * The control methods run the control API's own routes in process (no HTTP round trip), so they
  * behave exactly as `/_orgsim/*` does and work with the control API turned off.
  */
+import type { EventRecord } from "./services/organizations/events.js";
 import { resolveSettings, type Settings } from "./config.js";
 import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";
@@ -48,18 +49,8 @@ export interface Readiness {
   paymentMethod: boolean;
 }
 
-export interface OrgsimEvent {
-  id: string;
-  organizationId: string | null;
-  /** ISO-8601, on the virtual clock. */
-  time: string;
-  eventName: string;
-  eventSource: string;
-  /** The calling account. */
-  accountId: string | null;
-  principalArn: string | null;
-  detail: Record<string, unknown>;
-}
+/** An event of the history, newest first in events(). */
+export type OrgsimEvent = EventRecord;
 
 export interface EventFilter {
   eventName?: string;

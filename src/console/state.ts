@@ -15,15 +15,17 @@
  * with `toHandshake`. Sizes are capped so that an organization of 10,000 accounts stays cheap:
  * accounts come only for open containers (a page each), policy targets are capped per policy.
  */
+import { toEventRecord, type EventRecord } from "../services/organizations/events.js";
 import { createHash } from "node:crypto";
 import { sql, type Expression, type SqlBool } from "kysely";
 import type { App } from "../app.js";
 import type { CallContext } from "../context.js";
 import type { Tx } from "../store/store.js";
-import type { EventTable, HandshakeTable, OuTable, PolicyTable } from "../store/schema.js";
+import type { HandshakeTable, OuTable, PolicyTable } from "../store/schema.js";
 import { clockView, readClockOffset } from "../clock.js";
 import { rootPrincipal } from "../auth/identity.js";
-import { explainScps, policyPath, requestContext, SCP, type Explanation } from "../policy/enforce.js";
+import { explainScps, requestContext, SCP, type Explanation } from "../policy/enforce.js";
+import { policyPathFor as policyPath } from "../services/organizations/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";
 import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../services/organizations/repo.js";
 import { departureBlocker, formatDuration, WAIT_PERIOD_MS } from "../services/organizations/leave.js";
@@ -131,16 +133,7 @@ export interface PolicyView {
   targets: { id: string; type: string; name: string }[];
 }
 
-export interface EventView {
-  id: string;
-  organizationId: string | null;
-  time: string;
-  eventName: string;
-  eventSource: string;
-  accountId: string | null;
-  principalArn: string | null;
-  detail: unknown;
-}
+export type EventView = EventRecord;
 
 export interface HandshakeView {
   id: string;
@@ -254,18 +247,6 @@ async function now(tx: Tx): Promise<{ now: number; offset: number }> {
   return { now: Date.now() + offset, offset };
 }
 
-function toEventView(r: EventTable): EventView {
-  return {
-    id: r.id,
-    organizationId: r.org_id,
-    time: iso(r.at),
-    eventName: r.event_name,
-    eventSource: r.event_source,
-    accountId: r.account_id,
-    principalArn: r.principal_arn,
-    detail: JSON.parse(r.detail) as unknown,
-  };
-}
 
 function toHandshakeView(r: HandshakeTable, at: number): HandshakeView {
   return {
@@ -672,7 +653,7 @@ async function organizationView(app: App, tx: Tx, org: OrgRow, summary: Organiza
       policies: await policyViews(tx, org, root, nodes),
       handshakes: handshakes.map((h) => toHandshakeView(h, at)),
       handshakeCount: Number(handshakeCount?.n ?? 0),
-      events: page.map(toEventView),
+      events: page.map(toEventRecord),
       eventsNextToken: events.length > RECENT_EVENTS ? page[page.length - 1]!.id : null,
     },
   };

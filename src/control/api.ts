@@ -11,6 +11,7 @@ import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { arns } from "../services/organizations/ids.js";
 import { explain } from "./explain.js";
+import { toEventRecord } from "../services/organizations/events.js";
 import { quotasFor, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
@@ -162,16 +163,7 @@ const routes: RouteEntry[] = [
       });
       const page = rows.slice(0, limit);
       return json(200, {
-        events: page.map((r) => ({
-          id: r.id,
-          organizationId: r.org_id,
-          time: new Date(r.at).toISOString(),
-          eventName: r.event_name,
-          eventSource: r.event_source,
-          accountId: r.account_id,
-          principalArn: r.principal_arn,
-          detail: JSON.parse(r.detail) as unknown,
-        })),
+        events: page.map(toEventRecord),
         nextToken: rows.length > limit ? page[page.length - 1]!.id : undefined,
       });
     },

@@ -106,6 +106,3 @@ export async function enforceScps(ctx: CallContext, action: string, resource: st
   }
   if (denial) throw new AwsError("AccessDeniedException", denial);
 }
-
-/** The SCPs on an account's path, root first (see policy-repo.policyPathFor). */
-export { policyPathFor as policyPath };

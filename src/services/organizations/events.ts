@@ -1,6 +1,7 @@
 /** The organization's event history (the control API's /_orgsim/events and CloudTrail LookupEvents read it). */
 import { randomBytes } from "node:crypto";
 import type { CallContext } from "../../context.js";
+import type { EventTable } from "../../store/schema.js";
 
 let sequence = 0;
 
@@ -30,4 +31,31 @@ export async function recordEvent(
       detail: JSON.stringify({ requestId: ctx.requestId, accessKeyId: ctx.principal.accessKeyId, sourceIPAddress: ctx.sourceIp, ...detail }),
     })
     .execute();
+}
+
+/** An event as the control API, the console and the in-process API show it. */
+export interface EventRecord {
+  id: string;
+  organizationId: string | null;
+  /** ISO-8601, on the virtual clock. */
+  time: string;
+  eventName: string;
+  eventSource: string;
+  /** The calling account. */
+  accountId: string | null;
+  principalArn: string | null;
+  detail: Record<string, unknown>;
+}
+
+export function toEventRecord(r: EventTable): EventRecord {
+  return {
+    id: r.id,
+    organizationId: r.org_id,
+    time: new Date(r.at).toISOString(),
+    eventName: r.event_name,
+    eventSource: r.event_source,
+    accountId: r.account_id,
+    principalArn: r.principal_arn,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  };
 }
