@@ -101,8 +101,6 @@ const perCpuSecond = (m: Measurement | undefined): number | undefined => {
   return us !== undefined && us > 0 ? 1e6 / us : undefined;
 };
 /** The server did not get (or use) its whole core during the window: another process, or a starved load generator. */
-const CONTENDED_BELOW = 0.85;
-const contended = (m: Measurement | undefined): boolean => m?.result?.serverBusy !== undefined && m.result.serverBusy < CONTENDED_BELOW;
 const busyText = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "?");
 
 function profileOf(report: BenchReport, workload: string): ProfileSummary | undefined {

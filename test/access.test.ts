@@ -27,7 +27,7 @@ import {
 import { loadModel } from "../src/protocol/model.js";
 import { findViolations } from "../src/protocol/validate.js";
 import { ACCESS, type AccessRule } from "../src/services/organizations/access.js";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, rawOrganizationsCall, MANAGEMENT, type TestServer } from "./helpers/server.js";
 
 const model = loadModel("organizations-2016-11-28");
 const OPERATIONS = Object.keys(model.operations).sort();
@@ -213,19 +213,8 @@ interface Answer {
 }
 
 async function call(operation: string, accountId: string, input: Record<string, unknown>): Promise<Answer> {
-  const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
-  const res = await fetch(`${s.endpoint}/`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": `AWSOrganizationsV20161128.${operation}`,
-      "X-Amz-Date": date,
-      Authorization: `AWS4-HMAC-SHA256 Credential=${accountId}/${date.slice(0, 8)}/us-east-1/organizations/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`,
-    },
-    body: JSON.stringify(input),
-  });
-  const text = await res.text();
-  const body = (text ? JSON.parse(text) : {}) as { __type?: string; Message?: string; Reason?: string };
+  const res = await rawOrganizationsCall(s.endpoint, operation, accountId, JSON.stringify(input));
+  const body = (res.text ? JSON.parse(res.text) : {}) as { __type?: string; Message?: string; Reason?: string };
   if (res.status === 200) return { status: 200 };
   return { status: res.status, type: body.__type, reason: body.Reason, message: body.Message };
 }

@@ -26,7 +26,7 @@ import {
   MoveAccountCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer } from "./helpers/server.js";
 
 // The little of playwright-core's API this test uses, declared here so that the suite still
 // compiles where playwright-core is not installed.

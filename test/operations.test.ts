@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { CreateOrganizationCommand } from "@aws-sdk/client-organizations";
 import { loadModel } from "../src/protocol/model.js";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, rawOrganizationsCall, MANAGEMENT, type TestServer } from "./helpers/server.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const model = loadModel("organizations-2016-11-28");
@@ -35,18 +35,8 @@ after(async () => {
 });
 
 async function raw(operation: string): Promise<{ status: number; body: { __type?: string; Message?: string } }> {
-  const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
-  const res = await fetch(`${s.endpoint}/`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": `AWSOrganizationsV20161128.${operation}`,
-      "X-Amz-Date": date,
-      Authorization: `AWS4-HMAC-SHA256 Credential=${MANAGEMENT}/${date.slice(0, 8)}/us-east-1/organizations/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`,
-    },
-    body: "{}",
-  });
-  return { status: res.status, body: (await res.json()) as { __type?: string; Message?: string } };
+  const res = await rawOrganizationsCall(s.endpoint, operation, MANAGEMENT, "{}");
+  return { status: res.status, body: JSON.parse(res.text) as { __type?: string; Message?: string } };
 }
 
 test("README lists every one of the 63 operations with a status", () => {

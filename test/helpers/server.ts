@@ -96,3 +96,28 @@ export async function awsError(fn: () => Promise<unknown>): Promise<{ name: stri
   }
   throw new Error("expected the call to fail with an AWS error, but it succeeded");
 }
+
+/**
+ * An unsigned-in-effect awsJson request to Organizations: a well-formed Authorization header
+ * whose 12-digit key id names the caller (orgsim verifies no signature for such keys outside
+ * --strict-auth), for tests that need the raw wire answer.
+ */
+export async function rawOrganizationsCall(
+  endpoint: string,
+  operation: string,
+  accountId: string,
+  body: string,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  const res = await fetch(`${endpoint}/`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSOrganizationsV20161128.${operation}`,
+      "X-Amz-Date": date,
+      Authorization: `AWS4-HMAC-SHA256 Credential=${accountId}/${date.slice(0, 8)}/us-east-1/organizations/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`,
+    },
+    body,
+  });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
