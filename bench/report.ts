@@ -100,7 +100,6 @@ const perCpuSecond = (m: Measurement | undefined): number | undefined => {
   const us = m?.result?.serverCpuUsPerStep;
   return us !== undefined && us > 0 ? 1e6 / us : undefined;
 };
-/** The server did not get (or use) its whole core during the window: another process, or a starved load generator. */
 const busyText = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "?");
 
 function profileOf(report: BenchReport, workload: string): ProfileSummary | undefined {
