@@ -209,6 +209,7 @@ async function start(args: string[]): Promise<number> {
   // The first line stays "orgsim listening on ..." (tools wait for it); the seed was applied before it.
   console.log(`orgsim listening on ${sim.endpoint} (${where})`);
   if (sim.seeded && seedFile) console.log(describeSeed(sim.seeded, seedFile));
+  else if (seedFile) console.log(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -163,6 +163,11 @@ async function control(app: App, method: string, path: string, body?: unknown): 
   return value;
 }
 
+async function hasOrganizations(app: App): Promise<boolean> {
+  const row = await app.store.transaction((tx) => tx.selectFrom("organizations").select("id").limit(1).executeTakeFirst());
+  return row !== undefined;
+}
+
 export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   const { seed, seedSource, ...overrides } = options;
   const settings = resolveSettings(overrides);
@@ -175,7 +180,9 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   let running: RunningServer;
   let seeded: SeedResult | undefined;
   try {
-    if (plan) seeded = await (await seeding())[1].applySeed(app, plan);
+    // A start seed describes where an empty orgsim starts: a persistent state that already holds
+    // organizations (a restart on the same --data file or database) is kept as it is.
+    if (plan && !(await hasOrganizations(app))) seeded = await (await seeding())[1].applySeed(app, plan);
     running = await startServer(app, settings.host, settings.port);
   } catch (err) {
     await app.close();

@@ -162,3 +162,29 @@ test("start --seed with a broken file exits 1 with the problem's line, before li
   assert.doesNotMatch(out.stdout, /listening/);
   assert.ok(out.stderr.includes(`${bad}:4:9: organizations[0].ous[0].nme: unknown key "nme" in an OU; did you mean "name"?`), out.stderr);
 });
+
+/** The line after "listening on" may arrive a moment after it. */
+async function outputMatching(server: ServerProcess, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 100 && !pattern.test(server.output()); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(server.output(), pattern);
+}
+
+test("start --seed on a persistent --data file seeds the first start and keeps the state on a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orgsim-seed-"));
+  const file = join(dir, "state.db");
+  try {
+    const first = await spawnOrgsim(["--data", file, "--seed", EXAMPLE, "--quiet"]);
+    const exported = await (await fetch(`${first.endpoint}/_orgsim/export`)).text();
+    await outputMatching(first, /seeded /);
+    assert.equal(await first.stop(), 0);
+    const second = await spawnOrgsim(["--data", file, "--seed", EXAMPLE, "--quiet"]);
+    try {
+      await outputMatching(second, /not applied: the state already holds organizations/);
+      assert.equal(await (await fetch(`${second.endpoint}/_orgsim/export`)).text(), exported);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
