@@ -42,6 +42,15 @@ function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control"
   return "rest";
 }
 
+/** Bytes of an over-limit streamed body read (and discarded) before the connection is dropped. */
+const DRAIN_LIMIT_FACTOR = 16;
+
+/**
+ * The request body, up to `limit` bytes. A body declared larger is refused at once; one that
+ * grows past the limit while streaming (chunked) is read to its end and discarded before the
+ * 413 goes out: answering while the client still sends makes the closing socket reset the
+ * connection, and the client would lose the answer.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? "0");
@@ -52,16 +61,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
+      if (tooLarge) {
+        if (size > limit * DRAIN_LIMIT_FACTOR) req.destroy();
+        return;
+      }
       if (size > limit) {
-        reject(new BodyTooLarge());
-        req.resume();
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on("close", () => reject(tooLarge ? new BodyTooLarge() : new Error("the client closed the connection before the body ended")));
     req.on("error", reject);
   });
 }
