@@ -37,10 +37,3 @@ export function constraintViolation(reason: string, message: string): AwsError {
   return reasonError("ConstraintViolationException", reason, message);
 }
 
-export function serviceException(requestId: string): AwsError {
-  return new AwsError(
-    "ServiceException",
-    `AWS Organizations can't complete your request because of an internal service error. Try again later. (request id ${requestId})`,
-    { status: 500 },
-  );
-}

@@ -88,8 +88,3 @@ export function loadModel(uid: string): ServiceModel {
   return model;
 }
 
-export function shapeOf(model: ServiceModel, name: string): Shape {
-  const shape = model.shapes[name];
-  if (!shape) throw new Error(`model ${model.metadata.uid} has no shape ${name}`);
-  return shape;
-}

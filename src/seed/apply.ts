@@ -21,7 +21,7 @@ import { findViolations, type Violation } from "../protocol/validate.js";
 import { readClockOffset, setClockOffset } from "../clock.js";
 import { rootPrincipal } from "../auth/identity.js";
 import { newAccountId } from "../services/organizations/ids.js";
-import { DAY_MS, getAccountRow, getRoot, implicitEmail } from "../services/organizations/repo.js";
+import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../services/organizations/repo.js";
 import { AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
 import { problemAt, SeedError, type Site } from "./errors.js";
 import type { PlanAccount, PlanOrganization, PlanOu, PlanTarget, SeedPlan } from "./schema.js";
@@ -166,29 +166,7 @@ class Applier {
       const other = await this.tx.selectFrom("accounts").select("id").where("email", "=", email).where("id", "!=", id).executeTakeFirst();
       if (other) throw this.fail(sites.email ?? sites.site, `the email ${email} already belongs to account ${other.id}`);
     }
-    const row = await getAccountRow(this.tx, id);
-    if (!row) {
-      await this.tx
-        .insertInto("accounts")
-        .values({
-          id,
-          org_id: null,
-          parent_id: null,
-          email: email ?? implicitEmail(id),
-          name: name ?? `Account ${id}`,
-          joined_method: null,
-          joined_at: null,
-          created_at: await this.now(),
-          created_by_org_id: null,
-          support_plan: 1,
-          contact_info: 1,
-          payment_method: 1,
-          closed_at: null,
-          govcloud_enabled: 0,
-        })
-        .execute();
-      return;
-    }
+    const row = await ensureAccount(this.tx, id, await this.now());
     if (row.org_id !== null) return;
     const set: { email?: string; name?: string } = {};
     if (email !== undefined && email !== row.email) set.email = email;

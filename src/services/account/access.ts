@@ -12,7 +12,7 @@
  */
 import type { CallContext } from "../../context.js";
 import { enforceScps } from "../../policy/enforce.js";
-import { ensureAccount, getAccountRow, isVisible, membership, type AccountRow } from "../organizations/repo.js";
+import { ensureAccount, getAccountRow, isDelegatedAdministrator, isServiceAccessEnabled, isVisible, membership, type AccountRow } from "../organizations/repo.js";
 import { accountErrors } from "./errors.js";
 
 export const ACCOUNT_SERVICE_PRINCIPAL = "account.amazonaws.com";
@@ -30,26 +30,7 @@ export interface TargetOptions {
   memberOnly?: boolean;
 }
 
-async function trustedAccessEnabled(ctx: CallContext, orgId: string): Promise<boolean> {
-  const row = await ctx.tx
-    .selectFrom("service_access")
-    .select("principal")
-    .where("org_id", "=", orgId)
-    .where("principal", "=", ACCOUNT_SERVICE_PRINCIPAL)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
-async function isAccountDelegatedAdmin(ctx: CallContext, orgId: string): Promise<boolean> {
-  const row = await ctx.tx
-    .selectFrom("delegated_admins")
-    .select("account_id")
-    .where("org_id", "=", orgId)
-    .where("account_id", "=", ctx.principal.accountId)
-    .where("principal", "=", ACCOUNT_SERVICE_PRINCIPAL)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /**
  * The account an operation acts on (`accountId` is the request's AccountId, or StandardAccountId),
@@ -71,10 +52,10 @@ export async function resolveTarget(ctx: CallContext, accountId: string | undefi
 
   if (!org) throw denied(`Account ${callerId} is in no organization, so it can act only on itself (call without AccountId).`);
   if (org.feature_set !== "ALL") throw denied(`Organization ${org.id} does not have all features enabled.`);
-  if (!isManagement && !(await isAccountDelegatedAdmin(ctx, org.id))) {
+  if (!isManagement && !(await isDelegatedAdministrator(ctx.tx, org.id, ctx.principal.accountId, ACCOUNT_SERVICE_PRINCIPAL))) {
     throw denied(`Account ${callerId} is neither the management account of ${org.id} nor a delegated administrator for ${ACCOUNT_SERVICE_PRINCIPAL}.`);
   }
-  if (!(await trustedAccessEnabled(ctx, org.id))) {
+  if (!(await isServiceAccessEnabled(ctx.tx, org.id, ACCOUNT_SERVICE_PRINCIPAL))) {
     throw denied(`Trusted access for ${ACCOUNT_SERVICE_PRINCIPAL} is not enabled in organization ${org.id} (EnableAWSServiceAccess).`);
   }
   const target = await getAccountRow(ctx.tx, accountId);

@@ -23,10 +23,10 @@ import { hotQuery } from "../../store/hot.js";
 import { newAccountId, newCreateAccountRequestId } from "./ids.js";
 import { errors } from "./errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
-import { joinOrganization } from "./membership.js";
+import { departOrganization, joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
-import { checkDeparture, depart } from "./leave.js";
+import { checkDeparture } from "./leave.js";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
 
@@ -246,7 +246,7 @@ export const RemoveAccountFromOrganization = op(
     const row = await getMemberAccount(ctx, org, input.AccountId!);
     if (row.id === org.management_account_id) throw errors.masterCannotLeave();
     await checkDeparture(ctx, org, row);
-    await depart(ctx, org, row, "REMOVED");
+    await departOrganization(ctx, org, row, "REMOVED");
     return {};
   },
 );

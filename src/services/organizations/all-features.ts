@@ -24,7 +24,7 @@ import type { HandshakeTable } from "../../store/schema.js";
 import { constraintViolation } from "../../protocol/errors.js";
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
-import { createHandshake, currentState, toHandshake } from "./handshakes.js";
+import { createHandshake, currentState, organizationResource, toHandshake } from "./handshakes.js";
 import { getAccountRow, getOrganization, isVisible, requireOrg, type OrgRow } from "./repo.js";
 
 export const ENABLE_ALL_FEATURES = "ENABLE_ALL_FEATURES";
@@ -88,17 +88,6 @@ export async function checkInviteAllowedDuringAllFeatures(ctx: CallContext, org:
 
 async function setState(ctx: CallContext, id: string, state: string): Promise<void> {
   await ctx.tx.updateTable("handshakes").set({ state }).where("id", "=", id).execute();
-}
-
-function organizationResource(org: OrgRow, mgmt: { email: string; name: string } | undefined): HandshakeResource {
-  return {
-    Type: "ORGANIZATION",
-    Value: org.id,
-    Resources: [
-      { Type: "MASTER_EMAIL", Value: mgmt?.email ?? "" },
-      { Type: "MASTER_NAME", Value: mgmt?.name ?? "" },
-    ],
-  };
 }
 
 /** Sends APPROVE_ALL_FEATURES to the management account and opens the parent: every invited member has approved. */

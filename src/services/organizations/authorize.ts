@@ -6,20 +6,10 @@ import type { CallContext } from "../../context.js";
 import { ACCESS } from "./access.js";
 import type { ServiceModel } from "../../protocol/model.js";
 import { errors } from "./errors.js";
-import { membership } from "./repo.js";
+import { isDelegatedAdministrator, membership } from "./repo.js";
 import { enforceScps } from "../../policy/enforce.js";
 import { resourcePolicyAllows } from "./resource-policy.js";
 
-async function isDelegatedAdministrator(ctx: CallContext, orgId: string): Promise<boolean> {
-  const row = await ctx.tx
-    .selectFrom("delegated_admins")
-    .select("account_id")
-    .where("org_id", "=", orgId)
-    .where("account_id", "=", ctx.principal.accountId)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 export async function authorizeOrganizations(ctx: CallContext, operation: string, model: ServiceModel): Promise<void> {
   const rule = ACCESS[operation] ?? "management";
@@ -33,7 +23,7 @@ export async function authorizeOrganizations(ctx: CallContext, operation: string
   await enforceScps(ctx, `organizations:${operation}`, "*");
   if (!org || org.management_account_id === ctx.principal.accountId) return;
   if (rule === "any" || rule === "member") return;
-  if (rule === "read" && (await isDelegatedAdministrator(ctx, org.id))) return;
+  if (rule === "read" && (await isDelegatedAdministrator(ctx.tx, org.id, ctx.principal.accountId))) return;
   // A member granted the action by the organization's resource-based delegation policy may call it.
   if (await resourcePolicyAllows(ctx, org, ctx.principal.accountId, operation, { principalArn: ctx.principal.arn })) return;
   throw errors.accessDenied();

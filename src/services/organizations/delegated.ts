@@ -26,7 +26,7 @@ import { constraintViolation, invalidInput, type AwsError } from "../../protocol
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
-import { getMemberAccount, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { getMemberAccount, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import {
   DEFAULT_MAX_DELEGATED_ADMINS,
   DELEGATED_ADMIN_SERVICE_PRINCIPALS,
@@ -90,15 +90,6 @@ function requireAllFeatures(org: OrgRow): void {
   if (org.feature_set !== "ALL") throw constraintViolation("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE", MESSAGES.notInAllFeaturesMode);
 }
 
-async function isServiceAccessEnabled(ctx: CallContext, org: OrgRow, principal: string): Promise<boolean> {
-  const row = await ctx.tx
-    .selectFrom("service_access")
-    .select("principal")
-    .where("org_id", "=", org.id)
-    .where("principal", "=", principal)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Trusted access
@@ -122,7 +113,7 @@ export const DisableAWSServiceAccess = op(async (ctx, input: DisableAWSServiceAc
   const org = await requireOrg(ctx);
   const principal = input.ServicePrincipal!;
   // A principal enabled earlier (say while acceptAnyServicePrincipal was on) can always be disabled.
-  if (!(await isServiceAccessEnabled(ctx, org, principal))) requireIntegratedPrincipal(ctx, principal);
+  if (!(await isServiceAccessEnabled(ctx.tx, org.id, principal))) requireIntegratedPrincipal(ctx, principal);
   requireAllFeatures(org);
   await ctx.tx.deleteFrom("service_access").where("org_id", "=", org.id).where("principal", "=", principal).execute();
   // The service's delegated administrators go with its trusted access. UNVERIFIED: the API
@@ -174,7 +165,7 @@ export const RegisterDelegatedAdministrator = op(
     const principal = input.ServicePrincipal!;
     requireDelegablePrincipal(ctx, principal);
     requireAllFeatures(org);
-    if (!(await isServiceAccessEnabled(ctx, org, principal))) {
+    if (!(await isServiceAccessEnabled(ctx.tx, org.id, principal))) {
       throw constraintViolation("SERVICE_ACCESS_NOT_ENABLED", MESSAGES.serviceAccessNotEnabled);
     }
     if (accountId === org.management_account_id) {

@@ -82,6 +82,15 @@ async function isOrganizationParty(ctx: CallContext, row: HandshakeTable): Promi
   return org !== undefined && org.id === row.org_id && org.management_account_id === ctx.principal.accountId;
 }
 
+/** The ORGANIZATION resource of a handshake: the organization with its management account's email and name. */
+export function organizationResource(org: OrgRow, mgmt: { email: string; name: string } | undefined, extra: HandshakeResource[] = []): HandshakeResource {
+  return {
+    Type: "ORGANIZATION",
+    Value: org.id,
+    Resources: [{ Type: "MASTER_EMAIL", Value: mgmt?.email ?? "" }, { Type: "MASTER_NAME", Value: mgmt?.name ?? "" }, ...extra],
+  };
+}
+
 export async function createHandshake(
   ctx: CallContext,
   org: OrgRow,
@@ -158,15 +167,7 @@ export const InviteAccountToOrganization = op(
     if (await accountQuotaReached(ctx, org)) throw errors.handshakeConstraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
     const mgmt = await getAccountRow(ctx.tx, org.management_account_id);
     const resources: HandshakeResource[] = [
-      {
-        Type: "ORGANIZATION",
-        Value: org.id,
-        Resources: [
-          { Type: "MASTER_EMAIL", Value: mgmt?.email ?? "" },
-          { Type: "MASTER_NAME", Value: mgmt?.name ?? "" },
-          { Type: "ORGANIZATION_FEATURE_SET", Value: org.feature_set === "ALL" ? "FULL" : org.feature_set },
-        ],
-      },
+      organizationResource(org, mgmt, [{ Type: "ORGANIZATION_FEATURE_SET", Value: org.feature_set === "ALL" ? "FULL" : org.feature_set }]),
       { Type: target.Type === "ACCOUNT" ? "ACCOUNT" : "EMAIL", Value: target.Id! },
     ];
     if (input.Notes !== undefined) resources.push({ Type: "NOTES", Value: input.Notes });

@@ -48,10 +48,3 @@ export const arns = {
   assumedRole: (p: string, account: string, role: string, session: string) => `arn:${p}:sts::${account}:assumed-role/${role}/${session}`,
 };
 
-/** What kind of target an id names, by its format. */
-export function targetTypeOf(id: string): "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT" | undefined {
-  if (/^r-[0-9a-z]{4,32}$/.test(id)) return "ROOT";
-  if (/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/.test(id)) return "ORGANIZATIONAL_UNIT";
-  if (/^\d{12}$/.test(id)) return "ACCOUNT";
-  return undefined;
-}

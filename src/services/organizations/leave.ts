@@ -95,10 +95,6 @@ async function takeLeaveSlot(ctx: CallContext, org: OrgRow): Promise<void> {
   await ctx.tx.insertInto("rate_events").values({ id: `${realNow}-${randomBytes(6).toString("hex")}`, scope, at: realNow }).execute();
 }
 
-export async function depart(ctx: CallContext, org: OrgRow, account: AccountRow, method: "LEFT" | "REMOVED"): Promise<void> {
-  await departOrganization(ctx, org, account, method);
-}
-
 export const LeaveOrganization = op(async (ctx): Promise<Record<string, never>> => {
   const org = await requireOrg(ctx);
   if (org.management_account_id === ctx.principal.accountId) throw errors.masterCannotLeave();
@@ -106,6 +102,6 @@ export const LeaveOrganization = op(async (ctx): Promise<Record<string, never>> 
   const account = await getAccountRow(ctx.tx, ctx.principal.accountId);
   if (!account) throw errors.accountNotFound();
   await checkDeparture(ctx, org, account);
-  await depart(ctx, org, account, "LEFT");
+  await departOrganization(ctx, org, account, "LEFT");
   return {};
 });

@@ -109,15 +109,6 @@ const depthOf = (container: Container): number => container.chain.length - 1;
 /** The path AWS reports for an entity: `o-.../r-.../ou-.../.../<entity>/`. */
 export const pathOf = (org: OrgRow, chain: string[]): string => `${org.id}/${chain.join("/")}/`;
 
-/**
- * The ids from the root down to the container that holds an account or OU, for the policy
- * evaluation through the hierarchy: [root, ou1, ..., parent]. Undefined when `parentId` is not a
- * container of the organization.
- */
-export async function containerChain(ctx: CallContext, org: OrgRow, parentId: string): Promise<string[] | undefined> {
-  return (await findContainer(ctx, org, parentId))?.chain;
-}
-
 function toOu(org: OrgRow, ou: OuRow, chain: string[]): OrganizationalUnit {
   return { Id: ou.id, Arn: ou.arn, Name: ou.name, Path: pathOf(org, chain) };
 }

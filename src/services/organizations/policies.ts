@@ -58,6 +58,7 @@ import {
   getAccountRow,
   getMemberAccount,
   getRoot,
+  isDelegatedAdministrator,
   isPolicyTypeEnabled,
   isVisible,
   parsePolicyTypes,
@@ -227,15 +228,7 @@ async function setPolicyTypes(ctx: CallContext, root: RootRow, types: { Type: st
 
 /** Whether the caller may read about any account of the organization: the management account or a delegated administrator. */
 async function readsWholeOrganization(ctx: CallContext, org: OrgRow): Promise<boolean> {
-  if (org.management_account_id === ctx.principal.accountId) return true;
-  const row = await ctx.tx
-    .selectFrom("delegated_admins")
-    .select("account_id")
-    .where("org_id", "=", org.id)
-    .where("account_id", "=", ctx.principal.accountId)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  return org.management_account_id === ctx.principal.accountId || isDelegatedAdministrator(ctx.tx, org.id, ctx.principal.accountId);
 }
 
 // ---------------------------------------------------------------------------------------------

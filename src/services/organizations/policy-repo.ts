@@ -208,12 +208,3 @@ export async function policyPathFor(tx: Tx, orgId: string, accountId: string, po
   }));
 }
 
-/**
- * The service control policies that apply to an account, for SCP evaluation: the root first,
- * then each OU on the path, then the account. An action is allowed only if every level allows it.
- * Use {@link isPolicyTypeEnabledInOrg} first: with SCPs disabled every level is empty and nothing
- * is restricted.
- */
-export async function scpPathFor(tx: Tx, orgId: string, accountId: string): Promise<PolicyPathLevel[]> {
-  return policyPathFor(tx, orgId, accountId, SERVICE_CONTROL_POLICY);
-}

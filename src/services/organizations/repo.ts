@@ -54,6 +54,19 @@ export async function ensureAccount(tx: Tx, id: string, now: number): Promise<Ac
   return (await getAccountRow(tx, id))!;
 }
 
+/** Whether `accountId` is a delegated administrator in the organization (for `principal`, or for any service). */
+export async function isDelegatedAdministrator(tx: Tx, orgId: string, accountId: string, principal?: string): Promise<boolean> {
+  let q = tx.selectFrom("delegated_admins").select("account_id").where("org_id", "=", orgId).where("account_id", "=", accountId);
+  if (principal !== undefined) q = q.where("principal", "=", principal);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** Whether trusted access for a service principal is enabled in the organization. */
+export async function isServiceAccessEnabled(tx: Tx, orgId: string, principal: string): Promise<boolean> {
+  const row = await tx.selectFrom("service_access").select("principal").where("org_id", "=", orgId).where("principal", "=", principal).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Whether a member account's row is visible at `now` (a created account appears when its creation completes). */
 export const isVisible = (row: AccountRow, now: number): boolean => row.joined_at === null || row.joined_at <= now;
 
