@@ -11,6 +11,7 @@ import { parseFlags, resolveSettings, SettingsError } from "./config.js";
 import { SeedError, formatProblem, type SeedProblem } from "./seed/errors.js";
 import type { SeedResult } from "./seed/apply.js";
 import { describeDuration, formatDurationSeconds, parseDurationSeconds } from "./seed/duration.js";
+import { warnAboutExposure } from "./http/exposure.js";
 
 const USAGE = `orgsim: a local AWS Organizations (with STS and the Account API)
 
@@ -20,9 +21,10 @@ Usage:
                [--no-control-api] [--create-account-delay-seconds N] [--close-account-delay-seconds N]
                [--leave-rate-per-second 5] [--accept-any-service-principal]
                [--quotas local|aws] [--log-format text|json] [--quiet]
+               [--allow-host NAME]... [--cors-origin ORIGIN]... [--control-token TOKEN]
 
 Verbs for a running orgsim (each takes --endpoint URL, default $ORGSIM_ENDPOINT or http://127.0.0.1:4566,
-and --json for the raw JSON answer):
+--control-token TOKEN, default $ORGSIM_CONTROL_TOKEN, and --json for the raw JSON answer):
   orgsim reset                        empty state, clock offset 0, no faults
   orgsim clock                        show the virtual clock
   orgsim clock advance 4d             advance it (s, m, h, d units)
@@ -34,7 +36,11 @@ and --json for the raw JSON answer):
   orgsim events                       the newest events [--event-name NAME] [--organization-id o-...] [--max-results N]
 
 Every start flag can also be set as an ORGSIM_* environment variable (e.g. ORGSIM_PORT=4567,
-ORGSIM_DATABASE_URL, ORGSIM_SEED=org.yaml).
+ORGSIM_DATABASE_URL, ORGSIM_SEED=org.yaml; ORGSIM_ALLOW_HOST and ORGSIM_CORS_ORIGIN take
+comma-separated lists).
+
+Exposing orgsim beyond this machine (--host 0.0.0.0): --strict-auth, --control-token, and
+--allow-host for the names clients use; see docs/security.md.
 
 Exit codes: 0 done, 1 the server refused or failed (or a seed was not applied), 2 usage.`;
 
@@ -74,13 +80,16 @@ interface Answer {
   json: unknown;
 }
 
+/** The control token the verbs present (--control-token, else $ORGSIM_CONTROL_TOKEN). */
+let controlToken: string | undefined;
+
 async function request(endpoint: string, method: string, path: string, body?: { text: string; contentType: string }): Promise<Answer> {
   const url = `${endpoint.replace(/\/+$/, "")}${path}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body ? { "Content-Type": body.contentType } : {},
+      headers: { ...(body ? { "Content-Type": body.contentType } : {}), ...(controlToken ? { Authorization: `Bearer ${controlToken}` } : {}) },
       body: body?.text,
     });
   } catch (err) {
@@ -208,6 +217,7 @@ async function start(args: string[]): Promise<number> {
   const where = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
   // The first line stays "orgsim listening on ..." (tools wait for it); the seed was applied before it.
   console.log(`orgsim listening on ${sim.endpoint} (${where})`);
+  warnAboutExposure(settings, sim.port);
   if (sim.seeded && seedFile) console.log(describeSeed(sim.seeded, seedFile));
   else if (seedFile) console.log(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`);
   await new Promise<void>((resolve) => {
@@ -221,7 +231,8 @@ async function start(args: string[]): Promise<number> {
 
 async function verb(name: string, argv: string[]): Promise<number> {
   const switches = takeSwitches(argv, ["json", "reset"]);
-  const { rest, extra } = parseFlags(switches.args);
+  const { rest, extra, overrides } = parseFlags(switches.args);
+  controlToken = overrides.controlToken ?? (process.env.ORGSIM_CONTROL_TOKEN || undefined);
   const asJson = switches.on.has("json");
   const endpoint = extra.endpoint ?? process.env.ORGSIM_ENDPOINT ?? "http://127.0.0.1:4566";
   const print = (value: unknown, text: string) => console.log(asJson ? JSON.stringify(value, null, 2) : text);
@@ -266,7 +277,8 @@ async function verb(name: string, argv: string[]): Promise<number> {
     const text = await readSeedFile(file);
     const q = new URLSearchParams({ source: file === "-" ? "stdin" : file });
     if (switches.on.has("reset")) q.set("reset", "true");
-    const answer = await request(endpoint, "POST", `/_orgsim/seed?${q}`, { text, contentType: "application/yaml" });
+    // Control writes are JSON only: the YAML travels inside {"yaml": ...}, keeping its lines for error positions.
+    const answer = await request(endpoint, "POST", `/_orgsim/seed?${q}`, { text: JSON.stringify({ yaml: text }), contentType: "application/json" });
     print(answer.json, describeSeed(answer.json as SeedResult, file));
     return 0;
   }

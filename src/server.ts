@@ -15,6 +15,7 @@ import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
 import { handleControl } from "./control/api.js";
 import type { ServiceDefinition } from "./context.js";
+import { gateFor, guardRequest, refusalCode, type Gate, type Verdict } from "./http/guard.js";
 
 export interface RunningServer {
   url: string;
@@ -25,14 +26,6 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
-
-function sameOrigin(origin: string, host: string | undefined): boolean {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
@@ -95,8 +88,22 @@ interface Incoming {
   started: number;
 }
 
+/** /_orgsim/health for a caller without the control token: its status, nothing else. */
+function healthStatusOnly(body: string): string {
+  try {
+    const value = JSON.parse(body) as { status?: unknown };
+    return JSON.stringify({ status: value.status });
+  } catch {
+    return "{}";
+  }
+}
+
 export class HttpFront {
-  constructor(readonly app: App) {}
+  private readonly gate: Gate;
+
+  constructor(readonly app: App) {
+    this.gate = gateFor(app.settings);
+  }
 
   private finish(inc: Incoming, service: string, operation: string, principal: string, status: number, err?: AwsError): void {
     this.app.logger.call({
@@ -136,14 +143,43 @@ export class HttpFront {
     }
   }
 
+  /** The gate's own answer (a preflight, a console token page) or its refusal, in the wire form of the request's protocol. */
+  private sendVerdict(res: ServerResponse, protocol: ReturnType<typeof protocolOf>, requestId: string, started: number, what: string, verdict: Exclude<Verdict, { kind: "pass" }>): void {
+    if (verdict.kind === "answer") {
+      send(res, verdict.status, { "x-amzn-RequestId": requestId, ...verdict.headers }, verdict.body);
+      return;
+    }
+    const err = new AwsError(refusalCode(verdict.reason, protocol), verdict.message, { status: verdict.status });
+    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    this.sendFrontError(res, protocol, requestId, err, verdict.status);
+    this.app.logger.call({ requestId, service: "-", operation: what, principal: "-", status: verdict.status, error: verdict.reason, message: verdict.message, ms: performance.now() - started });
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const started = performance.now();
     const protocol = protocolOf(req);
-    let url: URL;
+    let url: URL | undefined;
     try {
       url = new URL(req.url ?? "/", "http://localhost");
     } catch {
+      url = undefined;
+    }
+    // The request gate (Host, cross-site, CORS, control token, JSON-only control writes), before the body is read.
+    const verdict = guardRequest(this.gate, {
+      method: req.method ?? "GET",
+      path: url?.pathname ?? (req.url ?? "/").split("?")[0]!,
+      query: url?.searchParams ?? new URLSearchParams(),
+      headers: req.headers,
+      protocol,
+    });
+    if (verdict.kind !== "pass") {
+      req.resume();
+      this.sendVerdict(res, protocol, requestId, started, `${req.method} ${url?.pathname ?? "-"}`, verdict);
+      return;
+    }
+    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    if (url === undefined) {
       const err = new AwsError("InvalidRequestException", `The request target is not a valid URL path: ${String(req.url).slice(0, 200)}`);
       req.resume();
       this.sendFrontError(res, protocol, requestId, err, 400);
@@ -169,15 +205,10 @@ export class HttpFront {
         send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
         return;
       }
-      const origin = req.headers.origin;
-      if (req.method !== "GET" && req.method !== "HEAD" && typeof origin === "string" && !sameOrigin(origin, req.headers.host)) {
-        // A page on another site must not drive orgsim through the user's browser (reset, clock, faults).
-        send(res, 403, { "Content-Type": "application/json" }, JSON.stringify({ error: "Forbidden", message: `Control API writes are refused from origin ${origin}; only the console on this server may send them.` }));
-        return;
-      }
       try {
         const out = await handleControl(this.app, inc.parts, url);
-        send(res, out.status, { "Content-Type": out.contentType ?? "application/json", ...(out.headers ?? {}) }, out.body);
+        const body = verdict.healthOnly ? healthStatusOnly(out.body) : out.body;
+        send(res, out.status, { "Content-Type": out.contentType ?? "application/json", ...(out.headers ?? {}) }, body);
       } catch (err) {
         const e = this.asAwsError(err, inc, `control ${url.pathname}`);
         send(res, e.status, { "Content-Type": "application/json" }, JSON.stringify({ error: e.code, message: e.message }));

@@ -35,7 +35,8 @@ test("Durability: with --data FILE the organization and clock survive a clean st
     const file = join(dir, "state.db");
     const first = await spawnOrgsim(["--data", file, "--quiet"]);
     const org = (await client(first.endpoint).send(new CreateOrganizationCommand({}))).Organization!;
-    await fetch(`${first.endpoint}/_orgsim/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 3600 }) });
+    const advanced = await fetch(`${first.endpoint}/_orgsim/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceSeconds: 3600 }) });
+    assert.equal(advanced.status, 200);
     assert.equal(await first.stop("SIGTERM"), 0);
     const second = await spawnOrgsim(["--data", file, "--quiet"]);
     try {

@@ -74,7 +74,8 @@ interface SeedAnswer {
 async function seed(text: string, options: { source?: string; reset?: boolean } = {}): Promise<SeedAnswer> {
   const q = new URLSearchParams({ source: options.source ?? "org.yaml" });
   if (options.reset) q.set("reset", "true");
-  const res = await fetch(`${s.endpoint}/_orgsim/seed?${q}`, { method: "POST", headers: { "Content-Type": "application/yaml" }, body: text });
+  // Control writes are JSON only: the YAML text travels in {"yaml": ...} (as `orgsim seed` sends it).
+  const res = await fetch(`${s.endpoint}/_orgsim/seed?${q}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ yaml: text }) });
   return { status: res.status, body: (await res.json()) as SeedAnswer["body"] };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Declarative start state: POST /_orgsim/seed applies a seed (YAML or JSON text in the body;
+ * Declarative start state: POST /_orgsim/seed applies a seed (a JSON body: the seed itself, or
+ * `{"yaml": "<seed text>"}` for a YAML file, so that problems keep the file's lines and columns;
  * `?source=org.yaml` names it in messages, `?reset=true` empties the state first, in the same
  * transaction), GET /_orgsim/export answers the state in the same format (`?format=json` for JSON).
  */
@@ -21,6 +22,23 @@ export function seedErrorResponse(err: SeedError): ControlResponse {
   });
 }
 
+/**
+ * The seed text of a body: the `yaml` member of `{"yaml": "..."}` (control writes are JSON only,
+ * and a YAML file travels inside it), else the body itself (a seed written as JSON).
+ */
+export function seedText(body: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return body; // the seed reader reports where the text goes wrong
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { yaml?: unknown }).yaml === "string") {
+    return (value as { yaml: string }).yaml;
+  }
+  return body;
+}
+
 export const seedRoutes: RouteEntry[] = [
   [
     "POST",
@@ -29,7 +47,7 @@ export const seedRoutes: RouteEntry[] = [
       const source = url.searchParams.get("source") || "seed";
       const { readSeed, applySeed } = await seedModules();
       try {
-        const plan = readSeed(req.body.toString("utf8"), source);
+        const plan = readSeed(seedText(req.body.toString("utf8")), source);
         const result = await applySeed(app, plan, { reset: flag(url.searchParams.get("reset")) });
         return json(200, result);
       } catch (err) {
