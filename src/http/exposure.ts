@@ -48,8 +48,8 @@ export function exposureOf(settings: ExposureSettings, port: number): Exposure |
     `Requests from web pages are refused unless they come from orgsim's own console${settings.corsOrigins.length > 0 ? ` or ${settings.corsOrigins.join(", ")} (--cors-origin)` : ""}. See docs/security.md.`,
   );
   const headline = beyond
-    ? `orgsim listens on ${where}, port ${port}, not only on this machine's loopback: whoever can reach that port can use`
-    : `orgsim listens on ${settings.host}, port ${port}, with the Host check off; whoever can reach that port can use it`;
+    ? `listening on ${where}, port ${port}, not only on this machine's loopback; whoever can reach that port can use:`
+    : `listening on ${settings.host}, port ${port}, with the Host check off.`;
   return { headline, reachable, notes };
 }
 
