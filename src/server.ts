@@ -211,7 +211,8 @@ export class HttpFront {
         send(res, out.status, { "Content-Type": out.contentType ?? "application/json", ...(out.headers ?? {}) }, body);
       } catch (err) {
         const e = this.asAwsError(err, inc, `control ${url.pathname}`);
-        send(res, e.status, { "Content-Type": "application/json" }, JSON.stringify({ error: e.code, message: e.message }));
+        // Health without the control token: the error's name, not its message (which may name the database).
+        send(res, e.status, { "Content-Type": "application/json" }, JSON.stringify(verdict.healthOnly ? { error: e.code } : { error: e.code, message: e.message }));
       }
       return;
     }
