@@ -207,7 +207,7 @@ const startOptionOf = (key: keyof Settings): OptionSpec => {
   const o = SETTING_OPTIONS[key];
   return o.kind === "boolean"
     ? { name: flagName(key), negatable: true, help: o.help }
-    : { name: flagName(key), value: o.choices ? o.choices.join("|") : (o.value ?? "VALUE"), help: o.help };
+    : { name: flagName(key), value: o.choices ? o.choices.join("|") : (o.value ?? "VALUE"), repeatable: o.kind === "list", help: o.help };
 };
 const SETTING_KEYS = Object.keys(SETTING_OPTIONS) as (keyof Settings)[];
 const SETTING_BY_FLAG = new Map(SETTING_KEYS.map((key) => [flagName(key), key]));
@@ -222,7 +222,7 @@ function startOptionSource(option: OptionSpec): string {
   const key = SETTING_BY_FLAG.get(option.name);
   if (!key) return "";
   const value = DEFAULT_SETTINGS[key];
-  const shown = typeof value === "boolean" ? (value ? "on" : "off") : value === undefined ? "" : String(value);
+  const shown = typeof value === "boolean" ? (value ? "on" : "off") : value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value);
   return ` [${envName(key)}${shown ? `, default ${shown}` : ""}]`;
 }
 

@@ -43,7 +43,8 @@ export const DEFAULT_SETTINGS: Settings = {
   quotas: "local",
 };
 
-export type OptionKind = "string" | "number" | "boolean";
+/** "list": a string[] setting; its flag may repeat, and its ORGSIM_* variable is comma-separated. */
+export type OptionKind = "string" | "number" | "boolean" | "list";
 
 /** How a setting appears on the command line, in usage and in the environment. */
 export interface SettingOption {
@@ -89,7 +90,7 @@ export const envName = (key: string): string => `ORGSIM_${key.replace(/[A-Z]/g, 
 export class SettingsError extends Error {}
 
 /** A setting's text (from a flag or the environment) as its kind; `source` names where it came from in errors. */
-export function coerceSetting(key: keyof Settings, raw: string, source: string): string | number | boolean {
+export function coerceSetting(key: keyof Settings, raw: string, source: string): string | number | boolean | string[] {
   const { kind, choices } = SETTING_OPTIONS[key];
   if (kind === "number") {
     const n = Number(raw);
@@ -101,6 +102,7 @@ export function coerceSetting(key: keyof Settings, raw: string, source: string):
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SettingsError(`${source}: expected true or false, got "${raw}"`);
   }
+  if (kind === "list") return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
   if (choices && !choices.includes(raw)) throw new SettingsError(`${source}: expected ${choices.join(" or ")}, got "${raw}"`);
   return raw;
 }

@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
 import { VERBS } from "../src/cli.js";
+import { nearest, parseArgs, type OptionSpec } from "../src/cli/args.js";
 import { DEFAULT_SETTINGS } from "../src/config.js";
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml");
@@ -338,4 +339,21 @@ test("the default port is 4599 (LocalStack has 4566), for start and for the verb
   const help = await run(["help"]);
   assert.match(help.stdout, /then http:\/\/127\.0\.0\.1:4599\)/);
   assert.doesNotMatch(help.stdout, /4566/);
+});
+
+test("the option grammar every verb shares: --name=value, switches with --no-, --, repeatable options, nearest names", () => {
+  const options: OptionSpec[] = [
+    { name: "port", value: "N", help: "" },
+    { name: "control-api", negatable: true, help: "" },
+    { name: "allow-host", value: "HOST", repeatable: true, help: "" },
+  ];
+  const parsed = parseArgs(["--port=0", "--no-control-api", "--allow-host", "a.test", "--allow-host=b.test", "x", "--", "--port"], options);
+  assert.deepEqual([...parsed.options], [["port", "0"], ["control-api", false], ["allow-host", "a.test,b.test"]]);
+  assert.deepEqual(parsed.positionals, ["x", "--port"], "after --, everything is an argument");
+  assert.throws(() => parseArgs(["--no-port"], options), /unknown option --no-port \(--port takes a value: --port N\)/);
+  assert.throws(() => parseArgs(["--no-contrl-api"], options), /unknown option --no-contrl-api; did you mean --no-control-api\?/);
+  assert.throws(() => parseArgs(["--control-api=maybe"], options), /--control-api is a switch/);
+  assert.equal(nearest("prot", ["port", "host"]), "port");
+  assert.equal(nearest("allow", ["allow-host", "port"]), "allow-host", "a unique prefix");
+  assert.equal(nearest("zzzz", ["port", "host"]), undefined);
 });

@@ -15,6 +15,8 @@ export interface OptionSpec {
   value?: string;
   /** A switch that `--no-<name>` turns off. */
   negatable?: boolean;
+  /** May be given more than once; the values are joined with commas. */
+  repeatable?: boolean;
   help: string;
 }
 
@@ -80,6 +82,8 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const negated = written.startsWith("no-") && byName.get(written.slice(3))?.negatable === true;
     const spec = negated ? byName.get(written.slice(3)) : arg.startsWith("--") ? byName.get(written) : undefined;
     if (!spec) {
+      const base = written.startsWith("no-") ? byName.get(written.slice(3)) : undefined;
+      if (base?.value !== undefined) throw new UsageError(`unknown option --${written} (--${base.name} takes a value: --${base.name} ${base.value})`);
       const guess = nearest(written, spellings);
       throw new UsageError(`unknown option ${arg.split("=")[0]}${guess ? `; did you mean --${guess}?` : ""}`);
     }
@@ -97,7 +101,8 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
       if (next !== undefined && (next === "-" || !next.startsWith("--"))) value = argv[++i];
     }
     if (value === undefined || value === "") throw new UsageError(`option --${spec.name} needs a value (--${spec.name} ${spec.value})`);
-    parsed.options.set(spec.name, value);
+    const earlier = parsed.options.get(spec.name);
+    parsed.options.set(spec.name, spec.repeatable && typeof earlier === "string" ? `${earlier},${value}` : value);
   }
   return parsed;
 }
@@ -106,7 +111,7 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
 export function describeOptions(options: readonly OptionSpec[], extra: (o: OptionSpec) => string = () => ""): string[] {
   const shown = options.map((o) => {
     const flag = o.value === undefined && o.negatable ? `--[no-]${o.name}` : `--${o.name}${o.value ? ` ${o.value}` : ""}`;
-    return [flag, `${o.help}${extra(o)}`] as const;
+    return [flag, `${o.help}${o.repeatable ? " (may repeat, or comma-separated)" : ""}${extra(o)}`] as const;
   });
   shown.push(["-h, --help", "this help"]);
   const width = Math.min(34, Math.max(...shown.map(([flag]) => flag.length)));
