@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
 import { VERBS } from "../src/cli.js";
 import { nearest, parseArgs, type OptionSpec } from "../src/cli/args.js";
-import { DEFAULT_SETTINGS } from "../src/config.js";
+import { DEFAULT_SETTINGS, SETTING_OPTIONS, envName, flagName } from "../src/config.js";
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml");
 
@@ -356,4 +356,16 @@ test("the option grammar every verb shares: --name=value, switches with --no-, -
   assert.equal(nearest("prot", ["port", "host"]), "port");
   assert.equal(nearest("allow", ["allow-host", "port"]), "allow-host", "a unique prefix");
   assert.equal(nearest("zzzz", ["port", "host"]), undefined);
+});
+
+test("Promise: the README's configuration table lists every start option with its ORGSIM_* variable", () => {
+  const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("## Configuration"));
+  const rows = table.slice(0, table.indexOf("\n## ", 5)).split("\n").filter((line) => line.startsWith("| `--"));
+  for (const key of Object.keys(SETTING_OPTIONS) as (keyof typeof SETTING_OPTIONS)[]) {
+    const flag = flagName(key);
+    const row = rows.find((r) => r.startsWith(`| \`--${flag}`) || r.startsWith(`| \`--no-${flag}`));
+    assert.ok(row, `README's configuration table has a row for --${flag}`);
+    assert.ok(row.includes(envName(key)), `its row names ${envName(key)}`);
+  }
 });
