@@ -3,49 +3,27 @@
  * control API of a running server (reset, clock, account, explain, seed, export, events), with
  * output for people (`--json` for the raw answers).
  *
- * Exit codes: 0 done; 1 the server refused or failed the request (or can't be reached, or a
- * seed was not applied); 2 usage (unknown verb, missing argument, bad flag, unreadable file).
+ * One table (VERBS) describes every verb: its words, arguments and options. Parsing, `--help`,
+ * `orgsim help <verb>`, "did you mean" suggestions and the usage text all come from it; start's
+ * options come from the settings table (SETTING_OPTIONS in config.ts).
+ *
+ * Exit codes (EXIT): 0 done; 1 the server refused or failed the request, can't be reached, a
+ * seed was not applied, or orgsim could not start; 2 usage (unknown verb or option, missing
+ * argument or value, unreadable file); 3 `orgsim explain` answered DENIED.
  */
 import { readFile } from "node:fs/promises";
-import { parseFlags, resolveSettings, SettingsError } from "./config.js";
+import { DEFAULT_SETTINGS, SETTING_OPTIONS, SettingsError, coerceSetting, envName, flagName, resolveSettings, type Settings } from "./config.js";
 import { SeedError, formatProblem, type SeedProblem } from "./seed/errors.js";
 import type { SeedResult } from "./seed/apply.js";
 import { describeDuration, formatDurationSeconds, parseDurationSeconds } from "./seed/duration.js";
+import { UsageError, describeOptions, nearest, parseArgs, type OptionSpec, type Parsed } from "./cli/args.js";
+import { Logger } from "./log.js";
+import { orgsimVersion } from "./version.js";
 import { warnAboutExposure } from "./http/exposure.js";
 
-const USAGE = `orgsim: a local AWS Organizations (with STS and the Account API)
+/** What the process exits with; scripts may rely on these. */
+export const EXIT = { done: 0, failed: 1, usage: 2, denied: 3 } as const;
 
-Usage:
-  orgsim start [--seed FILE] [--host 127.0.0.1] [--port 4566] [--data FILE|:memory:]
-               [--database postgres://...] [--default-account 123456789012] [--strict-auth]
-               [--no-control-api] [--create-account-delay-seconds N] [--close-account-delay-seconds N]
-               [--leave-rate-per-second 5] [--accept-any-service-principal]
-               [--quotas local|aws] [--log-format text|json] [--quiet]
-               [--allow-host NAME]... [--cors-origin ORIGIN]... [--control-token TOKEN]
-
-Verbs for a running orgsim (each takes --endpoint URL, default $ORGSIM_ENDPOINT or http://127.0.0.1:4566,
---control-token TOKEN, default $ORGSIM_CONTROL_TOKEN, and --json for the raw JSON answer):
-  orgsim reset                        empty state, clock offset 0, no faults
-  orgsim clock                        show the virtual clock
-  orgsim clock advance 4d             advance it (s, m, h, d units)
-  orgsim account ready <id>           give an account a support plan, contact information and a payment method
-  orgsim account show <id>            what the account has of those three
-  orgsim explain <account> <action>   which SCP allows or denies it [--principal-arn ARN] [--resource ARN]
-  orgsim seed FILE [--reset]          apply a seed file (all or nothing; --reset replaces the state); - reads stdin
-  orgsim export                       the state as a seed file (orgsim export > state.yaml)
-  orgsim events                       the newest events [--event-name NAME] [--organization-id o-...] [--max-results N]
-
-Every start flag can also be set as an ORGSIM_* environment variable (e.g. ORGSIM_PORT=4567,
-ORGSIM_DATABASE_URL, ORGSIM_SEED=org.yaml; ORGSIM_ALLOW_HOST and ORGSIM_CORS_ORIGIN take
-comma-separated lists).
-
-Exposing orgsim beyond this machine (--host 0.0.0.0): --strict-auth, --control-token, and
---allow-host for the names clients use; see docs/security.md.
-
-Exit codes: 0 done, 1 the server refused or failed (or a seed was not applied), 2 usage.`;
-
-/** Wrong use of the command: exit code 2. */
-class UsageError extends Error {}
 /** The server refused or failed the request, or can't be reached: exit code 1. */
 class ServerError extends Error {
   constructor(
@@ -60,18 +38,6 @@ export function parseDuration(text: string): number {
   const seconds = parseDurationSeconds(text);
   if (seconds === undefined) throw new SettingsError(`cannot read the duration "${text}" (examples: 90, 30s, 15m, 2h, 4d)`);
   return seconds;
-}
-
-/** Pulls boolean flags (`--json`, `--reset`) out first, so they never swallow the next argument. */
-function takeSwitches(args: string[], names: string[]): { args: string[]; on: Set<string> } {
-  const on = new Set<string>();
-  const rest: string[] = [];
-  for (const arg of args) {
-    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
-    if (name !== undefined && names.includes(name)) on.add(name);
-    else rest.push(arg);
-  }
-  return { args: rest, on };
 }
 
 interface Answer {
@@ -205,124 +171,416 @@ async function readSeedFile(file: string): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The verbs
 
-async function start(args: string[]): Promise<number> {
-  const { overrides, extra } = parseFlags(args);
+const DEFAULT_ENDPOINT = `http://127.0.0.1:${DEFAULT_SETTINGS.port}`;
+
+/** Every verb but start talks to a running orgsim. */
+const CLIENT_OPTIONS: OptionSpec[] = [
+  { name: "endpoint", value: "URL", help: `the orgsim to talk to (default $ORGSIM_ENDPOINT, then ${DEFAULT_ENDPOINT})` },
+  { name: "json", help: "print the server's JSON answer" },
+  { name: "control-token", value: "TOKEN", help: "the token of a server started with --control-token (default $ORGSIM_CONTROL_TOKEN)" },
+];
+
+interface Verb {
+  /** The words after `orgsim`: ["clock", "advance"]. */
+  words: string[];
+  /** Positional arguments, all required: ["<id>"]. */
+  args: string[];
+  summary: string;
+  /** The verb's own options; client verbs also take CLIENT_OPTIONS. */
+  options: OptionSpec[];
+  client: boolean;
+  /** More lines for `orgsim help <verb>`. */
+  details?: string[];
+  run(parsed: Parsed): Promise<number>;
+}
+
+/** What a client verb needs: where the server is, and how to print an answer. */
+function clientOf(parsed: Parsed) {
+  const asJson = parsed.options.get("json") === true;
+  const endpoint = (parsed.options.get("endpoint") as string | undefined) || process.env.ORGSIM_ENDPOINT || DEFAULT_ENDPOINT;
+  controlToken = (parsed.options.get("control-token") as string | undefined) || process.env.ORGSIM_CONTROL_TOKEN || undefined;
+  return {
+    endpoint,
+    asJson,
+    print: (value: unknown, text: string) => console.log(asJson ? JSON.stringify(value, null, 2) : text),
+    option: (name: string) => parsed.options.get(name) as string | undefined,
+  };
+}
+
+const startOptionOf = (key: keyof Settings): OptionSpec => {
+  const o = SETTING_OPTIONS[key];
+  return o.kind === "boolean"
+    ? { name: flagName(key), negatable: true, help: o.help }
+    : { name: flagName(key), value: o.choices ? o.choices.join("|") : (o.value ?? "VALUE"), repeatable: o.kind === "list", help: o.help };
+};
+const SETTING_KEYS = Object.keys(SETTING_OPTIONS) as (keyof Settings)[];
+const SETTING_BY_FLAG = new Map(SETTING_KEYS.map((key) => [flagName(key), key]));
+export const START_OPTIONS: OptionSpec[] = [
+  { name: "seed", value: "FILE", help: "a declarative start state (YAML), applied before serving when the state holds no organization" },
+  ...SETTING_KEYS.map(startOptionOf),
+];
+
+/** "[ORGSIM_PORT, default 4599]" after each start option in its help. */
+function startOptionSource(option: OptionSpec): string {
+  if (option.name === "seed") return " [ORGSIM_SEED]";
+  const key = SETTING_BY_FLAG.get(option.name);
+  if (!key) return "";
+  const value = DEFAULT_SETTINGS[key];
+  const shown = typeof value === "boolean" ? (value ? "on" : "off") : value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value);
+  return ` [${envName(key)}${shown ? `, default ${shown}` : ""}]`;
+}
+
+export const VERBS: Verb[] = [
+  {
+    words: ["start"],
+    args: [],
+    summary: "start the server (in the foreground; Ctrl-C stops it)",
+    options: START_OPTIONS,
+    client: false,
+    details: [
+      `The first line on stdout is "orgsim listening on http://HOST:PORT (storage)"; with --log-format json`,
+      `it is a JSON object with "url" and "port" (useful with --port 0).`,
+    ],
+    run: start,
+  },
+  {
+    words: ["reset"],
+    args: [],
+    summary: "empty state, clock offset 0, no faults",
+    options: [],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const out = await control(c.endpoint, "POST", "/_orgsim/reset");
+      c.print(out, `orgsim at ${c.endpoint}: state reset (no organizations, clock offset 0, no faults)`);
+      return EXIT.done;
+    },
+  },
+  {
+    words: ["clock"],
+    args: [],
+    summary: "show the virtual clock",
+    options: [],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const out = (await control(c.endpoint, "GET", "/_orgsim/clock")) as { now: string; offsetSeconds: number };
+      c.print(out, describeClock(out));
+      return EXIT.done;
+    },
+  },
+  {
+    words: ["clock", "advance"],
+    args: ["<duration>"],
+    summary: "advance the virtual clock (90, 30s, 15m, 2h, 4d)",
+    options: [],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const seconds = parseDuration(parsed.positionals[0]!);
+      const out = (await control(c.endpoint, "POST", "/_orgsim/clock", { advanceSeconds: seconds })) as { now: string; offsetSeconds: number };
+      c.print(out, `clock advanced by ${describeDuration(seconds)}: ${describeClock(out)}`);
+      return EXIT.done;
+    },
+  },
+  {
+    words: ["account", "ready"],
+    args: ["<id>"],
+    summary: "give an account a support plan, contact information and a payment method",
+    options: [],
+    client: true,
+    run: (parsed) => readiness(parsed, "ready"),
+  },
+  {
+    words: ["account", "show"],
+    args: ["<id>"],
+    summary: "whether the account has a support plan, contact information and a payment method",
+    options: [],
+    client: true,
+    run: (parsed) => readiness(parsed, "show"),
+  },
+  {
+    words: ["explain"],
+    args: ["<account>", "<action>"],
+    summary: "which SCP allows or denies the action for the account (exit code 0 ALLOWED, 3 DENIED)",
+    options: [
+      { name: "principal-arn", value: "ARN", help: "the calling principal (default: the account's root user)" },
+      { name: "resource", value: "ARN", help: "the resource of the call" },
+      { name: "region", value: "REGION", help: "the region of the call" },
+    ],
+    client: true,
+    details: ["Scripts can test the answer: exit code 0 when it is ALLOWED, 3 when it is DENIED (1 and 2 as for every verb)."],
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const q = new URLSearchParams({ accountId: parsed.positionals[0]!, action: parsed.positionals[1]! });
+      for (const [option, param] of [["principal-arn", "principalArn"], ["resource", "resource"], ["region", "region"]] as const) {
+        const value = c.option(option);
+        if (value) q.set(param, value);
+      }
+      const out = (await control(c.endpoint, "GET", `/_orgsim/explain?${q}`)) as ExplainAnswer;
+      c.print(out, describeExplanation(out));
+      return out.allowed ? EXIT.done : EXIT.denied;
+    },
+  },
+  {
+    words: ["seed"],
+    args: ["<file>"],
+    summary: "apply a seed file (all or nothing); - reads stdin",
+    options: [{ name: "reset", help: "replace the state instead of adding to it (in the same transaction)" }],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const file = parsed.positionals[0]!;
+      const text = await readSeedFile(file);
+      const q = new URLSearchParams({ source: file === "-" ? "stdin" : file });
+      if (parsed.options.get("reset") === true) q.set("reset", "true");
+      const answer = await request(c.endpoint, "POST", `/_orgsim/seed?${q}`, { text: JSON.stringify({ yaml: text }), contentType: "application/json" });
+      c.print(answer.json, describeSeed(answer.json as SeedResult, file));
+      return EXIT.done;
+    },
+  },
+  {
+    words: ["export"],
+    args: [],
+    summary: "the state as a seed file (orgsim export > state.yaml; --json for JSON)",
+    options: [],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const answer = await request(c.endpoint, "GET", c.asJson ? "/_orgsim/export?format=json" : "/_orgsim/export");
+      process.stdout.write(answer.text.endsWith("\n") ? answer.text : `${answer.text}\n`);
+      return EXIT.done;
+    },
+  },
+  {
+    words: ["events"],
+    args: [],
+    summary: "the newest events, one line each",
+    options: [
+      { name: "event-name", value: "NAME", help: "only events of this name (CreateAccount, AccountDepartedOrganization, ...)" },
+      { name: "organization-id", value: "ID", help: "only events of this organization" },
+      { name: "max-results", value: "N", help: "how many (default 50)" },
+    ],
+    client: true,
+    run: async (parsed) => {
+      const c = clientOf(parsed);
+      const q = new URLSearchParams({ maxResults: c.option("max-results") ?? "50" });
+      const eventName = c.option("event-name");
+      const organizationId = c.option("organization-id");
+      if (eventName) q.set("eventName", eventName);
+      if (organizationId) q.set("organizationId", organizationId);
+      const out = (await control(c.endpoint, "GET", `/_orgsim/events?${q}`)) as { events: Parameters<typeof describeEvents>[0] };
+      c.print(out, describeEvents(out.events));
+      return EXIT.done;
+    },
+  },
+];
+
+async function readiness(parsed: Parsed, which: "ready" | "show"): Promise<number> {
+  const c = clientOf(parsed);
+  const id = parsed.positionals[0]!;
+  if (!/^\d{12}$/.test(id)) throw new UsageError(`an account id has 12 digits, got "${id}"`);
+  const out =
+    which === "ready"
+      ? await control(c.endpoint, "PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true })
+      : await control(c.endpoint, "GET", `/_orgsim/accounts/${id}/standalone`);
+  c.print(out, describeReadiness(out as Parameters<typeof describeReadiness>[0]));
+  return EXIT.done;
+}
+
+// ---------------------------------------------------------------------------------------------
+// start
+
+/** The settings `orgsim start`'s options give (over ORGSIM_* variables and defaults), and its seed file. */
+export function startOverrides(parsed: Parsed): { overrides: Partial<Settings>; seedFile: string | undefined } {
+  const overrides: Partial<Record<keyof Settings, unknown>> = {};
+  let seedFile = process.env.ORGSIM_SEED || undefined;
+  for (const [name, value] of parsed.options) {
+    if (name === "seed") {
+      seedFile = value as string;
+      continue;
+    }
+    const key = SETTING_BY_FLAG.get(name)!;
+    overrides[key] = typeof value === "boolean" ? value : coerceSetting(key, value, `--${name}`);
+  }
+  return { overrides: overrides as Partial<Settings>, seedFile };
+}
+
+async function start(parsed: Parsed): Promise<number> {
+  const { overrides, seedFile } = startOverrides(parsed);
   const settings = resolveSettings(overrides);
-  const seedFile = extra.seed ?? (process.env.ORGSIM_SEED || undefined);
-  const seed = seedFile === undefined ? undefined : await readSeedFile(seedFile);
-  // Loaded here only: the other verbs are thin HTTP clients and start faster without the server's modules.
-  const { startOrgsim } = await import("./index.js");
-  const sim = await startOrgsim({ ...settings, seed, seedSource: seedFile });
-  const where = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
-  // The first line stays "orgsim listening on ..." (tools wait for it); the seed was applied before it.
-  console.log(`orgsim listening on ${sim.endpoint} (${where})`);
+  // From here on every line follows --log-format, errors included.
+  const log = new Logger(settings);
+  let sim: Awaited<ReturnType<typeof import("./index.js").startOrgsim>>;
+  try {
+    const seed = seedFile === undefined ? undefined : await readSeedFile(seedFile);
+    // Loaded here only: the other verbs are thin HTTP clients and start faster without the server's modules.
+    const { startOrgsim } = await import("./index.js");
+    sim = await startOrgsim({ ...settings, seed, seedSource: seedFile });
+  } catch (err) {
+    return reportStartFailure(log, err);
+  }
+  const storage = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
+  // The first line stays "orgsim listening on <url> (<storage>)" (tools wait for it); the seed was applied before it.
+  log.info(`orgsim listening on ${sim.endpoint} (${storage})`, { url: sim.endpoint, port: sim.port, engine: sim.app.store.engine, storage, version: orgsimVersion() });
   warnAboutExposure(settings, sim.port);
-  if (sim.seeded && seedFile) console.log(describeSeed(sim.seeded, seedFile));
-  else if (seedFile) console.log(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`);
+  if (sim.seeded && seedFile) log.info(describeSeed(sim.seeded, seedFile), { seed: seedFile, organizations: sim.seeded.organizations.map((o) => o.id) });
+  else if (seedFile) log.info(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`, { seed: seedFile });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   await sim.close();
-  return 0;
+  return EXIT.done;
 }
 
-async function verb(name: string, argv: string[]): Promise<number> {
-  const switches = takeSwitches(argv, ["json", "reset"]);
-  const { rest, extra, overrides } = parseFlags(switches.args);
-  controlToken = overrides.controlToken ?? (process.env.ORGSIM_CONTROL_TOKEN || undefined);
-  const asJson = switches.on.has("json");
-  const endpoint = extra.endpoint ?? process.env.ORGSIM_ENDPOINT ?? "http://127.0.0.1:4566";
-  const print = (value: unknown, text: string) => console.log(asJson ? JSON.stringify(value, null, 2) : text);
+/** Why orgsim did not start, in the --log-format of the start (one line, no stack trace). */
+function reportStartFailure(log: Logger, err: unknown): number {
+  if (err instanceof SeedError) {
+    const problems = err.problems.map(formatProblem);
+    const what = `the seed was not applied${err.kind === "failed" ? " (nothing it did remains)" : ""}`;
+    if (log.json) log.error(what, { problems });
+    else console.error(`orgsim: ${what}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    return EXIT.failed;
+  }
+  log.error(err instanceof Error ? err.message : String(err));
+  return err instanceof UsageError || err instanceof SettingsError ? EXIT.usage : EXIT.failed;
+}
 
-  if (name === "reset" && rest.length === 0) {
-    const out = await control(endpoint, "POST", "/_orgsim/reset");
-    print(out, `orgsim at ${endpoint}: state reset (no organizations, clock offset 0, no faults)`);
-    return 0;
+// ---------------------------------------------------------------------------------------------
+// Usage
+
+const verbName = (verb: Verb): string => verb.words.join(" ");
+const verbOptions = (verb: Verb): OptionSpec[] => (verb.client ? [...verb.options, ...CLIENT_OPTIONS] : verb.options);
+
+function usageLine(verb: Verb): string {
+  if (verb.words[0] === "start") return "orgsim start [options]";
+  const options = verbOptions(verb).map((o) => `[--${o.name}${o.value ? ` ${o.value}` : ""}]`);
+  return ["orgsim", ...verb.words, ...verb.args, ...options].join(" ");
+}
+
+/** `orgsim help <verb>` and `orgsim <verb> --help`. */
+function verbUsage(verb: Verb): string {
+  const lines = [`usage: ${usageLine(verb)}`, "", `${verb.summary[0]!.toUpperCase()}${verb.summary.slice(1)}.`];
+  if (verb.details) lines.push(...verb.details);
+  lines.push("", "Options:", ...describeOptions(verbOptions(verb), verb.words[0] === "start" ? startOptionSource : undefined));
+  return lines.join("\n");
+}
+
+function usage(): string {
+  const shown = VERBS.map((v) => [["orgsim", ...v.words, ...v.args].join(" ") + (v.words[0] === "start" ? " [options]" : ""), v.summary] as const);
+  const width = Math.max(...shown.map(([line]) => line.length));
+  return [
+    `orgsim ${orgsimVersion()}: a local AWS Organizations (with STS and the Account API)`,
+    "",
+    "Usage:",
+    ...shown.map(([line, summary]) => `  ${line.padEnd(width)}  ${summary}`),
+    "",
+    `Every verb but start talks to a running orgsim: --endpoint URL (default $ORGSIM_ENDPOINT, then ${DEFAULT_ENDPOINT})`,
+    "and --json for the raw JSON answer. orgsim help <verb> (or orgsim <verb> --help) shows a verb's options;",
+    "every start option can also be set as an ORGSIM_* environment variable (ORGSIM_PORT, ORGSIM_DATABASE_URL, ...).",
+    "orgsim --version prints the version.",
+    "",
+    "Exit codes: 0 done; 1 the server refused or failed (or can't be reached, a seed was not applied, orgsim could not start);",
+    "2 usage; 3 orgsim explain answered DENIED.",
+  ].join("\n");
+}
+
+/** The verb that `words` name, or a UsageError that names the nearest one. */
+function findVerb(words: readonly string[]): { verb: Verb; rest: string[] } {
+  const matches = VERBS.filter((v) => v.words.every((w, i) => words[i] === w)).sort((a, b) => b.words.length - a.words.length);
+  if (matches[0]) return { verb: matches[0], rest: words.slice(matches[0].words.length) };
+  const [first = "", second] = words;
+  const group = VERBS.filter((v) => v.words[0] === first);
+  if (group.length > 0) {
+    const subs = group.map((v) => v.words[1]!);
+    if (second === undefined || second.startsWith("-")) throw new UsageError(`orgsim ${first} needs one of: ${group.map((v) => [...v.words.slice(1), ...v.args].join(" ")).join(", ")}`);
+    const guess = nearest(second, subs);
+    throw new UsageError(`unknown command "orgsim ${first} ${second}"${guess ? `; did you mean "orgsim ${first} ${guess}"?` : `; ${first} takes ${subs.join(" or ")}`}`);
   }
-  if (name === "clock" && rest.length === 0) {
-    const out = (await control(endpoint, "GET", "/_orgsim/clock")) as { now: string; offsetSeconds: number };
-    print(out, describeClock(out));
-    return 0;
+  const guess = nearest(first, [...new Set(VERBS.map((v) => v.words[0]!)), "help"]);
+  throw new UsageError(`unknown command "${first}"${guess ? `; did you mean "orgsim ${guess}"?` : ""}`);
+}
+
+/** Every required argument present, nothing extra; the errors name the argument. */
+function checkArguments(verb: Verb, positionals: string[]): void {
+  if (positionals.length < verb.args.length) {
+    throw new UsageError(`${verbName(verb)}: missing ${verb.args.slice(positionals.length).join(" ")}`);
   }
-  if (name === "clock" && rest[0] === "advance" && rest.length === 2) {
-    const seconds = parseDuration(rest[1]!);
-    const out = (await control(endpoint, "POST", "/_orgsim/clock", { advanceSeconds: seconds })) as { now: string; offsetSeconds: number };
-    print(out, `clock advanced by ${describeDuration(seconds)}: ${describeClock(out)}`);
-    return 0;
+  const extra = positionals[verb.args.length];
+  if (extra !== undefined) {
+    const subs = VERBS.filter((v) => v.words.length === verb.words.length + 1 && verb.words.every((w, i) => v.words[i] === w)).map((v) => v.words.at(-1)!);
+    const guess = nearest(extra, subs);
+    throw new UsageError(`${verbName(verb)}: unexpected argument "${extra}"${guess ? `; did you mean "orgsim ${verbName(verb)} ${guess}"?` : ""}`);
   }
-  if (name === "account" && (rest[0] === "ready" || rest[0] === "show") && rest.length === 2) {
-    const id = rest[1]!;
-    if (!/^\d{12}$/.test(id)) throw new UsageError(`an account id has 12 digits, got "${id}"`);
-    const out =
-      rest[0] === "ready"
-        ? await control(endpoint, "PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true })
-        : await control(endpoint, "GET", `/_orgsim/accounts/${id}/standalone`);
-    print(out, describeReadiness(out as Parameters<typeof describeReadiness>[0]));
-    return 0;
+}
+
+/** `orgsim help [words...]`: the whole usage, one verb's, or a group's (help clock: clock and clock advance). */
+function help(words: string[]): number {
+  if (words.length === 0) {
+    console.log(usage());
+    return EXIT.done;
   }
-  if (name === "explain" && rest.length === 2) {
-    const q = new URLSearchParams({ accountId: rest[0]!, action: rest[1]! });
-    if (extra.principalArn) q.set("principalArn", extra.principalArn);
-    if (extra.resource) q.set("resource", extra.resource);
-    if (extra.region) q.set("region", extra.region);
-    const out = (await control(endpoint, "GET", `/_orgsim/explain?${q}`)) as ExplainAnswer;
-    print(out, describeExplanation(out));
-    return 0;
-  }
-  if (name === "seed" && rest.length === 1) {
-    const file = rest[0]!;
-    const text = await readSeedFile(file);
-    const q = new URLSearchParams({ source: file === "-" ? "stdin" : file });
-    if (switches.on.has("reset")) q.set("reset", "true");
-    // Control writes are JSON only: the YAML travels inside {"yaml": ...}, keeping its lines for error positions.
-    const answer = await request(endpoint, "POST", `/_orgsim/seed?${q}`, { text: JSON.stringify({ yaml: text }), contentType: "application/json" });
-    print(answer.json, describeSeed(answer.json as SeedResult, file));
-    return 0;
-  }
-  if (name === "export" && rest.length === 0) {
-    const answer = await request(endpoint, "GET", asJson ? "/_orgsim/export?format=json" : "/_orgsim/export");
-    process.stdout.write(answer.text.endsWith("\n") ? answer.text : `${answer.text}\n`);
-    return 0;
-  }
-  if (name === "events" && rest.length === 0) {
-    const q = new URLSearchParams({ maxResults: extra.maxResults ?? "50" });
-    if (extra.eventName) q.set("eventName", extra.eventName);
-    if (extra.organizationId) q.set("organizationId", extra.organizationId);
-    const out = (await control(endpoint, "GET", `/_orgsim/events?${q}`)) as { events: Parameters<typeof describeEvents>[0] };
-    print(out, describeEvents(out.events));
-    return 0;
-  }
-  throw new UsageError(`don't know "orgsim ${[name, ...argv].join(" ")}"; see orgsim help`);
+  const exact = VERBS.find((v) => v.words.join(" ") === words.join(" "));
+  const group = VERBS.filter((v) => v.words[0] === words[0] && words.length === 1);
+  const shown = exact && exact.words.length > 1 ? [exact] : group.length > 0 ? group : [findVerb(words).verb];
+  console.log(shown.map(verbUsage).join("\n\n"));
+  return EXIT.done;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+  let verb: Verb | undefined;
   try {
-    if (!name || name === "help" || name === "--help" || name === "-h") {
-      (name ? console.log : console.error)(USAGE);
-      return name ? 0 : 2;
+    const [first] = argv;
+    if (first === undefined) {
+      console.error(usage());
+      return EXIT.usage;
     }
-    if (name === "start") return await start(args);
-    return await verb(name, args);
+    if (first === "--version" || first === "-v") {
+      console.log(orgsimVersion());
+      return EXIT.done;
+    }
+    if (first === "help" || first === "--help" || first === "-h") return help(argv.slice(1).filter((w) => !w.startsWith("-")));
+    if (first.startsWith("-")) {
+      const guess = nearest(first.replace(/^--?/, ""), ["help", "version"]);
+      throw new UsageError(`unknown option ${first}${guess ? `; did you mean --${guess}?` : ""} (options follow the verb: orgsim start --port 0)`);
+    }
+    const found = findVerbOrGroupHelp(argv);
+    if (typeof found === "number") return found;
+    verb = found.verb;
+    const parsed = parseArgs(found.rest, verbOptions(verb));
+    if (parsed.help) {
+      console.log(verbUsage(verb));
+      return EXIT.done;
+    }
+    checkArguments(verb, parsed.positionals);
+    return await verb.run(parsed);
   } catch (err) {
     if (err instanceof SeedError) {
       console.error(`orgsim: the seed was not applied${err.kind === "failed" ? " (nothing it did remains)" : ""}:`);
       for (const p of err.problems) console.error(`  ${formatProblem(p)}`);
-      return 1;
+      return EXIT.failed;
     }
     if (err instanceof ServerError && err.problems.length > 0) {
       console.error(`orgsim: the seed was not applied; the state is unchanged:`);
       for (const p of err.problems) console.error(`  ${formatProblem(p)}`);
-      return 1;
+      return EXIT.failed;
     }
     console.error(`orgsim: ${err instanceof Error ? err.message : String(err)}`);
     if (err instanceof UsageError || err instanceof SettingsError) {
-      console.error("usage: orgsim help");
-      return 2;
+      console.error(verb ? `usage: ${usageLine(verb)} (orgsim help ${verbName(verb)})` : "usage: orgsim help");
+      return EXIT.usage;
     }
-    return 1;
+    return EXIT.failed;
   }
+}
+
+/** The verb argv names; `orgsim account --help` (a group of verbs) prints the group's usage instead. */
+function findVerbOrGroupHelp(argv: string[]): { verb: Verb; rest: string[] } | number {
+  const [first, second] = argv;
+  if ((second === "--help" || second === "-h") && !VERBS.some((v) => v.words.length === 1 && v.words[0] === first)) return help([first!]);
+  return findVerb(argv);
 }

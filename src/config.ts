@@ -38,7 +38,7 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   host: "127.0.0.1",
-  port: 4566,
+  port: 4599,
   data: ":memory:",
   databaseUrl: undefined,
   defaultAccount: "123456789012",
@@ -57,45 +57,60 @@ export const DEFAULT_SETTINGS: Settings = {
   controlToken: undefined,
 };
 
-/** `list`: a repeatable flag (each value may also be comma-separated); a comma-separated variable. */
-type Kind = "string" | "number" | "boolean" | "list";
-const KINDS: { [K in keyof Settings]-?: Kind } = {
-  host: "string",
-  port: "number",
-  data: "string",
-  databaseUrl: "string",
-  defaultAccount: "string",
-  strictAuth: "boolean",
-  controlApi: "boolean",
-  createAccountDelaySeconds: "number",
-  closeAccountDelaySeconds: "number",
-  leaveRatePerSecond: "number",
-  acceptAnyServicePrincipal: "boolean",
-  logFormat: "string",
-  quiet: "boolean",
-  maxBodyBytes: "number",
-  quotas: "string",
-  allowHosts: "list",
-  corsOrigins: "list",
-  controlToken: "string",
+/** "list": a string[] setting; its flag may repeat, and its ORGSIM_* variable is comma-separated. */
+export type OptionKind = "string" | "number" | "boolean" | "list";
+
+/** How a setting appears on the command line, in usage and in the environment. */
+export interface SettingOption {
+  kind: OptionKind;
+  /** The value's placeholder in usage ("N", "FILE"); switches (booleans) have none. */
+  value?: string;
+  /** The flag, when it is not the setting's name in kebab case (databaseUrl: --database). */
+  flag?: string;
+  /** The environment variable, when it is not ORGSIM_ and the setting's name (lists are named in the singular). */
+  env?: string;
+  /** The only values allowed (usage shows them as a|b). */
+  choices?: readonly string[];
+  /** One line for `orgsim start --help`. */
+  help: string;
+}
+
+/**
+ * Every setting's flag: `orgsim start` parses, suggests and prints its usage from this table, and
+ * each setting is also read from ORGSIM_<NAME> (e.g. ORGSIM_DATABASE_URL). A new setting is a
+ * field of Settings, its default, and one row here.
+ */
+export const SETTING_OPTIONS: { readonly [K in keyof Settings]-?: SettingOption } = {
+  host: { kind: "string", value: "ADDRESS", help: "listen address (0.0.0.0: every interface)" },
+  port: { kind: "number", value: "N", help: "listen port; 0 picks a free one (the first line says which)" },
+  data: { kind: "string", value: "FILE", help: "SQLite file (state survives restarts), or :memory:" },
+  databaseUrl: { kind: "string", value: "URL", flag: "database", help: "postgres://... : PostgreSQL instead of SQLite" },
+  defaultAccount: { kind: "string", value: "ID", help: "the account of access keys that are not 12 digits" },
+  strictAuth: { kind: "boolean", help: "only issued keys; signatures verified; 15-minute freshness" },
+  controlApi: { kind: "boolean", help: "the control API and console on /_orgsim/* (--no-control-api turns it off)" },
+  createAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds CreateAccount stays IN_PROGRESS" },
+  closeAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds a closed account stays PENDING_CLOSURE" },
+  leaveRatePerSecond: { kind: "number", value: "N", help: "LeaveOrganization successes per organization per second" },
+  acceptAnyServicePrincipal: { kind: "boolean", help: "accept any *.amazonaws.com service principal" },
+  logFormat: { kind: "string", value: "FORMAT", choices: ["text", "json"], help: "json: every line orgsim prints is a JSON object" },
+  quiet: { kind: "boolean", help: "no line per call (internal errors are always logged)" },
+  maxBodyBytes: { kind: "number", value: "N", help: "larger request bodies get 413" },
+  quotas: { kind: "string", value: "PRESET", choices: ["local", "aws"], help: "aws: AWS's default quotas; local: generous" },
+  allowHosts: { kind: "list", value: "NAME", flag: "allow-host", env: "ORGSIM_ALLOW_HOST", help: "a Host name accepted beyond loopback (.domain: it and its subdomains; *: no check)" },
+  corsOrigins: { kind: "list", value: "ORIGIN", flag: "cors-origin", env: "ORGSIM_CORS_ORIGIN", help: "a web origin whose pages may call orgsim (CORS)" },
+  controlToken: { kind: "string", value: "TOKEN", help: "every control API request and the console must present this token" },
 };
 
-/** Lists are named in the singular on the command line and in the environment: one value per flag. */
-const SINGULAR: Partial<Record<keyof Settings, string>> = { allowHosts: "allowHost", corsOrigins: "corsOrigin" };
+/** The flag of a setting, without the dashes: "database", "create-account-delay-seconds". */
+export const flagName = (key: keyof Settings): string => SETTING_OPTIONS[key].flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-const envName = (key: keyof Settings): string => `ORGSIM_${(SINGULAR[key] ?? key).replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+export const envName = (key: keyof Settings): string => SETTING_OPTIONS[key].env ?? `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 export class SettingsError extends Error {}
 
-const splitList = (raw: string): string[] =>
-  raw
-    .split(",")
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
-
-function coerce(key: keyof Settings, raw: string, source: string): string | number | boolean | string[] {
-  const kind = KINDS[key];
-  if (kind === "list") return splitList(raw);
+/** A setting's text (from a flag or the environment) as its kind; `source` names where it came from in errors. */
+export function coerceSetting(key: keyof Settings, raw: string, source: string): string | number | boolean | string[] {
+  const { kind, choices } = SETTING_OPTIONS[key];
   if (kind === "number") {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new SettingsError(`${source}: expected a non-negative number, got "${raw}"`);
@@ -106,6 +121,8 @@ function coerce(key: keyof Settings, raw: string, source: string): string | numb
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SettingsError(`${source}: expected true or false, got "${raw}"`);
   }
+  if (kind === "list") return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (choices && !choices.includes(raw)) throw new SettingsError(`${source}: expected ${choices.join(" or ")}, got "${raw}"`);
   return raw;
 }
 
@@ -162,48 +179,10 @@ function checkControlToken(token: string | undefined): string | undefined {
 /** Settings from the environment (ORGSIM_PORT, ORGSIM_DATABASE_URL, ...) over the defaults, then `overrides`. */
 export function resolveSettings(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = process.env): Settings {
   const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const key of Object.keys(KINDS) as (keyof Settings)[]) {
+  for (const key of Object.keys(SETTING_OPTIONS) as (keyof Settings)[]) {
     const raw = env[envName(key)];
-    if (raw !== undefined && raw !== "") merged[key] = coerce(key, raw, envName(key));
+    if (raw !== undefined && raw !== "") merged[key] = coerceSetting(key, raw, envName(key));
   }
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
   return validate(merged as unknown as Settings);
-}
-
-/** Parses `--kebab-case value`, `--flag`, `--no-flag` into settings overrides. Returns leftover positional arguments. */
-export function parseFlags(args: string[]): { overrides: Partial<Settings>; rest: string[]; extra: Record<string, string> } {
-  const overrides: Record<string, unknown> = {};
-  const rest: string[] = [];
-  const extra: Record<string, string> = {};
-  const aliases: Record<string, keyof Settings> = { database: "databaseUrl", allowHost: "allowHosts", corsOrigin: "corsOrigins" };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("--")) {
-      rest.push(arg);
-      continue;
-    }
-    let [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    let negate = false;
-    if (name.startsWith("no-")) {
-      negate = true;
-      name = name.slice(3);
-    }
-    const camel = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const key = (aliases[camel] ?? camel) as keyof Settings;
-    if (!(key in KINDS)) {
-      const value = inline ?? (args[i + 1] && !args[i + 1]!.startsWith("--") ? args[++i]! : "true");
-      extra[camel] = value;
-      continue;
-    }
-    if (KINDS[key] === "boolean") {
-      overrides[key] = negate ? false : inline !== undefined ? coerce(key, inline, `--${name}`) : true;
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new SettingsError(`--${name} needs a value`);
-    const coerced = coerce(key, value, `--${name}`);
-    // A repeated list flag adds to the values before it (and together they replace the variable's).
-    overrides[key] = Array.isArray(coerced) ? [...((overrides[key] as string[] | undefined) ?? []), ...coerced] : coerced;
-  }
-  return { overrides: overrides as Partial<Settings>, rest, extra };
 }

@@ -1,4 +1,7 @@
-/** One readable line per call (or JSON with --log-format json); --quiet silences calls, never faults. */
+/**
+ * What orgsim prints: one readable line per call (or JSON with --log-format json), its own lines
+ * (start banner, warnings, start errors) in the same format; --quiet silences calls, never faults.
+ */
 import type { Settings } from "./config.js";
 
 export interface CallRecord {
@@ -16,6 +19,11 @@ export interface CallRecord {
 
 export class Logger {
   constructor(private readonly settings: Pick<Settings, "logFormat" | "quiet">) {}
+
+  /** --log-format json: every line is a JSON object. */
+  get json(): boolean {
+    return this.settings.logFormat === "json";
+  }
 
   call(rec: CallRecord): void {
     if (this.settings.quiet) return;
@@ -38,8 +46,30 @@ export class Logger {
     }
   }
 
-  info(line: string): void {
-    if (this.settings.logFormat === "json") process.stdout.write(JSON.stringify({ time: new Date().toISOString(), msg: line }) + "\n");
-    else process.stdout.write(`${line}\n`);
+  /**
+   * A line about orgsim itself (the start banner, a seed summary) on stdout, even with --quiet.
+   * With --log-format json it is `{"time", "level": "info", "msg", ...fields}`, so every line is JSON.
+   */
+  info(msg: string, fields: Record<string, unknown> = {}): void {
+    this.line(process.stdout, "info", msg, fields);
+  }
+
+  /** Something the user should know at start (text: "orgsim: warning: ..." on stderr). */
+  warn(msg: string, fields: Record<string, unknown> = {}): void {
+    this.line(process.stderr, "warn", msg, fields);
+  }
+
+  /** Why orgsim could not start or stopped (text: "orgsim: ..." on stderr). */
+  error(msg: string, fields: Record<string, unknown> = {}): void {
+    this.line(process.stderr, "error", msg, fields);
+  }
+
+  private line(stream: NodeJS.WriteStream, level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+    if (this.settings.logFormat === "json") {
+      stream.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + "\n");
+      return;
+    }
+    const prefix = level === "info" ? "" : level === "warn" ? "orgsim: warning: " : "orgsim: ";
+    stream.write(`${prefix}${msg}\n`);
   }
 }

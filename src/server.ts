@@ -309,6 +309,17 @@ export class HttpFront {
   }
 }
 
+/** Why the port could not be taken, in one line that names the address and the way out (--port, --host). */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (err.code === "EADDRINUSE") {
+    return new Error(`cannot listen on ${where}: port ${port} is already in use (another orgsim, or LocalStack?); choose another with --port N, or --port 0 for any free port`);
+  }
+  if (err.code === "EACCES") return new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose another with --port N`);
+  if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") return new Error(`cannot listen on ${where}: ${host} is not an address of this machine; check --host`);
+  return new Error(`cannot listen on ${where}: ${err.message}`);
+}
+
 export async function startServer(app: App, host: string, port: number): Promise<RunningServer> {
   const front = new HttpFront(app);
   const server = createServer((req, res) => {
@@ -321,7 +332,7 @@ export async function startServer(app: App, host: string, port: number): Promise
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -1,16 +1,20 @@
 /**
  * The `orgsim` command as users run it: `node bin/orgsim.js start --seed examples/org.yaml` in its
  * own process, then the verbs against it over the control API, with output for people and the
- * exit codes (0 done, 1 server refused/failed or unreachable, 2 usage).
+ * exit codes (0 done, 1 server refused/failed or unreachable, 2 usage, 3 explain DENIED); help,
+ * version, mistakes named with the nearest option, and JSON lines.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
+import { VERBS } from "../src/cli.js";
+import { nearest, parseArgs, type OptionSpec } from "../src/cli/args.js";
+import { DEFAULT_SETTINGS, SETTING_OPTIONS, envName, flagName } from "../src/config.js";
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml");
 
@@ -84,9 +88,9 @@ test("orgsim account ready <id> / account show <id>", async () => {
   assert.equal(ready.stdout.trim(), "account 666666666666 is ready to stand alone: support plan yes, contact information yes, payment method yes");
 });
 
-test("orgsim explain: which SCP denies, at which level; the break-glass role is allowed", async () => {
+test("orgsim explain: which SCP denies, at which level (exit code 3); the break-glass role is allowed (exit code 0)", async () => {
   const denied = await orgsim("explain", "555555555555", "organizations:LeaveOrganization");
-  assert.equal(denied.code, 0, denied.stderr);
+  assert.equal(denied.code, 3, `DENIED exits 3 so scripts can test it: ${denied.stderr}`);
   const lines = denied.stdout.trim().split("\n");
   assert.match(lines[0]!, /^DENIED by p-[0-9a-z]+ \(DenyLeaveOrganization\) at r-[0-9a-z]+, statement DenyLeaveExceptBreakGlass: organizations:LeaveOrganization for account 555555555555$/);
   assert.ok(lines.some((l) => /^ {2}ROOT +r-\S+ +denies: DenyLeaveOrganization/.test(l)), denied.stdout);
@@ -94,10 +98,15 @@ test("orgsim explain: which SCP denies, at which level; the break-glass role is 
   assert.match(denied.stdout, /AWS would answer: AccessDeniedException: User: arn:aws:iam::555555555555:root is not authorized/);
 
   const breakGlass = await orgsim("explain", "555555555555", "organizations:LeaveOrganization", "--principal-arn", "arn:aws:iam::555555555555:role/BreakGlass");
+  assert.equal(breakGlass.code, 0, breakGlass.stderr);
   assert.match(breakGlass.stdout, /^ALLOWED by p-FullAWSAccess \(FullAWSAccess\): organizations:LeaveOrganization for account 555555555555/);
 
   const management = await orgsim("explain", "111111111111", "organizations:LeaveOrganization");
+  assert.equal(management.code, 0, management.stderr);
   assert.match(management.stdout, /^ALLOWED: .* - SCPs never restrict the management account\./);
+  const deniedJson = await orgsim("explain", "555555555555", "organizations:LeaveOrganization", "--json");
+  assert.equal(deniedJson.code, 3, "--json keeps the exit code");
+  assert.equal((JSON.parse(deniedJson.stdout) as { allowed: boolean }).allowed, false);
 });
 
 test("orgsim events: one readable line per event, newest first, filtered by name", async () => {
@@ -152,7 +161,7 @@ test("exit code 2 for usage mistakes; 1 when the server can't be reached", async
   assert.match(unreachable.stderr, /cannot reach orgsim at http:\/\/127\.0\.0\.1:9 .*is it running\?/);
   const help = await run(["help"]);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /orgsim seed FILE/);
+  assert.match(help.stdout, /orgsim seed <file>/);
 });
 
 test("start --seed with a broken file exits 1 with the problem's line, before listening", async () => {
@@ -186,5 +195,177 @@ test("start --seed on a persistent --data file seeds the first start and keeps t
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The command line's own promises: version, help, usage mistakes, exit codes, JSON lines
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")) as { version: string }).version;
+
+test("orgsim --version and -v print package.json's version; /_orgsim/health and the console show it too", async () => {
+  for (const flag of ["--version", "-v"]) {
+    const out = await run([flag]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout, `${PACKAGE_VERSION}\n`);
+  }
+  const health = (await (await fetch(`${server.endpoint}/_orgsim/health`)).json()) as { status: string; version: string };
+  assert.equal(health.version, PACKAGE_VERSION);
+  const page = await (await fetch(`${server.endpoint}/_orgsim/console`)).text();
+  assert.match(page, new RegExp(`id="orgsim-version"[^>]*>v${PACKAGE_VERSION.replaceAll(".", "\\.")}<`));
+  assert.doesNotMatch(page, /\{\{ORGSIM_VERSION\}\}/);
+});
+
+test("--help on every verb, and orgsim help <verb>, print that verb's usage and exit 0 without starting anything", async () => {
+  for (const verb of VERBS) {
+    for (const args of [[...verb.words, "--help"], [...verb.words, "-h"], ["help", ...verb.words]]) {
+      const out = await run(args);
+      const shown = `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`;
+      assert.equal(out.code, 0, shown);
+      assert.match(out.stdout, new RegExp(`^usage: orgsim ${verb.words.join(" ")}`, "m"), shown);
+      assert.doesNotMatch(out.stdout, /^orgsim listening on/m, shown);
+      for (const option of verb.options) assert.ok(out.stdout.includes(`--${option.negatable ? "[no-]" : ""}${option.name}`), `${shown}\nlacks --${option.name}`);
+    }
+  }
+  // --help wins over everything else on the line, even a mistake.
+  const mixed = await run(["start", "--port", "0", "--prot", "--help"]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /^usage: orgsim start \[options\]/);
+  assert.match(mixed.stdout, /--port N +listen port.*\[ORGSIM_PORT, default 4599\]/, "start's usage comes from the settings table, with env names and defaults");
+  const group = await run(["account", "--help"]);
+  assert.equal(group.code, 0, group.stderr);
+  assert.match(group.stdout, /usage: orgsim account ready <id>[\s\S]*usage: orgsim account show <id>/);
+});
+
+/** A real option of the verb with two neighbouring letters swapped: --port -> --prot. */
+function typo(name: string): string {
+  return name.length < 3 ? `${name}x` : `${name[0]}${name[2]}${name[1]}${name.slice(3)}`;
+}
+
+test("an unknown or mistyped option exits 2 and names it and the nearest real one, for every verb", async () => {
+  for (const verb of VERBS) {
+    const option = verb.client ? { name: "endpoint" } : verb.options.find((o) => o.name === "port")!;
+    const wrong = typo(option.name);
+    const args = [...verb.words, ...verb.args.map((a) => (a === "<id>" || a === "<account>" ? "555555555555" : a === "<duration>" ? "1h" : "x")), `--${wrong}`, "v"];
+    const out = await orgsimUnstarted(args);
+    assert.equal(out.code, 2, `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`);
+    assert.ok(out.stderr.includes(`unknown option --${wrong}; did you mean --${option.name}?`), `orgsim ${args.join(" ")}: ${out.stderr}`);
+  }
+  const start = await run(["start", "--prot", "4599"]);
+  assert.equal(start.code, 2);
+  assert.match(start.stderr, /^orgsim: unknown option --prot; did you mean --port\?\n/);
+  assert.doesNotMatch(start.stdout, /listening/);
+  const far = await run(["start", "--frobnicate"]);
+  assert.equal(far.code, 2);
+  assert.match(far.stderr, /^orgsim: unknown option --frobnicate\n/, "no suggestion when nothing is close");
+  const verb = await run(["acount", "show", "555555555555"]);
+  assert.equal(verb.code, 2);
+  assert.match(verb.stderr, /unknown command "acount"; did you mean "orgsim account"\?/);
+  const sub = await run(["clock", "advnce", "4d"]);
+  assert.equal(sub.code, 2);
+  assert.match(sub.stderr, /did you mean "orgsim clock advance"\?/);
+});
+
+/** A verb pointed at a port where nothing listens: a usage mistake must be reported before any request. */
+const orgsimUnstarted = (args: string[]) => run([...args, "--endpoint", "http://127.0.0.1:9"]);
+
+test("a missing argument names it; a missing option value names the option (exit code 2)", async () => {
+  const cases: [string[], RegExp][] = [
+    [["account", "ready"], /^orgsim: account ready: missing <id>\n/],
+    [["account", "show"], /^orgsim: account show: missing <id>\n/],
+    [["explain", "555555555555"], /^orgsim: explain: missing <action>\n/],
+    [["explain"], /^orgsim: explain: missing <account> <action>\n/],
+    [["clock", "advance"], /^orgsim: clock advance: missing <duration>\n/],
+    [["seed"], /^orgsim: seed: missing <file>\n/],
+    [["account"], /^orgsim: orgsim account needs one of: ready <id>, show <id>\n/],
+    [["start", "--port"], /^orgsim: option --port needs a value \(--port N\)\n/],
+    [["start", "--port", "--quiet"], /^orgsim: option --port needs a value/],
+    [["events", "--event-name"], /^orgsim: option --event-name needs a value \(--event-name NAME\)\n/],
+    [["clock", "--endpoint"], /^orgsim: option --endpoint needs a value \(--endpoint URL\)\n/],
+    [["reset", "now"], /^orgsim: reset: unexpected argument "now"\n/],
+  ];
+  for (const [args, pattern] of cases) {
+    const out = await run(args);
+    assert.equal(out.code, 2, `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`);
+    assert.match(out.stderr, pattern, `orgsim ${args.join(" ")}`);
+    assert.match(out.stderr, /\nusage: orgsim /, "the verb's usage line follows");
+  }
+});
+
+test("start on a port that is taken exits 1 with one line that names the port and --port (no stack trace)", async () => {
+  const port = new URL(server.endpoint).port;
+  const out = await run(["start", "--port", port, "--quiet"]);
+  assert.equal(out.code, 1, out.stdout + out.stderr);
+  assert.equal(out.stdout, "");
+  assert.equal(out.stderr.trim().split("\n").length, 1, out.stderr);
+  assert.match(out.stderr, new RegExp(`^orgsim: cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} is already in use .*--port`));
+  assert.doesNotMatch(out.stderr, /\n\s+at /);
+});
+
+test("--log-format json: every line orgsim prints is JSON, the start banner (with url) and the seed summary included", async () => {
+  const json = await spawnOrgsim(["--log-format", "json", "--seed", EXAMPLE]);
+  try {
+    await outputMatching(json, /"seed":/);
+    // A call, so the per-call line is there too.
+    await fetch(`${json.endpoint}/_orgsim/clock`);
+    await outputMatching(json, /\n.*\n/);
+    const lines = json.output().trim().split("\n");
+    const parsed = lines.map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`not JSON: ${line}`);
+      }
+    });
+    assert.equal(parsed[0]!.url, json.endpoint, "the first line is a JSON object with the url");
+    assert.equal(parsed[0]!.port, Number(new URL(json.endpoint).port));
+    assert.equal(parsed[0]!.level, "info");
+    assert.match(String(parsed[0]!.msg), /^orgsim listening on http:\/\/127\.0\.0\.1:\d+ \(in-memory SQLite\)$/);
+    assert.equal(parsed[0]!.version, PACKAGE_VERSION);
+    assert.match(String(parsed[1]!.msg), /^seeded .*org\.yaml: organization o-/);
+  } finally {
+    await json.stop();
+  }
+  const port = new URL(server.endpoint).port;
+  const failed = await run(["start", "--port", port, "--log-format", "json"]);
+  assert.equal(failed.code, 1);
+  const line = JSON.parse(failed.stderr) as { level: string; msg: string };
+  assert.equal(line.level, "error");
+  assert.match(line.msg, /port \d+ is already in use/);
+});
+
+test("the default port is 4599 (LocalStack has 4566), for start and for the verbs' endpoint", async () => {
+  assert.equal(DEFAULT_SETTINGS.port, 4599);
+  const help = await run(["help"]);
+  assert.match(help.stdout, /then http:\/\/127\.0\.0\.1:4599\)/);
+  assert.doesNotMatch(help.stdout, /4566/);
+});
+
+test("the option grammar every verb shares: --name=value, switches with --no-, --, repeatable options, nearest names", () => {
+  const options: OptionSpec[] = [
+    { name: "port", value: "N", help: "" },
+    { name: "control-api", negatable: true, help: "" },
+    { name: "allow-host", value: "HOST", repeatable: true, help: "" },
+  ];
+  const parsed = parseArgs(["--port=0", "--no-control-api", "--allow-host", "a.test", "--allow-host=b.test", "x", "--", "--port"], options);
+  assert.deepEqual([...parsed.options], [["port", "0"], ["control-api", false], ["allow-host", "a.test,b.test"]]);
+  assert.deepEqual(parsed.positionals, ["x", "--port"], "after --, everything is an argument");
+  assert.throws(() => parseArgs(["--no-port"], options), /unknown option --no-port \(--port takes a value: --port N\)/);
+  assert.throws(() => parseArgs(["--no-contrl-api"], options), /unknown option --no-contrl-api; did you mean --no-control-api\?/);
+  assert.throws(() => parseArgs(["--control-api=maybe"], options), /--control-api is a switch/);
+  assert.equal(nearest("prot", ["port", "host"]), "port");
+  assert.equal(nearest("allow", ["allow-host", "port"]), "allow-host", "a unique prefix");
+  assert.equal(nearest("zzzz", ["port", "host"]), undefined);
+});
+
+test("Promise: the README's configuration table lists every start option with its ORGSIM_* variable", () => {
+  const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("## Configuration"));
+  const rows = table.slice(0, table.indexOf("\n## ", 5)).split("\n").filter((line) => line.startsWith("| `--"));
+  for (const key of Object.keys(SETTING_OPTIONS) as (keyof typeof SETTING_OPTIONS)[]) {
+    const flag = flagName(key);
+    const row = rows.find((r) => r.startsWith(`| \`--${flag}`) || r.startsWith(`| \`--no-${flag}`));
+    assert.ok(row, `README's configuration table has a row for --${flag}`);
+    assert.ok(row.includes(envName(key)), `its row names ${envName(key)}`);
   }
 });

@@ -141,7 +141,7 @@ test("serializeQueryError: modeled code, Sender/Receiver", () => {
 function stsClient(respond: (body: string) => { statusCode: number; body: string }): STSClient {
   return new STSClient({
     region: "us-east-1",
-    endpoint: "http://localhost:4566",
+    endpoint: "http://localhost:4599",
     credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
     maxAttempts: 1,
     requestHandler: {

@@ -177,7 +177,7 @@ test("serializeRestJsonError: modeled status, x-amzn-ErrorType, message key, fie
 function accountClient(respond: (req: { method: string; path: string; body: string; headers: Record<string, string> }) => { status: number; headers: Record<string, string>; body: string }): AccountClient {
   return new AccountClient({
     region: "us-east-1",
-    endpoint: "http://localhost:4566",
+    endpoint: "http://localhost:4599",
     credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
     maxAttempts: 1,
     requestHandler: {

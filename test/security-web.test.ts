@@ -14,7 +14,9 @@ import { AccountClient, GetAlternateContactCommand, PutAlternateContactCommand }
 import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
 import { amzDate, authorization, jsonErrorProblem, queryErrorProblem, rawHttp, restErrorProblem } from "./helpers/fuzz-support.js";
 import { parseJson, presignedQuery, web, withHeaders } from "./helpers/web.js";
-import { parseFlags, resolveSettings, SettingsError } from "../src/config.js";
+import { resolveSettings, SettingsError } from "../src/config.js";
+import { START_OPTIONS, startOverrides } from "../src/cli.js";
+import { parseArgs } from "../src/cli/args.js";
 import { hostAllowed, hostPolicy, parseHostHeader } from "../src/http/hosts.js";
 
 const REBOUND = "attacker.example";
@@ -439,7 +441,7 @@ test("Rule (--control-token): the console's browser flow: ?token= sets an HttpOn
 // ---------------------------------------------------------------------------------------------
 
 test("Settings: --allow-host and --cors-origin repeat and take comma lists (flags replace the ORGSIM_ variables); bad values and short tokens are refused with what to give", () => {
-  const { overrides } = parseFlags(["--allow-host", "a.internal", "--allow-host=b.internal,.corp.example", "--cors-origin", "http://localhost:3000", "--control-token", TOKEN]);
+  const { overrides } = startOverrides(parseArgs(["--allow-host", "a.internal", "--allow-host=b.internal,.corp.example", "--cors-origin", "http://localhost:3000", "--control-token", TOKEN], START_OPTIONS));
   const settings = resolveSettings(overrides, { ORGSIM_ALLOW_HOST: "env.internal", ORGSIM_CORS_ORIGIN: "https://x.example" });
   assert.deepEqual(settings.allowHosts, ["a.internal", "b.internal", ".corp.example"]);
   assert.deepEqual(settings.corsOrigins, ["http://localhost:3000"]);

@@ -12,6 +12,7 @@
 import type { RouteEntry, ControlResponse } from "./api.js";
 import { AwsError } from "../protocol/errors.js";
 import { readConsoleAsset } from "../console/assets.js";
+import { orgsimVersion } from "../version.js";
 import { accountDetail, consoleState, stateVersion, MAX_PAGE, MAX_SEARCH_LENGTH, type ConsoleQuery } from "../console/state.js";
 
 const json = (status: number, value: unknown): ControlResponse => ({
@@ -36,7 +37,9 @@ const CONTAINER_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 async function asset(name: string): Promise<ControlResponse> {
   const file = await readConsoleAsset(name);
   if (!file) return json(404, { error: "NotFound", message: `No console asset ${name}` });
-  return { status: 200, body: file.body, contentType: file.contentType, headers: PAGE_HEADERS };
+  // The page shows which orgsim serves it (the version in package.json).
+  const body = name === "index.html" ? file.body.replaceAll("{{ORGSIM_VERSION}}", orgsimVersion()) : file.body;
+  return { status: 200, body, contentType: file.contentType, headers: PAGE_HEADERS };
 }
 
 function count(text: string, what: string): number {
