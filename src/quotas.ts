@@ -26,8 +26,9 @@ export const QUOTA_PRESETS: Readonly<Record<"aws" | "local", Quotas>> = {
     ousPerOrganization: 1000,
     policiesPerType: 1000,
     invitationsPerDay: 20,
-    closeAccountShare: 0.1,
-    closeAccountMin: 10,
+    // The higher of 250 or 20% of the member accounts, at most 1,000 (CloseAccount's reference).
+    closeAccountShare: 0.2,
+    closeAccountMin: 250,
     closeAccountMax: 1000,
   },
   local: {
