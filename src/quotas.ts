@@ -23,7 +23,8 @@ export interface Quotas {
 export const QUOTA_PRESETS: Readonly<Record<"aws" | "local", Quotas>> = {
   aws: {
     accountsPerOrganization: 10,
-    ousPerOrganization: 1000,
+    // The quotas page (orgs_reference_limits) lists 2,000 OUs per organization.
+    ousPerOrganization: 2000,
     policiesPerType: 1000,
     invitationsPerDay: 20,
     // The higher of 250 or 20% of the member accounts, at most 1,000 (CloseAccount's reference).
@@ -33,7 +34,7 @@ export const QUOTA_PRESETS: Readonly<Record<"aws" | "local", Quotas>> = {
   },
   local: {
     accountsPerOrganization: 1_000_000,
-    ousPerOrganization: 1000,
+    ousPerOrganization: 2000,
     policiesPerType: 1000,
     invitationsPerDay: 1_000_000,
     closeAccountShare: 1,

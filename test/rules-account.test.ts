@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { GetAccountInformationCommand } from "@aws-sdk/client-account";
+import { GetAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
 import { AcceptHandshakeCommand, CreateOrganizationCommand, InviteAccountToOrganizationCommand } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
 
@@ -80,4 +80,17 @@ test("Rule: acting on another account (AccountId) needs an organization with all
   // Each account still acts on itself.
   assert.equal((await s.account(MEMBER).send(new GetAccountInformationCommand({}))).AccountId, MEMBER);
   assert.equal((await s.account().send(new GetAccountInformationCommand({}))).AccountId, MANAGEMENT);
+});
+
+test("Rule: ListRegions accepts only a NextToken it gave to the same caller for the same account (ValidationException otherwise)", async () => {
+  await s.control("POST", "/_orgsim/reset");
+  const page = await s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5 }));
+  assert.ok(page.NextToken);
+  const forged = await awsError(() => s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: `${page.NextToken}x` })));
+  assert.equal(forged.name, "ValidationException");
+  assert.equal(forged.status, 400);
+  const foreign = await awsError(() => s.account("333333333333").send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken })));
+  assert.equal(foreign.name, "ValidationException");
+  const next = await s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken }));
+  assert.equal(next.Regions!.length, 5);
 });

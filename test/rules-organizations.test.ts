@@ -210,6 +210,34 @@ test("Rule: a member's departure cancels its open handshakes, and they are kept 
   assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id })))).name, "HandshakeNotFoundException");
 });
 
+test("Rule: EnableAllFeatures's standard migration serves organizations of at most 5,000 accounts (ConstraintViolationException ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED)", async () => {
+  const org = await freshOrg("CONSOLIDATED_BILLING");
+  const root = await rootId();
+  // 5,000 invited members written straight into the store (5,000 calls would add minutes, nothing else).
+  const rows = Array.from({ length: 5000 }, (_, i) => ({
+    id: `7${String(i).padStart(11, "0")}`,
+    org_id: org.Id!,
+    parent_id: root,
+    email: `bulk-${i}@example.com`,
+    name: `bulk-${i}`,
+    joined_method: "INVITED",
+    joined_at: 0,
+    created_at: 0,
+    created_by_org_id: null,
+    support_plan: 1,
+    contact_info: 1,
+    payment_method: 1,
+    closed_at: null,
+    govcloud_enabled: 0,
+  }));
+  await s.sim.app.store.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
+  });
+  const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
+  assertReason(err, "ConstraintViolationException", "ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED");
+  assert.deepEqual((await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes, []);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Creating, closing and counting accounts
 // ---------------------------------------------------------------------------------------------
