@@ -127,12 +127,15 @@ test("Rule: a response to a handshake another response closed is InvalidHandshak
   assert.equal((await awsError(() => s.orgs("555555555555").send(new DeclineHandshakeCommand({ HandshakeId: canceled.Id })))).name, "InvalidHandshakeTransitionException");
 });
 
-test("Rule: only the sender cancels a handshake and only the recipient declines it; the other side's call changes nothing", async () => {
+test("Rule: only the sender cancels a handshake and only the recipient accepts or declines it; the other side's call changes nothing", async () => {
   await freshOrg();
   const hs = await invite(INVITEE);
   // The recipient (in no organization) can't cancel; the sender can't decline.
   assert.equal((await awsError(() => s.orgs(INVITEE).send(new CancelHandshakeCommand({ HandshakeId: hs.Id })))).name, "AccessDeniedException");
   assert.equal((await awsError(() => s.orgs().send(new DeclineHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
+  // Nor can the sender, or an unrelated account, accept it.
+  assert.equal((await awsError(() => s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
+  assert.equal((await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }))).Handshake!.State, "OPEN");
 });
 
@@ -250,6 +253,24 @@ test("Rule: CloseAccount needs an organization with all features (ConstraintViol
   assert.equal((await s.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!.Status, "ACTIVE");
 });
 
+test("Rule: a closed account is SUSPENDED for 90 days after its closure, then CLOSED for good (State CLOSED; the retiring Status stays SUSPENDED)", async () => {
+  await freshOrg();
+  const id = await createAccount("closing@example.com");
+  await s.orgs().send(new CloseAccountCommand({ AccountId: id }));
+  const state = async () => (await s.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
+  await advanceDays(89);
+  assert.deepEqual([(await state()).Status, (await state()).State], ["SUSPENDED", "SUSPENDED"]);
+  await advanceDays(2);
+  assert.deepEqual([(await state()).Status, (await state()).State], ["SUSPENDED", "CLOSED"]);
+  assert.equal((await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: id })))).name, "AccountAlreadyClosedException");
+});
+
+test("Rule: CloseAccount of an account outside the organization is AccountNotFoundException", async () => {
+  await freshOrg();
+  const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: "888888888888" })));
+  assert.equal(err.name, "AccountNotFoundException");
+});
+
 test("Rule: CreateAccount's tags are checked before anything is created; one invalid tag and no account is created", async () => {
   await freshOrg();
   const create = (tags: Tag[]) => s.orgs().send(new CreateAccountCommand({ Email: "tagged@example.com", AccountName: "tagged", Tags: tags }));
@@ -258,6 +279,19 @@ test("Rule: CreateAccount's tags are checked before anything is created; one inv
   assertReason(await awsError(() => create(tooManyTags())), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
   assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
+});
+
+test("Rule: an email address that breaks CreateAccount's email rules (a leading dot, a forbidden character, a domain that begins or ends with a hyphen, a non-ASCII character) FAILS with INVALID_EMAIL", async () => {
+  await freshOrg();
+  for (const email of [".dot@example.com", "a(b)@example.com", "pipe|x@example.com", "user@example.com-", "user@-example.com", "user@example.com.", "ü-user@example.com"]) {
+    const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: "bad" }));
+    assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
+    const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
+    assert.deepEqual([status.State, status.FailureReason, status.AccountId], ["FAILED", "INVALID_EMAIL", undefined], email);
+  }
+  assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
+  // Plus addressing, dots inside the local part and subdomains are fine.
+  await createAccount("first.last+orgsim@mail.example.co.uk");
 });
 
 test("Rule: CreateAccount's RoleName can't begin with IAM's reserved prefix AWSServiceRoleFor (InvalidInputException INVALID_ROLE_NAME)", async () => {

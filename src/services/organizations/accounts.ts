@@ -34,6 +34,21 @@ export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
 export const RESERVED_ROLE_PREFIX = "AWSServiceRoleFor";
 
 /**
+ * The rules CreateAccount's reference gives for an account's email address, beyond the model's
+ * pattern: 7-bit ASCII, one @; a local part without whitespace or any of " ' ( ) < > [ ] : ; , \ | % &
+ * that doesn't begin with a dot; a domain of letters, digits, hyphens and dots that neither begins
+ * nor ends with a hyphen or a dot and holds at least one dot.
+ */
+export function isValidAccountEmail(email: string): boolean {
+  if (!/^[\x00-\x7f]*$/.test(email)) return false;
+  const parts = email.split("@");
+  if (parts.length !== 2) return false;
+  const [local, domain] = parts as [string, string];
+  if (local === "" || local.startsWith(".") || /[\s"'()<>[\]:;,\\|%&]/.test(local)) return false;
+  return /^[A-Za-z0-9.-]+$/.test(domain) && !/^[-.]|[-.]$/.test(domain) && domain.includes(".");
+}
+
+/**
  * The request checks CreateAccount and CreateGovCloudAccount share, before anything is created:
  * the role name must not take IAM's reserved prefix, and one invalid tag fails the whole request.
  */
@@ -91,9 +106,10 @@ export async function startAccountCreation(
     account_id: null,
     gov_cloud_account_id: govCloudAccountId ?? null,
   };
-  if (await emailTaken(ctx, input.Email!)) {
+  const failure = !isValidAccountEmail(input.Email!) ? "INVALID_EMAIL" : (await emailTaken(ctx, input.Email!)) ? "EMAIL_ALREADY_EXISTS" : undefined;
+  if (failure !== undefined) {
     status.state = "FAILED";
-    status.failure_reason = "EMAIL_ALREADY_EXISTS";
+    status.failure_reason = failure;
     status.gov_cloud_account_id = null;
   } else {
     const id = await unusedAccountId(ctx);

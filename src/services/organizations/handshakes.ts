@@ -29,7 +29,7 @@ import { joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
 import { quotas } from "../../quotas.js";
-import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached } from "./accounts.js";
+import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "./accounts.js";
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
 import { onTransferHandshakeAccepted } from "./transfers.js";
 import { validateTagsForNewResource } from "./tag-rules.js";
@@ -149,7 +149,7 @@ export const InviteAccountToOrganization = op(
     if (target.Type === "ACCOUNT" && !/^\d{12}$/.test(target.Id!)) {
       throw invalidInput("INVALID_PATTERN_TARGET_ID", "You specified a handshake target ID that doesn't match the pattern of an account ID (12 digits).");
     }
-    if (target.Type === "EMAIL" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target.Id!)) {
+    if (target.Type === "EMAIL" && !isValidAccountEmail(target.Id!)) {
       throw invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You specified an invalid email address for the invited account owner.");
     }
     // The tags are attached on acceptance, but checked now: one invalid tag and no invitation is sent.
