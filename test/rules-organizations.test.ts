@@ -25,7 +25,9 @@ import {
   EnableAllFeaturesCommand,
   EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
+  DeleteOrganizationCommand,
   InviteAccountToOrganizationCommand,
+  InviteOrganizationToTransferResponsibilityCommand,
   ListAccountsCommand,
   ListCreateAccountStatusCommand,
   ListDelegatedAdministratorsCommand,
@@ -157,6 +159,29 @@ test("Rule: a member of another organization can't accept an invitation (Handsha
   await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: other.Handshake!.Id }));
   const err = await awsError(() => s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
   assertReason(err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+});
+
+test("Rule: an EMAIL invitation needs a valid address (InvalidInputException INVALID_EMAIL_ADDRESS_TARGET)", async () => {
+  await freshOrg();
+  const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "not an address" } })));
+  assertReason(err, "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET");
+});
+
+test("Rule: no invitation while the organization is enabling all features (HandshakeConstraintViolationException INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES)", async () => {
+  await freshOrg("CONSOLIDATED_BILLING");
+  const hs = await invite(INVITEE);
+  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.orgs().send(new EnableAllFeaturesCommand({}));
+  assertReason(await awsError(() => invite("444444444444")), "HandshakeConstraintViolationException", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
+});
+
+test("Rule: ListHandshakes* take one filter at a time: ActionType and ParentHandshakeId together are InvalidInputException MAX_LIMIT_EXCEEDED_FILTER", async () => {
+  await freshOrg();
+  const hs = await invite(INVITEE);
+  const filter = { ActionType: "INVITE" as const, ParentHandshakeId: hs.Id };
+  assertReason(await awsError(() => s.orgs().send(new ListHandshakesForOrganizationCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
+  assertReason(await awsError(() => s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
+  assert.equal((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "INVITE" } }))).Handshakes!.length, 1);
 });
 
 test("Rule: an invitation's tags are checked when it is sent; one invalid tag and no invitation is sent", async () => {
@@ -348,6 +373,20 @@ test("Rule: AWS GovCloud (US) has no consolidated-billing-only organizations (Co
   assertReason(err, "ConstraintViolationException", "CREATE_ORGANIZATION_IN_BILLING_MODE_UNSUPPORTED_REGION");
   const org = (await gov.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!;
   assert.match(org.Arn!, /^arn:aws-us-gov:organizations::/);
+});
+
+test("Rule: an organization with an open responsibility transfer can't be deleted (ConstraintViolationException ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS)", async () => {
+  await freshOrg();
+  await s.orgs(OTHER_MANAGEMENT).send(new CreateOrganizationCommand({}));
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
+  const hs = await s.orgs().send(
+    new InviteOrganizationToTransferResponsibilityCommand({ Type: "BILLING", Target: { Type: "ACCOUNT", Id: OTHER_MANAGEMENT }, StartTimestamp: start, SourceName: "billing" }),
+  );
+  assertReason(await awsError(() => s.orgs().send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+  assertReason(await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+  await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
+  await s.orgs().send(new DeleteOrganizationCommand({}));
 });
 
 // ---------------------------------------------------------------------------------------------
