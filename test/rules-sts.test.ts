@@ -34,10 +34,11 @@ beforeEach(async () => {
   roleArn = `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`;
 });
 
-test("Rule: a SourceIdentity can't begin with the reserved prefix aws: (ValidationError)", async () => {
+test("Rule: a SourceIdentity can't begin with the reserved prefix aws: (ValidationError; the model's pattern admits no colon at all)", async () => {
   const err = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", SourceIdentity: "aws:me" })));
   assert.equal(err.name, "ValidationError");
   assert.equal(err.status, 400);
+  assert.match(err.message, /sourceIdentity/);
   const ok = await s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", SourceIdentity: "jane@example.com" }));
   assert.equal(ok.SourceIdentity, "jane@example.com");
 });

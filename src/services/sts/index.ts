@@ -46,10 +46,6 @@ export const AssumeRole = op(async (ctx, input: AssumeRoleRequest): Promise<Assu
   const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
   if (!m) throw new AwsError("ValidationError", `${roleArn} is invalid`, { status: 400 });
   const [, accountId, roleName] = m as unknown as [string, string, string];
-  // AWS keeps the "aws:" prefix of a source identity for itself.
-  if (input.SourceIdentity?.toLowerCase().startsWith("aws:")) {
-    throw new AwsError("ValidationError", `The source identity ${input.SourceIdentity} is invalid: a source identity can't begin with the reserved prefix aws:.`, { status: 400 });
-  }
   if (!(await trusts(ctx, accountId, roleName))) throw accessDenied(ctx, roleArn);
   const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
   if (duration > MAX_SESSION_DURATION_SECONDS) {
