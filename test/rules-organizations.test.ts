@@ -346,8 +346,11 @@ test("Rule: a new organization's root has no policy type enabled until EnablePol
   await freshOrg();
   const root = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!;
   assert.deepEqual(root.PolicyTypes, []);
+  // DescribeOrganization's (deprecated) AvailablePolicyTypes follows the root: SCPs show once enabled there.
+  assert.deepEqual((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.AvailablePolicyTypes, []);
   const enabled = await s.orgs().send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" }));
   assert.deepEqual(enabled.Root!.PolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
+  assert.deepEqual((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.AvailablePolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
 });
 
 test("Rule: the management account of a new organization needs a payment method (ConstraintViolationException MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED)", async () => {
