@@ -5,8 +5,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { GetAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
-import { AcceptHandshakeCommand, CreateOrganizationCommand, InviteAccountToOrganizationCommand } from "@aws-sdk/client-organizations";
+import { GetAccountInformationCommand, GetGovCloudAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
+import {
+  AcceptHandshakeCommand,
+  CloseAccountCommand,
+  CreateGovCloudAccountCommand,
+  CreateOrganizationCommand,
+  DescribeCreateAccountStatusCommand,
+  InviteAccountToOrganizationCommand,
+} from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
 
 const MEMBER = "222222222222";
@@ -93,4 +100,15 @@ test("Rule: ListRegions accepts only a NextToken it gave to the same caller for 
   assert.equal(foreign.name, "ValidationException");
   const next = await s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken }));
   assert.equal(next.Regions!.length, 5);
+});
+
+test("Rule: closing an account paired with a GovCloud account closes both (the GovCloud account's state follows)", async () => {
+  await s.control("POST", "/_orgsim/reset");
+  await s.orgs().send(new CreateOrganizationCommand({}));
+  assert.equal((await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true })).status, 200);
+  const started = await s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov-pair@example.com", AccountName: "gov" }));
+  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  assert.equal((await s.account(id).send(new GetGovCloudAccountInformationCommand({}))).AccountState, "ACTIVE");
+  await s.orgs().send(new CloseAccountCommand({ AccountId: id }));
+  assert.equal((await s.account(id).send(new GetGovCloudAccountInformationCommand({}))).AccountState, "SUSPENDED");
 });

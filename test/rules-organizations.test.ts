@@ -161,6 +161,14 @@ test("Rule: a member of another organization can't accept an invitation (Handsha
   assertReason(err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
 });
 
+test("Rule: inviting an account that is already a member of this organization is HandshakeConstraintViolationException ALREADY_IN_AN_ORGANIZATION", async () => {
+  await freshOrg();
+  const hs = await invite(INVITEE);
+  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  assertReason(await awsError(() => invite(INVITEE)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+  assertReason(await awsError(() => invite(MANAGEMENT)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+});
+
 test("Rule: an EMAIL invitation needs a valid address (InvalidInputException INVALID_EMAIL_ADDRESS_TARGET)", async () => {
   await freshOrg();
   const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "not an address" } })));

@@ -54,6 +54,9 @@ export const MESSAGES = {
   policyTypeEnabledForService:
     "You attempted to disable service access before you disabled the policy type. To complete this operation, you must first disable the policy type.",
   /** B */
+  delegatedAdministratorExists:
+    "You attempted to register an AWS account as a delegated administrator for an AWS service that already has a delegated administrator. To complete this operation, you must first deregister any existing delegated administrators for this service.",
+  /** B */
   maxDelegatedAdministrators: "You attempted to register more delegated administrators than allowed for the service principal.",
 } as const;
 
@@ -193,7 +196,11 @@ export const RegisterDelegatedAdministrator = op(
       .where("principal", "=", principal)
       .execute();
     if (current.some((r) => r.account_id === accountId)) throw errors.accountAlreadyRegistered();
-    if (current.length >= maxDelegatedAdmins(principal)) {
+    const max = maxDelegatedAdmins(principal);
+    if (current.length >= max) {
+      // A service with one administrator already has it (the reference's reason for that case);
+      // a service that allows several has reached its number.
+      if (max === 1) throw constraintViolation("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", MESSAGES.delegatedAdministratorExists);
       throw constraintViolation("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", MESSAGES.maxDelegatedAdministrators);
     }
     await ctx.tx.insertInto("delegated_admins").values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now }).execute();
