@@ -33,6 +33,7 @@ import {
   ListDelegatedAdministratorsCommand,
   ListHandshakesForAccountCommand,
   ListHandshakesForOrganizationCommand,
+  ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
@@ -398,6 +399,14 @@ test("Rule: an organization with an open responsibility transfer can't be delete
   assertReason(await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   await s.orgs().send(new DeleteOrganizationCommand({}));
+});
+
+test("Rule: ListParents takes an account or an OU as the child, never a root (InvalidInputException)", async () => {
+  await freshOrg();
+  const root = await rootId();
+  const err = await awsError(() => s.orgs().send(new ListParentsCommand({ ChildId: root })));
+  assert.equal(err.name, "InvalidInputException");
+  assert.equal(err.reason, "INVALID_PATTERN");
 });
 
 // ---------------------------------------------------------------------------------------------
