@@ -23,16 +23,18 @@ export interface Quotas {
 export const QUOTA_PRESETS: Readonly<Record<"aws" | "local", Quotas>> = {
   aws: {
     accountsPerOrganization: 10,
-    ousPerOrganization: 1000,
+    // The quotas page (orgs_reference_limits) lists 2,000 OUs per organization.
+    ousPerOrganization: 2000,
     policiesPerType: 1000,
     invitationsPerDay: 20,
-    closeAccountShare: 0.1,
-    closeAccountMin: 10,
+    // The higher of 250 or 20% of the member accounts, at most 1,000 (CloseAccount's reference).
+    closeAccountShare: 0.2,
+    closeAccountMin: 250,
     closeAccountMax: 1000,
   },
   local: {
     accountsPerOrganization: 1_000_000,
-    ousPerOrganization: 1000,
+    ousPerOrganization: 2000,
     policiesPerType: 1000,
     invitationsPerDay: 1_000_000,
     closeAccountShare: 1,

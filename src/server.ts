@@ -275,7 +275,8 @@ export class HttpFront {
   }
 
   private async handleRest(inc: Incoming, res: ServerResponse): Promise<void> {
-    const jsonHeaders = { "x-amzn-RequestId": inc.requestId, "Content-Type": "application/json" };
+    // The restJson serializer names the answer's Content-Type itself; only the not-found answer below needs one here.
+    const jsonHeaders = { "x-amzn-RequestId": inc.requestId };
     const rest = [...this.app.services.values()].filter((s) => s.model.metadata.protocol === "rest-json");
     let service: ServiceDefinition | undefined;
     let operation = `${inc.parts.method} ${inc.parts.path}`;
@@ -288,7 +289,7 @@ export class HttpFront {
       }
     }
     if (!service) {
-      send(res, 404, { ...jsonHeaders, "x-amzn-ErrorType": "UnknownOperationException" }, JSON.stringify({ message: `No AWS operation at ${operation}` }));
+      send(res, 404, { ...jsonHeaders, "Content-Type": "application/json", "x-amzn-ErrorType": "UnknownOperationException" }, JSON.stringify({ message: `No AWS operation at ${operation}` }));
       return;
     }
     let principal = "-";

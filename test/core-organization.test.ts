@@ -215,8 +215,9 @@ test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the targ
   const account = (await s.orgs().send(new DescribeAccountCommand({ AccountId: target }))).Account!;
   assert.equal(account.JoinedMethod, "INVITED");
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: target }))).Tags, [{ Key: "team", Value: "a" }]);
+  // Accepting it again: it is already in the requested state (AWS's own exception for that case).
   const again = await awsError(() => s.orgs(target).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
-  assert.equal(again.name, "InvalidHandshakeTransitionException");
+  assert.equal(again.name, "HandshakeAlreadyInStateException");
 });
 
 test("Invite by EMAIL: the account with that email can see and decline it; the organization can cancel another", async () => {

@@ -272,16 +272,16 @@ test("RegisterDelegatedAdministrator: the same account for the same service twic
   assert.equal(err.message, "The provided account is already a delegated administrator for your organization.");
 });
 
-test("RegisterDelegatedAdministrator: more administrators than the service allows is ConstraintViolationException MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", async () => {
+test("RegisterDelegatedAdministrator: a second administrator of a one-administrator service is DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE; more than a several-administrator service allows is MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", async () => {
   await freshOrg();
   const members: string[] = [];
   for (const id of ["222222222222", "333333333333", "444444444444", "555555555555"]) members.push(await invite(id));
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   const message = "You attempted to register more delegated administrators than allowed for the service principal.";
-  // GuardDuty allows one.
+  // GuardDuty allows one, and has it.
   await register(members[0]!, GUARDDUTY);
-  assertConstraint(await awsError(() => register(members[1]!, GUARDDUTY)), "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", message);
+  assertConstraint(await awsError(() => register(members[1]!, GUARDDUTY)), "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE");
   // CloudTrail allows three.
   for (const m of members.slice(0, 3)) await register(m, CLOUDTRAIL);
   assertConstraint(await awsError(() => register(members[3]!, CLOUDTRAIL)), "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", message);

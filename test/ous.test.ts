@@ -410,17 +410,19 @@ test("CreateOrganizationalUnit: invalid tags (an aws: key) fail the whole call a
   assert.deepEqual((await s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits, []);
 });
 
-test("CreateOrganizationalUnit: an organization holds at most 1000 OUs; the next is ConstraintViolationException OU_NUMBER_LIMIT_EXCEEDED", async () => {
+test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next is ConstraintViolationException OU_NUMBER_LIMIT_EXCEEDED", async () => {
   const { orgId, rootId } = await freshOrg();
-  // 999 OUs written straight into the store (creating them one call at a time adds nothing but minutes on PostgreSQL).
-  const rows = Array.from({ length: 999 }, (_, i) => {
+  // 1999 OUs written straight into the store (creating them one call at a time adds nothing but minutes on PostgreSQL).
+  const rows = Array.from({ length: 1999 }, (_, i) => {
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
     return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
   });
-  await s.sim.app.store.transaction((tx) => tx.insertInto("ous").values(rows).execute());
-  const thousandth = await createOu(rootId, "thousandth");
-  assert.equal(thousandth.Name, "thousandth");
-  const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: thousandth.Id, Name: "one-too-many" })));
+  await s.sim.app.store.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("ous").values(rows.slice(i, i + 500)).execute();
+  });
+  const last = await createOu(rootId, "two-thousandth");
+  assert.equal(last.Name, "two-thousandth");
+  const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: last.Id, Name: "one-too-many" })));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "OU_NUMBER_LIMIT_EXCEEDED");
   assert.equal(err.message, "You attempted to exceed the number of OUs that you can have in an organization.");

@@ -135,7 +135,7 @@ test("serializeRestJsonOutput: body, epoch/iso timestamps, headers, status", () 
     AccountState: "ACTIVE",
   });
   assert.equal(info.status, 200);
-  assert.equal(info.headers["content-type"], "application/json");
+  assert.equal(info.headers["Content-Type"], "application/json");
   // AccountCreatedDate is modeled with timestampFormat iso8601.
   assert.deepEqual(JSON.parse(info.body), { AccountId: "123456789012", AccountName: "Prod", AccountCreatedDate: "2020-01-02T03:04:05.000Z", AccountState: "ACTIVE" });
 

@@ -64,7 +64,7 @@ test("Quota: closing accounts is limited to a share of members (within a floor) 
   assert.equal(set.status, 200);
   const ids: string[] = [];
   for (let i = 1; i <= 5; i++) ids.push(await create(i));
-  // 5 members: max(2, 10% of 5) = 2 closures in 30 days.
+  // 5 members: max(2, 20% of 5) = 2 closures in 30 days.
   await s.orgs().send(new CloseAccountCommand({ AccountId: ids[0]! }));
   await s.orgs().send(new CloseAccountCommand({ AccountId: ids[1]! }));
   const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! })));
@@ -72,6 +72,30 @@ test("Quota: closing accounts is limited to a share of members (within a floor) 
   assert.equal(err.reason, "CLOSE_ACCOUNT_QUOTA_EXCEEDED");
   await s.control("POST", "/_orgsim/clock", { advanceSeconds: 30 * 86_400 + 1 });
   await s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! }));
+});
+
+test("Rule (aws preset): closures in a rolling 30 days are the higher of 250 or 20% of the member accounts, at most 1,000 (CLOSE_ACCOUNT_QUOTA_EXCEEDED)", async () => {
+  const view = (await s.control("GET", "/_orgsim/quotas")).body as { quotas: Record<string, number> };
+  assert.equal(view.quotas.closeAccountShare, 0.2);
+  assert.equal(view.quotas.closeAccountMin, 250);
+  assert.equal(view.quotas.closeAccountMax, 1000);
+  // The share, observed with the floor lowered: 10 members allow 2 closures.
+  await s.control("PUT", "/_orgsim/quotas", { closeAccountMin: 1, accountsPerOrganization: 100 });
+  const ids: string[] = [];
+  for (let i = 1; i <= 10; i++) ids.push(await create(i));
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[0]! }));
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[1]! }));
+  const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! })));
+  assert.equal(err.reason, "CLOSE_ACCOUNT_QUOTA_EXCEEDED");
+});
+
+test("Rule (aws preset): a closed account still counts toward the organization's account quota", async () => {
+  const ids: string[] = [];
+  for (let i = 1; i < 10; i++) ids.push(await create(i));
+  await s.orgs().send(new CloseAccountCommand({ AccountId: ids[0]! }));
+  const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "after-close@example.com", AccountName: "after-close" })));
+  assert.equal(err.name, "ConstraintViolationException");
+  assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
 });
 
 test("Quota overrides: unknown names and bad values are refused; reset clears them", async () => {

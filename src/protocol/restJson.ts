@@ -377,7 +377,7 @@ export function serializeRestJsonOutput(model: ServiceModel, operation: string, 
       status = value;
     }
   }
-  headers["content-type"] = "application/json";
+  headers["Content-Type"] = "application/json";
   const body = toWire(model, op.output.shape, record, "epoch-seconds") ?? {};
   return { status, headers, body: JSON.stringify(body) };
 }
@@ -392,7 +392,7 @@ export function serializeRestJsonError(model: ServiceModel, err: AwsError): { st
   const modeled = shape?.exception === true ? shape : undefined;
   const status = modeled?.error?.httpStatusCode ?? err.status;
   const code = modeled?.error?.code ?? err.code;
-  const headers: Record<string, string> = { "x-amzn-ErrorType": code, "content-type": "application/json" };
+  const headers: Record<string, string> = { "x-amzn-ErrorType": code, "Content-Type": "application/json" };
   const messageKey = Object.keys(modeled?.members ?? {}).find((m) => m.toLowerCase() === "message") ?? "message";
   const body: Record<string, unknown> = { [messageKey]: err.message };
   for (const [name, value] of Object.entries(err.fields)) {

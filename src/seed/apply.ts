@@ -189,8 +189,9 @@ class Applier {
     const mgmtRow = await getAccountRow(this.tx, mgmt);
     if (mgmtRow) out.accounts[mgmtRow.email] = mgmt;
 
-    for (const { type, site } of org.policyTypes) await this.op(mgmt, "EnablePolicyType", { RootId: root.id, PolicyType: type }, { site });
+    // Trusted access first: a policy type of a service (SECURITYHUB_POLICY) needs its service's access.
     for (const { principal, site } of org.serviceAccess) await this.op(mgmt, "EnableAWSServiceAccess", { ServicePrincipal: principal }, { site });
+    for (const { type, site } of org.policyTypes) await this.op(mgmt, "EnablePolicyType", { RootId: root.id, PolicyType: type }, { site });
     if (org.rootTags.length > 0) await this.op(mgmt, "TagResource", { ResourceId: root.id, Tags: org.rootTags }, { site: org.fields.rootTags ?? org.site });
 
     const ouIds = new Map<string, string>([["", root.id]]);

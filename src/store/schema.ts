@@ -67,6 +67,13 @@ export interface HandshakeTable {
   tags: string | null;
 }
 
+/** When a handshake was closed (ACCEPTED, DECLINED or CANCELED): AWS lists it for 30 days from then. */
+export interface HandshakeClosureTable {
+  handshake_id: string;
+  org_id: string;
+  closed_at: number;
+}
+
 export interface PolicyTable {
   id: string;
   org_id: string;
@@ -159,6 +166,7 @@ export interface Database {
   accounts: AccountTable;
   create_account_status: CreateAccountStatusTable;
   handshakes: HandshakeTable;
+  handshake_closures: HandshakeClosureTable;
   policies: PolicyTable;
   policy_targets: PolicyTargetTable;
   tags: TagTable;
@@ -234,11 +242,13 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_target ON responsibility_transfers (target_org_id, id)`,
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_source ON responsibility_transfers (source_org_id, id)`,
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_handshake ON responsibility_transfers (handshake_id)`,
+  `CREATE TABLE IF NOT EXISTS handshake_closures (handshake_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, closed_at BIGINT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS handshake_closures_time ON handshake_closures (closed_at)`,
 ];
 
 /** Every table, in an order safe for deleting all rows (reset). */
 export const TABLES: readonly (keyof Database)[] = [
   "organizations", "roots", "ous", "accounts", "create_account_status", "handshakes", "policies", "policy_targets",
   "tags", "service_access", "delegated_admins", "events", "credentials", "roles", "faults", "rate_events",
-  "account_docs", "resource_policies", "meta", "responsibility_transfers",
+  "account_docs", "resource_policies", "meta", "responsibility_transfers", "handshake_closures",
 ];

@@ -160,7 +160,8 @@ def test_invite_account_to_organization_opens_a_15_day_handshake_that_the_target
     # Modeled exception classes belong to the botocore session that made the client: catch them
     # through the client that raises them (here, the invitee's).
     invitee = orgs(INVITEE)
-    with pytest.raises(invitee.exceptions.InvalidHandshakeTransitionException):
+    # Accepting it again: the handshake is already in the requested state.
+    with pytest.raises(invitee.exceptions.HandshakeAlreadyInStateException):
         invitee.accept_handshake(HandshakeId=handshake["Id"])
 
 

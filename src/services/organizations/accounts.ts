@@ -17,7 +17,7 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
-import { constraintViolation } from "../../protocol/errors.js";
+import { constraintViolation, invalidInput } from "../../protocol/errors.js";
 import { quotas } from "../../quotas.js";
 import { hotQuery } from "../../store/hot.js";
 import { newAccountId, newCreateAccountRequestId } from "./ids.js";
@@ -27,8 +27,37 @@ import { departOrganization, joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
 import { checkDeparture } from "./leave.js";
+import { validateTagsForNewResource } from "./tag-rules.js";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
+/** IAM keeps role names with this prefix for service-linked roles. */
+export const RESERVED_ROLE_PREFIX = "AWSServiceRoleFor";
+
+/**
+ * The rules CreateAccount's reference gives for an account's email address, beyond the model's
+ * pattern: 7-bit ASCII, one @; a local part without whitespace or any of " ' ( ) < > [ ] : ; , \ | % &
+ * that doesn't begin with a dot; a domain of letters, digits, hyphens and dots that neither begins
+ * nor ends with a hyphen or a dot and holds at least one dot.
+ */
+export function isValidAccountEmail(email: string): boolean {
+  if (!/^[\x00-\x7f]*$/.test(email)) return false;
+  const parts = email.split("@");
+  if (parts.length !== 2) return false;
+  const [local, domain] = parts as [string, string];
+  if (local === "" || local.startsWith(".") || /[\s"'()<>[\]:;,\\|%&]/.test(local)) return false;
+  return /^[A-Za-z0-9.-]+$/.test(domain) && !/^[-.]|[-.]$/.test(domain) && domain.includes(".");
+}
+
+/**
+ * The request checks CreateAccount and CreateGovCloudAccount share, before anything is created:
+ * the role name must not take IAM's reserved prefix, and one invalid tag fails the whole request.
+ */
+export function validateAccountCreationRequest(input: CreateAccountRequest): void {
+  if (input.RoleName?.startsWith(RESERVED_ROLE_PREFIX)) {
+    throw invalidInput("INVALID_ROLE_NAME", `You provided a role name that isn't valid. A role name can't begin with the reserved prefix ${RESERVED_ROLE_PREFIX}.`);
+  }
+  validateTagsForNewResource(input.Tags, "the new account");
+}
 
 function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
   const done = ctx.now >= row.completed_at;
@@ -77,9 +106,10 @@ export async function startAccountCreation(
     account_id: null,
     gov_cloud_account_id: govCloudAccountId ?? null,
   };
-  if (await emailTaken(ctx, input.Email!)) {
+  const failure = !isValidAccountEmail(input.Email!) ? "INVALID_EMAIL" : (await emailTaken(ctx, input.Email!)) ? "EMAIL_ALREADY_EXISTS" : undefined;
+  if (failure !== undefined) {
     status.state = "FAILED";
-    status.failure_reason = "EMAIL_ALREADY_EXISTS";
+    status.failure_reason = failure;
     status.gov_cloud_account_id = null;
   } else {
     const id = await unusedAccountId(ctx);
@@ -138,6 +168,7 @@ export const ACCOUNT_LIMIT_MESSAGE = "You attempted to exceed the limit on the n
 
 export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promise<CreateAccountResponse> => {
   const org = await requireOrg(ctx);
+  validateAccountCreationRequest(input);
   if (await accountQuotaReached(ctx, org)) throw constraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
   const status = await startAccountCreation(ctx, org, input);
   // AWS answers every creation request IN_PROGRESS; the outcome is read with DescribeCreateAccountStatus.
@@ -229,6 +260,8 @@ async function checkCloseQuota(ctx: CallContext, org: OrgRow): Promise<void> {
 
 export const CloseAccount = op(async (ctx, input: CloseAccountRequest): Promise<Record<string, never>> => {
   const org = await requireOrg(ctx);
+  // AWS closes member accounts through Organizations only in an organization with all features.
+  if (org.feature_set !== "ALL") throw errors.notInAllFeaturesMode();
   const row = await getMemberAccount(ctx, org, input.AccountId!);
   if (row.id === org.management_account_id) {
     throw constraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You can't close the management account with this operation. To close it, use the account console or delete the organization first.");

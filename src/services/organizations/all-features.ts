@@ -24,6 +24,7 @@ import type { HandshakeTable } from "../../store/schema.js";
 import { constraintViolation } from "../../protocol/errors.js";
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
+import { recordClosures } from "./handshake-closures.js";
 import { createHandshake, currentState, organizationResource, toHandshake } from "./handshakes.js";
 import { getAccountRow, getOrganization, isVisible, requireOrg, type OrgRow } from "./repo.js";
 
@@ -86,13 +87,14 @@ export async function checkInviteAllowedDuringAllFeatures(ctx: CallContext, org:
   }
 }
 
-async function setState(ctx: CallContext, id: string, state: string): Promise<void> {
+async function setState(ctx: CallContext, org: OrgRow, id: string, state: string): Promise<void> {
   await ctx.tx.updateTable("handshakes").set({ state }).where("id", "=", id).execute();
+  if (!OPEN_STATES.includes(state)) await recordClosures(ctx.tx, org.id, [id], ctx.now);
 }
 
 /** Sends APPROVE_ALL_FEATURES to the management account and opens the parent: every invited member has approved. */
 async function requestFinalApproval(ctx: CallContext, org: OrgRow, parent: HandshakeTable): Promise<void> {
-  await setState(ctx, parent.id, "OPEN");
+  await setState(ctx, org, parent.id, "OPEN");
   const mgmt = await getAccountRow(ctx.tx, org.management_account_id);
   await createHandshake(
     ctx,
@@ -135,7 +137,7 @@ export async function reconcileAllFeatures(ctx: CallContext, orgId: string): Pro
 async function finalize(ctx: CallContext, org: OrgRow, parentId: string | undefined): Promise<void> {
   await ctx.tx.updateTable("organizations").set({ feature_set: "ALL" }).where("id", "=", org.id).execute();
   if (parentId) {
-    await setState(ctx, parentId, "ACCEPTED");
+    await setState(ctx, org, parentId, "ACCEPTED");
     const approvals = await ctx.tx
       .selectFrom("handshakes")
       .selectAll()
@@ -143,7 +145,7 @@ async function finalize(ctx: CallContext, org: OrgRow, parentId: string | undefi
       .where("action", "=", APPROVE_ALL_FEATURES)
       .where("state", "in", OPEN_STATES)
       .execute();
-    for (const a of approvals) if (isChildHandshakeOf(a, parentId)) await setState(ctx, a.id, "ACCEPTED");
+    for (const a of approvals) if (isChildHandshakeOf(a, parentId)) await setState(ctx, org, a.id, "ACCEPTED");
   }
   await recordEvent(ctx, org.id, "EnableAllFeaturesCompleted", { featureSet: "ALL" });
 }
@@ -158,17 +160,17 @@ export async function onAllFeaturesHandshakeAccepted(ctx: CallContext, row: Hand
   const org = await getOrganization(ctx.tx, row.org_id);
   if (!org) return;
   if (row.action === APPROVE_ALL_FEATURES) {
-    await setState(ctx, row.id, "ACCEPTED");
+    await setState(ctx, org, row.id, "ACCEPTED");
     await finalize(ctx, org, parentHandshakeIdOf(row));
     return;
   }
   if (row.target_account_id === org.management_account_id) {
     // The parent itself (OPEN once every member approved): accepting it finalizes too.
-    await setState(ctx, row.id, "ACCEPTED");
+    await setState(ctx, org, row.id, "ACCEPTED");
     await finalize(ctx, org, row.id);
     return;
   }
-  await setState(ctx, row.id, "ACCEPTED");
+  await setState(ctx, org, row.id, "ACCEPTED");
   await reconcileAllFeatures(ctx, org.id);
 }
 
@@ -187,13 +189,18 @@ export const EnableAllFeatures = op(async (ctx, _input: EnableAllFeaturesRequest
     throw constraintViolation("ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED", MESSAGES.sizeLimit);
   }
   // Member handshakes of an earlier attempt (canceled, declined or expired parent) are closed.
-  await ctx.tx
-    .updateTable("handshakes")
-    .set({ state: "CANCELED" })
+  const earlier = await ctx.tx
+    .selectFrom("handshakes")
+    .select("id")
     .where("org_id", "=", org.id)
     .where("action", "in", [ENABLE_ALL_FEATURES, APPROVE_ALL_FEATURES])
     .where("state", "in", OPEN_STATES)
     .execute();
+  if (earlier.length > 0) {
+    const ids = earlier.map((r) => r.id);
+    await ctx.tx.updateTable("handshakes").set({ state: "CANCELED" }).where("id", "in", ids).execute();
+    await recordClosures(ctx.tx, org.id, ids, ctx.now);
+  }
   const parent = await createHandshake(ctx, org, ENABLE_ALL_FEATURES, { type: "ACCOUNT", id: org.management_account_id }, [{ Type: "ORGANIZATION", Value: org.id }], undefined);
   // AWS's parent handshake names only the organization and awaits the members' responses.
   const parties = JSON.stringify([{ Id: org.id, Type: "ORGANIZATION" }] satisfies HandshakeParty[]);

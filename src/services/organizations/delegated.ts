@@ -26,12 +26,13 @@ import { constraintViolation, invalidInput, type AwsError } from "../../protocol
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
-import { getMemberAccount, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import {
   DEFAULT_MAX_DELEGATED_ADMINS,
   DELEGATED_ADMIN_SERVICE_PRINCIPALS,
   INTEGRATED_SERVICE_PRINCIPALS,
   MAX_DELEGATED_ADMINS,
+  policyTypesOfService,
 } from "./service-principals.js";
 
 // AWS's words: A = seen in real AWS output, B = the API Reference's description of the reason
@@ -49,6 +50,12 @@ export const MESSAGES = {
   cannotRegisterManagement: "You cannot register management account/yourself as delegated administrator for your organization.",
   /** B */
   cannotRegisterSuspended: "You cannot register a suspended account as a delegated administrator.",
+  /** B */
+  policyTypeEnabledForService:
+    "You attempted to disable service access before you disabled the policy type. To complete this operation, you must first disable the policy type.",
+  /** B */
+  delegatedAdministratorExists:
+    "You attempted to register an AWS account as a delegated administrator for an AWS service that already has a delegated administrator. To complete this operation, you must first deregister any existing delegated administrators for this service.",
   /** B */
   maxDelegatedAdministrators: "You attempted to register more delegated administrators than allowed for the service principal.",
 } as const;
@@ -115,6 +122,12 @@ export const DisableAWSServiceAccess = op(async (ctx, input: DisableAWSServiceAc
   // A principal enabled earlier (say while acceptAnyServicePrincipal was on) can always be disabled.
   if (!(await isServiceAccessEnabled(ctx.tx, org.id, principal))) requireIntegratedPrincipal(ctx, principal);
   requireAllFeatures(org);
+  // A policy type that belongs to the service must be disabled first.
+  const root = await getRoot(ctx.tx, org.id);
+  const enabledType = policyTypesOfService(principal).find((type) => isPolicyTypeEnabled(root, type));
+  if (enabledType !== undefined) {
+    throw constraintViolation("POLICY_TYPE_ENABLED_FOR_THIS_SERVICE", `${MESSAGES.policyTypeEnabledForService} (${enabledType} is enabled in ${root.id}.)`);
+  }
   await ctx.tx.deleteFrom("service_access").where("org_id", "=", org.id).where("principal", "=", principal).execute();
   // The service's delegated administrators go with its trusted access. UNVERIFIED: the API
   // Reference lists what disabling does and this isn't among it; some third-party tools say AWS
@@ -183,7 +196,11 @@ export const RegisterDelegatedAdministrator = op(
       .where("principal", "=", principal)
       .execute();
     if (current.some((r) => r.account_id === accountId)) throw errors.accountAlreadyRegistered();
-    if (current.length >= maxDelegatedAdmins(principal)) {
+    const max = maxDelegatedAdmins(principal);
+    if (current.length >= max) {
+      // A service with one administrator already has it (the reference's reason for that case);
+      // a service that allows several has reached its number.
+      if (max === 1) throw constraintViolation("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", MESSAGES.delegatedAdministratorExists);
       throw constraintViolation("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", MESSAGES.maxDelegatedAdministrators);
     }
     await ctx.tx.insertInto("delegated_admins").values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now }).execute();
@@ -214,6 +231,11 @@ export const DeregisterDelegatedAdministrator = op(
     return {};
   },
 );
+
+async function hasDelegatedAdministrators(ctx: CallContext, org: OrgRow, principal: string): Promise<boolean> {
+  const row = await ctx.tx.selectFrom("delegated_admins").select("account_id").where("org_id", "=", org.id).where("principal", "=", principal).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
 
 interface DelegationRow {
   account_id: string;
@@ -249,6 +271,9 @@ export const ListDelegatedAdministrators = op(
   async (ctx, input: ListDelegatedAdministratorsRequest): Promise<ListDelegatedAdministratorsResponse> => {
     const org = await requireOrg(ctx);
     const principal = input.ServicePrincipal;
+    // A filter must name a service that supports delegated administrators (or one that has some:
+    // a delegation made under acceptAnyServicePrincipal stays listable).
+    if (principal !== undefined && !(await hasDelegatedAdministrators(ctx, org, principal))) requireDelegablePrincipal(ctx, principal);
     const page = await paginate(
       ctx,
       `${org.id}:${principal ?? ""}`,

@@ -23,8 +23,18 @@ export const errors = {
   handshakeNotFound: () => e("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified."),
   invalidHandshakeTransition: (state: string) =>
     e("InvalidHandshakeTransitionException", `You can't perform the operation on the handshake in its current state (${state}).`),
+  /** The API Reference's description (B): a response the handshake already has, e.g. accepting an accepted one. */
+  handshakeAlreadyInState: (state: string) =>
+    e("HandshakeAlreadyInStateException", `The specified handshake is already in the requested state (${state}).`),
   duplicateHandshake: () =>
     e("DuplicateHandshakeException", "A handshake with the same action and target already exists."),
+  /** The API Reference's description of ORGANIZATION_NOT_IN_ALL_FEATURES_MODE (B). */
+  notInAllFeaturesMode: () =>
+    reasonError(
+      "ConstraintViolationException",
+      "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
+      "You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.",
+    ),
   handshakeConstraint: (reason: string, message: string) => reasonError("HandshakeConstraintViolationException", reason, message),
   targetNotFound: () => e("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified."),
   rootNotFound: () => e("RootNotFoundException", "We can't find a root with the RootId that you specified."),

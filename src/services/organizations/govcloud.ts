@@ -12,7 +12,7 @@ import { op } from "../../context.js";
 import { constraintViolation } from "../../protocol/errors.js";
 import { newAccountId } from "./ids.js";
 import { getAccountRow, requireOrg } from "./repo.js";
-import { startAccountCreation } from "./accounts.js";
+import { startAccountCreation, validateAccountCreationRequest } from "./accounts.js";
 
 /** The API Reference's description of MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED (B in docs/research/aws-messages.md). */
 export const NOT_GOVCLOUD_ENABLED_MESSAGE =
@@ -47,6 +47,7 @@ export const CreateGovCloudAccount = op(async (ctx, input: CreateGovCloudAccount
     // AWS attaches the tags to the commercial account, not to the GovCloud one.
     Tags: input.Tags,
   };
+  validateAccountCreationRequest(request);
   const status = await startAccountCreation(ctx, org, request, await unusedGovCloudAccountId(ctx));
   // As CreateAccount: the request is answered IN_PROGRESS; DescribeCreateAccountStatus gives the outcome.
   return {

@@ -29,13 +29,23 @@ import { joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
 import { quotas } from "../../quotas.js";
-import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached } from "./accounts.js";
+import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "./accounts.js";
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
 import { onTransferHandshakeAccepted } from "./transfers.js";
+import { validateTagsForNewResource } from "./tag-rules.js";
+import { closureOf, isRetained, oldClosures, recordClosures } from "./handshake-closures.js";
 
 export const HANDSHAKE_TTL_MS = 15 * DAY_MS;
-/** Closed handshakes stay listed for 30 days, as on AWS. */
-const CLOSED_VISIBLE_MS = 30 * DAY_MS;
+
+/**
+ * The check before a response moves a handshake to `target` (ACCEPTED, DECLINED or CANCELED):
+ * a handshake already in that state is HandshakeAlreadyInStateException; one that can no longer
+ * move (another response closed it, or it expired) is InvalidHandshakeTransitionException.
+ */
+function requireTransition(state: string, target: string, from: readonly string[]): void {
+  if (state === target) throw errors.handshakeAlreadyInState(state);
+  if (!from.includes(state)) throw errors.invalidHandshakeTransition(state);
+}
 
 /** The state a handshake is in now: an open one past its expiry is EXPIRED. */
 export function currentState(row: HandshakeTable, now: number): string {
@@ -56,10 +66,17 @@ export function toHandshake(row: HandshakeTable, now: number): Handshake {
   };
 }
 
+/** A handshake AWS still keeps: one closed (or expired) more than 30 days ago is gone. */
 async function findHandshake(ctx: CallContext, id: string): Promise<HandshakeTable> {
   const row = await ctx.tx.selectFrom("handshakes").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row) throw errors.handshakeNotFound();
+  if (!row || !isRetained(row, await closureOf(ctx.tx, id), ctx.now)) throw errors.handshakeNotFound();
   return row;
+}
+
+/** Sets a handshake's closed state (ACCEPTED, DECLINED, CANCELED) and records when it closed. */
+async function close(ctx: CallContext, row: HandshakeTable, state: string): Promise<void> {
+  await ctx.tx.updateTable("handshakes").set({ state }).where("id", "=", row.id).execute();
+  await recordClosures(ctx.tx, row.org_id, [row.id], ctx.now);
 }
 
 /** Whether the caller is the handshake's invited party (by account id or by its email). */
@@ -132,9 +149,11 @@ export const InviteAccountToOrganization = op(
     if (target.Type === "ACCOUNT" && !/^\d{12}$/.test(target.Id!)) {
       throw invalidInput("INVALID_PATTERN_TARGET_ID", "You specified a handshake target ID that doesn't match the pattern of an account ID (12 digits).");
     }
-    if (target.Type === "EMAIL" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target.Id!)) {
+    if (target.Type === "EMAIL" && !isValidAccountEmail(target.Id!)) {
       throw invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You specified an invalid email address for the invited account owner.");
     }
+    // The tags are attached on acceptance, but checked now: one invalid tag and no invitation is sent.
+    validateTagsForNewResource(input.Tags, "the invited account");
     // An invited account by id exists implicitly as a standalone account.
     const invited =
       target.Type === "ACCOUNT"
@@ -180,8 +199,7 @@ export const InviteAccountToOrganization = op(
 export const AcceptHandshake = op(async (ctx, input: AcceptHandshakeRequest): Promise<AcceptHandshakeResponse> => {
   const row = await findHandshake(ctx, input.HandshakeId!);
   if (!(await isTargetParty(ctx, row))) throw errors.handshakeNotFound();
-  const state = currentState(row, ctx.now);
-  if (state !== "OPEN") throw errors.invalidHandshakeTransition(state);
+  requireTransition(currentState(row, ctx.now), "ACCEPTED", ["OPEN"]);
   const org = await getOrganization(ctx.tx, row.org_id);
   if (!org) throw errors.handshakeNotFound();
   await onTransferHandshakeAccepted(ctx, row);
@@ -189,6 +207,9 @@ export const AcceptHandshake = op(async (ctx, input: AcceptHandshakeRequest): Pr
   if (row.action === "INVITE") {
     const account = await ensureAccount(ctx.tx, ctx.principal.accountId, ctx.now);
     if (account.org_id) {
+      // A management account would have to leave its own organization first, which it can't do.
+      const own = await getOrganization(ctx.tx, account.org_id);
+      if (own?.management_account_id === account.id) throw errors.masterCannotLeave();
       throw errors.handshakeConstraint("ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.");
     }
     await joinOrganization(ctx, org, account, { method: "INVITED", joinedAt: ctx.now, tags: row.tags ? (JSON.parse(row.tags) as { Key: string; Value: string }[]) : [] });
@@ -197,7 +218,7 @@ export const AcceptHandshake = op(async (ctx, input: AcceptHandshakeRequest): Pr
   } else if (row.action === "APPROVE_ALL_FEATURES") {
     await ctx.tx.updateTable("organizations").set({ feature_set: "ALL" }).where("id", "=", org.id).execute();
   }
-  await ctx.tx.updateTable("handshakes").set({ state: "ACCEPTED" }).where("id", "=", row.id).execute();
+  await close(ctx, row, "ACCEPTED");
   await recordEvent(ctx, org.id, "AcceptHandshake", { handshakeId: row.id, action: row.action });
   return { Handshake: toHandshake({ ...row, state: "ACCEPTED" }, ctx.now) };
 });
@@ -205,9 +226,8 @@ export const AcceptHandshake = op(async (ctx, input: AcceptHandshakeRequest): Pr
 export const DeclineHandshake = op(async (ctx, input: DeclineHandshakeRequest): Promise<DeclineHandshakeResponse> => {
   const row = await findHandshake(ctx, input.HandshakeId!);
   if (!(await isTargetParty(ctx, row))) throw errors.handshakeNotFound();
-  const state = currentState(row, ctx.now);
-  if (state !== "OPEN" && state !== "REQUESTED") throw errors.invalidHandshakeTransition(state);
-  await ctx.tx.updateTable("handshakes").set({ state: "DECLINED" }).where("id", "=", row.id).execute();
+  requireTransition(currentState(row, ctx.now), "DECLINED", ["OPEN", "REQUESTED"]);
+  await close(ctx, row, "DECLINED");
   await recordEvent(ctx, row.org_id, "DeclineHandshake", { handshakeId: row.id });
   return { Handshake: toHandshake({ ...row, state: "DECLINED" }, ctx.now) };
 });
@@ -215,9 +235,8 @@ export const DeclineHandshake = op(async (ctx, input: DeclineHandshakeRequest): 
 export const CancelHandshake = op(async (ctx, input: CancelHandshakeRequest): Promise<CancelHandshakeResponse> => {
   const row = await findHandshake(ctx, input.HandshakeId!);
   if (!(await isOrganizationParty(ctx, row))) throw errors.handshakeNotFound();
-  const state = currentState(row, ctx.now);
-  if (state !== "OPEN" && state !== "REQUESTED") throw errors.invalidHandshakeTransition(state);
-  await ctx.tx.updateTable("handshakes").set({ state: "CANCELED" }).where("id", "=", row.id).execute();
+  requireTransition(currentState(row, ctx.now), "CANCELED", ["OPEN", "REQUESTED"]);
+  await close(ctx, row, "CANCELED");
   await recordEvent(ctx, row.org_id, "CancelHandshake", { handshakeId: row.id });
   return { Handshake: toHandshake({ ...row, state: "CANCELED" }, ctx.now) };
 });
@@ -230,10 +249,10 @@ export const DescribeHandshake = op(async (ctx, input: DescribeHandshakeRequest)
 
 type HandshakeFilter = { ActionType?: string; ParentHandshakeId?: string } | undefined;
 
-function keep(row: HandshakeTable, now: number, filter: HandshakeFilter): Handshake | undefined {
+/** A listed handshake, unless the filter drops it or it is gone (closed more than 30 days ago; `closures`: oldClosures). */
+function keep(row: HandshakeTable, now: number, filter: HandshakeFilter, closures: Map<string, number>): Handshake | undefined {
   if (filter?.ActionType && row.action !== filter.ActionType) return undefined;
-  const state = currentState(row, now);
-  if (state !== "OPEN" && state !== "REQUESTED" && now > row.expires_at + CLOSED_VISIBLE_MS) return undefined;
+  if (!isRetained(row, closures.get(row.id), now)) return undefined;
   return toHandshake(row, now);
 }
 
@@ -247,6 +266,7 @@ export const ListHandshakesForAccount = op(
   async (ctx, input: ListHandshakesForAccountRequest): Promise<ListHandshakesForAccountResponse> => {
     filterError(input.Filter);
     const email = await callerEmail(ctx);
+    const closures = await oldClosures(ctx.tx, ctx.now);
     const page = await paginate(
       ctx,
       `account:${input.Filter?.ActionType ?? ""}:${input.Filter?.ParentHandshakeId ?? ""}`,
@@ -262,8 +282,8 @@ export const ListHandshakesForAccount = op(
       (r) => r.id,
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
-        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined) : undefined;
-        return keep(r, ctx.now, input.Filter);
+        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;
+        return keep(r, ctx.now, input.Filter, closures);
       },
     );
     return { Handshakes: page.items, NextToken: page.NextToken };
@@ -274,6 +294,7 @@ export const ListHandshakesForOrganization = op(
   async (ctx, input: ListHandshakesForOrganizationRequest): Promise<ListHandshakesForOrganizationResponse> => {
     filterError(input.Filter);
     const org = await requireOrg(ctx);
+    const closures = await oldClosures(ctx.tx, ctx.now);
     const page = await paginate(
       ctx,
       `${org.id}:${input.Filter?.ActionType ?? ""}:${input.Filter?.ParentHandshakeId ?? ""}`,
@@ -286,8 +307,8 @@ export const ListHandshakesForOrganization = op(
       (r) => r.id,
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
-        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined) : undefined;
-        return keep(r, ctx.now, input.Filter);
+        if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;
+        return keep(r, ctx.now, input.Filter, closures);
       },
     );
     return { Handshakes: page.items, NextToken: page.NextToken };

@@ -3,6 +3,7 @@ import type { CallContext } from "../../context.js";
 import type { AccountRow, OrgRow } from "./repo.js";
 import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
 import { recordEvent } from "./events.js";
+import { recordClosures } from "./handshake-closures.js";
 import { reconcileAllFeatures } from "./all-features.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
@@ -66,13 +67,18 @@ export async function departOrganization(ctx: CallContext, org: OrgRow, account:
   await tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
   await tx.deleteFrom("policy_targets").where("org_id", "=", org.id).where("target_id", "=", account.id).execute();
   await tx.deleteFrom("delegated_admins").where("org_id", "=", org.id).where("account_id", "=", account.id).execute();
-  await tx
-    .updateTable("handshakes")
-    .set({ state: "CANCELED" })
+  const open = await tx
+    .selectFrom("handshakes")
+    .select("id")
     .where("org_id", "=", org.id)
     .where("target_account_id", "=", account.id)
     .where("state", "in", ["OPEN", "REQUESTED"])
     .execute();
+  if (open.length > 0) {
+    const ids = open.map((r) => r.id);
+    await tx.updateTable("handshakes").set({ state: "CANCELED" }).where("id", "in", ids).execute();
+    await recordClosures(tx, org.id, ids, ctx.now);
+  }
   await bumpPolicyVersion(tx, org.id);
   // A member that never approved all features no longer holds the change back.
   await reconcileAllFeatures(ctx, org.id);

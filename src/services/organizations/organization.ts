@@ -24,11 +24,24 @@ import { paginate } from "./paginate.js";
 import { hasActiveResponsibilityTransfer } from "./transfers.js";
 import { constraintViolation } from "../../protocol/errors.js";
 
+/** The API Reference's descriptions of the reasons (B in docs/research/aws-messages.md). */
+const MESSAGES = {
+  paymentInstrumentRequired:
+    "To create an organization with this management account, you first must associate a valid payment instrument, such as a credit card, with the account.",
+  billingModeUnsupportedRegion: "To create an organization in the specified region, you must enable all features mode.",
+} as const;
+
 export const CreateOrganization = op(async (ctx, input: CreateOrganizationRequest): Promise<CreateOrganizationResponse> => {
   const { org: existing } = await membership(ctx);
   if (existing) throw errors.alreadyInOrganization();
   const account = await ensureAccount(ctx.tx, ctx.principal.accountId, ctx.now);
   if (account.org_id) throw errors.alreadyInOrganization();
+  // The management account pays the organization's bill, so it needs a payment method first.
+  if (!account.payment_method) throw constraintViolation("MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED", MESSAGES.paymentInstrumentRequired);
+  // AWS GovCloud (US) has no consolidated-billing-only organizations.
+  if (input.FeatureSet === "CONSOLIDATED_BILLING" && ctx.partition === "aws-us-gov") {
+    throw constraintViolation("CREATE_ORGANIZATION_IN_BILLING_MODE_UNSUPPORTED_REGION", MESSAGES.billingModeUnsupportedRegion);
+  }
   const id = newOrganizationId();
   const mgmt = ctx.principal.accountId;
   const org: OrgRow = {
@@ -85,7 +98,7 @@ export const DeleteOrganization = op(async (ctx): Promise<Record<string, never>>
   ].map((r) => r.id);
   if (owned.length > 0) await tx.deleteFrom("tags").where("resource_id", "in", owned).execute();
   await tx.deleteFrom("tags").where("resource_id", "=", org.management_account_id).execute();
-  for (const table of ["roots", "ous", "policies", "policy_targets", "service_access", "delegated_admins", "handshakes", "create_account_status", "resource_policies"] as const) {
+  for (const table of ["roots", "ous", "policies", "policy_targets", "service_access", "delegated_admins", "handshakes", "handshake_closures", "create_account_status", "resource_policies"] as const) {
     await tx.deleteFrom(table).where("org_id", "=", org.id).execute();
   }
   await tx

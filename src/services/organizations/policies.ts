@@ -48,6 +48,7 @@ import type {
 } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
+import { quotas } from "../../quotas.js";
 import { constraintViolation, invalidInput } from "../../protocol/errors.js";
 import { isAuthorizationPolicyType, parsePolicyDocument, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
 import { computeEffectivePolicy, type EffectivePolicyError, type EffectivePolicyLevel } from "../../policy/effective.js";
@@ -60,6 +61,7 @@ import {
   getRoot,
   isDelegatedAdministrator,
   isPolicyTypeEnabled,
+  isServiceAccessEnabled,
   isVisible,
   parsePolicyTypes,
   requireOrg,
@@ -86,13 +88,11 @@ import {
 import { recordEvent } from "./events.js";
 import { paginate } from "./paginate.js";
 import { putTags } from "./tags.js";
+import { POLICY_TYPE_SERVICE_PRINCIPALS } from "./service-principals.js";
 
 // ---------------------------------------------------------------------------------------------
 // Limits
 // ---------------------------------------------------------------------------------------------
-
-/** Policies of one type an organization may hold (customer managed; "1000 per policy type"). */
-export const MAX_POLICIES_PER_TYPE = 1000;
 
 /** Policies of a type attached directly to one root, OU or account (Quotas for AWS Organizations). */
 export const MAX_ATTACHMENTS_PER_TARGET: Readonly<Record<string, number>> = {
@@ -134,6 +134,11 @@ const minAttachmentLimit = () =>
   constraintViolation(
     "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
     "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
+  );
+const serviceAccessNotEnabled = (type: string, service: string) =>
+  constraintViolation(
+    "SERVICE_ACCESS_NOT_ENABLED",
+    `You attempted to enable a policy type before you enabled service access. Call the EnableAWSServiceAccess API first (${type} needs ${service}).`,
   );
 const unsupportedEffectiveType = (policyType: string) =>
   invalidInput("INVALID_ENUM_POLICY_TYPE", `${policyType} isn't supported: effective policies exist only for management policy types.`);
@@ -249,7 +254,8 @@ export const CreatePolicy = op(async (ctx, input: CreatePolicyRequest): Promise<
     .where("org_id", "=", org.id)
     .where("type", "=", type)
     .executeTakeFirstOrThrow();
-  if (Number(count.n) >= MAX_POLICIES_PER_TYPE) throw policyNumberLimit();
+  // Policies of one type an organization may hold (customer managed): the policiesPerType quota.
+  if (Number(count.n) >= (await quotas(ctx)).policiesPerType) throw policyNumberLimit();
   const id = await unusedPolicyId(ctx);
   const row: PolicyRow = {
     id,
@@ -445,6 +451,8 @@ export const EnablePolicyType = op(async (ctx, input: EnablePolicyTypeRequest): 
   requirePoliciesAvailable(org);
   const types = parsePolicyTypes(root);
   if (types.some((t) => t.Type === type && t.Status === "ENABLED")) throw errors.policyTypeAlreadyEnabled();
+  const service = POLICY_TYPE_SERVICE_PRINCIPALS[type];
+  if (service !== undefined && !(await isServiceAccessEnabled(ctx.tx, org.id, service))) throw serviceAccessNotEnabled(type, service);
   root = await setPolicyTypes(ctx, root, [...types.filter((t) => t.Type !== type), { Type: type, Status: "ENABLED" }]);
   const defaultPolicy = defaultPolicyIdFor(type);
   if (defaultPolicy) {

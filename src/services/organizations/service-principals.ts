@@ -201,3 +201,21 @@ export const MAX_DELEGATED_ADMINS: Readonly<Record<string, number>> = Object.fre
 );
 
 export const DEFAULT_MAX_DELEGATED_ADMINS: number = 1;
+
+/**
+ * Policy types that belong to one integrated service: the type can be enabled in a root only while
+ * that service has trusted access (SERVICE_ACCESS_NOT_ENABLED), and the service's trusted access
+ * can't be disabled while the type is enabled (POLICY_TYPE_ENABLED_FOR_THIS_SERVICE). Sources: the
+ * two reasons' descriptions in the API Reference (which name SECURITYHUB_POLICY), and
+ * hashicorp/terraform-provider-aws#45135 (the order AWS requires for securityhub.amazonaws.com).
+ */
+export const POLICY_TYPE_SERVICE_PRINCIPALS: Readonly<Record<string, string>> = Object.freeze({
+  SECURITYHUB_POLICY: "securityhub.amazonaws.com",
+});
+
+/** The policy types that need the trusted access of `principal`. */
+export function policyTypesOfService(principal: string): string[] {
+  return Object.entries(POLICY_TYPE_SERVICE_PRINCIPALS)
+    .filter(([, p]) => p === principal)
+    .map(([type]) => type);
+}

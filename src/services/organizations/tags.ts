@@ -2,14 +2,14 @@
 import type { ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
-import { constraintViolation, invalidInput } from "../../protocol/errors.js";
+import { checkTagCount, validateTags } from "./tag-rules.js";
 import { errors } from "./errors.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
 import { paginate } from "./paginate.js";
 import { isOrganizationResourcePolicy } from "./resource-policy.js";
 import { isTransferOfOrganization } from "./transfers.js";
 
-export const MAX_TAGS_PER_RESOURCE = 50;
+export { MAX_TAGS_PER_RESOURCE, validateTags } from "./tag-rules.js";
 
 /** The resource must belong to the caller's organization: an account, its root, an OU or a policy. */
 async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string): Promise<void> {
@@ -33,26 +33,13 @@ async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string
   if (!found) throw errors.targetNotFound();
 }
 
-export function validateTags(tags: Tag[]): void {
-  const seen = new Set<string>();
-  for (const tag of tags) {
-    if (tag.Key!.toLowerCase().startsWith("aws:")) {
-      throw invalidInput("INVALID_SYSTEM_TAGS_PARAMETER", `Tag keys can't start with "aws:" (${tag.Key}); that prefix is reserved for AWS.`);
-    }
-    if (seen.has(tag.Key!)) throw invalidInput("DUPLICATE_TAG_KEY", `The tag key ${tag.Key} appears more than once in the request.`);
-    seen.add(tag.Key!);
-  }
-}
-
 /** Writes tags (replacing values of existing keys), keeping the per-resource limit. */
 export async function putTags(ctx: CallContext, resourceId: string, tags: Tag[]): Promise<void> {
   validateTags(tags);
   const existing = await ctx.tx.selectFrom("tags").select("key").where("resource_id", "=", resourceId).execute();
   const keys = new Set(existing.map((t) => t.key));
   for (const tag of tags) keys.add(tag.Key!);
-  if (keys.size > MAX_TAGS_PER_RESOURCE) {
-    throw constraintViolation("MAX_TAG_LIMIT_EXCEEDED", `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give ${resourceId} ${keys.size}.`);
-  }
+  checkTagCount(resourceId, keys.size);
   for (const tag of tags) {
     await ctx.tx
       .insertInto("tags")
