@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
-import { parseQueryInput, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
+import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
 import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
@@ -217,8 +217,7 @@ export class HttpFront {
   private async handleQuery(inc: Incoming, res: ServerResponse): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": "text/xml" };
     const service = [...this.app.services.values()].find((s) => s.model.metadata.protocol === "query");
-    const params = new URLSearchParams(inc.parts.body.toString("utf8"));
-    for (const [k, v] of inc.parts.query) if (!params.has(k)) params.set(k, v);
+    const params = queryParameters(inc.parts.body.toString("utf8"), inc.parts.query);
     const operation = params.get("Action") ?? "";
     let principal = "-";
     if (!service) {
