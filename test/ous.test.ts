@@ -417,7 +417,7 @@ test("CreateOrganizationalUnit: an organization holds at most 1000 OUs; the next
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
     return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
   });
-  await s.sim.app.store.transaction((tx) => tx.insertInto("ous").values(rows).execute());
+  await s.sim.app.store.writeTransaction((tx) => tx.insertInto("ous").values(rows).execute());
   const thousandth = await createOu(rootId, "thousandth");
   assert.equal(thousandth.Name, "thousandth");
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: thousandth.Id, Name: "one-too-many" })));
