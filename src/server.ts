@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
+import { StateUnavailableError } from "./store/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
 import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
@@ -118,6 +119,8 @@ export class HttpFront {
     if (err instanceof AwsError) return err;
     this.app.logger.fault(inc.requestId, context, err);
     const code = service?.internalErrorCode ?? "ServiceException";
+    // The database is unreachable or a stored value unusable: say so, so the caller knows a retry may work.
+    if (err instanceof StateUnavailableError) return new AwsError(code, `${err.message} (request id ${inc.requestId})`, { status: 500 });
     return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, { status: 500 });
   }
 
@@ -202,7 +205,7 @@ export class HttpFront {
       if (!service) throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
       const input = parseJsonBody(inc.parts.body);
       operation = operationFromTarget(service.model, target);
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "json");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
       send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
@@ -228,7 +231,7 @@ export class HttpFront {
       if (!Object.hasOwn(service.model.operations, operation)) {
         throw new AwsError("InvalidAction", `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
       }
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "query");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseQueryInput(service.model, operation, params);
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
@@ -260,7 +263,7 @@ export class HttpFront {
     }
     let principal = "-";
     try {
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "rest");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseRestJsonInput(service.model, operation, inc.parts);
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
