@@ -23,6 +23,12 @@ export interface Settings {
   maxBodyBytes: number;
   /** Quota preset: "local" (generous, the default) or "aws" (AWS's default quotas). */
   quotas: "local" | "aws";
+  /** Seconds a client has to send a whole request (headers and body); then 408 and the connection is closed. */
+  requestTimeoutSeconds: number;
+  /** Seconds a client has to send a request's headers (a connection that sends nothing too); then 408 and closed. */
+  headersTimeoutSeconds: number;
+  /** Seconds an idle keep-alive connection stays open after an answer. */
+  keepAliveTimeoutSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -41,6 +47,9 @@ export const DEFAULT_SETTINGS: Settings = {
   quiet: false,
   maxBodyBytes: 1024 * 1024,
   quotas: "local",
+  requestTimeoutSeconds: 60,
+  headersTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 65,
 };
 
 type Kind = "string" | "number" | "boolean";
@@ -60,6 +69,9 @@ const KINDS: { [K in keyof Settings]-?: Kind } = {
   quiet: "boolean",
   maxBodyBytes: "number",
   quotas: "string",
+  requestTimeoutSeconds: "number",
+  headersTimeoutSeconds: "number",
+  keepAliveTimeoutSeconds: "number",
 };
 
 const envName = (key: string): string => `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
@@ -87,6 +99,12 @@ function validate(s: Settings): Settings {
   if (s.quotas !== "local" && s.quotas !== "aws") throw new SettingsError(`quotas must be local or aws, got "${s.quotas}"`);
   if (!Number.isInteger(s.port) || s.port > 65535) throw new SettingsError(`port must be 0-65535, got ${s.port}`);
   if (s.databaseUrl && !/^postgres(ql)?:\/\//.test(s.databaseUrl)) throw new SettingsError(`database URL must start with postgres://`);
+  for (const key of ["requestTimeoutSeconds", "headersTimeoutSeconds", "keepAliveTimeoutSeconds"] as const) {
+    if (!(s[key] >= 0.1 && s[key] <= 86_400)) throw new SettingsError(`${key} must be from 0.1 to 86400 seconds, got ${s[key]}`);
+  }
+  if (s.headersTimeoutSeconds > s.requestTimeoutSeconds) {
+    throw new SettingsError(`the headers timeout (${s.headersTimeoutSeconds} s) must not exceed the request timeout (${s.requestTimeoutSeconds} s)`);
+  }
   return s;
 }
 

@@ -279,17 +279,27 @@ export class HttpFront {
   }
 }
 
+/**
+ * Node checks its request and headers timeouts only every `connectionsCheckingInterval` (30 s by
+ * default), so a slow client outlived a short setting by up to that much: check often enough
+ * that a timeout is honoured within a quarter of itself (at most every second).
+ */
+function timeoutOptions(settings: App["settings"]) {
+  const requestTimeout = Math.round(settings.requestTimeoutSeconds * 1000);
+  const headersTimeout = Math.round(settings.headersTimeoutSeconds * 1000);
+  const connectionsCheckingInterval = Math.max(25, Math.min(1000, Math.floor(Math.min(requestTimeout, headersTimeout) / 4)));
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval };
+}
+
 export async function startServer(app: App, host: string, port: number): Promise<RunningServer> {
   const front = new HttpFront(app);
-  const server = createServer((req, res) => {
+  const server = createServer(timeoutOptions(app.settings), (req, res) => {
     front.handle(req, res).catch((err: unknown) => {
       app.logger.fault("-", "http", err);
       send(res, 500, { "Content-Type": "application/json" }, JSON.stringify({ __type: "ServiceException", Message: "orgsim hit an internal error." }));
     });
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = Math.round(app.settings.keepAliveTimeoutSeconds * 1000);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
