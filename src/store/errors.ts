@@ -8,6 +8,8 @@ export class StateUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StateUnavailableError";
+    // The message says what and why; where in the store it was noticed would only lengthen each log line.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 

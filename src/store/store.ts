@@ -58,6 +58,18 @@ const UNAVAILABLE_CODES = new Set([
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client was closed|has been discarded|Cannot use a pool after calling end/i;
 
+/** A connection that was dropped under a call (terminated backend, reset socket), as opposed to a database that can't be reached at all. */
+const DROPPED_CODES = new Set(["57P01", "ECONNRESET", "EPIPE"]);
+const DROPPED_MESSAGES = /Connection terminated unexpectedly|not queryable|has been discarded/i;
+/** Times a call is run again on a fresh connection after its connection was dropped before COMMIT. */
+const DROPPED_RETRIES = 2;
+
+function isDropped(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code !== undefined && DROPPED_CODES.has(code)) return true;
+  return DROPPED_MESSAGES.test(err instanceof Error ? err.message : "");
+}
+
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -275,12 +287,15 @@ export class Store {
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
     const write = options.write === true;
-    const body = write
-      ? fn
-      : async (tx: Tx): Promise<T> => {
-          readOnlyTransactions.add(tx);
-          return fn(tx);
-        };
+    // Set once `fn` has finished, i.e. from the moment COMMIT may be on its way.
+    let committing = false;
+    const body = async (tx: Tx): Promise<T> => {
+      committing = false;
+      if (!write) readOnlyTransactions.add(tx);
+      const result = await fn(tx);
+      committing = true;
+      return result;
+    };
     if (this.engine === "sqlite") {
       if (write) return this.db.transaction().execute(body);
       return this.db.transaction().execute(async (tx) => {
@@ -292,6 +307,7 @@ export class Store {
         }
       });
     }
+    let dropped = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         // Reads run on a REPEATABLE READ snapshot: consistent, and without SERIALIZABLE's predicate
@@ -307,7 +323,17 @@ export class Store {
           }
         });
       } catch (err) {
-        if (isUnavailable(err)) throw this.unavailable(err);
+        if (isUnavailable(err)) {
+          // A connection dropped before COMMIT left nothing behind (PostgreSQL rolls back a
+          // transaction whose session ends): run the call again on a fresh connection. After
+          // COMMIT was sent the outcome is unknown, so the caller is told instead.
+          if (!committing && isDropped(err) && dropped++ < DROPPED_RETRIES) {
+            this.noteUnavailable(err);
+            await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+            continue;
+          }
+          throw this.unavailable(err);
+        }
         if (!isRetryable(err)) throw err;
         if (attempt >= MAX_ATTEMPTS) throw new AwsError("ConcurrentModificationException", CONCURRENT_MODIFICATION_MESSAGE);
         await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
@@ -347,7 +373,8 @@ function describeSqliteFailure(path: string, err: unknown): string {
   const code = errorCode(err) ?? "";
   const reason = err instanceof Error ? err.message : String(err);
   let hint = "";
-  if (code === "SQLITE_CANTOPEN" || /directory does not exist|unable to open/i.test(reason)) hint = " Check that its directory exists and that orgsim may write there.";
+  if (/directory does not exist/i.test(reason)) hint = " Create the directory first, or give another path.";
+  else if (code === "SQLITE_CANTOPEN" || /unable to open/i.test(reason)) hint = " Check that its directory exists and that orgsim may write there.";
   else if (code === "SQLITE_NOTADB") hint = " It is not an SQLite database: give a new file name, or an orgsim data file.";
   else if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM" || /readonly/i.test(reason)) hint = " orgsim needs to write it: check its permissions.";
   else if (code.startsWith("SQLITE_CORRUPT")) hint = " The file is damaged.";
