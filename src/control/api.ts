@@ -132,7 +132,7 @@ const routes: RouteEntry[] = [
       const body = parseObject(req);
       const set: Record<string, number> = {};
       for (const [key, value] of Object.entries(body)) {
-        const column = READINESS_FIELDS[key as keyof typeof READINESS_FIELDS];
+        const column = Object.hasOwn(READINESS_FIELDS, key) ? READINESS_FIELDS[key as keyof typeof READINESS_FIELDS] : undefined;
         if (!column) throw bad(`Unknown readiness item "${key}"; use supportPlan, contactInformation, paymentMethod.`);
         if (typeof value !== "boolean") throw bad(`${key} must be true or false.`);
         set[column] = value ? 1 : 0;
@@ -178,7 +178,9 @@ const routes: RouteEntry[] = [
     "GET",
     /^\/_orgsim\/events$/,
     async (app, _req, _params, url) => {
-      const limit = Math.min(Math.max(Number(url.searchParams.get("maxResults") ?? "50") || 50, 1), 1000);
+      const maxResults = url.searchParams.get("maxResults");
+      const limit = maxResults === null || maxResults === "" ? 50 : Number(maxResults);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad(`maxResults must be a whole number from 1 to 1000, not "${maxResults!.slice(0, 40)}".`);
       const after = url.searchParams.get("nextToken");
       const orgId = url.searchParams.get("organizationId");
       const name = url.searchParams.get("eventName");
