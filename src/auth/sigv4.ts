@@ -339,7 +339,9 @@ function constantTimeEqual(a: string, b: string): boolean {
 
 /**
  * Recomputes the signature over exactly the client's signed headers, method, path, query and body
- * with `secretAccessKey` and compares it in constant time. Checks the timestamp window first.
+ * with `secretAccessKey` and compares it in constant time. First AWS's rules on what must be
+ * signed and the scope's service (when `opts` names them), the timestamp window, the scope's date
+ * and the payload hash.
  */
 export async function verifySigV4(
   req: HttpRequestParts,
@@ -399,7 +401,7 @@ export async function verifySigV4(
     );
   }
 
-  // 3. Recompute the signature.
+  // 3. The parts of the canonical request: exactly the signed headers, the whole query.
   const headers: Record<string, string> = {};
   for (const name of parsed.signedHeaders) {
     const value = headerValue(req.headers, name);
@@ -426,7 +428,7 @@ export async function verifySigV4(
         : `The provided 'x-amz-content-sha256' header is not the SHA-256 of the body ('${contentSha256.slice(0, 64)}'): this service signs the payload itself, so UNSIGNED-PAYLOAD and streaming payloads are refused.`,
     );
   }
-  // The signer library loads on the first verification only: most calls never need it.
+  // 5. Recompute the signature. The signer library loads on the first verification only: most calls never need it.
   const { SignatureRecomputer } = await import("./signer.js");
 
   const request: SignerRequest = {
