@@ -164,11 +164,15 @@ export class Store {
   /** The last time the database was found unavailable (ms), and why. */
   private lastUnavailable: { at: number; reason: string } | undefined;
 
+  /** SQLite: the statements that make a read transaction read-only, prepared once. */
+  private readonly queryOnly: { on: SqliteDatabase.Statement; off: SqliteDatabase.Statement } | undefined;
+
   private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database, target?: PgTarget) {
     this.engine = engine;
     this.db = db;
     this.sqlite = sqlite;
     this.target = target;
+    this.queryOnly = sqlite && { on: sqlite.prepare("PRAGMA query_only = 1"), off: sqlite.prepare("PRAGMA query_only = 0") };
   }
 
   /** Records that the database was unavailable (a connection failed, a call could not reach it). */
@@ -298,12 +302,15 @@ export class Store {
     };
     if (this.engine === "sqlite") {
       if (write) return this.db.transaction().execute(body);
+      // Straight on the one connection (inside Kysely's transaction, which holds it): a quarter
+      // of the cost of two statements through Kysely, on every read.
+      const queryOnly = this.queryOnly!;
       return this.db.transaction().execute(async (tx) => {
-        await sql`PRAGMA query_only = 1`.execute(tx);
+        queryOnly.on.run();
         try {
           return await body(tx);
         } finally {
-          await sql`PRAGMA query_only = 0`.execute(tx);
+          queryOnly.off.run();
         }
       });
     }
