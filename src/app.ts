@@ -11,12 +11,24 @@ import { Logger } from "./log.js";
 import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
 import { readClockOffset } from "./clock.js";
-import { consumeFault, faultError, type InjectedFault } from "./control/faults.js";
+import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
 import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
+import { ensureAwsManagedPolicies } from "./services/organizations/policy-repo.js";
 
 /** Operations that only read: they never take the PostgreSQL writers' lock. */
 const READ_ONLY = /^(Describe|List|Get|Lookup)/;
+
+/** The state's baseline (see App.loadSecrets); returns the pagination-token key, created on first use (a reset makes a new one). */
+async function ensureBaseline(tx: Tx): Promise<string> {
+  await ensureAwsManagedPolicies(tx);
+  await tx
+    .insertInto("meta")
+    .values({ key: "token_key", value: randomBytes(32).toString("hex") })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  return (await tx.selectFrom("meta").select("value").where("key", "=", "token_key").executeTakeFirstOrThrow()).value;
+}
 
 export interface CallInput {
   service: string;
@@ -44,22 +56,21 @@ export class App {
     return app;
   }
 
-  /** The key that signs pagination tokens lives in the shared state, so replicas accept each other's tokens. */
+  /**
+   * What every state holds from its start: the key that signs pagination tokens (in the shared
+   * state, so replicas accept each other's tokens) and the AWS managed policies.
+   */
   private async loadSecrets(): Promise<void> {
-    const key = await this.store.transaction(async (tx) => {
-      await tx
-        .insertInto("meta")
-        .values({ key: "token_key", value: randomBytes(32).toString("hex") })
-        .onConflict((oc) => oc.column("key").doNothing())
-        .execute();
-      return (await tx.selectFrom("meta").select("value").where("key", "=", "token_key").executeTakeFirstOrThrow()).value;
-    });
-    setTokenKey(Buffer.from(key, "hex"));
+    setTokenKey(Buffer.from(await this.store.writeTransaction((tx) => ensureBaseline(tx)), "hex"));
   }
 
+  /** Empty state, clock offset 0, no faults, a new pagination-token key: one transaction, so a failure changes nothing. */
   async reset(): Promise<void> {
-    await this.store.reset();
-    await this.loadSecrets();
+    const key = await this.store.writeTransaction(async (tx) => {
+      await this.store.clear(tx);
+      return ensureBaseline(tx);
+    });
+    setTokenKey(Buffer.from(key, "hex"));
   }
 
   service(name: string): ServiceDefinition {
@@ -103,17 +114,29 @@ export class App {
     return handler(ctx, call.input);
   }
 
-  /** One API call: validation, then fault injection, authorization and the operation in one transaction. */
+  /**
+   * One API call: validation, then fault injection, authorization and the operation in one
+   * transaction. An operation that only reads runs in a read transaction, which can't write; a
+   * fault armed for it is consumed in a write transaction of its own first (rare: only while
+   * faults are armed for that operation).
+   */
   async call(call: CallInput): Promise<unknown> {
     this.validate(call);
+    const write = !READ_ONLY.test(call.operation);
     const result = await this.store.transaction(
-      async (tx): Promise<{ fault: InjectedFault } | { output: unknown }> => {
+      async (tx): Promise<{ fault: InjectedFault } | { output: unknown } | "fault armed"> => {
+        if (!write) return (await hasFault(tx, call.operation)) ? "fault armed" : { output: await this.runInTransaction(tx, call) };
         const fault = await consumeFault(tx, call.operation);
         if (fault) return { fault };
         return { output: await this.runInTransaction(tx, call) };
       },
-      { write: !READ_ONLY.test(call.operation) },
+      { write },
     );
+    if (result === "fault armed") {
+      const fault = await this.store.writeTransaction((tx) => consumeFault(tx, call.operation));
+      if (fault) throw faultError(fault, call.operation);
+      return this.store.transaction((tx) => this.runInTransaction(tx, call));
+    }
     if ("fault" in result) throw faultError(result.fault, call.operation);
     return result.output;
   }

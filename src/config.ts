@@ -34,6 +34,12 @@ export interface Settings {
   corsOrigins: string[];
   /** When set, every control API request and the console must present this token. */
   controlToken: string | undefined;
+  /** Seconds a client has to send a whole request (headers and body); then 408 and the connection is closed. */
+  requestTimeoutSeconds: number;
+  /** Seconds a client has to send a request's headers (a connection that sends nothing too); then 408 and closed. */
+  headersTimeoutSeconds: number;
+  /** Seconds an idle keep-alive connection stays open after an answer. */
+  keepAliveTimeoutSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -55,6 +61,9 @@ export const DEFAULT_SETTINGS: Settings = {
   allowHosts: [],
   corsOrigins: [],
   controlToken: undefined,
+  requestTimeoutSeconds: 60,
+  headersTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 65,
 };
 
 /** "list": a string[] setting; its flag may repeat, and its ORGSIM_* variable is comma-separated. */
@@ -99,6 +108,9 @@ export const SETTING_OPTIONS: { readonly [K in keyof Settings]-?: SettingOption 
   allowHosts: { kind: "list", value: "NAME", flag: "allow-host", env: "ORGSIM_ALLOW_HOST", help: "a Host name accepted beyond loopback (.domain: it and its subdomains; *: no check)" },
   corsOrigins: { kind: "list", value: "ORIGIN", flag: "cors-origin", env: "ORGSIM_CORS_ORIGIN", help: "a web origin whose pages may call orgsim (CORS)" },
   controlToken: { kind: "string", value: "TOKEN", help: "every control API request and the console must present this token" },
+  requestTimeoutSeconds: { kind: "number", value: "SECONDS", help: "a client must send a whole request within this time (then 408, closed)" },
+  headersTimeoutSeconds: { kind: "number", value: "SECONDS", help: "a client must send a request's headers within this time (then 408, closed)" },
+  keepAliveTimeoutSeconds: { kind: "number", value: "SECONDS", help: "an idle keep-alive connection is closed after this time" },
 };
 
 /** The flag of a setting, without the dashes: "database", "create-account-delay-seconds". */
@@ -132,6 +144,12 @@ function validate(s: Settings): Settings {
   if (s.quotas !== "local" && s.quotas !== "aws") throw new SettingsError(`quotas must be local or aws, got "${s.quotas}"`);
   if (!Number.isInteger(s.port) || s.port > 65535) throw new SettingsError(`port must be 0-65535, got ${s.port}`);
   if (s.databaseUrl && !/^postgres(ql)?:\/\//.test(s.databaseUrl)) throw new SettingsError(`database URL must start with postgres://`);
+  for (const key of ["requestTimeoutSeconds", "headersTimeoutSeconds", "keepAliveTimeoutSeconds"] as const) {
+    if (!(s[key] >= 0.1 && s[key] <= 86_400)) throw new SettingsError(`--${flagName(key)} must be from 0.1 to 86400 seconds, got ${s[key]}`);
+  }
+  if (s.headersTimeoutSeconds > s.requestTimeoutSeconds) {
+    throw new SettingsError(`the headers timeout (${s.headersTimeoutSeconds} s) must not exceed the request timeout (${s.requestTimeoutSeconds} s)`);
+  }
   return { ...s, allowHosts: s.allowHosts.map(normalizeAllowedHost), corsOrigins: s.corsOrigins.map(normalizeCorsOrigin), controlToken: checkControlToken(s.controlToken) };
 }
 

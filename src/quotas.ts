@@ -4,6 +4,7 @@
  * Choose with --quotas aws|local (ORGSIM_QUOTAS); PUT /_orgsim/quotas overrides single quotas.
  */
 import type { Tx } from "./store/store.js";
+import { StateUnavailableError } from "./store/errors.js";
 export interface Quotas {
   /** Accounts in an organization, the management account included (ACCOUNT_NUMBER_LIMIT_EXCEEDED). */
   accountsPerOrganization: number;
@@ -51,18 +52,43 @@ export function quotasFor(preset: string): Quotas {
 
 const OVERRIDES_KEY = "quota_overrides";
 
-/** Checks a control-API body of quota overrides: known names, non-negative numbers. */
+/** Largest count a quota may be set to. */
+export const MAX_QUOTA = 1_000_000_000;
+
+/** Checks a control-API body of quota overrides: known names, whole counts 0..MAX_QUOTA, closeAccountShare 0..1. */
 export function validateOverrides(body: Record<string, unknown>): string | undefined {
   for (const [name, value] of Object.entries(body)) {
-    if (!(name in QUOTA_PRESETS.aws)) return `unknown quota "${name}"; quotas are ${Object.keys(QUOTA_PRESETS.aws).join(", ")}`;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return `${name} must be a non-negative number`;
+    if (!Object.hasOwn(QUOTA_PRESETS.aws, name)) return `unknown quota "${name}"; quotas are ${Object.keys(QUOTA_PRESETS.aws).join(", ")}`;
+    if (name === "closeAccountShare") {
+      if (typeof value !== "number" || !(value >= 0 && value <= 1)) return "closeAccountShare must be a number from 0 to 1";
+    } else if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_QUOTA) {
+      return `${name} must be a whole number from 0 to ${MAX_QUOTA}`;
+    }
   }
   return undefined;
 }
 
+/** Checks the quotas in force once overrides are merged over the preset (closeAccountMin <= closeAccountMax). */
+export function quotasProblem(q: Quotas): string | undefined {
+  if (q.closeAccountMin > q.closeAccountMax) return `closeAccountMin (${q.closeAccountMin}) must not exceed closeAccountMax (${q.closeAccountMax})`;
+  return undefined;
+}
+
+/** The stored overrides; a stored value that no longer validates is reported, not used. */
 export async function readOverrides(tx: Tx): Promise<Partial<Quotas>> {
   const row = await tx.selectFrom("meta").select("value").where("key", "=", OVERRIDES_KEY).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as Partial<Quotas>) : {};
+  if (!row) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(row.value);
+  } catch {
+    value = undefined;
+  }
+  const problem = value !== null && typeof value === "object" && !Array.isArray(value) ? validateOverrides(value as Record<string, unknown>) : "not a JSON object";
+  if (problem) {
+    throw new StateUnavailableError(`The stored quota overrides are unusable (${problem}); set them again with PUT /_orgsim/quotas or POST /_orgsim/reset.`);
+  }
+  return value as Partial<Quotas>;
 }
 
 export async function writeOverrides(tx: Tx, overrides: Partial<Quotas>): Promise<void> {

@@ -8,8 +8,9 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
+import { StateUnavailableError } from "./store/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
-import { parseQueryInput, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
+import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
 import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
@@ -125,6 +126,8 @@ export class HttpFront {
     if (err instanceof AwsError) return err;
     this.app.logger.fault(inc.requestId, context, err);
     const code = service?.internalErrorCode ?? "ServiceException";
+    // The database is unreachable or a stored value unusable: say so, so the caller knows a retry may work.
+    if (err instanceof StateUnavailableError) return new AwsError(code, `${err.message} (request id ${inc.requestId})`, { status: 500 });
     return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, { status: 500 });
   }
 
@@ -234,7 +237,7 @@ export class HttpFront {
       if (!service) throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
       const input = parseJsonBody(inc.parts.body);
       operation = operationFromTarget(service.model, target);
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "json");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
       send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
@@ -249,8 +252,7 @@ export class HttpFront {
   private async handleQuery(inc: Incoming, res: ServerResponse): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": "text/xml" };
     const service = [...this.app.services.values()].find((s) => s.model.metadata.protocol === "query");
-    const params = new URLSearchParams(inc.parts.body.toString("utf8"));
-    for (const [k, v] of inc.parts.query) if (!params.has(k)) params.set(k, v);
+    const params = queryParameters(inc.parts.body.toString("utf8"), inc.parts.query);
     const operation = params.get("Action") ?? "";
     let principal = "-";
     if (!service) {
@@ -261,7 +263,7 @@ export class HttpFront {
       if (!Object.hasOwn(service.model.operations, operation)) {
         throw new AwsError("InvalidAction", `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
       }
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "query");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseQueryInput(service.model, operation, params);
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
@@ -294,7 +296,7 @@ export class HttpFront {
     }
     let principal = "-";
     try {
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, "rest");
+      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseRestJsonInput(service.model, operation, inc.parts);
       const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
@@ -321,17 +323,27 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): Er
   return new Error(`cannot listen on ${where}: ${err.message}`);
 }
 
+/**
+ * Node checks its request and headers timeouts only every `connectionsCheckingInterval` (30 s by
+ * default), so a slow client outlived a short setting by up to that much: check often enough
+ * that a timeout is honoured within a quarter of itself (at most every second).
+ */
+function timeoutOptions(settings: App["settings"]) {
+  const requestTimeout = Math.round(settings.requestTimeoutSeconds * 1000);
+  const headersTimeout = Math.round(settings.headersTimeoutSeconds * 1000);
+  const connectionsCheckingInterval = Math.max(25, Math.min(1000, Math.floor(Math.min(requestTimeout, headersTimeout) / 4)));
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval };
+}
+
 export async function startServer(app: App, host: string, port: number): Promise<RunningServer> {
   const front = new HttpFront(app);
-  const server = createServer((req, res) => {
+  const server = createServer(timeoutOptions(app.settings), (req, res) => {
     front.handle(req, res).catch((err: unknown) => {
       app.logger.fault("-", "http", err);
       send(res, 500, { "Content-Type": "application/json" }, JSON.stringify({ __type: "ServiceException", Message: "orgsim hit an internal error." }));
     });
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = Math.round(app.settings.keepAliveTimeoutSeconds * 1000);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
     server.listen(port, host, () => resolve());

@@ -84,13 +84,13 @@ async function createAccount(email: string, name = "member"): Promise<string> {
 // Organizations operations EnableAWSServiceAccess / RegisterDelegatedAdministrator land; then
 // these two helpers will call them instead.
 async function enableTrustedAccess(orgId: string): Promise<void> {
-  await s.sim.app.store.transaction((tx) =>
+  await s.sim.app.store.writeTransaction((tx) =>
     tx.insertInto("service_access").values({ org_id: orgId, principal: ACCOUNT_PRINCIPAL, enabled_at: Date.now() }).execute(),
   );
 }
 
 async function registerDelegatedAdmin(orgId: string, accountId: string, principal = ACCOUNT_PRINCIPAL): Promise<void> {
-  await s.sim.app.store.transaction((tx) =>
+  await s.sim.app.store.writeTransaction((tx) =>
     tx.insertInto("delegated_admins").values({ org_id: orgId, account_id: accountId, principal, enabled_at: Date.now() }).execute(),
   );
 }
@@ -392,7 +392,7 @@ test("Access: an invited member has the contact information of its own sign-up, 
 async function attachScps(orgId: string, accountId: string, denyActions: string[]): Promise<void> {
   const allowAll = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
   const deny = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: denyActions, Resource: "*" }] });
-  await s.sim.app.store.transaction(async (tx) => {
+  await s.sim.app.store.writeTransaction(async (tx) => {
     const root = await tx.selectFrom("roots").selectAll().where("org_id", "=", orgId).executeTakeFirstOrThrow();
     await tx.updateTable("roots").set({ policy_types: JSON.stringify([{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]) }).where("id", "=", root.id).execute();
     const policy = (id: string, name: string, content: string) => ({
@@ -488,9 +488,8 @@ test("GetGovCloudAccountInformation: ResourceNotFoundException without a GovClou
   const none = await accountError(() => s.account(STANDALONE).send(new GetGovCloudAccountInformationCommand({})));
   assert.equal(none.name, "ResourceNotFoundException");
   assert.equal(none.status, 404);
-  // Marked directly in the store until CreateGovCloudAccount exists (the GET makes the implicit account's row).
-  await s.control("GET", `/_orgsim/accounts/${STANDALONE}/standalone`);
-  await s.sim.app.store.transaction((tx) => tx.updateTable("accounts").set({ govcloud_enabled: 1 }).where("id", "=", STANDALONE).execute());
+  // Paired through the control API (a GET stores nothing, so the PUT makes the implicit account's row).
+  assert.equal((await s.control("PUT", `/_orgsim/accounts/${STANDALONE}/govcloud`, { enabled: true })).status, 200);
   const info = await s.account(STANDALONE).send(new GetGovCloudAccountInformationCommand({}));
   assert.match(info.GovCloudAccountId!, /^\d{12}$/);
   assert.notEqual(info.GovCloudAccountId, STANDALONE);

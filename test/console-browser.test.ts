@@ -298,9 +298,9 @@ test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, 
     govcloud_enabled: 0,
   }));
   // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
-  await s.sim.app.store.transaction(async (tx) => {
+  await s.sim.app.store.writeTransaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
-  }, { write: true });
+  });
 
   const { page, errors } = await openConsole();
   const accountRows = page.locator("#tree [data-account-id]");

@@ -519,9 +519,9 @@ test("state: an organization of 10,000 accounts comes in pages (root capped, OUs
     govcloud_enabled: 0,
   }));
   // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
-  await s.sim.app.store.transaction(async (tx) => {
+  await s.sim.app.store.writeTransaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
-  }, { write: true });
+  });
 
   const res = await fetch(`${s.endpoint}/_orgsim/state`);
   const body = await res.text();

@@ -4,7 +4,7 @@
  * XML ErrorResponse; restJson x-amzn-ErrorType), 4xx (the body-size limit answers 413), the server
  * keeps serving, nothing it logs is an internal error, and the state is exactly what it was.
  *
- * Bounded and deterministic: inputs come from a seeded PRNG; about 3,800 requests.
+ * Bounded and deterministic: inputs come from a seeded PRNG; about 5,000 requests.
  * The last tests pin the bugs this suite found (fixed in d7cc2ae).
  */
 import { test, before, after } from "node:test";
@@ -40,9 +40,12 @@ import {
   signedHeaders,
   snapshot,
   spawnIsolated,
+  controlErrorProblem,
+  controlSnapshot,
   tooLargeProblem,
   xmlProblem,
   type Answer,
+  type ControlSnapshot,
   type IsolatedServer,
   type Snapshot,
 } from "./helpers/fuzz-support.js";
@@ -63,6 +66,7 @@ const accountModel = loadModel("account-2021-02-01");
 let srv: IsolatedServer;
 let ids: { root: string; ou: string; created: string; invited: string; handshake: string; policy: string };
 let baseline: Snapshot;
+let controlBaseline: ControlSnapshot;
 
 before(async () => {
   srv = await spawnIsolated();
@@ -87,6 +91,7 @@ before(async () => {
   ids = { root, ou, created, invited: INVITEE, handshake: pending.Handshake!.Id!, policy: policy.Policy!.PolicySummary!.Id! };
   c.destroy();
   baseline = await snapshot(srv.endpoint);
+  controlBaseline = await controlSnapshot(srv.endpoint);
 });
 
 after(async () => {
@@ -150,6 +155,7 @@ async function assertServingAndUnchanged(): Promise<void> {
   assert.equal(org.Organization!.MasterAccountId, MANAGEMENT);
   c.destroy();
   assert.deepEqual(await snapshot(srv.endpoint), baseline, "hostile input changed the state");
+  assert.deepEqual(await controlSnapshot(srv.endpoint), controlBaseline, "hostile input changed the clock, faults or quotas");
   assert.equal(srv.proc.child.exitCode, null, "the server process is still running");
   assert.doesNotMatch(srv.proc.output(), /internal error/, "the server logged no internal error");
 }
@@ -818,7 +824,8 @@ test("Regression: awsQuery list parameters parse in linear time — ~50,000 `Tag
       const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: ${amzDate()}\r\nAuthorization: ${authorization(MANAGEMENT, "sts")}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
       const a = await rawHttp(own.port, [head, body], { deadlineMs: 10_000 });
       assert.ok(a, `${label} x ${parts.length - 4}: answered before the hang detector gave up`);
-      assert.equal(queryErrorProblem(a, ["ValidationError"]), undefined, `${label}: ${a.status} ${a.body.slice(0, 200)}`);
+      // Over the parameter-count limit: refused before anything is interpreted.
+      assert.equal(queryErrorProblem(a, ["MalformedQueryString"]), undefined, `${label}: ${a.status} ${a.body.slice(0, 200)}`);
     }
   } finally {
     await own.close("SIGKILL");
@@ -831,5 +838,106 @@ test("Regression: STS operations of the model that orgsim has not built answer a
   f.check("GetSessionToken", await post("/", form, "Action=GetSessionToken&Version=2011-06-15"), { protocol: "query" });
   f.check("GetAccessKeyInfo", await post("/", form, "Action=GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE&Version=2011-06-15"), { protocol: "query" });
   f.assertNone("unbuilt-STS");
+  await assertServingAndUnchanged();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hostile form bodies and out-of-range control values (issue: hostile input)
+// ---------------------------------------------------------------------------------------------
+
+test("awsQuery (STS): hostile form bodies — long dotted names, deep nesting, thousands of parameters, bad percent-encoding — are answered promptly with an XML Sender error (hang detector: 10 s each)", async (t) => {
+  const rng = new Rng(SEED + 7);
+  const f = new Findings();
+  const base = "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A999999999999%3Arole%2FOrganizationAccountAccessRole&RoleSessionName=fuzz";
+  const dotted = (segments: number, segment = "a") => Array.from({ length: segments }, () => segment).join(".");
+  const bodies: [string, string][] = [
+    ["one 1 MiB dotted name", `${base}&${dotted(MIB / 2 - 200)}=v`],
+    ["a 100 KB dotted name", `${base}&${dotted(50_000)}=v`],
+    ["many 250-character dotted names", `${base}&${Array.from({ length: 3000 }, (_, i) => `${dotted(100, "b")}${i}=v`).join("&")}`],
+    ["names just over 256 characters", `${base}&${"T".repeat(257)}=v`],
+    ["nesting 9 deep under Tags", `${base}&Tags.member.1.Key.a.b.c.d.e.f=v`],
+    ["nesting 40 deep", `${base}&${dotted(40, "Tags")}=v`],
+    ["2,000 parameters", `${base}&${Array.from({ length: 2000 }, (_, i) => `p${i}=v`).join("&")}`],
+    ["2,000 list members", `${base}&${Array.from({ length: 2000 }, (_, i) => `Tags.member.${i + 1}.Key=k`).join("&")}`],
+    ["20,000 empty parameters", `${base}&${"&".repeat(20_000)}`],
+    ["encoded dots %2E", `${base}&${Array.from({ length: 300 }, () => "a").join("%2E")}=v`],
+    ["bad percent-encoding in names", `${base}&%ZZ=1&%=2&%E0%A4%A=3&Tags.member.%31.Key=k&Tags%2Emember%2E1%2EValue=v`],
+    ["bad percent-encoding in values", `${base}&RoleSessionName=%ZZ%&DurationSeconds=%E0%A4%A`],
+    ["NUL bytes in names", `${base}&Tags.member.1.Key%00=x&%00=y`],
+    ["a name of only dots", `${base}&${".".repeat(200)}=v`],
+    ["huge index", `${base}&Tags.member.${"9".repeat(300)}.Key=k`],
+  ];
+  for (let i = 0; i < 25; i++) {
+    const depth = 1 + rng.int(30);
+    const name = Array.from({ length: depth }, () => (rng.chance(0.3) ? String(rng.int(100_000)) : rng.pick(["Tags", "member", "Key", "Value", "PolicyArns", "arn", "x"]))).join(".");
+    bodies.push([`random name of ${depth} segments`, `${base}&${name}=${encodeURIComponent(rng.text(rng.int(20)))}`]);
+  }
+  const codes = ["MalformedQueryString", "ValidationError", "InvalidParameterValue", "AccessDenied"];
+  for (const [label, body] of bodies) {
+    const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: ${amzDate()}\r\nAuthorization: ${authorization(MANAGEMENT, "sts")}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    const a = await rawHttp(srv.port, [head, body], { deadlineMs: 10_000 });
+    f.check(`${label} (${body.length} bytes)`, a, { protocol: "query", codes });
+  }
+  // The same shapes in a GET query string (Node refuses heads over 16 KiB itself, with 431).
+  for (const q of [`${base}&${dotted(3000)}=v`, `${base}&${dotted(20, "Tags")}=v`, `${base}&%ZZ=1&%=2`]) {
+    const a = await httpCall(`${srv.endpoint}/?${q}`, { method: "GET", headers: signedHeaders(MANAGEMENT, "sts") });
+    if (a.status !== 431) f.check(`GET ${q.slice(-60)}`, a, { protocol: "query", codes });
+  }
+  f.assertNone("hostile-form", t);
+  await assertServingAndUnchanged();
+});
+
+test("Control API: out-of-range and ill-typed values on every route are 4xx `{error, message}`, and change nothing (clock, faults, quotas, readiness, GovCloud, credentials, events, explain, console state)", async (t) => {
+  const rng = new Rng(SEED + 8);
+  const f = new Findings();
+  const odd: Json[] = [1e13, -1e13, 1e308, -1e308, 2 ** 53 + 1, 1.5, -1, 0, "1", "", null, true, [], {}, [1], { a: 1 }, "x".repeat(HUGE)];
+  const pick = () => rng.pick(odd);
+  const requests: { label: string; method: string; path: string; body?: string; allowOk?: boolean }[] = [];
+  const send = (method: string, path: string, body?: unknown, allowOk = false) =>
+    requests.push({ label: `${method} ${path.slice(0, 80)} ${body === undefined ? "" : JSON.stringify(body).slice(0, 80)}`, method, path, body: body === undefined ? undefined : JSON.stringify(body), allowOk });
+
+  for (const v of odd) {
+    if (!(typeof v === "number" && v >= 0 && v < 1e9)) send("POST", "/_orgsim/clock", { advanceSeconds: v });
+    if (!(typeof v === "number" && Math.abs(v) < 1e9)) send("POST", "/_orgsim/clock", { offsetSeconds: v });
+    send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", count: v });
+    if (v !== 1) send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", probability: v });
+    if (typeof v !== "string" || v.length > 2048) send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", reason: v });
+    send("POST", "/_orgsim/faults", { operation: v, error: "ServiceException" });
+    send("PUT", "/_orgsim/quotas", { accountsPerOrganization: typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 1e9 ? -5 : v });
+    if (!(typeof v === "number" && v >= 0 && v <= 1)) send("PUT", "/_orgsim/quotas", { closeAccountShare: v });
+    if (typeof v !== "boolean") send("PUT", `/_orgsim/accounts/${ids.invited}/standalone`, { supportPlan: v });
+    if (typeof v !== "boolean") send("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: v });
+    send("POST", "/_orgsim/credentials", { accountId: v });
+  }
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+    send("POST", "/_orgsim/faults", { operation: name, error: "ServiceException" });
+    send("PUT", "/_orgsim/quotas", JSON.parse(`{"${name}": 5}`) as Json);
+    send("PUT", `/_orgsim/accounts/${ids.invited}/standalone`, JSON.parse(`{"${name}": true}`) as Json);
+  }
+  send("PUT", "/_orgsim/quotas", { closeAccountMin: 100, closeAccountMax: 1 });
+  send("POST", "/_orgsim/clock", { advanceSeconds: 60, offsetSeconds: 60 });
+  for (const body of ["[]", "1", '"x"', "null", "{", "{}}", "\u0000"]) {
+    for (const [method, path] of [["POST", "/_orgsim/clock"], ["POST", "/_orgsim/faults"], ["PUT", "/_orgsim/quotas"], ["PUT", `/_orgsim/accounts/${ids.invited}/standalone`], ["POST", "/_orgsim/credentials"]] as const) {
+      requests.push({ label: `${method} ${path} raw ${JSON.stringify(body)}`, method, path, body });
+    }
+  }
+  // Reads with out-of-range parameters: a clamped 200 or a 4xx, never a 5xx and never a write.
+  for (let i = 0; i < 20; i++) {
+    const v = encodeURIComponent(String(pick()).slice(0, 200));
+    send("GET", `/_orgsim/events?maxResults=${v}&nextToken=${v}&eventName=${v}`, undefined, true);
+    send("GET", `/_orgsim/explain?accountId=${v}&action=${v}&region=${v}`, undefined, true);
+    send("GET", `/_orgsim/state?organizationId=${v}&open=${v}&searchLimit=${v}&search=${v}`, undefined, true);
+    send("GET", `/_orgsim/accounts/${rng.int(10) < 5 ? "000000000000" : "999999999999"}/standalone?x=${v}`, undefined, true);
+  }
+  send("GET", `/_orgsim/explain?accountId=${MANAGEMENT}&action=${"a:".repeat(5000)}`, undefined, true);
+  send("GET", `/_orgsim/state?open=${Array.from({ length: 500 }, () => "r-abcd:99999999").join(",")}`, undefined, true);
+  await pool(requests, PARALLEL, async (r) => {
+    const a = await httpCall(`${srv.endpoint}${r.path}`, { method: r.method, headers: r.body === undefined ? {} : { "Content-Type": "application/json" }, body: r.body });
+    f.requests++;
+    if (r.allowOk && a.status === 200) return;
+    const problem = controlErrorProblem(a);
+    if (problem) f.problems.push(`${r.label}: ${problem} — got ${a.status} ${a.body.slice(0, 200)}`);
+  });
+  f.assertNone("control", t);
   await assertServingAndUnchanged();
 });

@@ -417,7 +417,7 @@ test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
     return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
   });
-  await s.sim.app.store.transaction(async (tx) => {
+  await s.sim.app.store.writeTransaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500) await tx.insertInto("ous").values(rows.slice(i, i + 500)).execute();
   });
   const last = await createOu(rootId, "two-thousandth");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { AwsError } from "../src/protocol/errors.js";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
-import { parseQueryInput, serializeQueryError, serializeQueryOutput } from "../src/protocol/awsQuery.js";
+import { QUERY_LIMITS, parseQueryInput, queryParameters, queryParseWork, serializeQueryError, serializeQueryOutput, type QueryLimits } from "../src/protocol/awsQuery.js";
 import { findViolations, queryValidationError } from "../src/protocol/validate.js";
 
 const sts = loadModel("sts-2011-06-15");
@@ -222,4 +222,66 @@ test("round trip with the AWS SDK v3 STS client", async () => {
     assert.equal(err.message, "The policy is malformed.");
     return true;
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hostile form bodies: linear work, bounded names, depth and parameter count
+
+/** The parse work (characters of names examined) of one parse with the given limits; errors are returned, not thrown. */
+function workOf(body: string, limits: QueryLimits = QUERY_LIMITS): { work: number; error?: AwsError } {
+  const before = queryParseWork.chars;
+  try {
+    parseQueryInput(sts, "AssumeRole", new URLSearchParams(body), limits);
+    return { work: queryParseWork.chars - before };
+  } catch (err) {
+    assert.ok(err instanceof AwsError, String(err));
+    return { work: queryParseWork.chars - before, error: err };
+  }
+}
+
+test("Rule (orgsim promise): awsQuery parameter names are indexed in linear work — doubling a long dotted name doubles the work, not quadruples it", () => {
+  // Limits lifted so the algorithm itself is measured: one name of n segments "a.a.a...".
+  const open = { maxNameLength: Infinity, maxDepth: Infinity, maxParameters: Infinity };
+  const name = (segments: number) => Array.from({ length: segments }, () => "a").join(".");
+  const small = workOf(`RoleArn=x&${name(20_000)}=v`, open).work;
+  const large = workOf(`RoleArn=x&${name(40_000)}=v`, open).work;
+  const ratio = large / small;
+  assert.ok(ratio > 1.8 && ratio < 2.2, `work grew by ${ratio.toFixed(2)} for twice the input (${small} -> ${large})`);
+  // Every character of a name is examined about once: work is bounded by the body's size.
+  assert.ok(large <= 2 * name(40_000).length + 100, `work ${large} for a name of ${name(40_000).length} characters`);
+  // Many short names: work proportional to their count.
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `Tags.member.${i + 1}.Key=k`).join("&");
+  const w1 = workOf(many(5_000), open).work;
+  const w2 = workOf(many(10_000), open).work;
+  assert.ok(w2 / w1 > 1.8 && w2 / w1 < 2.3, `work grew by ${(w2 / w1).toFixed(2)} for twice the parameters`);
+});
+
+test("Rule (orgsim promise): over-long names, deep nesting and too many parameters are MalformedQueryString (400), refused before the rest of the body is indexed", () => {
+  const cases: [string, string, RegExp][] = [
+    ["long name", `RoleArn=x&${"n".repeat(QUERY_LIMITS.maxNameLength + 1)}=v&Tags.member.1.Key=k`, /longer than 256 characters/],
+    ["deep name", `RoleArn=x&${Array.from({ length: QUERY_LIMITS.maxDepth + 2 }, () => "d").join(".")}=v`, /nests deeper than 8 levels/],
+    ["many parameters", Array.from({ length: QUERY_LIMITS.maxParameters + 1 }, (_, i) => `p${i}=v`).join("&"), /more than 1000 parameters/],
+    ["a 1 MiB dotted name", `${"a.".repeat(512 * 1024)}=v`, /longer than 256 characters/],
+  ];
+  for (const [label, body, message] of cases) {
+    const { work, error } = workOf(body);
+    assert.ok(error, `${label}: refused`);
+    assert.equal(error.code, "MalformedQueryString", label);
+    assert.equal(error.status, 400, label);
+    assert.match(error.message, message, label);
+    assert.ok(work <= QUERY_LIMITS.maxParameters * (QUERY_LIMITS.maxNameLength + 1), `${label}: bounded work (${work})`);
+  }
+  // At the limits, a request still parses.
+  const deepest = Array.from({ length: QUERY_LIMITS.maxDepth + 1 }, () => "d").join(".");
+  assert.equal(workOf(`RoleArn=x&RoleSessionName=s&${deepest}=v&${"n".repeat(QUERY_LIMITS.maxNameLength)}=v`).error, undefined);
+});
+
+test("queryParameters: the body's parameters first, then the query string's that the body lacks (first value wins), in linear time", () => {
+  const q = new URLSearchParams("Action=GetCallerIdentity&Version=2011-06-15&X=1&X=2&Extra=e");
+  const params = queryParameters("Action=AssumeRole&RoleArn=r", q);
+  assert.equal(params.get("Action"), "AssumeRole");
+  assert.equal(params.get("Version"), "2011-06-15");
+  assert.deepEqual(params.getAll("X"), ["1"]);
+  assert.equal(params.get("Extra"), "e");
+  assert.equal(params.get("RoleArn"), "r");
 });

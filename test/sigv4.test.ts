@@ -476,10 +476,17 @@ test("x-amz-content-sha256 is used as the payload hash, and must match the body"
   );
 });
 
-test("UNSIGNED-PAYLOAD", async () => {
+test("Rule: UNSIGNED-PAYLOAD is refused — these services sign the body itself (only S3 lets the header stand in for it)", async () => {
   const parts = await smithySigned({ body: '{"MaxResults":1}', headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
-  await verify(parts, SECRET, T0);
-  await verify({ ...parts, body: Buffer.from("anything") }, SECRET, T0);
+  await assert.rejects(verify(parts, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403, /not the SHA-256 of the body \('UNSIGNED-PAYLOAD'\)/));
+  await assert.rejects(verify({ ...parts, body: Buffer.from("anything") }, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
+});
+
+test("Rule: an x-amz-content-sha256 that is not the body's hash is refused, even when the signature covers it", async () => {
+  const other = createHash("sha256").update('{"MaxResults":20}').digest("hex");
+  // The client signs with the header's hash as the payload hash: the signature itself is consistent.
+  const parts = await smithySigned({ body: '{"MaxResults":1}', headers: { "x-amz-content-sha256": other } });
+  await assert.rejects(verify(parts, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403, "The provided 'x-amz-content-sha256' header does not match what was computed."));
 });
 
 test("tampered signed header", async () => {
@@ -584,7 +591,16 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
-function handSigned(extra: Record<string, string>, secret = SECRET): HttpRequestParts {
+interface HandOptions {
+  /** Headers added after signing (not in SignedHeaders). */
+  unsigned?: Record<string, string>;
+  /** SignedHeaders as sent, when it should differ from the signed list (order, case, duplicates). */
+  signedHeadersText?: string;
+  service?: string;
+  region?: string;
+}
+
+function handSigned(extra: Record<string, string>, secret = SECRET, o: HandOptions = {}): HttpRequestParts {
   const body = Buffer.from('{"x":1}');
   const headers: Record<string, string> = {
     host: HOST,
@@ -592,6 +608,7 @@ function handSigned(extra: Record<string, string>, secret = SECRET): HttpRequest
     "x-amz-target": "AWSOrganizationsV20161128.ListRoots",
     ...extra,
   };
+  for (const name of Object.keys(o.unsigned ?? {})) delete headers[name];
   const names = Object.keys(headers).sort();
   const canonical = [
     "POST",
@@ -603,13 +620,15 @@ function handSigned(extra: Record<string, string>, secret = SECRET): HttpRequest
     createHash("sha256").update(body).digest("hex"),
   ].join("\n");
   const longDate = "20261129T101010Z";
-  const scope = "20261129/us-east-1/organizations/aws4_request";
+  const region = o.region ?? "us-east-1";
+  const service = o.service ?? "organizations";
+  const scope = `20261129/${region}/${service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", longDate, scope, createHash("sha256").update(canonical).digest("hex")].join("\n");
   let key = hmac(`AWS4${secret}`, "20261129");
-  for (const part of ["us-east-1", "organizations", "aws4_request"]) key = hmac(key, part);
+  for (const part of [region, service, "aws4_request"]) key = hmac(key, part);
   const signature = createHmac("sha256", key).update(stringToSign).digest("hex");
-  headers["authorization"] = `AWS4-HMAC-SHA256 Credential=${AKID}/${scope},SignedHeaders=${names.join(";")},Signature=${signature}`;
-  return { method: "POST", path: "/", query: new URLSearchParams(), headers, body };
+  headers["authorization"] = `AWS4-HMAC-SHA256 Credential=${AKID}/${scope},SignedHeaders=${o.signedHeadersText ?? names.join(";")},Signature=${signature}`;
+  return { method: "POST", path: "/", query: new URLSearchParams(), headers: { ...headers, ...o.unsigned }, body };
 }
 
 test("independent signer: X-Amz-Date, commas without spaces", async () => {
@@ -753,4 +772,60 @@ test("malformed presigned queries -> IncompleteSignatureException", () => {
     () => parseSigV4({ ...parts({ authorization: `AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SH}, ${GOOD_SIG}`, ...DATE }), query: new URLSearchParams(full) }),
     expectAwsError("IncompleteSignatureException", 400, /Only one auth mechanism allowed/),
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// What AWS requires of a verified signature (strict mode, issued credentials)
+
+const ORGS = { service: "organizations", requiredSignedHeaders: ["x-amz-target"], errorCodes: { mismatch: "InvalidSignatureException", mismatchStatus: 400 } };
+const AT = "20261129T101010Z";
+
+test("Rule: the credential scope must name the service called — a request signed for s3 or ec2 is InvalidSignatureException with AWS's words", async () => {
+  for (const service of ["s3", "ec2", "sts"]) {
+    const parts = handSigned({ "x-amz-date": AT }, SECRET, { service });
+    await verify(parts, SECRET, T0); // the signature itself is fine
+    await assert.rejects(verify(parts, SECRET, T0, ORGS), expectAwsError("InvalidSignatureException", 400, "Credential should be scoped to correct service: 'organizations'. "));
+  }
+  await verify(handSigned({ "x-amz-date": AT }), SECRET, T0, ORGS);
+});
+
+test("Rule: any region of the scope is accepted (a client configured for eu-west-1 signs with it)", async () => {
+  for (const region of ["eu-west-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1"]) {
+    const parsed = await verify(handSigned({ "x-amz-date": AT }, SECRET, { region }), SECRET, T0, ORGS);
+    assert.equal(parsed.region, region);
+  }
+});
+
+test("Rule: X-Amz-Target must be signed on a JSON protocol — otherwise one signature could be replayed as another operation", async () => {
+  const replay = handSigned({ "x-amz-date": AT, "x-amz-target": "AWSOrganizationsV20161128.ListRoots" }, SECRET, {
+    unsigned: { "x-amz-target": "AWSOrganizationsV20161128.DeleteOrganization" },
+  });
+  // Without the rule the signature verifies: the operation is not part of it.
+  await verify(replay, SECRET, T0);
+  await assert.rejects(verify(replay, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."));
+  // Signed, the target can't be swapped.
+  const signed = handSigned({ "x-amz-date": AT });
+  await assert.rejects(verify(withHeaders(signed, { "x-amz-target": "AWSOrganizationsV20161128.DeleteOrganization" }), SECRET, T0, ORGS), expectAwsError("InvalidSignatureException", 400));
+});
+
+test("Rule: the date must be signed — X-Amz-Date (or Date) outside SignedHeaders is IncompleteSignatureException", async () => {
+  const parts = handSigned({}, SECRET, { unsigned: { "x-amz-date": AT } });
+  await assert.rejects(verify(parts, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."));
+  const dated = handSigned({}, SECRET, { unsigned: { date: "Sun, 29 Nov 2026 10:10:10 GMT" } });
+  await assert.rejects(verify(dated, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, /'Date' must be a 'SignedHeader'/));
+  // A presigned request signs its X-Amz-Date as part of the query string.
+  await verify(await smithyPresigned(), SECRET, T0, { service: "organizations" });
+});
+
+test("Rule: SignedHeaders names each header once, lower-case, sorted — duplicates, capitals and disorder are IncompleteSignatureException", async () => {
+  const cases: [string, RegExp][] = [
+    ["content-type;host;host;x-amz-date;x-amz-target", /SignedHeaders lists 'host' more than once\./],
+    ["content-type;host;x-amz-date;X-Amz-Date;x-amz-target", /SignedHeaders lists 'x-amz-date' more than once\./],
+    ["content-type;Host;x-amz-date;x-amz-target", /lower-case header names in sorted order/],
+    ["host;content-type;x-amz-date;x-amz-target", /lower-case header names in sorted order, as SigV4 signs them; got 'host;content-type;x-amz-date;x-amz-target'/],
+  ];
+  for (const [text, message] of cases) {
+    const parts = handSigned({ "x-amz-date": AT }, SECRET, { signedHeadersText: text });
+    await assert.rejects(verify(parts, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, message), text);
+  }
 });

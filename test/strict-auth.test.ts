@@ -8,6 +8,9 @@ import { CreateOrganizationCommand, DescribeOrganizationCommand, ListAccountsCom
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-organizations";
 import type { FinalizeHandler, FinalizeHandlerArguments } from "@smithy/types";
+import { GetAccountInformationCommand } from "@aws-sdk/client-account";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { startTestServer, awsError, type Credentials, type TestServer } from "./helpers/server.js";
 
 let s: TestServer;
@@ -78,6 +81,106 @@ test("Strict auth: requests with no credentials are MissingAuthenticationTokenEx
   });
   const body = (await res.json()) as { __type: string };
   assert.equal(body.__type, "MissingAuthenticationTokenException");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Requests signed by hand (the same signer the SDK uses), to send what real clients never do.
+
+interface SignedCall {
+  service: string;
+  region?: string;
+  path?: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Headers left out of the signature. */
+  unsigned?: string[];
+  /** Changes to the signed request before it is sent (headers by lower-case name). */
+  tamper?: (headers: Record<string, string>) => void;
+}
+
+async function signedCall(o: SignedCall): Promise<{ status: number; body: string }> {
+  const url = new URL(o.path ?? "/", s.endpoint);
+  const signer = new SignatureV4({ credentials: root, region: o.region ?? "us-east-1", service: o.service, sha256: Sha256 });
+  const headers: Record<string, string> = { host: url.host };
+  for (const [k, v] of Object.entries(o.headers)) headers[k.toLowerCase()] = v;
+  const signed = await signer.sign(
+    { method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers, body: o.body },
+    { unsignableHeaders: new Set(o.unsigned ?? []) },
+  );
+  const sent: Record<string, string> = { ...(signed.headers as Record<string, string>) };
+  o.tamper?.(sent);
+  delete sent.host;
+  const res = await fetch(url, { method: "POST", headers: sent, body: o.body });
+  return { status: res.status, body: await res.text() };
+}
+
+const orgsCall = (operation: string, extra: Partial<SignedCall> = {}) =>
+  signedCall({
+    service: "organizations",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSOrganizationsV20161128.${operation}` },
+    body: "{}",
+    ...extra,
+  });
+
+function jsonError(a: { status: number; body: string }): { status: number; type: string; message: string } {
+  const body = JSON.parse(a.body) as { __type: string; message?: string; Message?: string };
+  return { status: a.status, type: body.__type, message: body.message ?? body.Message ?? "" };
+}
+
+test("Strict auth, Rule: the credential scope must name the service called — signed for s3 or ec2 is refused (InvalidSignatureException / SignatureDoesNotMatch)", async () => {
+  assert.equal((await orgsCall("DescribeOrganization")).status, 200, "correctly scoped: accepted");
+  for (const service of ["s3", "ec2"]) {
+    assert.deepEqual(jsonError(await orgsCall("DescribeOrganization", { service })), {
+      status: 400,
+      type: "InvalidSignatureException",
+      message: "Credential should be scoped to correct service: 'organizations'. ",
+    });
+  }
+  const sts = await signedCall({ service: "ec2", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=GetCallerIdentity&Version=2011-06-15" });
+  assert.equal(sts.status, 403);
+  assert.match(sts.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to correct service: &apos;sts&apos;\. <\/Message>/);
+  const account = await signedCall({ service: "s3", path: "/getAccountInformation", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(account.status, 403);
+  assert.match(account.body, /Credential should be scoped to correct service: 'account'/);
+});
+
+test("Strict auth, Rule: X-Amz-Target must be signed, so a signature can't be replayed as another operation", async () => {
+  const unsigned = jsonError(await orgsCall("DescribeOrganization", { unsigned: ["x-amz-target"] }));
+  assert.deepEqual(unsigned, { status: 400, type: "IncompleteSignatureException", message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." });
+  // A captured DescribeOrganization sent again as DeleteOrganization.
+  const replay = await orgsCall("DescribeOrganization", { tamper: (h) => (h["x-amz-target"] = "AWSOrganizationsV20161128.DeleteOrganization") });
+  assert.equal(jsonError(replay).type, "InvalidSignatureException");
+  // The organization is still there.
+  await s.orgs(root).send(new DescribeOrganizationCommand({}));
+});
+
+test("Strict auth, Rule: the payload must be signed — UNSIGNED-PAYLOAD and an x-amz-content-sha256 that is not the body's are refused", async () => {
+  const unsignedPayload = jsonError(await orgsCall("ListAccounts", { headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } }));
+  assert.equal(unsignedPayload.type, "InvalidSignatureException");
+  assert.match(unsignedPayload.message, /UNSIGNED-PAYLOAD/);
+  const otherHash = "a".repeat(64);
+  const mismatched = jsonError(await orgsCall("ListAccounts", { headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts", "x-amz-content-sha256": otherHash } }));
+  assert.deepEqual(mismatched, { status: 400, type: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+});
+
+test("Strict auth, Rule: a header named twice in SignedHeaders, or names out of order, is IncompleteSignatureException", async () => {
+  const rewrite = (edit: (list: string) => string) => (h: Record<string, string>) => {
+    h.authorization = h.authorization!.replace(/SignedHeaders=([^,]+)/, (_, list: string) => `SignedHeaders=${edit(list)}`);
+  };
+  const twice = jsonError(await orgsCall("DescribeOrganization", { tamper: rewrite((l) => l.replace("host", "host;host")) }));
+  assert.deepEqual([twice.status, twice.type], [400, "IncompleteSignatureException"]);
+  assert.match(twice.message, /'host' more than once/);
+  const reversed = jsonError(await orgsCall("DescribeOrganization", { tamper: rewrite((l) => l.split(";").reverse().join(";")) }));
+  assert.deepEqual([reversed.status, reversed.type], [400, "IncompleteSignatureException"]);
+});
+
+test("Strict auth, Rule: clients configured for another region (eu-west-1) sign with it and keep working", async () => {
+  const config = { endpoint: s.endpoint, region: "eu-west-1", credentials: root, maxAttempts: 1 };
+  await new OrganizationsClient(config).send(new DescribeOrganizationCommand({}));
+  const { STSClient } = await import("@aws-sdk/client-sts");
+  const { AccountClient } = await import("@aws-sdk/client-account");
+  assert.equal((await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account, "111111111111");
+  assert.equal((await new AccountClient(config).send(new GetAccountInformationCommand({}))).AccountId, "111111111111");
 });
 
 test("The control API can be turned off (--no-control-api)", async () => {

@@ -8,6 +8,7 @@ import type { Settings } from "../config.js";
 import { AwsError } from "../protocol/errors.js";
 import { arns, partitionOf } from "../services/organizations/ids.js";
 import { readClockOffset } from "../clock.js";
+import type { ServiceModel } from "../protocol/model.js";
 import type { Principal } from "./principal.js";
 import { parseSigV4, verifySigV4, type HttpRequestParts } from "./sigv4.js";
 
@@ -19,17 +20,39 @@ export interface Authenticated {
   partition: string;
 }
 
-const CODES: Record<AuthStyle, { unknownKey: string; mismatch: string; expired: string; expiredToken: string; status: number }> = {
-  json: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 400 },
-  query: { unknownKey: "InvalidClientTokenId", mismatch: "SignatureDoesNotMatch", expired: "RequestExpired", expiredToken: "ExpiredToken", status: 403 },
-  rest: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 403 },
+/**
+ * Each protocol's codes. A signature mismatch is 400 on awsJson services (InvalidSignatureException
+ * from ECS, EMR and SageMaker arrives with status 400), 403 for STS and the REST Account API.
+ */
+const CODES: Record<AuthStyle, { unknownKey: string; mismatch: string; mismatchStatus: number; expired: string; expiredToken: string; status: number }> = {
+  json: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", mismatchStatus: 400, expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 400 },
+  query: { unknownKey: "InvalidClientTokenId", mismatch: "SignatureDoesNotMatch", mismatchStatus: 403, expired: "RequestExpired", expiredToken: "ExpiredToken", status: 403 },
+  rest: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", mismatchStatus: 403, expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 403 },
 };
+
+/** The protocol of a service's model, as the authentication step names it. */
+function styleOf(model: ServiceModel): AuthStyle {
+  const protocol = model.metadata.protocol;
+  return protocol === "json" ? "json" : protocol === "query" ? "query" : "rest";
+}
+
+/** The name a client signs requests to this service with (the credential scope's service). */
+export function signingNameOf(model: ServiceModel): string {
+  return model.metadata.signingName ?? model.metadata.endpointPrefix;
+}
 
 export function rootPrincipal(accountId: string, partition: string, accessKeyId: string): Principal {
   return { accountId, arn: arns.rootUser(partition, accountId), userId: accountId, type: "Root", accessKeyId };
 }
 
-export async function authenticate(store: Store, settings: Settings, parts: HttpRequestParts, style: AuthStyle): Promise<Authenticated> {
+/**
+ * The caller of a request to the service of `model`. Whenever a signature is verified (issued
+ * credentials, and every call under --strict-auth), AWS's rules apply in full: the scope names
+ * this service (any region of its partition), host, the date and, for JSON protocols,
+ * X-Amz-Target are signed, and the payload is the body's own hash.
+ */
+export async function authenticate(store: Store, settings: Settings, parts: HttpRequestParts, model: ServiceModel): Promise<Authenticated> {
+  const style = styleOf(model);
   const codes = CODES[style];
   const sig = parseSigV4(parts);
   const partition = partitionOf(sig.region);
@@ -52,7 +75,11 @@ export async function authenticate(store: Store, settings: Settings, parts: Http
   if (row.session_token !== null && row.session_token !== sig.sessionToken) {
     throw new AwsError(codes.unknownKey, "The security token included in the request is invalid.", { status: codes.status });
   }
-  await verifySigV4(parts, sig, row.secret, new Date(), { errorCodes: { mismatch: codes.mismatch, expired: codes.expired } });
+  await verifySigV4(parts, sig, row.secret, new Date(), {
+    errorCodes: { mismatch: codes.mismatch, mismatchStatus: codes.mismatchStatus, expired: codes.expired },
+    service: signingNameOf(model),
+    requiredSignedHeaders: style === "json" ? ["x-amz-target"] : [],
+  });
   // Expiry of issued credentials follows the virtual clock.
   if (row.expires_at !== null && Date.now() + offset >= row.expires_at) {
     throw new AwsError(codes.expiredToken, "The security token included in the request is expired", { status: 400 });

@@ -4,10 +4,9 @@
  * verified (issued credentials, --strict-auth), not at every start.
  */
 import { Sha256 } from "@aws-crypto/sha256-js";
-import { SignatureV4, getCanonicalHeaders, getPayloadHash } from "@smithy/signature-v4";
+import { SignatureV4, getCanonicalHeaders } from "@smithy/signature-v4";
 import { ALGORITHM, type SignerRequest } from "./sigv4.js";
 
-export { Sha256, getPayloadHash };
 
 /** Exposes the signer's canonical-request and string-to-sign steps for a fixed header set and date. */
 export class SignatureRecomputer extends SignatureV4 {

@@ -41,7 +41,12 @@ export interface SigV4Request {
 }
 
 export interface VerifyOptions {
-  errorCodes?: { mismatch?: string; expired?: string };
+  /** The error codes of the service's protocol, and the HTTP status of its signature mismatch (default 403). */
+  errorCodes?: { mismatch?: string; expired?: string; mismatchStatus?: number };
+  /** The SigV4 signing name of the service called ("organizations", "sts", ...): the credential scope must name it. */
+  service?: string;
+  /** Headers the request carries that must be signed besides host and the date (x-amz-target for JSON protocols). */
+  requiredSignedHeaders?: string[];
 }
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
@@ -135,7 +140,7 @@ function parseCredential(value: string, problems: string[]): Credential | undefi
 }
 
 function parseSignedHeaders(value: string, problems: string[]): string[] {
-  const names = value.split(";").map((n) => n.trim().toLowerCase());
+  const names = rawSignedHeaders(value).map((n) => n.toLowerCase());
   if (names.some((n) => n === "")) {
     problems.push(`SignedHeaders should be a ';'-separated list of header names, not '${value}'. `);
     return [];
@@ -144,6 +149,10 @@ function parseSignedHeaders(value: string, problems: string[]): string[] {
     problems.push("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization. ");
   }
   return names;
+}
+
+function rawSignedHeaders(value: string): string[] {
+  return value.split(";").map((n) => n.trim());
 }
 
 function badDate(value: string): AwsError {
@@ -155,6 +164,10 @@ interface RawAuth {
   presigned: boolean;
   credential: Credential;
   signedHeaders: string[];
+  /** SignedHeaders exactly as sent (case and order kept), to check its form. */
+  rawSignedHeaders: string[];
+  /** Where the request's date came from: the X-Amz-Date header, the Date header, or the query string. */
+  dateSource: "x-amz-date" | "date" | "query";
   signature: string;
   amzDate: Date;
   /** The date string that goes into the string to sign. */
@@ -195,7 +208,8 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
   if (!signature) problems.push("Authorization header requires 'Signature' parameter. ");
   if (!signedHeadersValue) problems.push("Authorization header requires 'SignedHeaders' parameter. ");
 
-  const amzDateValue = headerValue(req.headers, "x-amz-date") ?? req.query.get(Q_DATE) ?? undefined;
+  const amzDateHeader = headerValue(req.headers, "x-amz-date");
+  const amzDateValue = amzDateHeader ?? req.query.get(Q_DATE) ?? undefined;
   const dateValue = headerValue(req.headers, "date");
   if (amzDateValue === undefined && dateValue === undefined) {
     problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
@@ -221,6 +235,8 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
     presigned: false,
     credential,
     signedHeaders,
+    rawSignedHeaders: rawSignedHeaders(signedHeadersValue as string),
+    dateSource: amzDateHeader !== undefined ? "x-amz-date" : amzDateValue !== undefined ? "query" : "date",
     signature: signature as string,
     amzDate,
     longDate: formatBasicIso(amzDate),
@@ -266,6 +282,8 @@ function parseQueryAuth(req: HttpRequestParts): RawAuth {
     presigned: true,
     credential,
     signedHeaders,
+    rawSignedHeaders: rawSignedHeaders(q.get(Q_SIGNED_HEADERS) as string),
+    dateSource: "query",
     signature: q.get(Q_SIGNATURE) as string,
     amzDate,
     longDate: dateValue,
@@ -321,7 +339,9 @@ function constantTimeEqual(a: string, b: string): boolean {
 
 /**
  * Recomputes the signature over exactly the client's signed headers, method, path, query and body
- * with `secretAccessKey` and compares it in constant time. Checks the timestamp window first.
+ * with `secretAccessKey` and compares it in constant time. First AWS's rules on what must be
+ * signed and the scope's service (when `opts` names them), the timestamp window, the scope's date
+ * and the payload hash.
  */
 export async function verifySigV4(
   req: HttpRequestParts,
@@ -332,8 +352,17 @@ export async function verifySigV4(
 ): Promise<void> {
   const raw = parseRaw(req);
   const mismatchCode = opts?.errorCodes?.mismatch ?? "SignatureDoesNotMatch";
+  const mismatchStatus = opts?.errorCodes?.mismatchStatus ?? 403;
   const expiredCode = opts?.errorCodes?.expired ?? "RequestExpired";
   const expiredStatus = expiredCode === "InvalidSignatureException" ? 403 : 400;
+  const mismatch = (message: string) => new AwsError(mismatchCode, message, { status: mismatchStatus });
+
+  // 0. What must be signed, and how (AWS's checks before any signature is computed).
+  checkSignedHeaders(raw, req, opts?.requiredSignedHeaders ?? []);
+  if (opts?.service !== undefined && raw.credential.service !== opts.service) {
+    // AWS's own words (seen from SageMaker, EMR, Batch, MediaStore); the trailing space is theirs.
+    throw mismatch(`Credential should be scoped to correct service: '${opts.service}'. `);
+  }
 
   // 1. Freshness.
   const amzMs = parsed.amzDate.getTime();
@@ -367,14 +396,12 @@ export async function verifySigV4(
   const longDate = formatBasicIso(parsed.amzDate);
   const requestDay = longDate.slice(0, 8);
   if (raw.credential.shortDate !== requestDay) {
-    throw new AwsError(
-      mismatchCode,
+    throw mismatch(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${raw.credential.shortDate}' != '${requestDay}', from '${raw.longDate}'.`,
-      { status: 403 },
     );
   }
 
-  // 3. Recompute the signature.
+  // 3. The parts of the canonical request: exactly the signed headers, the whole query.
   const headers: Record<string, string> = {};
   for (const name of parsed.signedHeaders) {
     const value = headerValue(req.headers, name);
@@ -389,30 +416,20 @@ export async function verifySigV4(
   }
   // The signer leaves X-Amz-Signature out of the canonical query, as a presigned request needs.
 
+  // 4. The payload. These services sign the body itself (only S3 lets x-amz-content-sha256 stand
+  // in for it): the hash in the canonical request is always the body's, and a client that says
+  // otherwise (UNSIGNED-PAYLOAD, or another hash) is refused before the signature is compared.
+  const payloadHash = createHash("sha256").update(req.body).digest("hex");
   const contentSha256 = headerValue(req.headers, "x-amz-content-sha256");
-  if (contentSha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(contentSha256)) {
-    // The header stands in for the body in the signature, so the body must match it.
-    const actual = createHash("sha256").update(req.body).digest("hex");
-    if (!constantTimeEqual(actual, contentSha256.toLowerCase())) {
-      throw new AwsError(mismatchCode, "The provided 'x-amz-content-sha256' header does not match what was computed.", {
-        status: 403,
-      });
-    }
+  if (contentSha256 !== undefined && !constantTimeEqual(contentSha256.toLowerCase(), payloadHash)) {
+    throw mismatch(
+      /^[0-9a-fA-F]{64}$/.test(contentSha256)
+        ? "The provided 'x-amz-content-sha256' header does not match what was computed."
+        : `The provided 'x-amz-content-sha256' header is not the SHA-256 of the body ('${contentSha256.slice(0, 64)}'): this service signs the payload itself, so UNSIGNED-PAYLOAD and streaming payloads are refused.`,
+    );
   }
-  // The signer library loads on the first verification only: most calls never need it.
-  const { SignatureRecomputer, getPayloadHash, Sha256 } = await import("./signer.js");
-  const payloadHash = await getPayloadHash(
-    {
-      method: req.method,
-      protocol: "https:",
-      hostname: "",
-      path: req.path,
-      query: {},
-      headers: contentSha256 === undefined ? {} : { "x-amz-content-sha256": contentSha256 },
-      body: req.body,
-    },
-    Sha256,
-  );
+  // 5. Recompute the signature. The signer library loads on the first verification only: most calls never need it.
+  const { SignatureRecomputer } = await import("./signer.js");
 
   const request: SignerRequest = {
     method: req.method,
@@ -425,7 +442,33 @@ export async function verifySigV4(
   const scope = `${requestDay}/${parsed.region}/${parsed.service}/${TERMINATOR}`;
   const recomputer = new SignatureRecomputer(parsed.accessKeyId, secretAccessKey, parsed.region, parsed.service);
   const expected = await recomputer.signature(request, parsed.signedHeaders, payloadHash, longDate, scope, parsed.amzDate);
-  if (!constantTimeEqual(expected, parsed.signature)) {
-    throw new AwsError(mismatchCode, MISMATCH_MESSAGE, { status: 403 });
+  if (!constantTimeEqual(expected, parsed.signature)) throw mismatch(MISMATCH_MESSAGE);
+}
+
+/**
+ * SignedHeaders as SigV4 requires it, when a signature is verified: lower-case names, sorted,
+ * each once; host and the request's date (X-Amz-Date or Date header; a presigned or query date is
+ * signed as part of the query) among them, and whatever else the protocol requires (x-amz-target
+ * for JSON protocols, so one signature can't be replayed as another operation).
+ */
+function checkSignedHeaders(raw: RawAuth, req: HttpRequestParts, required: string[]): void {
+  const names = raw.rawSignedHeaders;
+  const seen = new Set<string>();
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) throw incomplete(`SignedHeaders lists '${lower}' more than once.`);
+    seen.add(lower);
+  }
+  const sorted = names.map((n) => n.toLowerCase()).sort();
+  if (names.some((n, i) => n !== sorted[i])) {
+    throw incomplete(`SignedHeaders must list lower-case header names in sorted order, as SigV4 signs them; got '${names.join(";")}'.`);
+  }
+  const mustSign = (header: string, shown: string) => {
+    if (!seen.has(header)) throw incomplete(`'${shown}' must be a 'SignedHeader' in the AWS Authorization.`);
+  };
+  if (raw.dateSource === "x-amz-date") mustSign("x-amz-date", "X-Amz-Date");
+  if (raw.dateSource === "date") mustSign("date", "Date");
+  for (const header of required) {
+    if (headerValue(req.headers, header) !== undefined) mustSign(header, header.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`));
   }
 }

@@ -5,14 +5,16 @@
 import { randomBytes } from "node:crypto";
 import type { App } from "../app.js";
 import type { HttpRequestParts } from "../auth/sigv4.js";
+import type { Tx } from "../store/store.js";
 import { AwsError } from "../protocol/errors.js";
+import { StateUnavailableError } from "../store/errors.js";
 import { advanceClock, clockView, readClockOffset, setClockOffset } from "../clock.js";
 import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { ensureAccount } from "../services/organizations/repo.js";
 import { arns } from "../services/organizations/ids.js";
 import { explain } from "./explain.js";
 import { toEventRecord } from "../services/organizations/events.js";
-import { quotasFor, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
+import { quotasFor, quotasProblem, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
 import { orgsimVersion } from "../version.js";
@@ -44,19 +46,42 @@ export function parseObject(req: HttpRequestParts): Record<string, unknown> {
 
 const READINESS_FIELDS = { supportPlan: "support_plan", contactInformation: "contact_info", paymentMethod: "payment_method" } as const;
 
-async function standaloneView(app: App, accountId: string) {
-  return app.store.transaction(async (tx) => {
-    const now = Date.now() + (await readClockOffset(tx));
-    const row = await ensureAccount(tx, accountId, now);
-    return { accountId, supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
-  });
+/** An account's readiness, in the caller's transaction (a read transaction stores nothing). */
+async function standaloneView(tx: Tx, accountId: string) {
+  const now = Date.now() + (await readClockOffset(tx));
+  const row = await ensureAccount(tx, accountId, now);
+  return { accountId, supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
 }
 
 export type RouteEntry = [method: string, pattern: RegExp, route: ControlRoute];
 
+/**
+ * `ok` (200) when the database answers and the values every call reads (the clock offset, the
+ * quota overrides) are usable; otherwise `degraded` (503) with the reason, until that changes:
+ * no restart is needed.
+ */
+async function health(app: App): Promise<ControlResponse> {
+  const engine = app.store.engine;
+  const probe = await app.store.probe();
+  let reason = probe.ok ? undefined : probe.reason;
+  if (probe.ok) {
+    try {
+      await app.store.transaction(async (tx) => {
+        await readClockOffset(tx);
+        await readOverrides(tx);
+      });
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      reason = err.message;
+    }
+  }
+  const version = orgsimVersion();
+  return reason === undefined ? json(200, { status: "ok", engine, version }) : json(503, { status: "degraded", engine, version, reason });
+}
+
 /** Routes: [method, path pattern, handler]. */
 const routes: RouteEntry[] = [
-  ["GET", /^\/_orgsim\/health$/, async (app) => json(200, { status: "ok", engine: app.store.engine, version: orgsimVersion() })],
+  ["GET", /^\/_orgsim\/health$/, async (app) => health(app)],
   [
     "POST",
     /^\/_orgsim\/reset$/,
@@ -83,20 +108,24 @@ const routes: RouteEntry[] = [
         throw bad("offsetSeconds must be a number.");
       }
       if (advanceSeconds === undefined && offsetSeconds === undefined) throw bad('Send {"advanceSeconds": n} or {"offsetSeconds": n}.');
-      const offset = await app.store.writeTransaction(async (tx) => {
+      if (advanceSeconds !== undefined && offsetSeconds !== undefined) throw bad("Send advanceSeconds or offsetSeconds, not both.");
+      // The answer is computed inside the transaction: anything that fails rolls the change back.
+      return app.store.writeTransaction(async (tx) => {
+        let offset: number;
         if (offsetSeconds !== undefined) {
-          await setClockOffset(tx, Math.round((offsetSeconds as number) * 1000));
-          return readClockOffset(tx);
+          offset = Math.round((offsetSeconds as number) * 1000);
+          await setClockOffset(tx, offset);
+        } else {
+          offset = await advanceClock(tx, advanceSeconds as number);
         }
-        return advanceClock(tx, advanceSeconds as number);
+        return json(200, clockView(offset));
       });
-      return json(200, clockView(offset));
     },
   ],
   [
     "GET",
     /^\/_orgsim\/accounts\/(\d{12})\/standalone$/,
-    async (app, _req, [id]) => json(200, await standaloneView(app, id!)),
+    async (app, _req, [id]) => json(200, await app.store.transaction((tx) => standaloneView(tx, id!))),
   ],
   [
     "PUT",
@@ -105,17 +134,17 @@ const routes: RouteEntry[] = [
       const body = parseObject(req);
       const set: Record<string, number> = {};
       for (const [key, value] of Object.entries(body)) {
-        const column = READINESS_FIELDS[key as keyof typeof READINESS_FIELDS];
+        const column = Object.hasOwn(READINESS_FIELDS, key) ? READINESS_FIELDS[key as keyof typeof READINESS_FIELDS] : undefined;
         if (!column) throw bad(`Unknown readiness item "${key}"; use supportPlan, contactInformation, paymentMethod.`);
         if (typeof value !== "boolean") throw bad(`${key} must be true or false.`);
         set[column] = value ? 1 : 0;
       }
-      await app.store.writeTransaction(async (tx) => {
+      return app.store.writeTransaction(async (tx) => {
         const now = Date.now() + (await readClockOffset(tx));
         await ensureAccount(tx, id!, now);
         if (Object.keys(set).length > 0) await tx.updateTable("accounts").set(set).where("id", "=", id!).execute();
+        return json(200, await standaloneView(tx, id!));
       });
-      return json(200, await standaloneView(app, id!));
     },
   ],
   [
@@ -151,7 +180,9 @@ const routes: RouteEntry[] = [
     "GET",
     /^\/_orgsim\/events$/,
     async (app, _req, _params, url) => {
-      const limit = Math.min(Math.max(Number(url.searchParams.get("maxResults") ?? "50") || 50, 1), 1000);
+      const maxResults = url.searchParams.get("maxResults");
+      const limit = maxResults === null || maxResults === "" ? 50 : Number(maxResults);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad(`maxResults must be a whole number from 1 to 1000, not "${maxResults!.slice(0, 40)}".`);
       const after = url.searchParams.get("nextToken");
       const orgId = url.searchParams.get("organizationId");
       const name = url.searchParams.get("eventName");
@@ -214,12 +245,19 @@ const routes: RouteEntry[] = [
       const body = parseObject(req);
       const problem = validateOverrides(body);
       if (problem) throw bad(problem);
-      const overrides = await app.store.writeTransaction(async (tx) => {
-        const merged = { ...(await readOverrides(tx)), ...body };
-        await writeOverrides(tx, merged);
-        return merged;
+      return app.store.writeTransaction(async (tx) => {
+        // Stored overrides that no longer validate are replaced by this body, as the health check advises.
+        const stored = await readOverrides(tx).catch((err: unknown) => {
+          if (err instanceof StateUnavailableError && /quota overrides/.test(err.message)) return {};
+          throw err;
+        });
+        const overrides = { ...stored, ...body };
+        const inForce = { ...quotasFor(app.settings.quotas), ...overrides };
+        const invalid = quotasProblem(inForce);
+        if (invalid) throw bad(invalid);
+        await writeOverrides(tx, overrides);
+        return json(200, { preset: app.settings.quotas, overrides, quotas: inForce });
       });
-      return json(200, { preset: app.settings.quotas, overrides, quotas: { ...quotasFor(app.settings.quotas), ...overrides } });
     },
   ],
   [

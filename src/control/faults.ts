@@ -23,15 +23,30 @@ export interface InjectedFault {
   message?: string;
 }
 
+/** Most calls one fault may fail (PostgreSQL's INTEGER holds it; more is "always": leave count out). */
+export const MAX_FAULT_COUNT = 1_000_000_000;
+/** Longest `reason` / `message` of an injected error. */
+export const MAX_FAULT_TEXT = 2048;
+const FAULT_FIELDS = new Set(["operation", "error", "count", "probability", "reason", "message"]);
+
 /** Checks a spec against the models: the operation must exist and the error must be one it can return. */
 export function validateFault(models: ServiceModel[], spec: FaultSpec): string | undefined {
+  for (const key of Object.keys(spec)) {
+    if (!FAULT_FIELDS.has(key)) return `unknown field "${key}"; a fault has ${[...FAULT_FIELDS].join(", ")}`;
+  }
   if (typeof spec.operation !== "string" || typeof spec.error !== "string") return "operation and error are required strings";
-  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) return "count must be a positive integer";
-  if (spec.probability !== undefined && (typeof spec.probability !== "number" || spec.probability <= 0 || spec.probability > 1)) {
+  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FAULT_COUNT)) {
+    return `count must be a whole number from 1 to ${MAX_FAULT_COUNT} (leave it out for every call)`;
+  }
+  if (spec.probability !== undefined && (typeof spec.probability !== "number" || !(spec.probability > 0 && spec.probability <= 1))) {
     return "probability must be a number in (0, 1]";
   }
+  for (const key of ["reason", "message"] as const) {
+    const value = spec[key];
+    if (value !== undefined && (typeof value !== "string" || value.length > MAX_FAULT_TEXT)) return `${key} must be a string of at most ${MAX_FAULT_TEXT} characters`;
+  }
   for (const model of models) {
-    const op = model.operations[spec.operation];
+    const op = Object.hasOwn(model.operations, spec.operation) ? model.operations[spec.operation] : undefined;
     if (!op) continue;
     const allowed = new Set((op.errors ?? []).map((e) => e.shape));
     allowed.add("ThrottlingException");
@@ -56,6 +71,12 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
     })
     .execute();
   return id;
+}
+
+/** Whether any fault is armed for the operation (one indexed look-up: the common case finds none). */
+export async function hasFault(tx: Tx, operation: string): Promise<boolean> {
+  const rows = await hotQuery(tx, "fault-armed", [operation], (t) => t.selectFrom("faults").select("id").where("operation", "=", operation));
+  return rows.length > 0;
 }
 
 /** Consumes one matching fault, if one fires for this call. */

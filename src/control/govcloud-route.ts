@@ -12,14 +12,18 @@ import { addControlRoute, bad, parseObject, type ControlResponse } from "./api.j
 
 const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;
 
+/** GET reads (an account known only by its id is not stored by looking at it); PUT stores the account and the flag. */
 async function view(app: App, accountId: string, enabled?: boolean): Promise<ControlResponse> {
-  const run = enabled === undefined ? app.store.transaction.bind(app.store) : app.store.writeTransaction.bind(app.store);
-  const row = await run(async (tx) => {
-    const now = Date.now() + (await readClockOffset(tx));
-    await ensureAccount(tx, accountId, now);
-    if (enabled !== undefined) await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();
-    return tx.selectFrom("accounts").select("govcloud_enabled").where("id", "=", accountId).executeTakeFirstOrThrow();
-  });
+  const row = await app.store.transaction(
+    async (tx) => {
+      const now = Date.now() + (await readClockOffset(tx));
+      const account = await ensureAccount(tx, accountId, now);
+      if (enabled === undefined) return account;
+      await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();
+      return tx.selectFrom("accounts").select("govcloud_enabled").where("id", "=", accountId).executeTakeFirstOrThrow();
+    },
+    { write: enabled !== undefined },
+  );
   return { status: 200, body: JSON.stringify({ accountId, enabled: row.govcloud_enabled === 1 }) };
 }
 

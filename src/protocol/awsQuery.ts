@@ -2,7 +2,7 @@
  * The awsQuery wire protocol (STS): form-encoded requests (`Action=...&Version=...&Member=...`)
  * and XML answers, all driven by the service model.
  */
-import type { AwsError } from "./errors.js";
+import { AwsError } from "./errors.js";
 import type { ServiceModel, Shape, ShapeRef } from "./model.js";
 import { toWire } from "./shapes.js";
 
@@ -10,48 +10,121 @@ import { toWire } from "./shapes.js";
 // Input
 // ---------------------------------------------------------------------------------------------
 
-/** All parameter names, for prefix look-ups (list indices, nested structures). */
+/** Limits on a form body, checked before any parameter is interpreted (AWS answers MalformedQueryString). */
+export const QUERY_LIMITS = {
+  /** Longest parameter name, in characters (STS's longest real name is under 50). */
+  maxNameLength: 256,
+  /** Most dots in one name: Tags.member.1.Key has 3; ProvidedContexts.member.1.ContextAssertion 3. */
+  maxDepth: 8,
+  /** Most parameters in one request (STS needs a few hundred at most: 50 tags, 10 policy ARNs, ...). */
+  maxParameters: 1000,
+} as const;
+
+export type QueryLimits = { [K in keyof typeof QUERY_LIMITS]: number };
+
 /**
- * The form parameters, indexed once so that every lookup is constant time: values by name,
- * every dotted prefix of every name, and the numeric segments found after each prefix.
- * (Scanning the names per list index made large lists quadratic.)
+ * Characters of parameter names examined while indexing them, since the process started: the
+ * work of parsing, counted so a test can show it grows linearly with the body.
+ */
+export const queryParseWork = { chars: 0 };
+
+function malformed(message: string): AwsError {
+  return new AwsError("MalformedQueryString", message, { status: 400 });
+}
+
+/**
+ * The request's parameters: the form body's, then those of the query string that the body does
+ * not have (linear: a Set of body names, not a scan per query parameter).
+ */
+export function queryParameters(body: string, query: URLSearchParams): URLSearchParams {
+  const params = new URLSearchParams(body);
+  let names: Set<string> | undefined;
+  for (const [key, value] of query) {
+    names ??= new Set(params.keys());
+    if (!names.has(key)) {
+      params.append(key, value);
+      names.add(key);
+    }
+  }
+  return params;
+}
+
+/** A node of the parameter-name trie: one per distinct dotted prefix. */
+interface ParamNode {
+  value?: string;
+  children?: Map<string, ParamNode>;
+}
+
+/**
+ * The form parameters as a trie of their dotted names, so that every look-up walks only the
+ * segments of the name asked for: building it costs one step per segment of every name (linear
+ * in the body), where slicing every prefix of every name cost the square of a name's length.
+ * Names longer or deeper than QUERY_LIMITS, or more parameters than it allows, are refused.
  */
 class ParamIndex {
-  private readonly values = new Map<string, string>();
-  private readonly prefixes = new Set<string>();
-  private readonly numbered = new Map<string, Set<number>>();
+  private readonly root: ParamNode = {};
 
-  constructor(params: URLSearchParams) {
+  constructor(params: URLSearchParams, limits: QueryLimits) {
+    let count = 0;
     for (const [name, value] of params) {
-      if (!this.values.has(name)) this.values.set(name, value);
-      let dot = name.indexOf(".");
-      while (dot !== -1) {
-        const prefix = name.slice(0, dot + 1);
-        this.prefixes.add(prefix);
-        const next = name.indexOf(".", dot + 1);
-        const segment = name.slice(dot + 1, next === -1 ? undefined : next);
-        if (/^\d+$/.test(segment)) {
-          let set = this.numbered.get(prefix);
-          if (!set) this.numbered.set(prefix, (set = new Set()));
-          set.add(Number(segment));
-        }
-        dot = next;
+      if (++count > limits.maxParameters) {
+        throw malformed(`The request has more than ${limits.maxParameters} parameters.`);
       }
+      if (name.length > limits.maxNameLength) {
+        throw malformed(`The parameter name starting "${name.slice(0, 40)}" is longer than ${limits.maxNameLength} characters.`);
+      }
+      let node = this.root;
+      let depth = 0;
+      let start = 0;
+      for (;;) {
+        const dot = name.indexOf(".", start);
+        const segment = dot === -1 ? name.slice(start) : name.slice(start, dot);
+        queryParseWork.chars += segment.length + 1;
+        node.children ??= new Map();
+        let child = node.children.get(segment);
+        if (!child) node.children.set(segment, (child = {}));
+        node = child;
+        if (dot === -1) break;
+        if (++depth > limits.maxDepth) {
+          throw malformed(`The parameter name starting "${name.slice(0, 40)}" nests deeper than ${limits.maxDepth} levels.`);
+        }
+        start = dot + 1;
+      }
+      // The first value of a repeated name wins.
+      if (node.value === undefined) node.value = value;
+    }
+  }
+
+  /** The node of a dotted name (a trailing "." names the prefix's node), or undefined. */
+  private find(name: string): ParamNode | undefined {
+    let node: ParamNode | undefined = this.root;
+    let start = 0;
+    const end = name.endsWith(".") ? name.length - 1 : name.length;
+    for (;;) {
+      const dot = name.indexOf(".", start);
+      const stop = dot === -1 || dot >= end ? end : dot;
+      node = node.children?.get(name.slice(start, stop));
+      if (!node || stop === end) return node;
+      start = stop + 1;
     }
   }
   has(name: string): boolean {
-    return this.values.has(name);
+    return this.find(name)?.value !== undefined;
   }
   get(name: string): string | null {
-    return this.values.get(name) ?? null;
+    return this.find(name)?.value ?? null;
   }
   /** Whether any name starts with `prefix`, which ends with ".". */
   hasPrefix(prefix: string): boolean {
-    return this.prefixes.has(prefix);
+    return (this.find(prefix)?.children?.size ?? 0) > 0;
   }
-  /** The distinct positive integers N of names starting with `prefix` + "N" (+ "." or end), ascending. */
+  /** The distinct non-negative integers N of names starting with `prefix` + "N" (+ "." or end), ascending. */
   indices(prefix: string): number[] {
-    return [...(this.numbered.get(prefix) ?? [])].sort((a, b) => a - b);
+    const children = this.find(prefix)?.children;
+    if (!children) return [];
+    const out = new Set<number>();
+    for (const key of children.keys()) if (/^\d+$/.test(key)) out.add(Number(key));
+    return [...out].sort((a, b) => a - b);
   }
 }
 
@@ -138,12 +211,14 @@ function readStructure(model: ServiceModel, shape: Shape, prefix: string, index:
  * model. Values that don't parse stay strings, so validation reports INVALID_TYPE. Parameters the
  * model does not know (Action, Version, ...) are ignored.
  */
-export function parseQueryInput(model: ServiceModel, operation: string, params: URLSearchParams): Record<string, unknown> {
+export function parseQueryInput(model: ServiceModel, operation: string, params: URLSearchParams, limits: QueryLimits = QUERY_LIMITS): Record<string, unknown> {
+  // Indexed (and so bounded) first, whatever the operation: limits hold for every request.
+  const index = new ParamIndex(params, limits);
   const op = model.operations[operation];
   if (!op?.input) return {};
   const shape = model.shapes[op.input.shape];
   if (!shape) return {};
-  return readStructure(model, shape, "", new ParamIndex(params));
+  return readStructure(model, shape, "", index);
 }
 
 // ---------------------------------------------------------------------------------------------

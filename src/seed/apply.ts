@@ -22,7 +22,7 @@ import { readClockOffset, setClockOffset } from "../clock.js";
 import { rootPrincipal } from "../auth/identity.js";
 import { newAccountId } from "../services/organizations/ids.js";
 import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../services/organizations/repo.js";
-import { AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
+import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
 import { problemAt, SeedError, type Site } from "./errors.js";
 import type { PlanAccount, PlanOrganization, PlanOu, PlanTarget, SeedPlan } from "./schema.js";
 
@@ -143,6 +143,8 @@ class Applier {
       for (const table of TABLES) {
         // The pagination-token key stays: tokens already handed out keep verifying.
         if (table === "meta") await this.tx.deleteFrom("meta").where("key", "!=", "token_key").execute();
+        // The AWS managed policies belong to every state (reads rely on them; they never insert).
+        else if (table === "policies") await this.tx.deleteFrom("policies").where("org_id", "!=", AWS_MANAGED_ORG_ID).execute();
         else await this.tx.deleteFrom(table).execute();
       }
     }

@@ -6,8 +6,10 @@
  */
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
+import { resolve } from "node:path";
 import { MIGRATIONS, TABLES, type Database } from "./schema.js";
 import { AwsError } from "../protocol/errors.js";
+import { StateUnavailableError, StoreOpenError } from "./errors.js";
 
 export type Tx = Transaction<Database>;
 export type Engine = "sqlite" | "postgres";
@@ -17,6 +19,113 @@ export const CONCURRENT_MODIFICATION_MESSAGE =
 
 const MAX_ATTEMPTS = 8;
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
+
+/** How long a call waits for a PostgreSQL connection (a new one, or a free one of the pool) before it is answered as unavailable. */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+/** How long PostgreSQL lets one statement run (the writers' lock wait included) before cancelling it. */
+export const PG_STATEMENT_TIMEOUT_MS = 20_000;
+/** How long the client waits for any answer to a statement (a dead network gives none) before giving up on the connection. */
+export const PG_QUERY_TIMEOUT_MS = PG_STATEMENT_TIMEOUT_MS + 5_000;
+const PG_POOL_SIZE = 10;
+
+/** Transactions opened to read: nothing may write in them (the database refuses, and ensureAccount does not insert). */
+const readOnlyTransactions = new WeakSet<object>();
+
+/** Whether `tx` is a read transaction (see Store.transaction). */
+export function isReadOnly(tx: Tx): boolean {
+  return readOnlyTransactions.has(tx);
+}
+
+/** Where a PostgreSQL URL points, for messages (never the password). */
+export interface PgTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+/** PostgreSQL error codes and Node socket errors that mean "the database is unreachable or went away", not a bad statement. */
+const UNAVAILABLE_CODES = new Set([
+  "57P01", // admin_shutdown: pg_terminate_backend, or a fast shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now: starting up or shutting down
+  "57014", // query_canceled: the statement timeout
+  "53300", // too_many_connections
+  "3D000", // the database was dropped
+  "08000", "08001", "08003", "08004", "08006", "08P01",
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client was closed|has been discarded|Cannot use a pool after calling end/i;
+
+/** A connection that was dropped under a call (terminated backend, reset socket), as opposed to a database that can't be reached at all. */
+const DROPPED_CODES = new Set(["57P01", "ECONNRESET", "EPIPE"]);
+const DROPPED_MESSAGES = /Connection terminated unexpectedly|not queryable|has been discarded/i;
+/** Times a call is run again on a fresh connection after its connection was dropped before COMMIT. */
+const DROPPED_RETRIES = 2;
+
+function isDropped(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code !== undefined && DROPPED_CODES.has(code)) return true;
+  return DROPPED_MESSAGES.test(err instanceof Error ? err.message : "");
+}
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Whether a driver error means the database is unavailable (the call may succeed later) rather than a fault in orgsim. */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof StateUnavailableError) return true;
+  const code = errorCode(err);
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
+  const message = err instanceof Error ? err.message : "";
+  // AggregateError (several addresses tried): unavailable if its parts are.
+  if (err instanceof AggregateError && err.errors.length > 0 && err.errors.every(isUnavailable)) return true;
+  return UNAVAILABLE_MESSAGES.test(message);
+}
+
+function plainReason(err: unknown): string {
+  const code = errorCode(err);
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "57014") return `a statement ran longer than ${PG_STATEMENT_TIMEOUT_MS / 1000} s and was cancelled`;
+  if (err instanceof AggregateError && err.errors.length > 0) return plainReason(err.errors[0]);
+  const message = err instanceof Error ? err.message : String(err);
+  return message || code || "unknown error";
+}
+
+function where(t: PgTarget): string {
+  return `PostgreSQL at ${t.host}:${t.port} (database "${t.database}")`;
+}
+
+/** The message for a PostgreSQL that can't be used at start, naming host, port, database and what to do. */
+export function describeStartupFailure(t: PgTarget, err: unknown): string {
+  const code = errorCode(err);
+  const reason = plainReason(err);
+  const at = `${t.host}:${t.port}`;
+  switch (code) {
+    case "ECONNREFUSED":
+      return `cannot connect to ${where(t)}: connection refused. Is PostgreSQL running, and listening on ${at}?`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `cannot resolve the PostgreSQL host "${t.host}" (database "${t.database}"): ${reason}. Check the host in --database / ORGSIM_DATABASE_URL.`;
+    case "3D000":
+      return `${where(t)}: the database does not exist. Create it with: createdb -h ${t.host} -p ${t.port} -U ${t.user} ${t.database}`;
+    case "28P01":
+    case "28000":
+      return `${where(t)} refused user "${t.user}": ${reason}. Check the user and password in --database / ORGSIM_DATABASE_URL.`;
+    case "57P03":
+      return `${where(t)} is starting up or shutting down (${reason}); start orgsim again in a moment.`;
+    case "53300":
+      return `${where(t)} has no free connections (${reason}); orgsim needs up to ${PG_POOL_SIZE}.`;
+    default:
+      if (/timeout/i.test(reason)) {
+        return `${where(t)} did not answer within ${PG_CONNECT_TIMEOUT_MS / 1000} s (${reason}). Is PostgreSQL running there, and reachable from this machine?`;
+      }
+      return `cannot use ${where(t)}: ${reason}`;
+  }
+}
 
 /**
  * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's driver
@@ -50,34 +159,107 @@ export class Store {
   readonly engine: Engine;
   readonly db: Kysely<Database>;
   private readonly sqlite: SqliteDatabase.Database | undefined;
+  /** PostgreSQL only: where the database is, for messages. */
+  readonly target: PgTarget | undefined;
+  /** The last time the database was found unavailable (ms), and why. */
+  private lastUnavailable: { at: number; reason: string } | undefined;
 
-  private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database) {
+  /** SQLite: the statements that make a read transaction read-only, prepared once. */
+  private readonly queryOnly: { on: SqliteDatabase.Statement; off: SqliteDatabase.Statement } | undefined;
+
+  private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database, target?: PgTarget) {
     this.engine = engine;
     this.db = db;
     this.sqlite = sqlite;
+    this.target = target;
+    this.queryOnly = sqlite && { on: sqlite.prepare("PRAGMA query_only = 1"), off: sqlite.prepare("PRAGMA query_only = 0") };
+  }
+
+  /** Records that the database was unavailable (a connection failed, a call could not reach it). */
+  noteUnavailable(err: unknown): void {
+    this.lastUnavailable = { at: Date.now(), reason: plainReason(err) };
+  }
+
+  /** The error a call gets when the database can't be reached: retryable, naming the database and the reason. */
+  private unavailable(err: unknown): StateUnavailableError {
+    if (err instanceof StateUnavailableError) return err;
+    this.noteUnavailable(err);
+    const what = this.target ? where(this.target) : "the database";
+    return new StateUnavailableError(`orgsim cannot reach its database, ${what}: ${plainReason(err)}. Try again later.`, { cause: err });
+  }
+
+  /**
+   * Whether the database answers now (a round trip, bounded by the connection timeout), with the
+   * reason when it does not.
+   */
+  async probe(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      await this.transaction(async (tx) => {
+        await sql`SELECT 1`.execute(tx);
+      });
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof StateUnavailableError) return { ok: false, reason: err.message };
+      throw err;
+    }
   }
 
   static async open(options: StoreOptions): Promise<Store> {
-    if (options.databaseUrl) {
-      // Loaded only for PostgreSQL, so an SQLite start doesn't pay for it.
-      const { default: pg } = await import("pg");
-      // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
-      pg.types.setTypeParser(20, (value: string) => Number(value));
-      const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-      pool.on("error", (err) => console.error(`orgsim: PostgreSQL pool error: ${err.message}`));
-      const store = new Store("postgres", new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+    if (options.databaseUrl) return Store.openPostgres(options.databaseUrl);
+    return Store.openSqlite(options.data ?? ":memory:");
+  }
+
+  private static async openPostgres(url: string): Promise<Store> {
+    // Loaded only for PostgreSQL, so an SQLite start doesn't pay for it.
+    const { default: pg } = await import("pg");
+    // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
+    pg.types.setTypeParser(20, (value: string) => Number(value));
+    const probe = new pg.Client({ connectionString: url });
+    const target: PgTarget = { host: probe.host, port: probe.port, database: probe.database ?? "", user: probe.user ?? "" };
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: PG_POOL_SIZE,
+      // Bounded waits: a call never hangs on a database that is down or unreachable.
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      statement_timeout: PG_STATEMENT_TIMEOUT_MS,
+      query_timeout: PG_QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
+    const store = new Store("postgres", new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), undefined, target);
+    // A client whose connection fails emits 'error'. The pool listens only while a client is idle;
+    // a client lent to a call would crash the process with an unhandled 'error' event. Every
+    // client gets a listener for its whole life: the call in flight fails through its own query,
+    // and the pool drops the client when it is released.
+    pool.on("connect", (client) => client.on("error", (err: Error) => store.noteUnavailable(err)));
+    pool.on("error", (err) => {
+      store.noteUnavailable(err);
+      console.error(`orgsim: ${where(target)}: an idle connection failed (${plainReason(err)}); the next call opens a new one.`);
+    });
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.db.destroy().catch(() => undefined);
+      throw new StoreOpenError(describeStartupFailure(target, err), { cause: err });
+    }
+    return store;
+  }
+
+  private static async openSqlite(file: string): Promise<Store> {
+    const shown = file === ":memory:" ? file : resolve(file);
+    let database: SqliteDatabase.Database | undefined;
+    try {
+      database = new SqliteDatabase(file);
+      if (file !== ":memory:") database.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode loses nothing when the process dies; only an OS crash can cost the last commits.
+      database.pragma("synchronous = NORMAL");
+      database.pragma("busy_timeout = 5000");
+      const store = new Store("sqlite", new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }), database);
       await store.migrate();
       return store;
+    } catch (err) {
+      database?.close();
+      throw new StoreOpenError(describeSqliteFailure(shown, err), { cause: err });
     }
-    const file = options.data ?? ":memory:";
-    const database = new SqliteDatabase(file);
-    if (file !== ":memory:") database.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode loses nothing when the process dies; only an OS crash can cost the last commits.
-    database.pragma("synchronous = NORMAL");
-    database.pragma("busy_timeout = 5000");
-    const store = new Store("sqlite", new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }), database);
-    await store.migrate();
-    return store;
   }
 
   private async migrate(): Promise<void> {
@@ -99,27 +281,66 @@ export class Store {
   /**
    * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL). Calls that
    * only read pass nothing; calls that change state pass `write: true`.
+   * A read transaction can't write: the database refuses (SQLite's query_only, PostgreSQL's READ
+   * ONLY), so a read path that writes is found by the first test that takes it.
    * `write: true` on PostgreSQL first takes an advisory lock (before BEGIN), so writers from
    * every replica queue instead of failing each other's SERIALIZABLE checks (SQLite's single
    * writer gives the same order); readers never wait for it.
+   * A database that can't be reached (down, restarting, a dropped connection, a timeout) is a
+   * StateUnavailableError: answered as a retryable internal error, never a hang or a crash.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
-    if (this.engine === "sqlite") return this.db.transaction().execute(fn);
+    const write = options.write === true;
+    // Set once `fn` has finished, i.e. from the moment COMMIT may be on its way.
+    let committing = false;
+    const body = async (tx: Tx): Promise<T> => {
+      committing = false;
+      if (!write) readOnlyTransactions.add(tx);
+      const result = await fn(tx);
+      committing = true;
+      return result;
+    };
+    if (this.engine === "sqlite") {
+      if (write) return this.db.transaction().execute(body);
+      // Straight on the one connection (inside Kysely's transaction, which holds it): a quarter
+      // of the cost of two statements through Kysely, on every read.
+      const queryOnly = this.queryOnly!;
+      return this.db.transaction().execute(async (tx) => {
+        queryOnly.on.run();
+        try {
+          return await body(tx);
+        } finally {
+          queryOnly.off.run();
+        }
+      });
+    }
+    let dropped = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         // Reads run on a REPEATABLE READ snapshot: consistent, and without SERIALIZABLE's predicate
         // locks, which concurrent reads otherwise pile up until PostgreSQL runs out of shared memory.
-        if (!options.write) return await this.db.transaction().setIsolationLevel("repeatable read").execute(fn);
+        if (!write) return await this.db.transaction().setIsolationLevel("repeatable read").setAccessMode("read only").execute(body);
         // The lock is taken before BEGIN, so the transaction's snapshot is taken after the wait.
         return await this.db.connection().execute(async (conn) => {
           await sql`SELECT pg_advisory_lock(4566002)`.execute(conn);
           try {
-            return await conn.transaction().setIsolationLevel("serializable").execute(fn);
+            return await conn.transaction().setIsolationLevel("serializable").execute(body);
           } finally {
             await sql`SELECT pg_advisory_unlock(4566002)`.execute(conn);
           }
         });
       } catch (err) {
+        if (isUnavailable(err)) {
+          // A connection dropped before COMMIT left nothing behind (PostgreSQL rolls back a
+          // transaction whose session ends): run the call again on a fresh connection. After
+          // COMMIT was sent the outcome is unknown, so the caller is told instead.
+          if (!committing && isDropped(err) && dropped++ < DROPPED_RETRIES) {
+            this.noteUnavailable(err);
+            await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+            continue;
+          }
+          throw this.unavailable(err);
+        }
         if (!isRetryable(err)) throw err;
         if (attempt >= MAX_ATTEMPTS) throw new AwsError("ConcurrentModificationException", CONCURRENT_MODIFICATION_MESSAGE);
         await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
@@ -132,11 +353,9 @@ export class Store {
     return this.transaction(fn, { write: true });
   }
 
-  /** Deletes every row of every table (the control API's reset). */
-  async reset(): Promise<void> {
-    await this.writeTransaction(async (tx) => {
-      for (const table of TABLES) await tx.deleteFrom(table).execute();
-    });
+  /** Deletes every row of every table (the control API's reset), inside the caller's write transaction. */
+  async clear(tx: Tx): Promise<void> {
+    for (const table of TABLES) await tx.deleteFrom(table).execute();
   }
 
   /** SQLite's own integrity check ("ok" when sound); PostgreSQL answers "ok". */
@@ -154,4 +373,17 @@ export class Store {
 function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && RETRYABLE_PG_CODES.has(code);
+}
+
+/** The message for an SQLite data file that can't be used, naming the path and the reason. */
+function describeSqliteFailure(path: string, err: unknown): string {
+  const code = errorCode(err) ?? "";
+  const reason = err instanceof Error ? err.message : String(err);
+  let hint = "";
+  if (/directory does not exist/i.test(reason)) hint = " Create the directory first, or give another path.";
+  else if (code === "SQLITE_CANTOPEN" || /unable to open/i.test(reason)) hint = " Check that its directory exists and that orgsim may write there.";
+  else if (code === "SQLITE_NOTADB") hint = " It is not an SQLite database: give a new file name, or an orgsim data file.";
+  else if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM" || /readonly/i.test(reason)) hint = " orgsim needs to write it: check its permissions.";
+  else if (code.startsWith("SQLITE_CORRUPT")) hint = " The file is damaged.";
+  return `cannot open the SQLite data file ${JSON.stringify(path)}: ${reason}.${hint}`;
 }

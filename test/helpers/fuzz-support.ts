@@ -272,6 +272,18 @@ export function restErrorProblem(a: Answer, allowed?: readonly string[]): string
   return undefined;
 }
 
+/** The control API's error form: status 4xx and a JSON object `{error, message}` (both strings). */
+export function controlErrorProblem(a: Answer, allowed?: readonly string[]): string | undefined {
+  const s = statusProblem(a);
+  if (s) return s;
+  const body = parseJsonObject(a.body);
+  if (!body) return "body is not a JSON object";
+  if (typeof body.error !== "string" || body.error === "") return "no error";
+  if (typeof body.message !== "string" || body.message === "") return "no message";
+  if (allowed && !allowed.includes(body.error)) return `error ${body.error} not in [${allowed.join(", ")}]`;
+  return undefined;
+}
+
 /**
  * The body-size limit's answer: 413 RequestEntityTooLargeException in the wire form of the
  * request's protocol (the control API answers its own `{error, message}`).
@@ -425,6 +437,27 @@ export async function snapshot(endpoint: string): Promise<Snapshot> {
   } while (token);
   c.destroy();
   return { accounts: accounts.sort(), handshakes: handshakes.sort(), ous: ous.sort(), events: await countEvents(endpoint) };
+}
+
+export interface ControlSnapshot {
+  clockOffsetSeconds: number;
+  faults: unknown[];
+  quotaOverrides: unknown;
+}
+
+/** What hostile control requests must never change: the clock offset, the armed faults, the quota overrides. */
+export async function controlSnapshot(endpoint: string): Promise<ControlSnapshot> {
+  const clock = await control(endpoint, "GET", "/_orgsim/clock");
+  const faults = await control(endpoint, "GET", "/_orgsim/faults");
+  const quotas = await control(endpoint, "GET", "/_orgsim/quotas");
+  if (clock.status !== 200 || faults.status !== 200 || quotas.status !== 200) {
+    throw new Error(`control reads failed: clock ${clock.status}, faults ${faults.status}, quotas ${quotas.status}`);
+  }
+  return {
+    clockOffsetSeconds: (clock.body as { offsetSeconds: number }).offsetSeconds,
+    faults: (faults.body as { faults: unknown[] }).faults,
+    quotaOverrides: (quotas.body as { overrides: unknown }).overrides,
+  };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -4,7 +4,7 @@
  * policies that apply to an account through the hierarchy (root, each OU on the path, the
  * account), which SCP enforcement and effective management policies both evaluate.
  */
-import type { Tx } from "../../store/store.js";
+import { isReadOnly, type Tx } from "../../store/store.js";
 import type { PolicyTable } from "../../store/schema.js";
 import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
 import { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from "./membership.js";
@@ -42,8 +42,13 @@ export function defaultPolicyIdFor(policyType: string): string | undefined {
   return AWS_MANAGED_POLICIES.find((p) => p.type === policyType)?.id;
 }
 
-/** Inserts the AWS managed policies once (idempotent; they are shared by every organization). */
+/**
+ * Inserts the AWS managed policies once (idempotent; they are shared by every organization).
+ * Every state has them from its start (App installs them with the state's baseline, and again on
+ * reset); a read transaction never writes, so there this only relies on that.
+ */
 export async function ensureAwsManagedPolicies(tx: Tx): Promise<void> {
+  if (isReadOnly(tx)) return;
   const present = await tx.selectFrom("policies").select("id").where("org_id", "=", AWS_MANAGED_ORG_ID).execute();
   if (present.length >= AWS_MANAGED_POLICIES.length) return;
   const have = new Set(present.map((r) => r.id));

@@ -1,7 +1,7 @@
 /** Reads and small writes shared by the Organizations operations. */
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
-import type { Tx } from "../../store/store.js";
+import { isReadOnly, type Tx } from "../../store/store.js";
 import { hotQuery } from "../../store/hot.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
 import { arns } from "./ids.js";
@@ -30,11 +30,23 @@ export async function getAccountRow(tx: Tx, id: string): Promise<AccountRow | un
 /** The default email of an account that orgsim knows only by its id (it signed up on its own). */
 export const implicitEmail = (id: string): string => `account-${id}@example.com`;
 
-/** The row of any account; an account known only by its id exists implicitly as a signed-up standalone account. */
+/**
+ * The row of any account; an account known only by its id exists implicitly as a signed-up
+ * standalone account. A write transaction stores that row; a read transaction only sees it
+ * (reads never write), so the first write that needs the account stores it.
+ */
 export async function ensureAccount(tx: Tx, id: string, now: number): Promise<AccountRow> {
   const existing = await getAccountRow(tx, id);
   if (existing) return existing;
-  const row: AccountRow = {
+  const row: AccountRow = implicitAccountRow(id, now);
+  if (isReadOnly(tx)) return row;
+  await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+  return (await getAccountRow(tx, id))!;
+}
+
+/** The row an account known only by its id has before anything is stored for it. */
+function implicitAccountRow(id: string, now: number): AccountRow {
+  return {
     id,
     org_id: null,
     parent_id: null,
@@ -50,8 +62,6 @@ export async function ensureAccount(tx: Tx, id: string, now: number): Promise<Ac
     closed_at: null,
     govcloud_enabled: 0,
   };
-  await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
-  return (await getAccountRow(tx, id))!;
 }
 
 /** Whether `accountId` is a delegated administrator in the organization (for `principal`, or for any service). */
