@@ -78,7 +78,7 @@ test("Rule: acting on another account (AccountId) needs an organization with all
   await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   // EnableAWSServiceAccess itself needs all features, so the trusted access is written directly:
   // it isolates the feature-set rule of the Account API.
-  await s.sim.app.store.transaction((tx) =>
+  await s.sim.app.store.writeTransaction((tx) =>
     tx.insertInto("service_access").values({ org_id: org.Id!, principal: "account.amazonaws.com", enabled_at: Date.now() }).execute(),
   );
   const err = await awsError(() => s.account().send(new GetAccountInformationCommand({ AccountId: MEMBER })));

@@ -267,7 +267,7 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
     closed_at: null,
     govcloud_enabled: 0,
   }));
-  await s.sim.app.store.transaction(async (tx) => {
+  await s.sim.app.store.writeTransaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
   });
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
