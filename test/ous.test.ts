@@ -24,6 +24,7 @@ import {
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { nextSeqs } from "../src/store/sequence.js";
 
 let s: TestServer;
 before(async () => {
@@ -417,7 +418,10 @@ test("CreateOrganizationalUnit: an organization holds at most 1000 OUs; the next
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
     return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
   });
-  await s.sim.app.store.transaction((tx) => tx.insertInto("ous").values(rows).execute());
+  await s.sim.app.store.transaction(async (tx) => {
+    const seqs = await nextSeqs(tx, rows.length);
+    await tx.insertInto("ous").values(rows.map((r, i) => ({ ...r, seq: seqs[i]! }))).execute();
+  });
   const thousandth = await createOu(rootId, "thousandth");
   assert.equal(thousandth.Name, "thousandth");
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: thousandth.Id, Name: "one-too-many" })));

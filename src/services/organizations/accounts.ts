@@ -25,7 +25,8 @@ import { errors } from "./errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import { departOrganization, joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { checkDeparture } from "./leave.js";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
@@ -76,6 +77,7 @@ export async function startAccountCreation(
     failure_reason: null,
     account_id: null,
     gov_cloud_account_id: govCloudAccountId ?? null,
+    seq: await nextSeq(ctx.tx),
   };
   if (await emailTaken(ctx, input.Email!)) {
     status.state = "FAILED";
@@ -100,6 +102,7 @@ export async function startAccountCreation(
       payment_method: 0,
       closed_at: null,
       govcloud_enabled: govCloudAccountId ? 1 : 0,
+      seq: await nextSeq(ctx.tx),
     };
     await ctx.tx.insertInto("accounts").values(row).execute();
     await joinOrganization(ctx, org, row, { method: "CREATED", joinedAt: completedAt, tags: input.Tags as { Key: string; Value: string }[] });
@@ -168,11 +171,12 @@ export const ListCreateAccountStatus = op(async (ctx, input: ListCreateAccountSt
     `${org.id}:${[...(states ?? [])].sort().join(",")}`,
     input,
     (after, limit) => {
+      const from = seqAfter(after);
       let q = ctx.tx.selectFrom("create_account_status").selectAll().where("org_id", "=", org.id);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => {
       const status = toCreateStatus(ctx, r);
       return !states || states.has(status.State!) ? status : undefined;
@@ -194,13 +198,15 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
     org.id,
     input,
     // The most frequent list of all (Terraform and account vending page through it): compiled once.
-    (after, limit) =>
-      after === undefined
-        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("id").limit(limit))
-        : hotQuery(ctx.tx, "accounts-next-page", [org.id, after, limit], (t) =>
-            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("id", ">", after).orderBy("id").limit(limit),
-          ),
-    (r) => r.id,
+    (after, limit) => {
+      const from = seqAfter(after);
+      return from === undefined
+        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit))
+        : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
+            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
+          );
+    },
+    seqKey,
     (r) => (isVisible(r, ctx.now) ? toAccount(ctx, org, r) : undefined),
   );
   return { Accounts: page.items, NextToken: page.NextToken };

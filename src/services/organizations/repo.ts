@@ -3,6 +3,7 @@ import type { Account, Organization, Root } from "@aws-sdk/client-organizations"
 import type { CallContext } from "../../context.js";
 import type { Tx } from "../../store/store.js";
 import { hotQuery } from "../../store/hot.js";
+import { nextSeq } from "../../store/sequence.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
 import { arns } from "./ids.js";
 import { errors } from "./errors.js";
@@ -49,6 +50,7 @@ export async function ensureAccount(tx: Tx, id: string, now: number): Promise<Ac
     payment_method: 1,
     closed_at: null,
     govcloud_enabled: 0,
+    seq: await nextSeq(tx),
   };
   await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
   return (await getAccountRow(tx, id))!;
