@@ -18,6 +18,7 @@ Usage:
   orgsim start [--seed FILE] [--host 127.0.0.1] [--port 4566] [--data FILE|:memory:]
                [--database postgres://...] [--default-account 123456789012] [--strict-auth]
                [--no-control-api] [--create-account-delay-seconds N] [--close-account-delay-seconds N]
+               [--complete-async-immediately]
                [--leave-rate-per-second 5] [--accept-any-service-principal]
                [--quotas local|aws] [--log-format text|json] [--quiet]
 
@@ -208,6 +209,9 @@ async function start(args: string[]): Promise<number> {
   const where = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
   // The first line stays "orgsim listening on ..." (tools wait for it); the seed was applied before it.
   console.log(`orgsim listening on ${sim.endpoint} (${where})`);
+  if (settings.completeAsyncImmediately) {
+    console.log("asynchronous operations complete before they answer (--complete-async-immediately): CreateAccount answers SUCCEEDED");
+  }
   if (sim.seeded && seedFile) console.log(describeSeed(sim.seeded, seedFile));
   else if (seedFile) console.log(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`);
   await new Promise<void>((resolve) => {

@@ -13,6 +13,13 @@ export interface Settings {
   createAccountDelaySeconds: number;
   /** Virtual seconds a closed account stays PENDING_CLOSURE before it is SUSPENDED. */
   closeAccountDelaySeconds: number;
+  /**
+   * Asynchronous operations (CreateAccount, CreateGovCloudAccount, CloseAccount, the Account API's
+   * EnableRegion/DisableRegion) finish before they answer: CreateAccount answers SUCCEEDED with the
+   * AccountId, as DescribeCreateAccountStatus would later. For suites that cannot wait (moto's
+   * habit); the answers keep AWS's shape, only the timing changes. Off by default.
+   */
+  completeAsyncImmediately: boolean;
   /** LeaveOrganization calls that may succeed per organization per real second. */
   leaveRatePerSecond: number;
   /** Accept any `*.amazonaws.com` service principal, not only the known integrated services. */
@@ -35,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   controlApi: true,
   createAccountDelaySeconds: 0,
   closeAccountDelaySeconds: 0,
+  completeAsyncImmediately: false,
   leaveRatePerSecond: 5,
   acceptAnyServicePrincipal: false,
   logFormat: "text",
@@ -54,6 +62,7 @@ const KINDS: { [K in keyof Settings]-?: Kind } = {
   controlApi: "boolean",
   createAccountDelaySeconds: "number",
   closeAccountDelaySeconds: "number",
+  completeAsyncImmediately: "boolean",
   leaveRatePerSecond: "number",
   acceptAnyServicePrincipal: "boolean",
   logFormat: "string",
@@ -61,6 +70,19 @@ const KINDS: { [K in keyof Settings]-?: Kind } = {
   maxBodyBytes: "number",
   quotas: "string",
 };
+
+/** When asynchronous operations complete, as the control API (health) and the console show it. */
+export interface TimingView {
+  completeAsyncImmediately: boolean;
+  createAccountDelaySeconds: number;
+  closeAccountDelaySeconds: number;
+}
+
+export const timingView = (s: Settings): TimingView => ({
+  completeAsyncImmediately: s.completeAsyncImmediately,
+  createAccountDelaySeconds: s.createAccountDelaySeconds,
+  closeAccountDelaySeconds: s.closeAccountDelaySeconds,
+});
 
 const envName = (key: string): string => `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
@@ -87,6 +109,11 @@ function validate(s: Settings): Settings {
   if (s.quotas !== "local" && s.quotas !== "aws") throw new SettingsError(`quotas must be local or aws, got "${s.quotas}"`);
   if (!Number.isInteger(s.port) || s.port > 65535) throw new SettingsError(`port must be 0-65535, got ${s.port}`);
   if (s.databaseUrl && !/^postgres(ql)?:\/\//.test(s.databaseUrl)) throw new SettingsError(`database URL must start with postgres://`);
+  if (s.completeAsyncImmediately && (s.createAccountDelaySeconds > 0 || s.closeAccountDelaySeconds > 0)) {
+    throw new SettingsError(
+      "--complete-async-immediately finishes CreateAccount and CloseAccount before they answer; it can't be combined with a non-zero --create-account-delay-seconds or --close-account-delay-seconds",
+    );
+  }
   return s;
 }
 

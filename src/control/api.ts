@@ -15,6 +15,7 @@ import { toEventRecord } from "../services/organizations/events.js";
 import { quotasFor, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
+import { timingView } from "../config.js";
 
 export interface ControlResponse {
   status: number;
@@ -55,7 +56,7 @@ export type RouteEntry = [method: string, pattern: RegExp, route: ControlRoute];
 
 /** Routes: [method, path pattern, handler]. */
 const routes: RouteEntry[] = [
-  ["GET", /^\/_orgsim\/health$/, async (app) => json(200, { status: "ok", engine: app.store.engine })],
+  ["GET", /^\/_orgsim\/health$/, async (app) => json(200, { status: "ok", engine: app.store.engine, timing: timingView(app.settings) })],
   [
     "POST",
     /^\/_orgsim\/reset$/,

@@ -31,7 +31,7 @@ import { checkDeparture } from "./leave.js";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
 
-function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
+export function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
   const done = ctx.now >= row.completed_at;
   return {
     Id: row.id,
@@ -122,6 +122,17 @@ export async function startAccountCreation(
   return status;
 }
 
+/**
+ * What CreateAccount and CreateGovCloudAccount answer. AWS answers every creation request
+ * IN_PROGRESS, and the outcome is read with DescribeCreateAccountStatus; with
+ * --complete-async-immediately the creation has completed (no delay) and the answer is that
+ * outcome, exactly as DescribeCreateAccountStatus shows it.
+ */
+export function creationAnswer(ctx: CallContext, status: CreateAccountStatusTable): CreateAccountStatus {
+  if (ctx.settings.completeAsyncImmediately) return toCreateStatus(ctx, status);
+  return { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) };
+}
+
 /** Whether the organization's accounts, pending creations and open invitations included, fill its quota. */
 export async function accountQuotaReached(ctx: CallContext, org: OrgRow): Promise<boolean> {
   const limit = (await quotas(ctx)).accountsPerOrganization;
@@ -143,10 +154,7 @@ export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promis
   const org = await requireOrg(ctx);
   if (await accountQuotaReached(ctx, org)) throw constraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
   const status = await startAccountCreation(ctx, org, input);
-  // AWS answers every creation request IN_PROGRESS; the outcome is read with DescribeCreateAccountStatus.
-  return {
-    CreateAccountStatus: { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) },
-  };
+  return { CreateAccountStatus: creationAnswer(ctx, status) };
 });
 
 export const DescribeCreateAccountStatus = op(
