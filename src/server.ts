@@ -1,7 +1,8 @@
 /**
  * The one HTTP listener. It routes by what AWS clients send: X-Amz-Target (awsJson1.1),
  * form-encoded Action= (awsQuery, STS), REST paths (restJson1, the Account API), and
- * /_orgsim/* for the emulator's own control API and console.
+ * /_orgsim/* for the emulator's own control API and console (with moto's POST /moto-api/reset,
+ * which goes through the same control path).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -14,6 +15,7 @@ import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, seriali
 import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
 import { handleControl } from "./control/api.js";
+import { MOTO_RESET_PATH } from "./control/routes-moto.js";
 import type { ServiceDefinition } from "./context.js";
 
 export interface RunningServer {
@@ -34,9 +36,15 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
+/** Control routes: orgsim's /_orgsim/*, and moto's reset route (same handler, same checks). */
+function isControlPath(path: string): boolean {
+  return path === "/_orgsim" || path.startsWith("/_orgsim/") || path === MOTO_RESET_PATH;
+}
+
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
-  if ((req.url ?? "").startsWith("/_orgsim")) return "control";
+  const url = req.url ?? "";
+  if (url.startsWith("/_orgsim") || isControlPath(url.split("?", 1)[0]!)) return "control";
   if (typeof req.headers["x-amz-target"] === "string") return "json";
   if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action=")) return "query";
   return "rest";
@@ -164,7 +172,7 @@ export class HttpFront {
       sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
       started,
     };
-    if (url.pathname === "/_orgsim" || url.pathname.startsWith("/_orgsim/")) {
+    if (isControlPath(url.pathname)) {
       if (!this.app.settings.controlApi) {
         send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
         return;

@@ -15,6 +15,7 @@ import { toEventRecord } from "../services/organizations/events.js";
 import { quotasFor, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
+import { motoRoutes } from "./routes-moto.js";
 import { timingView } from "../config.js";
 
 export interface ControlResponse {
@@ -242,7 +243,7 @@ const routes: RouteEntry[] = [
   ],
 ];
 
-const extraRoutes: RouteEntry[] = [...consoleRoutes, ...seedRoutes];
+const extraRoutes: RouteEntry[] = [...consoleRoutes, ...seedRoutes, ...motoRoutes];
 
 /** Lets other modules (explain, console) add their routes. */
 export function addControlRoute(method: string, pattern: RegExp, route: ControlRoute): void {
