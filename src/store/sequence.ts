@@ -9,22 +9,25 @@
  * empties `meta` with every other table, so the SQLite counter starts again from 1 on an empty
  * state; PostgreSQL's sequence just goes on.
  */
-import { PostgresAdapter, sql, type Kysely } from "kysely";
+import { CompiledQuery, PostgresAdapter, sql, type Kysely } from "kysely";
 import { SEQUENCED_TABLES, SEQUENCE_INDEXES, type Database } from "./schema.js";
 
 const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+// Run on every insert of a listed row: plain SQL, compiled once, not built per call.
+const PG_NEXT = "SELECT nextval('orgsim_seq') AS v FROM generate_series(1, $1::int)";
+const SQLITE_NEXT = `INSERT INTO meta (key, value) VALUES ('seq', ?)
+  ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + CAST(? AS INTEGER) AS TEXT)
+  RETURNING value`;
 
 /** `count` new numbers of the sequence, ascending, each larger than any drawn before. */
 export async function nextSeqs(db: Kysely<Database>, count: number): Promise<number[]> {
   if (count <= 0) return [];
   if (isPostgres(db)) {
-    const { rows } = await sql<{ v: number | string }>`SELECT nextval('orgsim_seq') AS v FROM generate_series(1, ${count}::int)`.execute(db);
+    const { rows } = await db.executeQuery<{ v: number | string }>(CompiledQuery.raw(PG_NEXT, [count]));
     return rows.map((r) => Number(r.v)).sort((a, b) => a - b);
   }
-  const { rows } = await sql<{ value: string }>`
-    INSERT INTO meta (key, value) VALUES ('seq', ${String(count)})
-    ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + CAST(${count} AS INTEGER) AS TEXT)
-    RETURNING value`.execute(db);
+  const { rows } = await db.executeQuery<{ value: string }>(CompiledQuery.raw(SQLITE_NEXT, [String(count), count]));
   const last = Number(rows[0]!.value);
   return Array.from({ length: count }, (_, i) => last - count + 1 + i);
 }
