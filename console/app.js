@@ -310,6 +310,7 @@ function selectOrganization(/** @type {string} */ id) {
 }
 
 function renderClock() {
+  $("timing-badge").hidden = !state?.timing?.completeAsyncImmediately;
   const virtual = ui.clock.virtualMs + (Date.now() - ui.clock.fetchedAt);
   $("clock-now").textContent = `${fmtTime(new Date(virtual).toISOString())} UTC`;
   const offset = ui.clock.offsetSeconds;

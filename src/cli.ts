@@ -425,6 +425,9 @@ async function start(parsed: Parsed): Promise<number> {
   const storage = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
   // The first line stays "orgsim listening on <url> (<storage>)" (tools wait for it); the seed was applied before it.
   log.info(`orgsim listening on ${sim.endpoint} (${storage})`, { url: sim.endpoint, port: sim.port, engine: sim.app.store.engine, storage, version: orgsimVersion() });
+  if (settings.completeAsyncImmediately) {
+    log.info("asynchronous operations complete before they answer (--complete-async-immediately): CreateAccount answers SUCCEEDED", { completeAsyncImmediately: true });
+  }
   warnAboutExposure(settings, sim.port);
   if (sim.seeded && seedFile) log.info(describeSeed(sim.seeded, seedFile), { seed: seedFile, organizations: sim.seeded.organizations.map((o) => o.id) });
   else if (seedFile) log.info(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`, { seed: seedFile });

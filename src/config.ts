@@ -15,6 +15,13 @@ export interface Settings {
   createAccountDelaySeconds: number;
   /** Virtual seconds a closed account stays PENDING_CLOSURE before it is SUSPENDED. */
   closeAccountDelaySeconds: number;
+  /**
+   * Asynchronous operations (CreateAccount, CreateGovCloudAccount, CloseAccount, the Account API's
+   * EnableRegion/DisableRegion) finish before they answer: CreateAccount answers SUCCEEDED with the
+   * AccountId, as DescribeCreateAccountStatus would later. For suites that cannot wait (moto's
+   * habit); the answers keep AWS's shape, only the timing changes. Off by default.
+   */
+  completeAsyncImmediately: boolean;
   /** LeaveOrganization calls that may succeed per organization per real second. */
   leaveRatePerSecond: number;
   /** Accept any `*.amazonaws.com` service principal, not only the known integrated services. */
@@ -52,6 +59,7 @@ export const DEFAULT_SETTINGS: Settings = {
   controlApi: true,
   createAccountDelaySeconds: 0,
   closeAccountDelaySeconds: 0,
+  completeAsyncImmediately: false,
   leaveRatePerSecond: 5,
   acceptAnyServicePrincipal: false,
   logFormat: "text",
@@ -99,6 +107,7 @@ export const SETTING_OPTIONS: { readonly [K in keyof Settings]-?: SettingOption 
   controlApi: { kind: "boolean", help: "the control API and console on /_orgsim/* (--no-control-api turns it off)" },
   createAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds CreateAccount stays IN_PROGRESS" },
   closeAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds a closed account stays PENDING_CLOSURE" },
+  completeAsyncImmediately: { kind: "boolean", help: "CreateAccount, CloseAccount and other asynchronous operations finish before they answer (for suites that can't wait)" },
   leaveRatePerSecond: { kind: "number", value: "N", help: "LeaveOrganization successes per organization per second" },
   acceptAnyServicePrincipal: { kind: "boolean", help: "accept any *.amazonaws.com service principal" },
   logFormat: { kind: "string", value: "FORMAT", choices: ["text", "json"], help: "json: every line orgsim prints is a JSON object" },
@@ -117,6 +126,21 @@ export const SETTING_OPTIONS: { readonly [K in keyof Settings]-?: SettingOption 
 export const flagName = (key: keyof Settings): string => SETTING_OPTIONS[key].flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 export const envName = (key: keyof Settings): string => SETTING_OPTIONS[key].env ?? `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+
+/** When asynchronous operations complete, as the control API (health) and the console show it. */
+export interface TimingView {
+  completeAsyncImmediately: boolean;
+  createAccountDelaySeconds: number;
+  closeAccountDelaySeconds: number;
+}
+
+export const timingView = (s: Settings): TimingView => ({
+  completeAsyncImmediately: s.completeAsyncImmediately,
+  createAccountDelaySeconds: s.createAccountDelaySeconds,
+  closeAccountDelaySeconds: s.closeAccountDelaySeconds,
+});
+
 
 export class SettingsError extends Error {}
 
@@ -144,6 +168,11 @@ function validate(s: Settings): Settings {
   if (s.quotas !== "local" && s.quotas !== "aws") throw new SettingsError(`quotas must be local or aws, got "${s.quotas}"`);
   if (!Number.isInteger(s.port) || s.port > 65535) throw new SettingsError(`port must be 0-65535, got ${s.port}`);
   if (s.databaseUrl && !/^postgres(ql)?:\/\//.test(s.databaseUrl)) throw new SettingsError(`database URL must start with postgres://`);
+  if (s.completeAsyncImmediately && (s.createAccountDelaySeconds > 0 || s.closeAccountDelaySeconds > 0)) {
+    throw new SettingsError(
+      "--complete-async-immediately finishes CreateAccount and CloseAccount before they answer; it can't be combined with a non-zero --create-account-delay-seconds or --close-account-delay-seconds",
+    );
+  }
   for (const key of ["requestTimeoutSeconds", "headersTimeoutSeconds", "keepAliveTimeoutSeconds"] as const) {
     if (!(s[key] >= 0.1 && s[key] <= 86_400)) throw new SettingsError(`--${flagName(key)} must be from 0.1 to 86400 seconds, got ${s[key]}`);
   }

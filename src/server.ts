@@ -1,7 +1,8 @@
 /**
  * The one HTTP listener. It routes by what AWS clients send: X-Amz-Target (awsJson1.1),
  * form-encoded Action= (awsQuery, STS), REST paths (restJson1, the Account API), and
- * /_orgsim/* for the emulator's own control API and console.
+ * /_orgsim/* for the emulator's own control API and console (with moto's POST /moto-api/reset,
+ * which goes through the same control path).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -15,6 +16,7 @@ import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, seriali
 import { authenticate } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
 import { handleControl } from "./control/api.js";
+import { isControlPath } from "./http/paths.js";
 import type { ServiceDefinition } from "./context.js";
 import { gateFor, guardRequest, refusalCode, type Gate, type Verdict } from "./http/guard.js";
 
@@ -30,7 +32,8 @@ class BodyTooLarge extends Error {}
 
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
-  if ((req.url ?? "").startsWith("/_orgsim")) return "control";
+  const url = req.url ?? "";
+  if (isControlPath(url.split("?", 1)[0]!)) return "control";
   if (typeof req.headers["x-amz-target"] === "string") return "json";
   if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action=")) return "query";
   return "rest";
@@ -203,7 +206,7 @@ export class HttpFront {
       sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
       started,
     };
-    if (url.pathname === "/_orgsim" || url.pathname.startsWith("/_orgsim/")) {
+    if (isControlPath(url.pathname)) {
       if (!this.app.settings.controlApi) {
         send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
         return;

@@ -35,6 +35,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
 import { pendingPrimaryEmailCode } from "../src/services/account/index.js";
+import { nextSeq, nextSeqs } from "../src/store/sequence.js";
 
 const STANDALONE = "222222222222";
 const ACCOUNT_PRINCIPAL = "account.amazonaws.com";
@@ -84,14 +85,14 @@ async function createAccount(email: string, name = "member"): Promise<string> {
 // Organizations operations EnableAWSServiceAccess / RegisterDelegatedAdministrator land; then
 // these two helpers will call them instead.
 async function enableTrustedAccess(orgId: string): Promise<void> {
-  await s.sim.app.store.writeTransaction((tx) =>
-    tx.insertInto("service_access").values({ org_id: orgId, principal: ACCOUNT_PRINCIPAL, enabled_at: Date.now() }).execute(),
+  await s.sim.app.store.writeTransaction(async (tx) =>
+    tx.insertInto("service_access").values({ org_id: orgId, principal: ACCOUNT_PRINCIPAL, enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
   );
 }
 
 async function registerDelegatedAdmin(orgId: string, accountId: string, principal = ACCOUNT_PRINCIPAL): Promise<void> {
-  await s.sim.app.store.writeTransaction((tx) =>
-    tx.insertInto("delegated_admins").values({ org_id: orgId, account_id: accountId, principal, enabled_at: Date.now() }).execute(),
+  await s.sim.app.store.writeTransaction(async (tx) =>
+    tx.insertInto("delegated_admins").values({ org_id: orgId, account_id: accountId, principal, enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
   );
 }
 
@@ -395,15 +396,16 @@ async function attachScps(orgId: string, accountId: string, denyActions: string[
   await s.sim.app.store.writeTransaction(async (tx) => {
     const root = await tx.selectFrom("roots").selectAll().where("org_id", "=", orgId).executeTakeFirstOrThrow();
     await tx.updateTable("roots").set({ policy_types: JSON.stringify([{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]) }).where("id", "=", root.id).execute();
-    const policy = (id: string, name: string, content: string) => ({
+    const seq = await nextSeqs(tx, 5);
+    const policy = (id: string, name: string, content: string, n: number) => ({
       id, org_id: orgId, arn: `arn:aws:organizations::${MANAGEMENT}:policy/${orgId}/service_control_policy/${id}`,
-      name, description: "", type: "SERVICE_CONTROL_POLICY", aws_managed: 0, content,
+      name, description: "", type: "SERVICE_CONTROL_POLICY", aws_managed: 0, content, seq: seq[n]!,
     });
-    await tx.insertInto("policies").values([policy("p-allowall1", "AllowAll", allowAll), policy("p-denyacct1", "DenyAccount", deny)]).execute();
+    await tx.insertInto("policies").values([policy("p-allowall1", "AllowAll", allowAll, 0), policy("p-denyacct1", "DenyAccount", deny, 1)]).execute();
     await tx.insertInto("policy_targets").values([
-      { org_id: orgId, policy_id: "p-allowall1", target_id: root.id, target_type: "ROOT" },
-      { org_id: orgId, policy_id: "p-allowall1", target_id: accountId, target_type: "ACCOUNT" },
-      { org_id: orgId, policy_id: "p-denyacct1", target_id: accountId, target_type: "ACCOUNT" },
+      { org_id: orgId, policy_id: "p-allowall1", target_id: root.id, target_type: "ROOT", seq: seq[2]! },
+      { org_id: orgId, policy_id: "p-allowall1", target_id: accountId, target_type: "ACCOUNT", seq: seq[3]! },
+      { org_id: orgId, policy_id: "p-denyacct1", target_id: accountId, target_type: "ACCOUNT", seq: seq[4]! },
     ]).execute();
     await tx.updateTable("organizations").set((eb) => ({ policy_version: eb("policy_version", "+", 1) })).where("id", "=", orgId).execute();
   });

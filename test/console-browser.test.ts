@@ -27,6 +27,7 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, type TestServer } from "./helpers/server.js";
+import { nextSeqs } from "../src/store/sequence.js";
 
 // The little of playwright-core's API this test uses, declared here so that the suite still
 // compiles where playwright-core is not installed.
@@ -299,7 +300,10 @@ test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, 
   }));
   // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
   await s.sim.app.store.writeTransaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
+    const seqs = await nextSeqs(tx, rows.length);
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+    }
   });
 
   const { page, errors } = await openConsole();

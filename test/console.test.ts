@@ -26,6 +26,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
 import type { AccountDetail, AccountView, ConsoleState, TreeNode } from "../src/console/state.js";
+import { nextSeqs } from "../src/store/sequence.js";
 
 const DAY = 86_400;
 const WAIT_MESSAGE = "This operation requires a wait period.  Try again later.";
@@ -520,7 +521,10 @@ test("state: an organization of 10,000 accounts comes in pages (root capped, OUs
   }));
   // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
   await s.sim.app.store.writeTransaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
+    const seqs = await nextSeqs(tx, rows.length);
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+    }
   });
 
   const res = await fetch(`${s.endpoint}/_orgsim/state`);

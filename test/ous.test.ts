@@ -24,6 +24,7 @@ import {
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { nextSeqs } from "../src/store/sequence.js";
 
 let s: TestServer;
 before(async () => {
@@ -418,7 +419,10 @@ test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next
     return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
   });
   await s.sim.app.store.writeTransaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("ous").values(rows.slice(i, i + 500)).execute();
+    const seqs = await nextSeqs(tx, rows.length);
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insertInto("ous").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+    }
   });
   const last = await createOu(rootId, "two-thousandth");
   assert.equal(last.Name, "two-thousandth");

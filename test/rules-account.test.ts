@@ -4,6 +4,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { nextSeq } from "../src/store/sequence.js";
 import { request } from "node:http";
 import { GetAccountInformationCommand, GetGovCloudAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
 import {
@@ -78,8 +79,8 @@ test("Rule: acting on another account (AccountId) needs an organization with all
   await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   // EnableAWSServiceAccess itself needs all features, so the trusted access is written directly:
   // it isolates the feature-set rule of the Account API.
-  await s.sim.app.store.writeTransaction((tx) =>
-    tx.insertInto("service_access").values({ org_id: org.Id!, principal: "account.amazonaws.com", enabled_at: Date.now() }).execute(),
+  await s.sim.app.store.writeTransaction(async (tx) =>
+    tx.insertInto("service_access").values({ org_id: org.Id!, principal: "account.amazonaws.com", enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
   );
   const err = await awsError(() => s.account().send(new GetAccountInformationCommand({ AccountId: MEMBER })));
   assert.equal(err.name, "AccessDeniedException");

@@ -6,6 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { nextSeqs } from "../src/store/sequence.js";
 import {
   AcceptHandshakeCommand,
   CancelHandshakeCommand,
@@ -268,7 +269,10 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
     govcloud_enabled: 0,
   }));
   await s.sim.app.store.writeTransaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto("accounts").values(rows.slice(i, i + 500)).execute();
+    const seqs = await nextSeqs(tx, rows.length);
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+    }
   });
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
   assertReason(err, "ConstraintViolationException", "ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED");

@@ -1,7 +1,9 @@
 /**
  * From a request's SigV4 credentials to the calling principal. A key orgsim issued (STS or the
  * control API) is verified with its secret; otherwise a 12-digit key id is the root user of that
- * account and any other key the root user of the default account, unless --strict-auth.
+ * account and any other key the root user of the account the request's `x-moto-account-id`
+ * header names (moto server mode's way to pick an account), else of the default account. Under
+ * --strict-auth only issued keys are accepted and the header is never read.
  */
 import type { Store } from "../store/store.js";
 import type { Settings } from "../config.js";
@@ -41,6 +43,25 @@ export function signingNameOf(model: ServiceModel): string {
   return model.metadata.signingName ?? model.metadata.endpointPrefix;
 }
 
+/** The header moto's server mode reads to pick the calling account (docs.getmoto.org, "Multi-Account support"). */
+export const MOTO_ACCOUNT_HEADER = "x-moto-account-id";
+
+/**
+ * The account a request's x-moto-account-id header names, for a key that names none. moto takes
+ * any value; orgsim wants an account id, and says so rather than fall back to another account.
+ */
+function motoAccount(parts: HttpRequestParts, codes: (typeof CODES)[AuthStyle]): string | undefined {
+  const raw = parts.headers[MOTO_ACCOUNT_HEADER];
+  if (raw === undefined) return undefined;
+  const value = (Array.isArray(raw) ? raw[0] ?? "" : raw).trim();
+  if (!/^\d{12}$/.test(value)) {
+    throw new AwsError(codes.unknownKey, `The ${MOTO_ACCOUNT_HEADER} header must be a 12-digit account id; got "${value.slice(0, 64)}".`, {
+      status: codes.status,
+    });
+  }
+  return value;
+}
+
 export function rootPrincipal(accountId: string, partition: string, accessKeyId: string): Principal {
   return { accountId, arn: arns.rootUser(partition, accountId), userId: accountId, type: "Root", accessKeyId };
 }
@@ -69,7 +90,8 @@ export async function authenticate(store: Store, settings: Settings, parts: Http
     if (settings.strictAuth || sig.sessionToken) {
       throw new AwsError(codes.unknownKey, "The security token included in the request is invalid.", { status: codes.status });
     }
-    const accountId = /^\d{12}$/.test(sig.accessKeyId) ? sig.accessKeyId : settings.defaultAccount;
+    // A key that names no account: the account moto's header names, else the default account.
+    const accountId = /^\d{12}$/.test(sig.accessKeyId) ? sig.accessKeyId : (motoAccount(parts, codes) ?? settings.defaultAccount);
     return { principal: rootPrincipal(accountId, partition, sig.accessKeyId), region: sig.region, partition };
   }
   if (row.session_token !== null && row.session_token !== sig.sessionToken) {

@@ -23,6 +23,7 @@ import type { CallContext } from "../context.js";
 import type { Tx } from "../store/store.js";
 import type { HandshakeTable, OuTable, PolicyTable } from "../store/schema.js";
 import { clockView, readClockOffset } from "../clock.js";
+import { timingView, type TimingView } from "../config.js";
 import { rootPrincipal } from "../auth/identity.js";
 import { explainScps, requestContext, SCP, type Explanation } from "../policy/enforce.js";
 import { policyPathFor as policyPath } from "../services/organizations/policy-repo.js";
@@ -173,6 +174,8 @@ export interface OrganizationView extends OrganizationSummary {
 export interface ConsoleState {
   version: string;
   clock: { now: string; offsetSeconds: number };
+  /** When asynchronous operations complete (--complete-async-immediately, the delay settings). */
+  timing: TimingView;
   organizations: OrganizationSummary[];
   /** The chosen organization (the one asked for, else the first); null when there is none. */
   organization: OrganizationView | null;
@@ -668,7 +671,14 @@ export async function consoleState(app: App, q: ConsoleQuery): Promise<ConsoleSt
     const index = Math.max(0, q.organizationId ? rows.findIndex((r) => r.id === q.organizationId) : 0);
     const org = rows[index];
     const chosen = org ? await organizationView(app, tx, org, summaries[index]!, q, at) : undefined;
-    return { version, clock: clockView(offset), organizations: summaries, organization: chosen?.view ?? null, search: chosen?.search ?? null };
+    return {
+      version,
+      clock: clockView(offset),
+      timing: timingView(app.settings),
+      organizations: summaries,
+      organization: chosen?.view ?? null,
+      search: chosen?.search ?? null,
+    };
   });
 }
 

@@ -18,6 +18,8 @@ import { quotasFor, quotasProblem, readOverrides, validateOverrides, writeOverri
 import { consoleRoutes } from "./routes-console.js";
 import { seedRoutes } from "./routes-seed.js";
 import { orgsimVersion } from "../version.js";
+import { motoRoutes } from "./routes-moto.js";
+import { timingView } from "../config.js";
 
 export interface ControlResponse {
   status: number;
@@ -75,8 +77,8 @@ async function health(app: App): Promise<ControlResponse> {
       reason = err.message;
     }
   }
-  const version = orgsimVersion();
-  return reason === undefined ? json(200, { status: "ok", engine, version }) : json(503, { status: "degraded", engine, version, reason });
+  const about = { engine, version: orgsimVersion(), timing: timingView(app.settings) };
+  return reason === undefined ? json(200, { status: "ok", ...about }) : json(503, { status: "degraded", ...about, reason });
 }
 
 /** Routes: [method, path pattern, handler]. */
@@ -280,7 +282,7 @@ const routes: RouteEntry[] = [
   ],
 ];
 
-const extraRoutes: RouteEntry[] = [...consoleRoutes, ...seedRoutes];
+const extraRoutes: RouteEntry[] = [...consoleRoutes, ...seedRoutes, ...motoRoutes];
 
 /** Lets other modules (explain, console) add their routes. */
 export function addControlRoute(method: string, pattern: RegExp, route: ControlRoute): void {

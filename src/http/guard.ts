@@ -18,6 +18,7 @@
 import type { Settings } from "../config.js";
 import { hostAllowed, hostPolicy, parseHostHeader, type HostPolicy } from "./hosts.js";
 import { consoleCookie, continuePage, PAGE_HEADERS, presentsToken, sameSecret, tokenRequiredPage } from "./control-token.js";
+import { isControlPath } from "./paths.js";
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -66,7 +67,6 @@ export function refusalCode(reason: Refusal, protocol: Protocol): string {
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const isControlPath = (path: string): boolean => path === "/_orgsim" || path.startsWith("/_orgsim/");
 const isConsolePage = (path: string): boolean => /^\/_orgsim\/console\/?$/.test(path);
 const isHealth = (path: string): boolean => path === "/_orgsim/health";
 

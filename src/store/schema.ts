@@ -18,7 +18,7 @@ export interface OrganizationTable {
 
 export interface RootTable { id: string; org_id: string; arn: string; name: string; policy_types: string }
 
-export interface OuTable { id: string; org_id: string; parent_id: string; name: string; arn: string; created_at: number }
+export interface OuTable { id: string; org_id: string; parent_id: string; name: string; arn: string; created_at: number; seq: number }
 
 export interface AccountTable {
   id: string;
@@ -37,6 +37,8 @@ export interface AccountTable {
   payment_method: number;
   closed_at: number | null;
   govcloud_enabled: number;
+  /** Order in the organization's lists: drawn on insert and again when the account joins an organization. */
+  seq: number;
 }
 
 export interface CreateAccountStatusTable {
@@ -50,6 +52,8 @@ export interface CreateAccountStatusTable {
   failure_reason: string | null;
   account_id: string | null;
   gov_cloud_account_id: string | null;
+  /** Creation order: a number drawn from one store-wide sequence on insert (see sequence.ts). */
+  seq: number;
 }
 
 export interface HandshakeTable {
@@ -65,6 +69,8 @@ export interface HandshakeTable {
   target_account_id: string | null;
   target_email: string | null;
   tags: string | null;
+  /** Creation order: a number drawn from one store-wide sequence on insert (see sequence.ts). */
+  seq: number;
 }
 
 /** When a handshake was closed (ACCEPTED, DECLINED or CANCELED): AWS lists it for 30 days from then. */
@@ -83,15 +89,17 @@ export interface PolicyTable {
   type: string;
   aws_managed: number;
   content: string;
+  /** Creation order: a number drawn from one store-wide sequence on insert (see sequence.ts). */
+  seq: number;
 }
 
-export interface PolicyTargetTable { org_id: string; policy_id: string; target_id: string; target_type: string }
+export interface PolicyTargetTable { org_id: string; policy_id: string; target_id: string; target_type: string; seq: number }
 
-export interface TagTable { resource_id: string; key: string; value: string }
+export interface TagTable { resource_id: string; key: string; value: string; seq: number }
 
-export interface ServiceAccessTable { org_id: string; principal: string; enabled_at: number }
+export interface ServiceAccessTable { org_id: string; principal: string; enabled_at: number; seq: number }
 
-export interface DelegatedAdminTable { org_id: string; account_id: string; principal: string; enabled_at: number }
+export interface DelegatedAdminTable { org_id: string; account_id: string; principal: string; enabled_at: number; seq: number }
 
 export interface EventTable {
   id: string;
@@ -156,6 +164,8 @@ export interface ResponsibilityTransferTable {
   /** REQUESTED, ACCEPTED or WITHDRAWN (the other statuses come from the handshake). */
   status: string;
   created_at: number;
+  /** Creation order (see sequence.ts). */
+  seq: number;
 }
 
 export interface Database {
@@ -244,6 +254,41 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_handshake ON responsibility_transfers (handshake_id)`,
   `CREATE TABLE IF NOT EXISTS handshake_closures (handshake_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, closed_at BIGINT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS handshake_closures_time ON handshake_closures (closed_at)`,
+];
+
+/**
+ * Tables whose rows are listed in creation order: each row holds `seq`, drawn on insert from one
+ * store-wide sequence (src/store/sequence.ts). `key` is the primary key; rows that existed before
+ * the column was added are numbered in the order of that key (the order lists had until then).
+ */
+export const SEQUENCED_TABLES: readonly { table: keyof Database; key: readonly string[] }[] = [
+  { table: "accounts", key: ["id"] },
+  { table: "ous", key: ["id"] },
+  { table: "create_account_status", key: ["id"] },
+  { table: "handshakes", key: ["id"] },
+  { table: "policies", key: ["id"] },
+  { table: "policy_targets", key: ["org_id", "policy_id", "target_id"] },
+  { table: "tags", key: ["resource_id", "key"] },
+  { table: "service_access", key: ["org_id", "principal"] },
+  { table: "delegated_admins", key: ["org_id", "account_id", "principal"] },
+  { table: "responsibility_transfers", key: ["id"] },
+];
+
+/** The indexes that let every list read one page in creation order at any depth (after the seq columns exist). */
+export const SEQUENCE_INDEXES: readonly string[] = [
+  `CREATE INDEX IF NOT EXISTS accounts_org_seq ON accounts (org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS accounts_parent_seq ON accounts (parent_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS ous_parent_seq ON ous (parent_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS car_org_seq ON create_account_status (org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS handshakes_org_seq ON handshakes (org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS handshakes_target_seq ON handshakes (target_account_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS policies_org_seq ON policies (org_id, type, seq)`,
+  `CREATE INDEX IF NOT EXISTS policy_targets_policy_seq ON policy_targets (org_id, policy_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS tags_resource_seq ON tags (resource_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS service_access_org_seq ON service_access (org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS delegated_admins_org_seq ON delegated_admins (org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS responsibility_transfers_target_seq ON responsibility_transfers (target_org_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS responsibility_transfers_source_seq ON responsibility_transfers (source_org_id, seq)`,
 ];
 
 /** Every table, in an order safe for deleting all rows (reset). */

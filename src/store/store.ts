@@ -8,6 +8,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
 import { resolve } from "node:path";
 import { MIGRATIONS, TABLES, type Database } from "./schema.js";
+import { migrateSequences } from "./sequence.js";
 import { AwsError } from "../protocol/errors.js";
 import { StateUnavailableError, StoreOpenError } from "./errors.js";
 
@@ -269,6 +270,7 @@ export class Store {
         await sql`SELECT pg_advisory_lock(4566001)`.execute(conn);
         try {
           for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(conn);
+          await migrateSequences(conn);
         } finally {
           await sql`SELECT pg_advisory_unlock(4566001)`.execute(conn);
         }
@@ -276,6 +278,7 @@ export class Store {
       return;
     }
     for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
+    await migrateSequences(this.db);
   }
 
   /**

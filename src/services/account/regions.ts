@@ -3,8 +3,9 @@
  * enabled nor disabled; later (opt-in) Regions start DISABLED. EnableRegion moves one to ENABLING
  * and, after REGION_ENABLE_DELAY_MS of virtual time, it reads ENABLED; DisableRegion likewise goes
  * DISABLING then DISABLED. The transition is stored with its start time and resolved lazily when
- * read, so advancing the clock is all it takes. A Region can't be disabled while ENABLING, nor
- * enabled while DISABLING (ConflictException, as AWS documents).
+ * read, so advancing the clock is all it takes; with --complete-async-immediately a transition
+ * takes no time (EnableRegion's Region reads ENABLED at once). A Region can't be disabled while
+ * ENABLING, nor enabled while DISABLING (ConflictException, as AWS documents).
  */
 import type {
   DisableRegionRequest,
@@ -17,7 +18,6 @@ import type {
   RegionOptStatus,
 } from "@aws-sdk/client-account";
 import { op, type CallContext } from "../../context.js";
-import type { Tx } from "../../store/store.js";
 import { AwsError } from "../../protocol/errors.js";
 import { makeToken, readToken } from "../organizations/paginate.js";
 import { resolveTarget } from "./access.js";
@@ -56,17 +56,26 @@ interface RegionDoc {
   since: number;
 }
 
-function resolveStatus(region: string, doc: RegionDoc | undefined, now: number): RegionOptStatus {
-  if (DEFAULT_SET.has(region)) return "ENABLED_BY_DEFAULT";
-  if (!doc) return "DISABLED";
-  if (doc.status === "ENABLING") return now >= doc.since + REGION_ENABLE_DELAY_MS ? "ENABLED" : "ENABLING";
-  return now >= doc.since + REGION_DISABLE_DELAY_MS ? "DISABLED" : "DISABLING";
+/** How long transitions take: none under --complete-async-immediately. */
+interface Delays {
+  enableMs: number;
+  disableMs: number;
 }
 
-/** The opt-in status of `region` for an account at `now` (for other modules, e.g. checks of the caller's Region). */
-export async function regionOptStatus(tx: Tx, accountId: string, region: string, now: number): Promise<RegionOptStatus> {
-  const doc = OPT_IN_SET.has(region) ? await readDoc<RegionDoc>(tx, accountId, DocKind.region(region)) : undefined;
-  return resolveStatus(region, doc, now);
+const delaysOf = (ctx: CallContext): Delays =>
+  ctx.settings.completeAsyncImmediately ? { enableMs: 0, disableMs: 0 } : { enableMs: REGION_ENABLE_DELAY_MS, disableMs: REGION_DISABLE_DELAY_MS };
+
+function resolveStatus(region: string, doc: RegionDoc | undefined, now: number, delays: Delays): RegionOptStatus {
+  if (DEFAULT_SET.has(region)) return "ENABLED_BY_DEFAULT";
+  if (!doc) return "DISABLED";
+  if (doc.status === "ENABLING") return now >= doc.since + delays.enableMs ? "ENABLED" : "ENABLING";
+  return now >= doc.since + delays.disableMs ? "DISABLED" : "DISABLING";
+}
+
+/** The opt-in status of `region` for an account, now (for other modules, e.g. checks of the caller's Region). */
+export async function regionOptStatus(ctx: CallContext, accountId: string, region: string): Promise<RegionOptStatus> {
+  const doc = OPT_IN_SET.has(region) ? await readDoc<RegionDoc>(ctx.tx, accountId, DocKind.region(region)) : undefined;
+  return resolveStatus(region, doc, ctx.now, delaysOf(ctx));
 }
 
 const unknownRegion = (region: string) =>
@@ -90,14 +99,14 @@ export const GetRegionOptStatus = op(async (ctx, input: GetRegionOptStatusReques
   const target = await resolveTarget(ctx, input.AccountId);
   const region = input.RegionName!;
   requireKnownRegion(region);
-  return { RegionName: region, RegionOptStatus: await regionOptStatus(ctx.tx, target.id, region, ctx.now) };
+  return { RegionName: region, RegionOptStatus: await regionOptStatus(ctx, target.id, region) };
 });
 
 export const EnableRegion = op(async (ctx, input: EnableRegionRequest): Promise<Record<string, never>> => {
   const target = await resolveTarget(ctx, input.AccountId);
   const region = input.RegionName!;
   requireOptInRegion(region);
-  const status = await regionOptStatus(ctx.tx, target.id, region, ctx.now);
+  const status = await regionOptStatus(ctx, target.id, region);
   if (status === "DISABLING") {
     throw accountErrors.conflict(`Region ${region} is being disabled for account ${target.id}; it can be enabled once it is DISABLED.`);
   }
@@ -110,7 +119,7 @@ export const DisableRegion = op(async (ctx, input: DisableRegionRequest): Promis
   const target = await resolveTarget(ctx, input.AccountId);
   const region = input.RegionName!;
   requireOptInRegion(region);
-  const status = await regionOptStatus(ctx.tx, target.id, region, ctx.now);
+  const status = await regionOptStatus(ctx, target.id, region);
   if (status === "ENABLING") {
     throw accountErrors.conflict(`Region ${region} is being enabled for account ${target.id}; it can be disabled once it is ENABLED.`);
   }
@@ -143,7 +152,7 @@ export const ListRegions = op(async (ctx, input: ListRegionsRequest): Promise<Li
   const matching: Region[] = [];
   for (const name of ALL_REGIONS) {
     if (after !== undefined && name <= after) continue;
-    const status = resolveStatus(name, docs.get(DocKind.region(name)), ctx.now);
+    const status = resolveStatus(name, docs.get(DocKind.region(name)), ctx.now, delaysOf(ctx));
     if (wanted && !wanted.has(status)) continue;
     matching.push({ RegionName: name, RegionOptStatus: status });
   }

@@ -25,7 +25,8 @@ import { errors } from "./errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import { departOrganization, joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { checkDeparture } from "./leave.js";
 import { validateTagsForNewResource } from "./tag-rules.js";
 
@@ -59,7 +60,7 @@ export function validateAccountCreationRequest(input: CreateAccountRequest): voi
   validateTagsForNewResource(input.Tags, "the new account");
 }
 
-function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
+export function toCreateStatus(ctx: CallContext, row: CreateAccountStatusTable): CreateAccountStatus {
   const done = ctx.now >= row.completed_at;
   return {
     Id: row.id,
@@ -105,6 +106,7 @@ export async function startAccountCreation(
     failure_reason: null,
     account_id: null,
     gov_cloud_account_id: govCloudAccountId ?? null,
+    seq: await nextSeq(ctx.tx),
   };
   const failure = !isValidAccountEmail(input.Email!) ? "INVALID_EMAIL" : (await emailTaken(ctx, input.Email!)) ? "EMAIL_ALREADY_EXISTS" : undefined;
   if (failure !== undefined) {
@@ -130,6 +132,7 @@ export async function startAccountCreation(
       payment_method: 0,
       closed_at: null,
       govcloud_enabled: govCloudAccountId ? 1 : 0,
+      seq: await nextSeq(ctx.tx),
     };
     await ctx.tx.insertInto("accounts").values(row).execute();
     await joinOrganization(ctx, org, row, { method: "CREATED", joinedAt: completedAt, tags: input.Tags as { Key: string; Value: string }[] });
@@ -147,6 +150,17 @@ export async function startAccountCreation(
     failureReason: status.failure_reason,
   });
   return status;
+}
+
+/**
+ * What CreateAccount and CreateGovCloudAccount answer. AWS answers every creation request
+ * IN_PROGRESS, and the outcome is read with DescribeCreateAccountStatus; with
+ * --complete-async-immediately the creation has completed (no delay) and the answer is that
+ * outcome, exactly as DescribeCreateAccountStatus shows it.
+ */
+export function creationAnswer(ctx: CallContext, status: CreateAccountStatusTable): CreateAccountStatus {
+  if (ctx.settings.completeAsyncImmediately) return toCreateStatus(ctx, status);
+  return { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) };
 }
 
 /** Whether the organization's accounts, pending creations and open invitations included, fill its quota. */
@@ -171,10 +185,7 @@ export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promis
   validateAccountCreationRequest(input);
   if (await accountQuotaReached(ctx, org)) throw constraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
   const status = await startAccountCreation(ctx, org, input);
-  // AWS answers every creation request IN_PROGRESS; the outcome is read with DescribeCreateAccountStatus.
-  return {
-    CreateAccountStatus: { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) },
-  };
+  return { CreateAccountStatus: creationAnswer(ctx, status) };
 });
 
 export const DescribeCreateAccountStatus = op(
@@ -199,11 +210,12 @@ export const ListCreateAccountStatus = op(async (ctx, input: ListCreateAccountSt
     `${org.id}:${[...(states ?? [])].sort().join(",")}`,
     input,
     (after, limit) => {
+      const from = seqAfter(after);
       let q = ctx.tx.selectFrom("create_account_status").selectAll().where("org_id", "=", org.id);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => {
       const status = toCreateStatus(ctx, r);
       return !states || states.has(status.State!) ? status : undefined;
@@ -225,13 +237,15 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
     org.id,
     input,
     // The most frequent list of all (Terraform and account vending page through it): compiled once.
-    (after, limit) =>
-      after === undefined
-        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("id").limit(limit))
-        : hotQuery(ctx.tx, "accounts-next-page", [org.id, after, limit], (t) =>
-            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("id", ">", after).orderBy("id").limit(limit),
-          ),
-    (r) => r.id,
+    (after, limit) => {
+      const from = seqAfter(after);
+      return from === undefined
+        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit))
+        : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
+            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
+          );
+    },
+    seqKey,
     (r) => (isVisible(r, ctx.now) ? toAccount(ctx, org, r) : undefined),
   );
   return { Accounts: page.items, NextToken: page.NextToken };

@@ -25,7 +25,8 @@ import { op } from "../../context.js";
 import { constraintViolation, invalidInput, type AwsError } from "../../protocol/errors.js";
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
 import {
   DEFAULT_MAX_DELEGATED_ADMINS,
@@ -109,7 +110,7 @@ export const EnableAWSServiceAccess = op(async (ctx, input: EnableAWSServiceAcce
   // Enabling an enabled service succeeds and keeps its original DateEnabled.
   await ctx.tx
     .insertInto("service_access")
-    .values({ org_id: org.id, principal, enabled_at: ctx.now })
+    .values({ org_id: org.id, principal, enabled_at: ctx.now, seq: await nextSeq(ctx.tx) })
     .onConflict((oc) => oc.columns(["org_id", "principal"]).doNothing())
     .execute();
   await recordEvent(ctx, org.id, "EnableAWSServiceAccess", { servicePrincipal: principal });
@@ -157,11 +158,12 @@ export const ListAWSServiceAccessForOrganization = op(
       org.id,
       input,
       (after, limit) => {
+        const from = seqAfter(after);
         let q = ctx.tx.selectFrom("service_access").selectAll().where("org_id", "=", org.id);
-        if (after !== undefined) q = q.where("principal", ">", after);
-        return q.orderBy("principal").limit(limit).execute();
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.principal,
+      seqKey,
       (r): EnabledServicePrincipal => ({ ServicePrincipal: r.principal, DateEnabled: new Date(r.enabled_at) }),
     );
     return { EnabledServicePrincipals: page.items, NextToken: page.NextToken };
@@ -203,7 +205,7 @@ export const RegisterDelegatedAdministrator = op(
       if (max === 1) throw constraintViolation("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", MESSAGES.delegatedAdministratorExists);
       throw constraintViolation("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", MESSAGES.maxDelegatedAdministrators);
     }
-    await ctx.tx.insertInto("delegated_admins").values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now }).execute();
+    await ctx.tx.insertInto("delegated_admins").values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now, seq: await nextSeq(ctx.tx) }).execute();
     await recordEvent(ctx, org.id, "RegisterDelegatedAdministrator", { accountId, servicePrincipal: principal });
     return {};
   },
@@ -240,9 +242,15 @@ async function hasDelegatedAdministrators(ctx: CallContext, org: OrgRow, princip
 interface DelegationRow {
   account_id: string;
   enabled_at: number;
+  /** The account's first delegation (in the filter): its place in the list. */
+  seq: number;
 }
 
-/** Delegated administrators of `org` (of one service, or of any, each account once with its earliest delegation), ordered by account. */
+/**
+ * Delegated administrators of `org` (of one service, or of any, each account once with its
+ * earliest delegation), in the order they were first registered. Grouped per account, so a page
+ * reads the organization's delegations (a few per service), not one index range.
+ */
 async function fetchDelegatedAdministrators(
   ctx: CallContext,
   org: OrgRow,
@@ -252,11 +260,13 @@ async function fetchDelegatedAdministrators(
 ): Promise<{ delegation: DelegationRow; account: AccountRow | undefined }[]> {
   let q = ctx.tx
     .selectFrom("delegated_admins")
-    .select((eb) => ["account_id", eb.fn.min<number>("enabled_at").as("enabled_at")])
+    .select((eb) => ["account_id", eb.fn.min<number>("enabled_at").as("enabled_at"), eb.fn.min<number>("seq").as("seq")])
     .where("org_id", "=", org.id);
   if (principal !== undefined) q = q.where("principal", "=", principal);
-  if (after !== undefined) q = q.where("account_id", ">", after);
-  const delegations = await q.groupBy("account_id").orderBy("account_id").limit(limit).execute();
+  const from = seqAfter(after);
+  let grouped = q.groupBy("account_id");
+  if (from !== undefined) grouped = grouped.having((eb) => eb.fn.min<number>("seq"), ">", from);
+  const delegations = await grouped.orderBy((eb) => eb.fn.min<number>("seq")).limit(limit).execute();
   if (delegations.length === 0) return [];
   const accounts = await ctx.tx
     .selectFrom("accounts")
@@ -264,7 +274,10 @@ async function fetchDelegatedAdministrators(
     .where("id", "in", delegations.map((d) => d.account_id))
     .execute();
   const byId = new Map(accounts.map((a) => [a.id, a]));
-  return delegations.map((d) => ({ delegation: { account_id: d.account_id, enabled_at: Number(d.enabled_at) }, account: byId.get(d.account_id) }));
+  return delegations.map((d) => ({
+    delegation: { account_id: d.account_id, enabled_at: Number(d.enabled_at), seq: Number(d.seq) },
+    account: byId.get(d.account_id),
+  }));
 }
 
 export const ListDelegatedAdministrators = op(
@@ -279,7 +292,7 @@ export const ListDelegatedAdministrators = op(
       `${org.id}:${principal ?? ""}`,
       input,
       (after, limit) => fetchDelegatedAdministrators(ctx, org, principal, after, limit),
-      (r) => r.delegation.account_id,
+      (r) => seqKey(r.delegation),
       (r): DelegatedAdministrator | undefined => {
         // A delegation outlives its account's membership only if something else removed the account.
         if (!r.account || r.account.org_id !== org.id) return undefined;
@@ -308,11 +321,12 @@ export const ListDelegatedServicesForAccount = op(
       `${org.id}:${accountId}`,
       input,
       (after, limit) => {
+        const from = seqAfter(after);
         let q = ctx.tx.selectFrom("delegated_admins").selectAll().where("org_id", "=", org.id).where("account_id", "=", accountId);
-        if (after !== undefined) q = q.where("principal", ">", after);
-        return q.orderBy("principal").limit(limit).execute();
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.principal,
+      seqKey,
       (r): DelegatedService => ({ ServicePrincipal: r.principal, DelegationEnabledDate: new Date(r.enabled_at) }),
     );
     return { DelegatedServices: page.items, NextToken: page.NextToken };

@@ -12,7 +12,7 @@ import { op } from "../../context.js";
 import { constraintViolation } from "../../protocol/errors.js";
 import { newAccountId } from "./ids.js";
 import { getAccountRow, requireOrg } from "./repo.js";
-import { startAccountCreation, validateAccountCreationRequest } from "./accounts.js";
+import { creationAnswer, startAccountCreation, validateAccountCreationRequest } from "./accounts.js";
 
 /** The API Reference's description of MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED (B in docs/research/aws-messages.md). */
 export const NOT_GOVCLOUD_ENABLED_MESSAGE =
@@ -49,13 +49,7 @@ export const CreateGovCloudAccount = op(async (ctx, input: CreateGovCloudAccount
   };
   validateAccountCreationRequest(request);
   const status = await startAccountCreation(ctx, org, request, await unusedGovCloudAccountId(ctx));
-  // As CreateAccount: the request is answered IN_PROGRESS; DescribeCreateAccountStatus gives the outcome.
-  return {
-    CreateAccountStatus: {
-      Id: status.id,
-      AccountName: status.account_name,
-      State: "IN_PROGRESS",
-      RequestedTimestamp: new Date(status.requested_at),
-    },
-  };
+  // As CreateAccount: answered IN_PROGRESS (DescribeCreateAccountStatus gives the outcome), or
+  // with the outcome itself under --complete-async-immediately.
+  return { CreateAccountStatus: creationAnswer(ctx, status) };
 });

@@ -27,7 +27,8 @@ import { errors } from "./errors.js";
 import { DAY_MS, ensureAccount, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type OrgRow } from "./repo.js";
 import { joinOrganization } from "./membership.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { quotas } from "../../quotas.js";
 import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "./accounts.js";
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
@@ -133,6 +134,7 @@ export async function createHandshake(
     target_account_id: target.type === "ACCOUNT" ? target.id : null,
     target_email: target.type === "EMAIL" ? target.id : null,
     tags: tags && tags.length > 0 ? JSON.stringify(tags) : null,
+    seq: await nextSeq(ctx.tx),
   };
   await ctx.tx.insertInto("handshakes").values(row).execute();
   return row;
@@ -276,10 +278,11 @@ export const ListHandshakesForAccount = op(
           .selectFrom("handshakes")
           .selectAll()
           .where((eb) => eb.or([eb("target_account_id", "=", ctx.principal.accountId), eb("target_email", "=", email)]));
-        if (after !== undefined) q = q.where("id", ">", after);
-        return q.orderBy("id").limit(limit).execute();
+        const from = seqAfter(after);
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.id,
+      seqKey,
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
         if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;
@@ -300,11 +303,12 @@ export const ListHandshakesForOrganization = op(
       `${org.id}:${input.Filter?.ActionType ?? ""}:${input.Filter?.ParentHandshakeId ?? ""}`,
       input,
       (after, limit) => {
+        const from = seqAfter(after);
         let q = ctx.tx.selectFrom("handshakes").selectAll().where("org_id", "=", org.id);
-        if (after !== undefined) q = q.where("id", ">", after);
-        return q.orderBy("id").limit(limit).execute();
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.id,
+      seqKey,
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
         if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;

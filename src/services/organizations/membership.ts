@@ -5,6 +5,7 @@ import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
 import { recordEvent } from "./events.js";
 import { recordClosures } from "./handshake-closures.js";
 import { reconcileAllFeatures } from "./all-features.js";
+import { nextSeq } from "../../store/sequence.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
 export const RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess";
@@ -20,7 +21,7 @@ export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targe
     if (!isPolicyTypeEnabled(root, type)) continue;
     await ctx.tx
       .insertInto("policy_targets")
-      .values({ org_id: org.id, policy_id: policyId, target_id: targetId, target_type: targetType })
+      .values({ org_id: org.id, policy_id: policyId, target_id: targetId, target_type: targetType, seq: await nextSeq(ctx.tx) })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -41,12 +42,14 @@ export async function joinOrganization(
       joined_method: how.method,
       joined_at: how.joinedAt,
       created_by_org_id: how.method === "CREATED" ? org.id : null,
+      // Lists show an organization's accounts in the order they joined it.
+      seq: await nextSeq(ctx.tx),
     })
     .where("id", "=", account.id)
     .execute();
   await ctx.tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
   for (const tag of how.tags ?? []) {
-    await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value }).execute();
+    await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value, seq: await nextSeq(ctx.tx) }).execute();
   }
   // No policy-version bump: a joining account changes no other principal's SCP decision, and
   // its own were never cached in this organization (its departure bumped the version).

@@ -48,7 +48,8 @@ import {
 } from "./repo.js";
 import { attachDefaultPolicies } from "./membership.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { putTags } from "./tags.js";
 
 export type OuRow = OuTable;
@@ -159,6 +160,7 @@ export const CreateOrganizationalUnit = op(
       name,
       arn: arns.ou(org.partition, org.management_account_id, org.id, id),
       created_at: ctx.now,
+      seq: await nextSeq(ctx.tx),
     };
     await ctx.tx.insertInto("ous").values(row).execute();
     if (input.Tags && input.Tags.length > 0) await putTags(ctx, id, input.Tags as Tag[]);
@@ -219,11 +221,12 @@ async function ouPage(
     scope,
     input,
     (after, limit) => {
-      let q = ctx.tx.selectFrom("ous").selectAll().where("org_id", "=", org.id).where("parent_id", "=", parent.id);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
+      const from = seqAfter(after);
+      let q = ctx.tx.selectFrom("ous").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id);
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => r,
   );
 }
@@ -241,11 +244,12 @@ async function accountPage<O>(
     scope,
     input,
     (after, limit) => {
-      let q = ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("parent_id", "=", parent.id);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
+      const from = seqAfter(after);
+      let q = ctx.tx.selectFrom("accounts").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id);
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => (isVisible(r, ctx.now) ? map(r) : undefined),
   );
 }

@@ -2,6 +2,9 @@
  * NextToken/MaxResults as AWS's paginators describe them. A token is opaque to clients but
  * signed, and bound to the operation and caller that received it: a forged, altered or
  * foreign token is InvalidInputException INVALID_NEXT_TOKEN, never page one again.
+ *
+ * Lists come back in creation order: the key of a page is a row's `seq` (src/store/sequence.ts),
+ * so a list read twice has the same order, and each page is one index range read at any depth.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { CallContext } from "../../context.js";
@@ -22,6 +25,12 @@ function sign(payload: string): string {
 
 const badToken = () => invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.");
 
+/**
+ * The token format: 2 since lists page by creation order. A token of the earlier format (keyed by
+ * id) from before an upgrade is refused rather than read as a position it never meant.
+ */
+const TOKEN_VERSION = 2;
+
 /** The key after which the page starts, or undefined for the first page. */
 export function readToken(ctx: CallContext, scope: string, token: unknown): string | undefined {
   if (token === undefined || token === null) return undefined;
@@ -32,20 +41,32 @@ export function readToken(ctx: CallContext, scope: string, token: unknown): stri
   const expected = Buffer.from(sign(payload));
   const given = Buffer.from(token.slice(dot + 1));
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw badToken();
-  let decoded: { s?: unknown; c?: unknown; k?: unknown };
+  let decoded: { v?: unknown; s?: unknown; c?: unknown; k?: unknown };
   try {
     decoded = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof decoded;
   } catch {
     throw badToken();
   }
-  if (decoded.s !== `${ctx.operation}:${scope}` || decoded.c !== ctx.principal.accountId || typeof decoded.k !== "string") throw badToken();
+  if (decoded.v !== TOKEN_VERSION || decoded.s !== `${ctx.operation}:${scope}` || decoded.c !== ctx.principal.accountId || typeof decoded.k !== "string") {
+    throw badToken();
+  }
   return decoded.k;
 }
 
 export function makeToken(ctx: CallContext, scope: string, lastKey: string): string {
-  const payload = Buffer.from(JSON.stringify({ s: `${ctx.operation}:${scope}`, c: ctx.principal.accountId, k: lastKey })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ v: TOKEN_VERSION, s: `${ctx.operation}:${scope}`, c: ctx.principal.accountId, k: lastKey })).toString("base64url");
   return `${payload}.${sign(payload)}`;
 }
+
+/** The creation-order position after which a page starts (a page key of `seqKey`). */
+export function seqAfter(after: string | undefined): number | undefined {
+  if (after === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(after)) throw badToken();
+  return Number(after);
+}
+
+/** The page key of a row listed in creation order. */
+export const seqKey = (row: { seq: number }): string => String(row.seq);
 
 export function pageSize(maxResults: unknown): number {
   return typeof maxResults === "number" ? maxResults : DEFAULT_PAGE_SIZE;

@@ -86,7 +86,8 @@ import {
   type PolicyTargetType,
 } from "./policy-repo.js";
 import { recordEvent } from "./events.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq, nextSeqs } from "../../store/sequence.js";
 import { putTags } from "./tags.js";
 import { POLICY_TYPE_SERVICE_PRINCIPALS } from "./service-principals.js";
 
@@ -266,6 +267,7 @@ export const CreatePolicy = op(async (ctx, input: CreatePolicyRequest): Promise<
     type,
     aws_managed: 0,
     content,
+    seq: await nextSeq(ctx.tx),
   };
   row.arn = policyArn(org, row);
   await ctx.tx.insertInto("policies").values(row).execute();
@@ -323,11 +325,12 @@ export const ListPolicies = op(async (ctx, input: ListPoliciesRequest): Promise<
     `${org.id}:${type}`,
     input,
     (after, limit) => {
+      const from = seqAfter(after);
       let q = ctx.tx.selectFrom("policies").selectAll().where("org_id", "in", [org.id, AWS_MANAGED_ORG_ID]).where("type", "=", type);
-      if (after !== undefined) q = q.where("id", ">", after);
-      return q.orderBy("id").limit(limit).execute();
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => toSummary(org, r),
   );
   return { Policies: page.items, NextToken: page.NextToken };
@@ -350,10 +353,11 @@ export const ListPoliciesForTarget = op(async (ctx, input: ListPoliciesForTarget
         .where("policy_targets.org_id", "=", org.id)
         .where("policy_targets.target_id", "=", target.id)
         .where("policies.type", "=", type);
-      if (after !== undefined) q = q.where("policies.id", ">", after);
-      return q.orderBy("policies.id").limit(limit).execute();
+      const from = seqAfter(after);
+      if (from !== undefined) q = q.where("policies.seq", ">", from);
+      return q.orderBy("policies.seq").limit(limit).execute();
     },
-    (r) => r.id,
+    seqKey,
     (r) => toSummary(org, r),
   );
   return { Policies: page.items, NextToken: page.NextToken };
@@ -367,13 +371,14 @@ export const ListTargetsForPolicy = op(async (ctx, input: ListTargetsForPolicyRe
     `${org.id}:${policy.id}`,
     input,
     async (after, limit) => {
-      let q = ctx.tx.selectFrom("policy_targets").select("target_id").where("org_id", "=", org.id).where("policy_id", "=", policy.id);
-      if (after !== undefined) q = q.where("target_id", ">", after);
-      const rows = await q.orderBy("target_id").limit(limit).execute();
+      const from = seqAfter(after);
+      let q = ctx.tx.selectFrom("policy_targets").select(["target_id", "seq"]).where("org_id", "=", org.id).where("policy_id", "=", policy.id);
+      if (from !== undefined) q = q.where("seq", ">", from);
+      const rows = await q.orderBy("seq").limit(limit).execute();
       const out: { key: string; summary: PolicyTargetSummary | undefined }[] = [];
       for (const r of rows) {
         const target = await findTarget(ctx.tx, org, r.target_id, ctx.now);
-        out.push({ key: r.target_id, summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type } });
+        out.push({ key: seqKey(r), summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type } });
       }
       return out;
     },
@@ -395,7 +400,10 @@ export const AttachPolicy = op(async (ctx, input: AttachPolicyRequest): Promise<
   if (await isAttached(ctx, org, policy.id, target.id)) throw errors.duplicatePolicyAttachment();
   const attached = await attachedPolicies(ctx.tx, org.id, target.id, policy.type);
   if (attached.length >= maxAttachmentsFor(policy.type)) throw maxAttachmentLimit();
-  await ctx.tx.insertInto("policy_targets").values({ org_id: org.id, policy_id: policy.id, target_id: target.id, target_type: target.type }).execute();
+  await ctx.tx
+    .insertInto("policy_targets")
+    .values({ org_id: org.id, policy_id: policy.id, target_id: target.id, target_type: target.type, seq: await nextSeq(ctx.tx) })
+    .execute();
   await bumpPolicyVersion(ctx.tx, org.id);
   await recordEvent(ctx, org.id, "AttachPolicy", { policyId: policy.id, policyType: policy.type, targetId: target.id });
   return {};
@@ -439,7 +447,9 @@ async function attachEverywhere(ctx: CallContext, org: OrgRow, root: RootRow, po
     ...accounts.map((a) => ({ id: a.id, type: "ACCOUNT" as const })),
   ];
   for (let i = 0; i < targets.length; i += INSERT_CHUNK) {
-    const values = targets.slice(i, i + INSERT_CHUNK).map((t) => ({ org_id: org.id, policy_id: policyId, target_id: t.id, target_type: t.type }));
+    const chunk = targets.slice(i, i + INSERT_CHUNK);
+    const seqs = await nextSeqs(ctx.tx, chunk.length);
+    const values = chunk.map((t, j) => ({ org_id: org.id, policy_id: policyId, target_id: t.id, target_type: t.type, seq: seqs[j]! }));
     await ctx.tx.insertInto("policy_targets").values(values).onConflict((oc) => oc.doNothing()).execute();
   }
 }
@@ -619,11 +629,12 @@ export const ListAccountsWithInvalidEffectivePolicy = op(
       `${org.id}:${type}`,
       input,
       (after, limit) => {
+        const from = seqAfter(after);
         let q = ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id);
-        if (after !== undefined) q = q.where("id", ">", after);
-        return q.orderBy("id").limit(limit).execute();
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.id,
+      seqKey,
       (r): Account | undefined => {
         if (!isVisible(r, ctx.now)) return undefined;
         const effective = effectiveOf(type, index.levels(r.id, r.parent_id ?? root.id));

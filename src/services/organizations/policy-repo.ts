@@ -6,6 +6,7 @@
  */
 import { isReadOnly, type Tx } from "../../store/store.js";
 import type { PolicyTable } from "../../store/schema.js";
+import { nextSeq } from "../../store/sequence.js";
 import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
 import { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from "./membership.js";
 import { arns } from "./ids.js";
@@ -65,6 +66,7 @@ export async function ensureAwsManagedPolicies(tx: Tx): Promise<void> {
         type: p.type,
         aws_managed: 1,
         content: p.content,
+        seq: await nextSeq(tx),
       })
       .onConflict((oc) => oc.column("id").doNothing())
       .execute();

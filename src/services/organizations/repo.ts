@@ -3,6 +3,7 @@ import type { Account, Organization, Root } from "@aws-sdk/client-organizations"
 import type { CallContext } from "../../context.js";
 import { isReadOnly, type Tx } from "../../store/store.js";
 import { hotQuery } from "../../store/hot.js";
+import { nextSeq } from "../../store/sequence.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
 import { arns } from "./ids.js";
 import { errors } from "./errors.js";
@@ -38,14 +39,15 @@ export const implicitEmail = (id: string): string => `account-${id}@example.com`
 export async function ensureAccount(tx: Tx, id: string, now: number): Promise<AccountRow> {
   const existing = await getAccountRow(tx, id);
   if (existing) return existing;
-  const row: AccountRow = implicitAccountRow(id, now);
-  if (isReadOnly(tx)) return row;
+  // A read shows the implicit account without storing it (so it has no place in any list yet).
+  if (isReadOnly(tx)) return implicitAccountRow(id, now, 0);
+  const row = implicitAccountRow(id, now, await nextSeq(tx));
   await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
   return (await getAccountRow(tx, id))!;
 }
 
 /** The row an account known only by its id has before anything is stored for it. */
-function implicitAccountRow(id: string, now: number): AccountRow {
+function implicitAccountRow(id: string, now: number, seq: number): AccountRow {
   return {
     id,
     org_id: null,
@@ -61,6 +63,7 @@ function implicitAccountRow(id: string, now: number): AccountRow {
     payment_method: 1,
     closed_at: null,
     govcloud_enabled: 0,
+    seq,
   };
 }
 

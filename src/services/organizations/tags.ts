@@ -5,7 +5,8 @@ import { op } from "../../context.js";
 import { checkTagCount, validateTags } from "./tag-rules.js";
 import { errors } from "./errors.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { isOrganizationResourcePolicy } from "./resource-policy.js";
 import { isTransferOfOrganization } from "./transfers.js";
 
@@ -43,7 +44,8 @@ export async function putTags(ctx: CallContext, resourceId: string, tags: Tag[])
   for (const tag of tags) {
     await ctx.tx
       .insertInto("tags")
-      .values({ resource_id: resourceId, key: tag.Key!, value: tag.Value ?? "" })
+      .values({ resource_id: resourceId, key: tag.Key!, value: tag.Value ?? "", seq: await nextSeq(ctx.tx) })
+      // A key that is already there keeps its place in the list; only its value changes.
       .onConflict((oc) => oc.columns(["resource_id", "key"]).doUpdateSet({ value: tag.Value ?? "" }))
       .execute();
   }
@@ -72,11 +74,12 @@ export const ListTagsForResource = op(async (ctx, input: ListTagsForResourceRequ
     input.ResourceId!,
     { NextToken: input.NextToken, MaxResults: 50 },
     (after, limit) => {
+      const from = seqAfter(after);
       let q = ctx.tx.selectFrom("tags").selectAll().where("resource_id", "=", input.ResourceId!);
-      if (after !== undefined) q = q.where("key", ">", after);
-      return q.orderBy("key").limit(limit).execute();
+      if (from !== undefined) q = q.where("seq", ">", from);
+      return q.orderBy("seq").limit(limit).execute();
     },
-    (t) => t.key,
+    seqKey,
     (t): Tag => ({ Key: t.key, Value: t.value }),
   );
   return { Tags: page.items, NextToken: page.NextToken };

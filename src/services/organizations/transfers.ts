@@ -43,7 +43,8 @@ import { AwsError, constraintViolation, invalidInput } from "../../protocol/erro
 import { errors } from "./errors.js";
 import { recordEvent } from "./events.js";
 import { createHandshake, currentState, toHandshake } from "./handshakes.js";
-import { paginate } from "./paginate.js";
+import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { nextSeq } from "../../store/sequence.js";
 import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "./repo.js";
 import { putTags, validateTags } from "./tags.js";
 
@@ -330,6 +331,7 @@ export const InviteOrganizationToTransferResponsibility = op(
         end_at: null,
         status: "REQUESTED",
         created_at: ctx.now,
+        seq: await nextSeq(ctx.tx),
       })
       .execute();
     if (tags.length > 0) await putTags(ctx, id, tags);
@@ -410,11 +412,12 @@ export const ListInboundResponsibilityTransfers = op(
       `${org.id}:${input.Type}`,
       input,
       (after, limit) => {
+        const from = seqAfter(after);
         let q = ctx.tx.selectFrom("responsibility_transfers").selectAll().where("target_org_id", "=", org.id).where("type", "=", input.Type!);
-        if (after !== undefined) q = q.where("id", ">", after);
-        return q.orderBy("id").limit(limit).execute();
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.id,
+      seqKey,
       (r) => r,
     );
     const items: ResponsibilityTransfer[] = [];
@@ -442,10 +445,11 @@ export const ListOutboundResponsibilityTransfers = op(
               eb.and([eb("source_org_id", "is", null), eb.or([eb("source_account_id", "=", org.management_account_id), eb("source_email", "is not", null)])]),
             ]),
           );
-        if (after !== undefined) q = q.where("id", ">", after);
-        return q.orderBy("id").limit(limit).execute();
+        const from = seqAfter(after);
+        if (from !== undefined) q = q.where("seq", ">", from);
+        return q.orderBy("seq").limit(limit).execute();
       },
-      (r) => r.id,
+      seqKey,
       // Invitations by email are matched case-insensitively here rather than in SQL.
       (r) => (r.source_org_id === org.id || r.source_account_id === org.management_account_id || r.source_email?.toLowerCase() === email.toLowerCase() ? r : undefined),
     );
