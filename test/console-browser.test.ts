@@ -266,7 +266,7 @@ test("console: policies with content and targets, the explain form, search, the 
   await page.locator("#search").fill("build@");
   await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
   await page.locator(`#tree [data-account-id="${member}"]`).waitFor({ state: "detached", ...WAIT });
-  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account match/);
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account matches “build@”/, "one account matches, two accounts match");
   assert.match((await page.locator("#tree").textContent()) ?? "", /build/);
   await shot(page, "08-search");
   await page.locator("#search").fill("");
@@ -344,7 +344,9 @@ test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, 
   await page.locator("#search").fill("acct-0999");
   await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
   await page.locator('#tree [data-account-id="100000009999"]').waitFor(WAIT);
-  assert.match((await page.locator("#search-info").textContent()) ?? "", /10 accounts match/);
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /10 accounts match “acct-0999”/);
+  const bulkRow = (await page.locator(`#tree [data-container-id="${bulk}"]`).textContent()) ?? "";
+  assert.match(bulkRow, /10 matches$/, `matches, not matchs: ${bulkRow}`);
   assert.equal(await accountRows.count(), 10);
   await shot(page, "13-ten-thousand-search");
   assert.deepEqual(errors, []);
