@@ -22,8 +22,10 @@ const STORAGE_KEY = "orgsim.console.organizationId";
 const ui = {
   /** The organization shown (the server picks the first when empty or unknown). */
   orgId: sessionStorage.getItem(STORAGE_KEY) ?? "",
-  /** Container id -> accounts shown. The root is open unless set to 0; OUs are closed unless listed. */
+  /** Container id -> accounts shown, as the user chose (0: closed). Others open or stay closed as the server's default says (`node.open`). */
   open: /** @type {Map<string, number>} */ (new Map()),
+  /** Whether the server may open OUs by default (off after "Collapse all"). */
+  autoOpen: true,
   search: "",
   searchLimit: SEARCH_PAGE,
   /** @type {UiSelection} */
@@ -90,7 +92,8 @@ function fill(el, ...children) {
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const fmtNumber = (/** @type {number} */ n) => n.toLocaleString("en-US");
-const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${fmtNumber(n)} ${word}${n === 1 ? "" : "s"}`;
+/** "1 account", "2 accounts", "1 match", "3 matches": the count with the noun it takes. */
+const plural = (/** @type {number} */ n, /** @type {string} */ word, /** @type {string} */ many = `${word}s`) => `${fmtNumber(n)} ${n === 1 ? word : many}`;
 
 /** "2025-05-06 14:03:22" from an ISO-8601 time (virtual clock, UTC). */
 function fmtTime(/** @type {string | null | undefined} */ iso) {
@@ -160,21 +163,16 @@ async function act(/** @type {() => Promise<unknown>} */ fn) {
 function isOpen(/** @type {any} */ node) {
   if (ui.search) return (node.matches ?? 0) > 0 || node.type === "ROOT";
   const shown = ui.open.get(node.id);
-  return node.type === "ROOT" ? shown !== 0 : (shown ?? 0) > 0;
+  return shown === undefined ? node.open === true : shown > 0;
 }
 
-/** The `open` query parameter: containers whose accounts the page shows (only those visible). */
+/**
+ * The `open` query parameter: the containers the user opened (with how many accounts to show)
+ * or closed (0). The server opens the others by its default while the tree stays small, and
+ * looks only at containers whose parents are open.
+ */
 function openParam() {
-  const parts = [];
-  for (const [id, shown] of ui.open) {
-    let visible = true;
-    for (let n = nodes.get(id), depth = 0; n && n.parentId && depth < 12; n = nodes.get(n.parentId), depth++) {
-      const parent = nodes.get(n.parentId);
-      if (parent && !isOpen(parent)) visible = false;
-    }
-    if (visible || !nodes.has(id)) parts.push(`${id}:${shown}`);
-  }
-  return parts.join(",");
+  return [...ui.open].map(([id, shown]) => `${id}:${shown}`).join(",");
 }
 
 let inflight = /** @type {Promise<void> | null} */ (null);
@@ -208,6 +206,7 @@ async function load() {
   if (ui.orgId) params.set("organizationId", ui.orgId);
   const open = openParam();
   if (open) params.set("open", open);
+  if (!ui.autoOpen) params.set("autoOpen", "false");
   if (ui.search) {
     params.set("search", ui.search);
     params.set("searchLimit", String(ui.searchLimit));
@@ -296,13 +295,14 @@ function renderOrgPicker() {
       ),
     )
   );
-  fill(box, h("label", { class: "org-select" }, h("span", { class: "muted" }, `${orgs.length} organizations`), select));
+  fill(box, h("label", { class: "org-select" }, h("span", { class: "muted" }, plural(orgs.length, "organization")), select));
 }
 
 function selectOrganization(/** @type {string} */ id) {
   ui.orgId = id;
   sessionStorage.setItem(STORAGE_KEY, id);
   ui.open.clear();
+  ui.autoOpen = true;
   ui.selected = { kind: "org" };
   /** @type {HTMLInputElement} */ ($("explain-account")).value = "";
   fill($("explain-result"));
@@ -344,7 +344,7 @@ function renderTree() {
       info,
       s.total === 0
         ? `No account matches “${s.query}”.`
-        : `${plural(s.total, "account")} match “${s.query}”${s.shown < s.total ? ` (showing ${fmtNumber(s.shown)})` : ""}.`,
+        : `${plural(s.total, "account")} ${s.total === 1 ? "matches" : "match"} “${s.query}”${s.shown < s.total ? ` (showing ${fmtNumber(s.shown)})` : ""}.`,
       s.shown < s.total ? h("button", { type: "button", class: "link", onclick: () => { ui.searchLimit += SEARCH_PAGE; void refresh(); } }, "Show more") : null,
     );
   } else {
@@ -387,7 +387,7 @@ function containerItem(node, org) {
       h("span", { class: `icon ${node.type === "ROOT" ? "icon-root" : "icon-ou"}`, "aria-hidden": "true" }),
       h("span", { class: "name" }, node.type === "ROOT" ? `${node.name}` : node.name),
       idText(node.id),
-      ui.search && node.matches ? badge(plural(node.matches, "match"), "info") : h("span", { class: "count-pill", title: "accounts here · in this OU and below" }, countText),
+      ui.search && node.matches ? badge(plural(node.matches, "match", "matches"), "info") : h("span", { class: "count-pill", title: "accounts here · in this OU and below" }, countText),
     ),
   );
   const item = h("li", { class: "tree-item" }, row);
@@ -406,7 +406,7 @@ function containerItem(node, org) {
         h(
           "li",
           { class: "tree-item more" },
-          h("span", { class: "muted" }, `Showing ${fmtNumber(accounts.items.length)} of ${fmtNumber(accounts.total)} accounts`),
+          h("span", { class: "muted" }, `Showing ${fmtNumber(accounts.items.length)} of ${plural(accounts.total, "account")}`),
           h("button", { type: "button", class: "link", onclick: () => showMore(node, PAGE) }, `Show ${fmtNumber(Math.min(PAGE, more))} more`),
           more > PAGE ? h("button", { type: "button", class: "link", onclick: () => showMore(node, more) }, `Show ${fmtNumber(more)} more`) : null,
         ),
@@ -472,12 +472,7 @@ const SHORT_REASONS = /** @type {Record<string, string>} */ ({
 
 /** @param {any} node */
 function toggle(node) {
-  if (isOpen(node)) {
-    ui.open.set(node.id, 0);
-    if (node.type !== "ROOT") ui.open.delete(node.id);
-  } else {
-    ui.open.set(node.id, PAGE);
-  }
+  ui.open.set(node.id, isOpen(node) ? 0 : Math.max(PAGE, node.accounts?.items.length ?? 0));
   renderTree();
   void refresh();
 }
@@ -679,6 +674,7 @@ function verdictBox(account, leave) {
       { class: "verdict verdict-ok", dataset: { verdict: "can-leave" } },
       h("strong", null, "Can leave now."),
       h("p", null, "LeaveOrganization, called by this account, would succeed."),
+      leaveChecklist(account, leave),
       explainButton,
     );
   }
@@ -692,6 +688,7 @@ function verdictBox(account, leave) {
     h("strong", null, "Can't leave now: ", h("code", null, code)),
     leave.message ? h("p", { class: "aws-message" }, leave.message) : null,
     leave.detail && leave.reason !== "WAIT_PERIOD_ACTIVE" ? h("p", { class: "muted" }, `orgsim: ${leave.detail}`) : null,
+    leaveChecklist(account, leave),
     leave.waitPeriod
       ? h(
           "p",
@@ -703,6 +700,51 @@ function verdictBox(account, leave) {
         )
       : null,
     account.isManagement ? null : explainButton,
+  );
+}
+
+/** What passing each rule of LeaveOrganization means, in the checklist. */
+const CHECK_LABELS = /** @type {Record<string, string>} */ ({
+  scp: "No SCP denies organizations:LeaveOrganization",
+  delegatedAdministrator: "Not a delegated administrator",
+  waitingPeriod: "Past the four-day waiting period of a created account",
+  supportPlan: "Support plan",
+  contactInformation: "Contact information",
+  paymentMethod: "Payment method",
+});
+
+/**
+ * Every rule LeaveOrganization applies, ticked or crossed, in AWS's order; the first crossed one
+ * is what it answers now. @param {any} account @param {any} leave
+ */
+function leaveChecklist(account, leave) {
+  const checks = /** @type {any[]} */ (leave.checks ?? []);
+  if (checks.length === 0) return null;
+  const first = checks.find((c) => !c.ok);
+  const blocking = checks.filter((c) => !c.ok).length;
+  return h(
+    "div",
+    { class: "checklist" },
+    h("p", { class: "checklist-title" }, blocking === 0 ? "Every rule passes:" : `${plural(blocking, "rule")} ${blocking === 1 ? "keeps" : "keep"} it in:`),
+    h(
+      "ul",
+      null,
+      checks.map((c) =>
+        h(
+          "li",
+          { class: `check ${c.ok ? "check-ok" : "check-failed"}${c === first ? " check-decides" : ""}`, dataset: { check: c.rule, ok: String(c.ok) } },
+          h("span", { class: "check-mark", title: c.ok ? "passes" : "blocks" }, c.ok ? "✓" : "✗"),
+          h(
+            "span",
+            { class: "check-text" },
+            h("span", { class: "check-label" }, CHECK_LABELS[c.rule] ?? c.rule),
+            c.ok && c.rule === "waitingPeriod" && account.joinedMethod === "INVITED" ? h("span", { class: "muted" }, " (invited: none)") : null,
+            c === first && checks.some((o) => o !== c && !o.ok) ? [" ", badge("answered first", "neutral", "LeaveOrganization answers the first rule that blocks")] : null,
+            c.ok ? null : h("span", { class: "check-why" }, h("code", null, c.reason ?? c.error), c.detail ? ` ${c.detail}` : ""),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
@@ -1066,6 +1108,7 @@ function wire() {
 
   $("collapse-all").addEventListener("click", () => {
     ui.open.clear();
+    ui.autoOpen = false;
     search.value = "";
     ui.search = "";
     void refresh();

@@ -29,6 +29,7 @@ export type {
   SeedFileOu,
   SeedFileAccount,
   SeedFilePolicy,
+  SeedFileInvitation,
   SeedReadiness,
   SeedTags,
 } from "./seed/schema.js";

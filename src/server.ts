@@ -19,6 +19,8 @@ import { handleControl } from "./control/api.js";
 import { isControlPath } from "./http/paths.js";
 import type { ServiceDefinition } from "./context.js";
 import { gateFor, guardRequest, refusalCode, type Gate, type Verdict } from "./http/guard.js";
+import { isLandingRequest, landingReply } from "./landing.js";
+import { askedOperation, unservedReply, unservedService } from "./unserved.js";
 
 export interface RunningServer {
   url: string;
@@ -222,11 +224,33 @@ export class HttpFront {
       }
       return;
     }
+    if (this.answeredAtTheDoor(inc, res, protocol === "control" ? "rest" : protocol)) return;
     const target = req.headers["x-amz-target"];
     if (typeof target === "string") return this.handleJson(inc, res, target);
     const contentType = String(req.headers["content-type"] ?? "");
     if (contentType.startsWith("application/x-www-form-urlencoded") || url.searchParams.has("Action")) return this.handleQuery(inc, res);
     return this.handleRest(inc, res);
+  }
+
+  /**
+   * Requests no service of orgsim's takes: `GET /` from a browser or script (the landing page),
+   * and calls signed for a service orgsim does not serve (an AWS-shaped error naming it).
+   */
+  private answeredAtTheDoor(inc: Incoming, res: ServerResponse, protocol: "json" | "query" | "rest"): boolean {
+    const services = [...this.app.services.keys()];
+    if (isLandingRequest(inc.parts)) {
+      const host = inc.parts.headers.host;
+      const endpoint = typeof host === "string" && host !== "" ? `http://${host}` : `http://${this.app.settings.host}:${this.app.settings.port}`;
+      const out = landingReply(inc.parts, { endpoint, services, controlApi: this.app.settings.controlApi });
+      send(res, out.status, out.headers, out.body);
+      return true;
+    }
+    const asked = unservedService(this.app.services.values(), inc.parts, protocol);
+    if (asked === undefined) return false;
+    const out = unservedReply(protocol, asked, services, inc.requestId);
+    send(res, out.status, out.headers, out.body);
+    this.finish(inc, asked, askedOperation(inc.parts, protocol), "-", out.status, new AwsError(out.code, `orgsim does not serve ${asked}`, { status: out.status }));
+    return true;
   }
 
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {

@@ -146,11 +146,24 @@ test("console: a created account waits, gets four days and readiness, can leave,
   assert.ok(waiting.includes("This operation requires a wait period.  Try again later."));
   assert.match(waiting, /Waiting period: 4 days left/);
   assert.match(waiting, /team.*platform/);
+  // Every rule as a checklist, not only the first that blocks.
+  const checks = async () => {
+    const marks: string[] = [];
+    for (const rule of ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"]) {
+      const item = page.locator(`#detail [data-check="${rule}"]`);
+      marks.push(`${(await item.textContent())?.trim().slice(0, 1)} ${rule}`);
+    }
+    return marks;
+  };
+  assert.match(waiting, /4 rules keep it in:/);
+  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✗ waitingPeriod", "✗ supportPlan", "✗ contactInformation", "✗ paymentMethod"]);
+  assert.match((await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "", /answered first.*WAIT_PERIOD_ACTIVE 4 days left/);
   await shot(page, "02-account-detail-waiting");
 
   await page.locator('button[data-advance="345600"]').click();
   await verdict(page, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA").waitFor(WAIT);
   assert.match((await page.locator("#clock-offset").textContent()) ?? "", /\+4d/);
+  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✓ waitingPeriod", "✗ supportPlan", "✗ contactInformation", "✗ paymentMethod"]);
   await shot(page, "03-after-four-days");
 
   const steps = [
@@ -163,6 +176,8 @@ test("console: a created account waits, gets four days and readiness, can leave,
     await verdict(page, next!).waitFor(WAIT);
   }
   assert.match((await row.textContent()) ?? "", /can leave/);
+  assert.match((await page.locator("#detail").textContent()) ?? "", /Every rule passes:/);
+  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✓ waitingPeriod", "✓ supportPlan", "✓ contactInformation", "✓ paymentMethod"]);
   const ready = await s.control("GET", `/_orgsim/accounts/${id}/standalone`);
   assert.deepEqual(ready.body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: true });
   await shot(page, "04-can-leave");
@@ -202,7 +217,10 @@ test("console: policies with content and targets, the explain form, search, the 
 
   const { page, errors } = await openConsole();
   await page.locator(`#tree [data-container-id="${locked}"]`).waitFor(WAIT);
-  assert.equal(await page.locator(`#tree [data-account-id="${member}"]`).count(), 0, "OUs start collapsed");
+  // The tree opens expanded: the member in its OU shows without a click, blocked by the SCP.
+  const memberRow = page.locator(`#tree [data-account-id="${member}"]`);
+  await memberRow.waitFor(WAIT);
+  assert.match((await memberRow.textContent()) ?? "", /SCP denies leaving/);
 
   // Policies: content and targets.
   await page.locator('[data-tab="policies"]').click();
@@ -232,19 +250,24 @@ test("console: policies with content and targets, the explain form, search, the 
   assert.match(explained, /with an explicit deny in a service control policy/);
   await shot(page, "07-explain");
 
-  // Opening the OU shows the member, blocked by the SCP.
-  await page.locator(`#tree [data-container-id="${locked}"] .caret`).click();
-  const memberRow = page.locator(`#tree [data-account-id="${member}"]`);
+  // The OU closes and opens again with its caret; the member's checklist crosses only the SCP.
+  const caret = page.locator(`#tree [data-container-id="${locked}"] .caret`);
+  await caret.click();
+  await memberRow.waitFor({ state: "detached", ...WAIT });
+  await caret.click();
   await memberRow.waitFor(WAIT);
-  assert.match((await memberRow.textContent()) ?? "", /SCP denies leaving/);
   await memberRow.click();
   await verdict(page, "AccessDeniedException").waitFor(WAIT);
+  assert.equal(await page.locator('#detail [data-check="scp"][data-ok="false"]').count(), 1);
+  assert.equal(await page.locator('#detail [data-check][data-ok="true"]').count(), 5, "an invited, ready member passes every other rule");
+  assert.match((await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "", /invited: none/);
+  await shot(page, "07b-scp-checklist");
 
   // Search (server-side) by part of an email: the match's OU opens, other accounts hide.
   await page.locator("#search").fill("build@");
   await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
   await page.locator(`#tree [data-account-id="${member}"]`).waitFor({ state: "detached", ...WAIT });
-  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account match/);
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account matches “build@”/, "one account matches, two accounts match");
   assert.match((await page.locator("#tree").textContent()) ?? "", /build/);
   await shot(page, "08-search");
   await page.locator("#search").fill("");
@@ -325,7 +348,9 @@ test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, 
   await page.locator("#search").fill("acct-0999");
   await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
   await page.locator('#tree [data-account-id="100000009999"]').waitFor(WAIT);
-  assert.match((await page.locator("#search-info").textContent()) ?? "", /10 accounts match/);
+  assert.match((await page.locator("#search-info").textContent()) ?? "", /10 accounts match “acct-0999”/);
+  const bulkRow = (await page.locator(`#tree [data-container-id="${bulk}"]`).textContent()) ?? "";
+  assert.match(bulkRow, /10 matches$/, `matches, not matchs: ${bulkRow}`);
   assert.equal(await accountRows.count(), 10);
   await shot(page, "13-ten-thousand-search");
   assert.deepEqual(errors, []);

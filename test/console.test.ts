@@ -13,6 +13,7 @@ import {
   CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
+  DeregisterDelegatedAdministratorCommand,
   DetachPolicyCommand,
   DescribeCreateAccountStatusCommand,
   EnableAWSServiceAccessCommand,
@@ -25,7 +26,7 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
-import type { AccountDetail, AccountView, ConsoleState, TreeNode } from "../src/console/state.js";
+import { AUTO_OPEN_MAX_ACCOUNTS, openContainers, type AccountDetail, type AccountView, type ConsoleState, type TreeNode } from "../src/console/state.js";
 import { nextSeqs } from "../src/store/sequence.js";
 
 const DAY = 86_400;
@@ -187,8 +188,9 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   assert.equal(items[0]!.id, MANAGEMENT);
   assert.deepEqual(items.slice(1).map((a) => a.name), [`Account ${guest}`, "dev"]);
   assert.equal(root.accounts!.total, 3);
-  // OUs are collapsed: their accounts come only when the page opens them.
-  assert.equal(findNode(root, team)!.accounts, undefined);
+  // A small tree opens by itself, OUs and all (the page can still close any of them).
+  assert.deepEqual([root, ...root.children, findNode(root, team)!].map((n) => [n.name, n.open]), [["Root", true], ["Prod", true], ["Sandbox", true], ["Team", true]]);
+  assert.deepEqual(findNode(root, team)!.accounts!.items.map((a) => a.id), [app]);
 
   const devView = findAccount(state, dev)!;
   assert.equal(devView.name, "dev");
@@ -210,7 +212,12 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   assert.equal(mgmt.leave.error, "MasterCannotLeaveOrganizationException");
   assert.equal(mgmt.leave.message, (await realLeaveError(MANAGEMENT)).message);
 
-  const opened = await getState(`open=${team}:10`);
+  const closed = await getState(`open=${team}:0`);
+  assert.equal(findNode(closed.organization!.root, team)!.open, false);
+  assert.equal(findNode(closed.organization!.root, team)!.accounts, undefined, "a closed OU's accounts are not sent");
+  const collapsed = await getState("autoOpen=false");
+  assert.equal(findNode(collapsed.organization!.root, prod)!.open, false, "autoOpen=false: OUs stay closed unless opened");
+  const opened = await getState(`autoOpen=false&open=${prod}:100,${team}:10`);
   assert.deepEqual(findNode(opened.organization!.root, team)!.accounts!.items.map((a) => a.id), [app]);
   const rootClosed = await getState(`open=${rootId}:0`);
   assert.equal(rootClosed.organization!.root.accounts, undefined);
@@ -262,7 +269,10 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   const state = await getState();
   const view = findAccount(state, id)!;
   assert.deepEqual(view.readiness, { supportPlan: true, contactInformation: true, paymentMethod: true });
-  assert.deepEqual(view.leave, { canLeave: true });
+  assert.deepEqual(view.leave, {
+    canLeave: true,
+    checks: ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"].map((rule) => ({ rule, ok: true })),
+  });
 
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   const after = await getState();
@@ -358,6 +368,107 @@ test("SCP verdicts are per account: a Condition on aws:PrincipalAccount, and an 
   }
   assert.equal(findAccount(state, a)!.leave.message, (await realLeaveError(a)).message);
   await s.orgs(b).send(new LeaveOrganizationCommand({}));
+});
+
+test("Rule: every reason an account can't leave is listed in AWS's order, and the first one is what LeaveOrganization answers, at each step", async () => {
+  const { rootId } = await organization();
+  const locked = await ou(rootId, "Locked");
+  const id = await createAccount("kept-in");
+  await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: locked }));
+  await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
+  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
+  const policyId = (await s.orgs().send(new CreatePolicyCommand({ Name: "stay", Description: "", Content: content, Type: "SERVICE_CONTROL_POLICY" }))).Policy!.PolicySummary!.Id!;
+  await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
+  await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "guardduty.amazonaws.com" }));
+  await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: "guardduty.amazonaws.com" }));
+
+  const checklist = async () => {
+    const leave = await verdictOf(id);
+    const failing = leave.checks.filter((c) => !c.ok);
+    const first = failing[0];
+    if (first) {
+      // The verdict is the first failing rule, and it is what LeaveOrganization answers now.
+      assert.deepEqual([leave.error, leave.reason, leave.message], [first.error, first.reason, first.message]);
+      const real = await realLeaveError(id);
+      assert.deepEqual([real.name, real.reason, real.message], [first.error, first.reason, first.message], `LeaveOrganization answers ${first.rule}`);
+    } else {
+      assert.equal(leave.canLeave, true);
+    }
+    return leave.checks.map((c) => `${c.ok ? "ok" : "NO"} ${c.rule}${c.ok ? "" : ` ${c.reason ?? c.error}`}`);
+  };
+
+  assert.deepEqual(await checklist(), [
+    "NO scp AccessDeniedException",
+    "NO delegatedAdministrator CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+    "NO waitingPeriod WAIT_PERIOD_ACTIVE",
+    "NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+    "NO contactInformation ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+    "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+  ]);
+  const leave = await verdictOf(id);
+  assert.match(leave.checks[1]!.detail ?? "", /delegated administrator for guardduty\.amazonaws\.com/);
+  assert.match(leave.checks[2]!.detail ?? "", /^4 days left/);
+
+  await s.orgs().send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
+  assert.equal((await checklist())[0], "ok scp");
+  await s.orgs().send(new DeregisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: "guardduty.amazonaws.com" }));
+  await setReadiness(id, { contactInformation: true });
+  assert.deepEqual(await checklist(), [
+    "ok scp",
+    "ok delegatedAdministrator",
+    "NO waitingPeriod WAIT_PERIOD_ACTIVE",
+    "NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+    "ok contactInformation",
+    "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+  ]);
+  await advance(4 * DAY + 60);
+  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
+  await setReadiness(id, { supportPlan: true });
+  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
+  await setReadiness(id, { paymentMethod: true });
+  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), []);
+  await s.orgs(id).send(new LeaveOrganizationCommand({}));
+
+  // The management account: no rule lets it leave, so no checklist.
+  const mgmt = await verdictOf(MANAGEMENT);
+  assert.deepEqual([mgmt.error, mgmt.checks], ["MasterCannotLeaveOrganizationException", []]);
+});
+
+test("state: the tree opens by itself breadth first while it stays small; an OU of more than 100 accounts, and OUs past the row budget, stay closed", () => {
+  let n = 0;
+  const node = (name: string, accountCount: number, children: TreeNode[] = []): TreeNode => ({
+    id: `ou-${++n}`,
+    type: n === 1 ? "ROOT" : "ORGANIZATIONAL_UNIT",
+    name,
+    arn: "",
+    parentId: null,
+    accountCount,
+    totalAccounts: accountCount,
+    policies: [],
+    children,
+    open: false,
+  });
+  const root = node("Root", 3);
+  const big = node("Big", AUTO_OPEN_MAX_ACCOUNTS + 1);
+  const deep = node("Deep", 90);
+  const small = node("Small", 40, [deep]);
+  const fillers = Array.from({ length: 4 }, (_, i) => node(`Filler${i}`, 90));
+  root.children = [big, small, ...fillers];
+  const shown = openContainers(root, new Map());
+  assert.equal(big.open, false, "more than AUTO_OPEN_MAX_ACCOUNTS accounts: closed until opened");
+  assert.equal(small.open, true);
+  // Rows: root 3 + 6 children, Small 40 + 1, then fillers of 90 each while the total stays <= AUTO_OPEN_ROWS.
+  assert.deepEqual(fillers.map((f) => f.open), [true, true, true, false]);
+  assert.equal(deep.open, false, "a deeper OU comes after the shallower ones and finds the budget spent");
+  assert.ok([...shown.keys()].every((id) => [root, small, ...fillers.slice(0, 3)].some((x) => x.id === id)));
+  assert.equal(shown.get(root.id), 100);
+
+  const chosen = openContainers(root, new Map([[big.id, 20], [small.id, 0]]));
+  assert.equal(chosen.get(big.id), 20, "the page's choice wins");
+  assert.equal(small.open, false);
+  assert.equal(deep.open, false, "under a closed OU nothing opens");
+  openContainers(root, new Map(), false);
+  assert.deepEqual([root.open, small.open, fillers[0]!.open], [true, false, false], "autoOpen off: only the root");
 });
 
 test("Rule: a delegated administrator can't leave (CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG); the state lists its services", async () => {

@@ -1,3 +1,4 @@
+import "./helpers/quiet-sdk.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";

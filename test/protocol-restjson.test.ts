@@ -1,3 +1,4 @@
+import "./helpers/quiet-sdk.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AccountClient, GetAccountInformationCommand, GetAlternateContactCommand, PutAlternateContactCommand } from "@aws-sdk/client-account";

@@ -1,3 +1,4 @@
+import "./helpers/quiet-sdk.js";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";

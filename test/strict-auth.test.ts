@@ -63,7 +63,8 @@ test("Strict auth: a body altered after signing is refused", async () => {
     (next: FinalizeHandler<ServiceInputTypes, ServiceOutputTypes>) => async (args: FinalizeHandlerArguments<ServiceInputTypes>) => {
       const req = args.request as { body?: string | Uint8Array };
       // Same length, so only the signature can tell.
-      const text = typeof req.body === "string" ? req.body : Buffer.from(req.body ?? new Uint8Array()).toString("utf8");
+      // TextDecoder reads the bytes; Buffer.from would call the SDK body's string shim (valueOf), which warns.
+      const text = typeof req.body === "string" ? req.body : new TextDecoder().decode(req.body ?? new Uint8Array());
       req.body = text.replace('"MaxResults":5', '"MaxResults":6');
       return next(args);
     },

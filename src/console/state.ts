@@ -11,9 +11,11 @@
  *
  * Everything is computed the way the operations compute it: account status from the virtual
  * clock (`accountStatus`), "could it leave now?" from the same rules LeaveOrganization applies
- * (management account, SCPs through `explainScps`, then `departureBlocker`), handshake states
- * with `toHandshake`. Sizes are capped so that an organization of 10,000 accounts stays cheap:
- * accounts come only for open containers (a page each), policy targets are capped per policy.
+ * (management account, SCPs through `explainScps`, then `departureChecks`, every rule with its
+ * answer, the first that blocks being LeaveOrganization's), handshake states with `toHandshake`.
+ * Sizes are capped so that an organization of 10,000 accounts stays cheap: accounts come only
+ * for open containers (a page each), OUs open by themselves only while the tree stays small
+ * (`openContainers`), policy targets are capped per policy.
  */
 import { toEventRecord, type EventRecord } from "../services/organizations/events.js";
 import { createHash } from "node:crypto";
@@ -29,7 +31,7 @@ import { explainScps, requestContext, SCP, type Explanation } from "../policy/en
 import { policyPathFor as policyPath } from "../services/organizations/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";
 import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../services/organizations/repo.js";
-import { departureBlocker, formatDuration, WAIT_PERIOD_MS } from "../services/organizations/leave.js";
+import { departureChecks, formatDuration, WAIT_PERIOD_MS, type DepartureRule } from "../services/organizations/leave.js";
 import { currentState } from "../services/organizations/handshakes.js";
 import { errors } from "../services/organizations/errors.js";
 import { arns } from "../services/organizations/ids.js";
@@ -45,6 +47,14 @@ export const RECENT_EVENTS = 50;
 export const RECENT_HANDSHAKES = 100;
 /** Longest search text accepted. */
 export const MAX_SEARCH_LENGTH = 128;
+/**
+ * The tree opens by itself, breadth first, while it stays this small: OUs (those the page has not
+ * opened or closed) open while the rows shown (OUs and accounts) stay within AUTO_OPEN_ROWS, if
+ * they are at most AUTO_OPEN_DEPTH levels deep and hold at most AUTO_OPEN_MAX_ACCOUNTS accounts.
+ */
+export const AUTO_OPEN_ROWS = 400;
+export const AUTO_OPEN_DEPTH = 6;
+export const AUTO_OPEN_MAX_ACCOUNTS = 100;
 
 const LEAVE_ACTION = "organizations:LeaveOrganization";
 
@@ -56,6 +66,20 @@ export interface Readiness {
   supportPlan: boolean;
   contactInformation: boolean;
   paymentMethod: boolean;
+}
+
+/**
+ * One rule LeaveOrganization applies to the account, for the console's checklist: `scp` (only when
+ * SCPs are enabled), then the departure rules in AWS's order. A rule that blocks carries what it
+ * would answer; the first that blocks is the one LeaveOrganization answers.
+ */
+export interface LeaveCheck {
+  rule: "scp" | DepartureRule;
+  ok: boolean;
+  error?: string;
+  reason?: string;
+  message?: string;
+  detail?: string;
 }
 
 /** What LeaveOrganization, called now by the account's root user, would answer. */
@@ -73,6 +97,8 @@ export interface LeaveVerdict {
   waitPeriod?: { endsAt: string; secondsLeft: number; left: string };
   /** For an SCP denial: which level and policy decided. */
   scp?: { decision: string; targetId?: string; targetType?: string; policyId?: string; policyName?: string };
+  /** Every rule, passed or not (empty for the management account, which no rule lets leave). */
+  checks: LeaveCheck[];
 }
 
 export interface AccountView {
@@ -112,6 +138,8 @@ export interface TreeNode {
   /** Policies attached directly to this container. */
   policies: AttachedPolicyRef[];
   children: TreeNode[];
+  /** Shown open: as the page asked, else by the default (`openContainers`). */
+  open: boolean;
   /**
    * The accounts shown for this container: the first `shown` (management account first, then by
    * name) when the page has it open; in a search, the matches in this container. Absent otherwise.
@@ -195,8 +223,10 @@ export interface AccountDetail {
 
 export interface ConsoleQuery {
   organizationId?: string;
-  /** Containers whose accounts to include, each with how many to show. The root is open unless listed as 0. */
+  /** Containers the page opened (with how many accounts to show) or closed (0). The root is open unless listed as 0. */
   open: Map<string, number>;
+  /** Whether OUs the page did not mention open by default while the tree stays small (default true). */
+  autoOpen?: boolean;
   /** Text matched against account id, name and email (case-insensitive, substring). */
   search?: string;
   /** How many matches to return in a search. */
@@ -335,7 +365,7 @@ async function leaveScpDecision(ctx: CallContext, org: OrgRow, row: AccountRow, 
   return { decision: mine, message: mine.allowed ? "" : denialMessage(principalArn, rc, mine, (id) => arnOf.get(id) ?? ""), path: path.map(own) };
 }
 
-/** What LeaveOrganization would answer now, in AWS's order: management account, SCPs, then the departure rules. */
+/** What LeaveOrganization would answer now, in AWS's order: management account, SCPs, then the departure rules; and every rule's own answer. */
 async function leaveVerdict(ctx: CallContext, org: OrgRow, scp: { memo: ScpMemo; key: string } | undefined, row: AccountRow): Promise<LeaveVerdict> {
   let waitPeriod: LeaveVerdict["waitPeriod"];
   if (row.created_by_org_id === org.id && row.joined_at !== null && ctx.now < row.joined_at + WAIT_PERIOD_MS) {
@@ -344,31 +374,76 @@ async function leaveVerdict(ctx: CallContext, org: OrgRow, scp: { memo: ScpMemo;
   }
   if (row.id === org.management_account_id) {
     const err = errors.masterCannotLeave();
-    return { canLeave: false, error: err.code, message: err.message, detail: "the management account can't leave; delete the organization instead" };
+    return { canLeave: false, error: err.code, message: err.message, detail: "the management account can't leave; delete the organization instead", checks: [] };
   }
+  const checks: LeaveCheck[] = [];
+  let scpView: LeaveVerdict["scp"];
   if (scp) {
     const { decision, message } = await leaveScpDecision(ctx, org, row, scp.key, scp.memo);
-    if (!decision.allowed) {
-      const level = decision.decidingLevel;
+    const level = decision.decidingLevel;
+    if (decision.allowed) {
+      checks.push({ rule: "scp", ok: true });
+    } else {
       const where = level ? `${level.targetType} ${level.targetId}` : "the account's path";
-      return {
-        canLeave: false,
+      checks.push({
+        rule: "scp",
+        ok: false,
         error: "AccessDeniedException",
         message,
         detail:
           decision.kind === "EXPLICIT_DENY"
             ? `denied by SCP ${level?.policyName ?? "?"} (${level?.policyId ?? "?"}) attached to ${where}`
             : `no SCP attached to ${where} allows ${LEAVE_ACTION}`,
-        waitPeriod,
-        scp: { decision: decision.kind, targetId: level?.targetId, targetType: level?.targetType, policyId: level?.policyId, policyName: level?.policyName },
-      };
+      });
+      scpView = { decision: decision.kind, targetId: level?.targetId, targetType: level?.targetType, policyId: level?.policyId, policyName: level?.policyName };
     }
   }
-  const blocker = await departureBlocker(ctx, org, row);
-  if (blocker) {
-    return { canLeave: false, error: "ConstraintViolationException", reason: blocker.reason, message: blocker.message, detail: blocker.detail, waitPeriod };
+  for (const { rule, blocker } of await departureChecks(ctx, org, row)) {
+    checks.push(blocker ? { rule, ok: false, error: "ConstraintViolationException", reason: blocker.reason, message: blocker.message, detail: blocker.detail } : { rule, ok: true });
   }
-  return { canLeave: true, waitPeriod };
+  const first = checks.find((c) => !c.ok);
+  if (!first) return { canLeave: true, waitPeriod, checks };
+  return {
+    canLeave: false,
+    error: first.error,
+    reason: first.reason,
+    message: first.message,
+    detail: first.detail,
+    waitPeriod,
+    ...(first.rule === "scp" ? { scp: scpView } : {}),
+    checks,
+  };
+}
+
+/**
+ * Which containers show their accounts, and how many: those the page opened (`chosen`, a count
+ * above 0) and, where the page said nothing, OUs opened by default while the tree stays small
+ * (see AUTO_OPEN_ROWS). Breadth first, so shallow OUs open before deep ones; only containers whose
+ * parents are open count. Marks each node's `open`.
+ */
+export function openContainers(tree: TreeNode, chosen: ReadonlyMap<string, number>, autoOpen = true): Map<string, number> {
+  const shown = new Map<string, number>();
+  let rows = 0;
+  const queue: { node: TreeNode; depth: number }[] = [{ node: tree, depth: 0 }];
+  for (let i = 0; i < queue.length; i++) {
+    const { node, depth } = queue[i]!;
+    const choice = chosen.get(node.id);
+    let page = DEFAULT_PAGE;
+    if (choice !== undefined) {
+      node.open = choice > 0;
+      page = choice;
+    } else if (node.type === "ROOT") {
+      node.open = true;
+    } else {
+      const cost = Math.min(node.accountCount, DEFAULT_PAGE) + node.children.length;
+      node.open = autoOpen && depth <= AUTO_OPEN_DEPTH && node.accountCount <= AUTO_OPEN_MAX_ACCOUNTS && rows + cost <= AUTO_OPEN_ROWS;
+    }
+    if (!node.open) continue;
+    if (node.accountCount > 0) shown.set(node.id, page);
+    rows += Math.min(node.accountCount, page) + node.children.length;
+    for (const child of node.children) queue.push({ node: child, depth: depth + 1 });
+  }
+  return shown;
 }
 
 /** Account views for rows of one organization, with tags, delegations and the leave verdict. */
@@ -496,6 +571,7 @@ async function buildTree(tx: Tx, org: OrgRow, root: RootRow, at: number): Promis
     totalAccounts: 0,
     policies: policiesOf.get(id) ?? [],
     children: [],
+    open: false,
   });
   const tree = node(root.id, "ROOT", root.name, root.arn, null);
   const nodes = new Map<string, TreeNode>([[root.id, tree]]);
@@ -597,11 +673,9 @@ async function organizationView(app: App, tx: Tx, org: OrgRow, summary: Organiza
     }
     search = { query, total: Number(totalRow?.n ?? 0), shown: views.length, limit };
   } else {
-    const open = new Map(q.open);
-    if (!open.has(root.id)) open.set(root.id, DEFAULT_PAGE);
-    for (const [id, wanted] of open) {
+    for (const [id, wanted] of openContainers(tree, q.open, q.autoOpen ?? true)) {
       const container = nodes.get(id);
-      if (!container || wanted <= 0) continue;
+      if (!container) continue;
       const rows = await tx
         .selectFrom("accounts")
         .selectAll()

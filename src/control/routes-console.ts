@@ -5,7 +5,7 @@
  *
  *   GET /_orgsim/console                     the page
  *   GET /_orgsim/console/{app.js,style.css}  its assets
- *   GET /_orgsim/state                       ?organizationId=&open=r-x:100,ou-y:200&search=&searchLimit=
+ *   GET /_orgsim/state                       ?organizationId=&open=r-x:100,ou-y:0&autoOpen=&search=&searchLimit=
  *   GET /_orgsim/state/version               {"version": "..."}: changes whenever the state the page shows does
  *   GET /_orgsim/state/accounts/{id}         one account: leave verdict, readiness, path, policies per level
  */
@@ -48,7 +48,7 @@ function count(text: string, what: string): number {
   return n;
 }
 
-/** Reads ?organizationId=&open=&search=&searchLimit=. */
+/** Reads ?organizationId=&open=&autoOpen=&search=&searchLimit=. */
 export function parseConsoleQuery(url: URL): ConsoleQuery {
   const params = url.searchParams;
   const organizationId = params.get("organizationId") || undefined;
@@ -63,7 +63,9 @@ export function parseConsoleQuery(url: URL): ConsoleQuery {
   const search = params.get("search") ?? undefined;
   if (search !== undefined && search.length > MAX_SEARCH_LENGTH) throw bad(`search is at most ${MAX_SEARCH_LENGTH} characters.`);
   const limit = params.get("searchLimit");
-  return { organizationId, open, search, searchLimit: limit === null ? undefined : count(limit, "searchLimit") };
+  const autoOpen = params.get("autoOpen");
+  if (autoOpen !== null && autoOpen !== "true" && autoOpen !== "false") throw bad("autoOpen is true or false.");
+  return { organizationId, open, autoOpen: autoOpen !== "false", search, searchLimit: limit === null ? undefined : count(limit, "searchLimit") };
 }
 
 export const consoleRoutes: RouteEntry[] = [

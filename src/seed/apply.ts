@@ -4,6 +4,7 @@
  * on a running server with other state. Direct store writes only for what no API can do:
  * standalone readiness, the clock offset, a pinned id for a created account, how long ago an
  * account was created, and the sign-up details (email, name) of an account that is invited.
+ * Open invitations are sent last and left open.
  *
  * `App.call` opens its own transaction per call and cannot join an outer one, hence
  * `callInTransaction`: the same pipeline (model validation, the service's authorization step,
@@ -259,6 +260,17 @@ class Applier {
     }
     for (const account of org.accounts) {
       if (account.closed) await this.op(mgmt, "CloseAccount", { AccountId: accountIds.get(account)! }, { site: account.fields.closed ?? account.site });
+    }
+    // Invitations last, left open: the invitee accepts or declines them (AcceptHandshake, DeclineHandshake).
+    for (const invitation of org.invitations) {
+      if (invitation.target.Type === "ACCOUNT") await this.signUp(invitation.target.Id, undefined, undefined, { site: invitation.fields.account ?? invitation.site });
+      const input: Record<string, unknown> = { Target: invitation.target };
+      if (invitation.notes !== undefined) input.Notes = invitation.notes;
+      if (invitation.tags.length > 0) input.Tags = invitation.tags;
+      await this.op(mgmt, "InviteAccountToOrganization", input, {
+        site: invitation.fields.account ?? invitation.fields.email ?? invitation.site,
+        members: { Notes: invitation.fields.notes, Tags: invitation.fields.tags },
+      });
     }
     return out;
   }

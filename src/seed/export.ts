@@ -4,7 +4,8 @@
  * ordered by a stable key (management account, name, path, email), and account ids are written
  * out (the format pins them); OU, policy and organization ids are not part of the format.
  *
- * Not exported (no place in the format): open handshakes, create-account requests, the event
+ * Open invitations (INVITE handshakes still OPEN) are exported as `invitations`. Not exported
+ * (no place in the format): other handshakes, create-account requests, the event
  * history, issued credentials, faults, resource policies, responsibility transfers, and the
  * Account API's stored documents (contacts, regions); accounts outside any organization.
  */
@@ -17,7 +18,8 @@ import { DAY_MS, getRoot, implicitEmail, parsePolicyTypes } from "../services/or
 import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
 import { DEFAULT_ROLE_NAME } from "../services/organizations/accounts.js";
 import { formatDurationSeconds } from "./duration.js";
-import type { SeedFile, SeedFileAccount, SeedFileOrganization, SeedFileOu, SeedFilePolicy, SeedReadiness, SeedTags } from "./schema.js";
+import { currentState } from "../services/organizations/handshakes.js";
+import type { SeedFile, SeedFileAccount, SeedFileInvitation, SeedFileOrganization, SeedFileOu, SeedFilePolicy, SeedReadiness, SeedTags } from "./schema.js";
 
 const byKey = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
@@ -158,6 +160,20 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
     if (detached.length > 0) exported.push({ name: managed.name, type: managed.type, awsManaged: true, detach: detached });
   }
   if (exported.length > 0) out.policies = exported;
+
+  const invites = await tx.selectFrom("handshakes").selectAll().where("org_id", "=", org.id).where("action", "=", "INVITE").execute();
+  const invitations: SeedFileInvitation[] = invites
+    .filter((h) => currentState(h, now) === "OPEN" && (h.target_account_id !== null || h.target_email !== null))
+    .map((h) => {
+      const entry: SeedFileInvitation = h.target_account_id !== null ? { account: h.target_account_id } : { email: h.target_email! };
+      const notes = (JSON.parse(h.resources) as { Type?: string; Value?: string }[]).find((r) => r.Type === "NOTES")?.Value;
+      if (notes !== undefined) entry.notes = notes;
+      const tags = h.tags ? (JSON.parse(h.tags) as { Key: string; Value: string }[]) : [];
+      if (tags.length > 0) entry.tags = Object.fromEntries([...tags].sort(byKey((t) => t.Key)).map((t) => [t.Key, t.Value]));
+      return entry;
+    })
+    .sort(byKey((i) => i.account ?? `~${i.email ?? ""}`));
+  if (invitations.length > 0) out.invitations = invitations;
   return out;
 }
 

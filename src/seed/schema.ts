@@ -17,6 +17,7 @@
  *       - name: DenyLeave
  *         content: { Version: "2012-10-17", Statement: [...] }
  *         attach: [root, Workloads/Prod, app@example.com]
+ *     invitations: [{ account: "888888888888", notes: Welcome }]
  * ```
  */
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
@@ -80,6 +81,17 @@ export interface SeedFilePolicy {
   detach?: string[];
 }
 
+/** An invitation left open (InviteAccountToOrganization, not yet accepted or declined). */
+export interface SeedFileInvitation {
+  /** The invited account's id (target type ACCOUNT); or `email`. */
+  account?: string;
+  /** The invited owner's email (target type EMAIL); or `account`. */
+  email?: string;
+  notes?: string;
+  /** Tags the account gets when it accepts. */
+  tags?: SeedTags;
+}
+
 export interface SeedFileOrganization {
   /** The management account (12 digits): CreateOrganization is called as its root user. */
   management: string;
@@ -97,6 +109,8 @@ export interface SeedFileOrganization {
   accounts?: SeedFileAccount[];
   ous?: SeedFileOu[];
   policies?: SeedFilePolicy[];
+  /** Open invitations, sent after everything else. */
+  invitations?: SeedFileInvitation[];
 }
 
 export interface SeedFile {
@@ -162,6 +176,14 @@ export interface PlanPolicy {
   detach: { target: PlanTarget; site: Site }[];
 }
 
+export interface PlanInvitation {
+  site: Site;
+  fields: Record<string, Site>;
+  target: { Type: "ACCOUNT" | "EMAIL"; Id: string };
+  notes?: string;
+  tags: PlanTag[];
+}
+
 export interface PlanOrganization {
   site: Site;
   fields: Record<string, Site>;
@@ -178,6 +200,7 @@ export interface PlanOrganization {
   accounts: PlanAccount[];
   ous: PlanOu[];
   policies: PlanPolicy[];
+  invitations: PlanInvitation[];
 }
 
 export interface SeedPlan {
@@ -199,10 +222,11 @@ const READINESS_KEYS = ["supportPlan", "contactInformation", "paymentMethod"] as
 const KEYS = {
   top: ["clock", "organizations"],
   clock: ["offset"],
-  organization: ["management", "managementEmail", "managementName", "managementTags", "managementOu", "featureSet", "policyTypes", "serviceAccess", "rootTags", "accounts", "ous", "policies"],
+  organization: ["management", "managementEmail", "managementName", "managementTags", "managementOu", "featureSet", "policyTypes", "serviceAccess", "rootTags", "accounts", "ous", "policies", "invitations"],
   ou: ["name", "tags", "ous", "accounts"],
   account: ["id", "name", "email", "joined", "roleName", "createdDaysAgo", "readiness", "tags", "delegatedAdministratorFor", "closed"],
   policy: ["name", "type", "description", "content", "attach", "tags", "awsManaged", "detach"],
+  invitation: ["account", "email", "notes", "tags"],
 } as const;
 
 /** Names people reach for, and the key the format uses instead. */
@@ -225,6 +249,8 @@ const HINTS: Record<string, string> = {
   managementAccount: "management",
   master: "management",
   offsetSeconds: "offset",
+  invites: "invitations",
+  handshakes: "invitations",
 };
 
 type Entry = { node: unknown; site: Site };
@@ -577,6 +603,25 @@ function readPolicies(r: Reader, entry: Entry | undefined, org: PlanOrganization
   return out;
 }
 
+function readInvitations(r: Reader, entry: Entry | undefined): PlanInvitation[] {
+  const out: PlanInvitation[] = [];
+  for (const item of r.list(entry, "invitations")) {
+    const m = r.map(item.node, item.site, KEYS.invitation, "an invitation");
+    if (!m) continue;
+    const fields: Record<string, Site> = {};
+    for (const [k, v] of m) fields[k] = v.site;
+    const account = r.accountId(m.get("account"), "account");
+    const email = r.string(m.get("email"), "email");
+    if (email !== undefined && !EMAIL.test(email)) r.problem(fields.email!, `"${email}" is not an email address`);
+    if (fields.account && fields.email) r.problem(item.site, "an invitation names the account or its owner's email, not both");
+    else if (!fields.account && !fields.email) r.problem(item.site, 'an invitation needs account: "888888888888" or email: owner@example.com');
+    const id = account ?? email;
+    if (id === undefined) continue;
+    out.push({ site: item.site, fields, target: { Type: account !== undefined ? "ACCOUNT" : "EMAIL", Id: id }, notes: r.string(m.get("notes"), "notes"), tags: r.tags(m.get("tags")) });
+  }
+  return out;
+}
+
 function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined {
   const m = r.map(item.node, item.site, KEYS.organization, "an organization");
   if (!m) return undefined;
@@ -597,6 +642,7 @@ function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined 
     accounts: [],
     ous: [],
     policies: [],
+    invitations: [],
   };
   if (org.managementEmail !== undefined && !EMAIL.test(org.managementEmail)) r.problem(fields.managementEmail!, `"${org.managementEmail}" is not an email address`);
   for (const t of r.list(m.get("policyTypes"), "policy types")) {
@@ -621,6 +667,7 @@ function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined 
     else r.problem(fields.managementOu!, `no OU path "${managementOu}" in this organization${scope.ouPaths.size > 0 ? ` (OU paths here: ${[...scope.ouPaths].join(", ")})` : ""}`);
   }
   org.policies = readPolicies(r, m.get("policies"), org, scope);
+  org.invitations = readInvitations(r, m.get("invitations"));
   return org;
 }
 

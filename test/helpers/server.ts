@@ -3,6 +3,7 @@
  * ORGSIM_TEST_DATABASE_URL is set, on a fresh PostgreSQL database of its own; and gives
  * real AWS SDK v3 clients that call it as any account.
  */
+import "./quiet-sdk.js";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
