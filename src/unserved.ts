@@ -12,6 +12,7 @@ import type { ServiceDefinition } from "./context.js";
 import { AwsError } from "./protocol/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, serializeJsonError } from "./protocol/awsJson.js";
 import { xmlEscape } from "./protocol/awsQuery.js";
+import { matchRestOperation } from "./protocol/restJson.js";
 
 /** The wire protocol of the request, as the front door tells it from its headers. */
 export type FrontProtocol = "json" | "query" | "rest";
@@ -38,16 +39,33 @@ export function signedService(parts: Pick<HttpRequestParts, "headers" | "query">
  * when that is none of orgsim's, or (unsigned) an X-Amz-Target no service of orgsim's has.
  * Undefined for a request to a served service, however malformed: that service answers it.
  */
-export function unservedService(services: Iterable<ServiceDefinition>, parts: Pick<HttpRequestParts, "headers" | "query">, protocol: FrontProtocol): string | undefined {
+export function unservedService(
+  services: Iterable<ServiceDefinition>,
+  parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">,
+  protocol: FrontProtocol,
+): string | undefined {
   const list = [...services];
   const served = new Set(list.flatMap((s) => [s.name, s.model.metadata.endpointPrefix, s.model.metadata.signingName ?? s.name]));
   const scope = signedService(parts);
-  if (scope) return served.has(scope) ? undefined : scope;
+  if (scope && served.has(scope)) return undefined;
+  // A request that names one of orgsim's operations is that service's to answer, whatever its
+  // signature says (a wrong credential scope is then that service's signature error, as on AWS).
+  if (namesServedOperation(list, parts, protocol)) return undefined;
+  if (scope) return scope;
   const target = parts.headers["x-amz-target"];
-  if (protocol === "json" && typeof target === "string" && !list.some((s) => s.model.metadata.protocol === "json" && matchesTarget(s.model, target))) {
-    return `the X-Amz-Target ${target.split(".")[0] ?? target}`;
-  }
+  if (protocol === "json" && typeof target === "string") return `the X-Amz-Target ${target.split(".")[0] ?? target}`;
   return undefined;
+}
+
+/** Whether the request names an operation of a served service: its X-Amz-Target, its Action, or its REST path. */
+function namesServedOperation(list: ServiceDefinition[], parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">, protocol: FrontProtocol): boolean {
+  const target = parts.headers["x-amz-target"];
+  if (protocol === "json") return typeof target === "string" && list.some((s) => s.model.metadata.protocol === "json" && matchesTarget(s.model, target));
+  if (protocol === "query") {
+    const action = parts.query.get("Action") ?? new URLSearchParams(parts.body.toString("utf8")).get("Action");
+    return action !== null && list.some((s) => s.model.metadata.protocol === "query" && Object.hasOwn(s.model.operations, action));
+  }
+  return list.some((s) => s.model.metadata.protocol === "rest-json" && matchRestOperation(s.model, parts.method, parts.path) !== undefined);
 }
 
 /** The operation a request for an unserved service names, for the request log. */

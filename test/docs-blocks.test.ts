@@ -191,8 +191,8 @@ class Session {
   /** Runs the commands one after the other in the session; returns each one's status, stderr, and the whole output. */
   async run(commands: Command[]): Promise<{ results: { status: number; stderr: string }[]; output: string }> {
     const n = ++this.seq;
-    const dir = join(scratch, `sh-${n}`);
-    mkdirSync(dir);
+    // Each file has its own session; the folder is unique across them.
+    const dir = mkdtempSync(join(scratch, `sh-${n}-`));
     const script = commands
       .map((c, k) => `{\n${c.text}\n} </dev/null 2>"${dir}/${k}.err"; echo $? >"${dir}/${k}.status"; cat "${dir}/${k}.err" >&2\n`)
       .join("");

@@ -21,7 +21,7 @@ before(async () => {
 after(() => s.close());
 
 async function seed(text: string): Promise<{ status: number; body: { problems?: { message: string; line?: number }[] } }> {
-  const res = await fetch(`${s.endpoint}/_orgsim/seed?reset=true&source=org.yaml`, { method: "POST", headers: { "Content-Type": "application/yaml" }, body: text });
+  const res = await fetch(`${s.endpoint}/_orgsim/seed?reset=true&source=org.yaml`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ yaml: text }) });
   return { status: res.status, body: (await res.json()) as { problems?: { message: string; line?: number }[] } };
 }
 
