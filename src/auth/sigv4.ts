@@ -12,8 +12,8 @@
  * signs the resulting string with the public string signer.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { getCanonicalHeaders } from "@smithy/signature-v4";
 import { AwsError } from "../protocol/errors.js";
+import type { SignerRequest } from "./signer.js";
 
 export interface HttpRequestParts {
   method: string;
@@ -49,7 +49,7 @@ export interface VerifyOptions {
   requiredSignedHeaders?: string[];
 }
 
-export const ALGORITHM = "AWS4-HMAC-SHA256";
+const ALGORITHM = "AWS4-HMAC-SHA256";
 const TERMINATOR = "aws4_request";
 /** Allowed clock skew for header-signed requests (and for presigned requests dated in the future). */
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -67,8 +67,6 @@ const Q_SIGNATURE = "X-Amz-Signature";
 const Q_EXPIRES = "X-Amz-Expires";
 const Q_TOKEN = "X-Amz-Security-Token";
 
-/** The request shape the signer's building blocks accept (`HttpRequest` from `@smithy/types`). */
-export type SignerRequest = Parameters<typeof getCanonicalHeaders>[0];
 type QueryBag = Record<string, string | string[]>;
 
 function incomplete(message: string): AwsError {
@@ -441,7 +439,7 @@ export async function verifySigV4(
   };
   const scope = `${requestDay}/${parsed.region}/${parsed.service}/${TERMINATOR}`;
   const recomputer = new SignatureRecomputer(parsed.accessKeyId, secretAccessKey, parsed.region, parsed.service);
-  const expected = await recomputer.signature(request, parsed.signedHeaders, payloadHash, longDate, scope, parsed.amzDate);
+  const expected = await recomputer.signature(ALGORITHM, request, parsed.signedHeaders, payloadHash, longDate, scope, parsed.amzDate);
   if (!constantTimeEqual(expected, parsed.signature)) throw mismatch(MISMATCH_MESSAGE);
 }
 
