@@ -39,7 +39,7 @@ import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "
 import type { CallContext } from "../src/context.js";
 import { getOrganization } from "../src/services/organizations/repo.js";
 import { resourcePolicyAllows } from "../src/services/organizations/resource-policy.js";
-import { registerGovCloudRoute } from "../src/control/govcloud-route.js";
+import { registerGovCloudRoute } from "../src/control/routes-govcloud.js";
 
 const handshakesModule = readFileSync(new URL("../src/services/organizations/handshakes.js", import.meta.url), "utf8");
 const ALL_FEATURES_WIRED = handshakesModule.includes("onAllFeaturesHandshakeAccepted");

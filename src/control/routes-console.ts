@@ -9,18 +9,13 @@
  *   GET /_orgsim/state/version               {"version": "..."}: changes whenever the state the page shows does
  *   GET /_orgsim/state/accounts/{id}         one account: leave verdict, readiness, path, policies per level
  */
-import type { RouteEntry, ControlResponse } from "./api.js";
-import { AwsError } from "../protocol/errors.js";
+import { bad, json as jsonAnswer, type ControlResponse, type RouteEntry } from "./http.js";
 import { readConsoleAsset } from "../console/assets.js";
 import { orgsimVersion } from "../version.js";
 import { accountDetail, consoleState, stateVersion, MAX_PAGE, MAX_SEARCH_LENGTH, type ConsoleQuery } from "../console/state.js";
 
-const json = (status: number, value: unknown): ControlResponse => ({
-  status,
-  body: JSON.stringify(value),
-  headers: { "Cache-Control": "no-store" },
-});
-const bad = (message: string) => new AwsError("BadRequest", message, { status: 400 });
+/** The console's JSON is never cached: it is the state now. */
+const json = (status: number, value: unknown): ControlResponse => jsonAnswer(status, value, { "Cache-Control": "no-store" });
 
 /** The page runs only its own script and style: nothing it renders can run code. */
 const PAGE_HEADERS: Record<string, string> = {

@@ -5,10 +5,7 @@
  * orgsim by its endpoint alone. It is a control route: the server sends it through the control
  * API's gate (off with --no-control-api, refused from a foreign Origin) like every /_orgsim/ route.
  */
-import type { ControlResponse, RouteEntry } from "./api.js";
-
-
-const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
+import { json, type ControlResponse, type RouteEntry } from "./http.js";
 
 const needPost = async (): Promise<ControlResponse> => json(400, { Error: "Need to POST to reset Moto" });
 

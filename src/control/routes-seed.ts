@@ -4,13 +4,12 @@
  * `?source=org.yaml` names it in messages, `?reset=true` empties the state first, in the same
  * transaction), GET /_orgsim/export answers the state in the same format (`?format=json` for JSON).
  */
-import type { ControlResponse, RouteEntry } from "./api.js";
+import { json, type ControlResponse, type RouteEntry } from "./http.js";
 import { SeedError } from "../seed/errors.js";
 
 // The seed modules (and the YAML library) load on first use, not at every start.
 const seedModules = async () => ({ ...(await import("../seed/schema.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
 
-const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
 const flag = (value: string | null): boolean => value !== null && /^(1|true|yes|)$/i.test(value);
 
 /** The answer for a seed that was not applied: 400 for a malformed seed, 422 when an operation refused it. */
