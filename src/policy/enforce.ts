@@ -8,9 +8,10 @@
 import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
 import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../services/organizations/repo.js";
-import { policyPathFor, type PolicyPathLevel } from "../services/organizations/policy-repo.js";
+import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "../services/organizations/policy-repo.js";
 import { parsePolicyDocument, type PolicyDocument } from "./document.js";
-import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies, type RequestContext } from "./evaluate.js";
+import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies } from "./evaluate.js";
+import { requestContext } from "./request-context.js";
 
 export const SCP = "SERVICE_CONTROL_POLICY";
 
@@ -22,38 +23,11 @@ function documentOf(policy: PathPolicy): PolicyDocument {
   const key = `${policy.id}\u0000${policy.content}`;
   let doc = parsed.get(key);
   if (!doc) {
-    doc = parsePolicyDocument(policy.content, SCP, { awsManaged: policy.id === "p-FullAWSAccess" });
+    doc = parsePolicyDocument(policy.content, SCP, { awsManaged: policy.id === FULL_AWS_ACCESS_ID });
     if (parsed.size > 5000) parsed.clear();
     parsed.set(key, doc);
   }
   return doc;
-}
-
-/** IAM's aws:PrincipalArn of a role session is the role's ARN, not the session's. */
-export function principalArnKey(arn: string): string {
-  const m = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
-}
-
-export function requestContext(ctx: CallContext, org: OrgRow, action: string, resource: string, callerArn = ctx.principal.arn): RequestContext {
-  const principalArn = principalArnKey(callerArn);
-  const principalAccount = principalArn.split(":")[4] ?? ctx.principal.accountId;
-  return {
-    action,
-    resource,
-    now: new Date(ctx.now),
-    keys: {
-      "aws:PrincipalArn": principalArn,
-      "aws:PrincipalAccount": principalAccount,
-      "aws:PrincipalOrgID": org.id,
-      "aws:PrincipalType": callerArn.endsWith(":root") ? "Account" : callerArn.includes(":assumed-role/") ? "AssumedRole" : "User",
-      "aws:RequestedRegion": ctx.region,
-      "aws:SourceIp": ctx.sourceIp.replace(/^::ffff:/, ""),
-      "aws:CurrentTime": new Date(ctx.now).toISOString(),
-      "aws:EpochTime": String(Math.floor(ctx.now / 1000)),
-      "aws:SecureTransport": "false",
-    },
-  };
 }
 
 export interface Explanation {

@@ -6,22 +6,16 @@ import { recordEvent } from "./events.js";
 import { recordClosures } from "./handshake-closures.js";
 import { reconcileAllFeatures } from "./all-features.js";
 import { nextSeq } from "../../store/sequence.js";
-
-export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
-export const RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess";
+import { AWS_MANAGED_POLICIES } from "./policy-repo.js";
 
 /** AWS attaches the managed full-access policy of each enabled SCP/RCP type to every new target. */
 export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targetId: string, targetType: string): Promise<void> {
   const root = await getRoot(ctx.tx, org.id);
-  const defaults: [string, string][] = [
-    ["SERVICE_CONTROL_POLICY", FULL_AWS_ACCESS_ID],
-    ["RESOURCE_CONTROL_POLICY", RCP_FULL_AWS_ACCESS_ID],
-  ];
-  for (const [type, policyId] of defaults) {
-    if (!isPolicyTypeEnabled(root, type)) continue;
+  for (const policy of AWS_MANAGED_POLICIES) {
+    if (!isPolicyTypeEnabled(root, policy.type)) continue;
     await ctx.tx
       .insertInto("policy_targets")
-      .values({ org_id: org.id, policy_id: policyId, target_id: targetId, target_type: targetType, seq: await nextSeq(ctx.tx) })
+      .values({ org_id: org.id, policy_id: policy.id, target_id: targetId, target_type: targetType, seq: await nextSeq(ctx.tx) })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }

@@ -71,7 +71,6 @@ import {
   type OrgRow,
   type RootRow,
 } from "./repo.js";
-import { RCP_FULL_AWS_ACCESS_ID } from "./membership.js";
 import {
   accountLevels,
   accountPath,
@@ -82,6 +81,7 @@ import {
   findPolicy,
   findTarget,
   policyArn,
+  RCP_FULL_AWS_ACCESS_ID,
   type PolicyRow,
   type PolicyTargetType,
 } from "./policy-repo.js";

@@ -8,12 +8,15 @@ import { isReadOnly, type Tx } from "../../store/store.js";
 import type { PolicyTable } from "../../store/schema.js";
 import { nextSeq } from "../../store/sequence.js";
 import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
-import { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from "./membership.js";
 import { arns } from "./ids.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled, isVisible, type OrgRow } from "./repo.js";
 
 export type PolicyRow = PolicyTable;
 export type PolicyTargetType = "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT";
+
+/** The ids of the AWS managed policies, the same in every organization. */
+export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
+export const RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess";
 
 /** The `org_id` of the AWS managed policies, stored once for every organization. */
 export const AWS_MANAGED_ORG_ID = "aws";

@@ -23,7 +23,7 @@ import type { ResourcePolicyTable } from "../../store/schema.js";
 import { constraintViolation, invalidInput, type AwsError } from "../../protocol/errors.js";
 import { JsonSyntaxError, POLICY_TYPES, POLICY_VERSIONS, parseJsonStrict, type JsonObject, type JsonValue } from "../../policy/document.js";
 import { actionMatches, evaluateCondition, resourceMatches, wildcardMatch } from "../../policy/evaluate.js";
-import { requestContext } from "../../policy/enforce.js";
+import { requestContext } from "../../policy/request-context.js";
 import { loadModel } from "../../protocol/model.js";
 import { arns, newResourcePolicyId } from "./ids.js";
 import { errors } from "./errors.js";
