@@ -14,7 +14,7 @@ import { readClockOffset } from "./clock.js";
 import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
 import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
-import { ensureAwsManagedPolicies } from "./services/organizations/policy-repo.js";
+import { ensureAwsManagedPolicies } from "./org/policy-repo.js";
 
 /** Operations that only read: they never take the PostgreSQL writers' lock. */
 const READ_ONLY = /^(Describe|List|Get|Lookup)/;

@@ -5,7 +5,7 @@
  * The control methods run the control API's own routes in process (no HTTP round trip), so they
  * behave exactly as `/_orgsim/*` does and work with the control API turned off.
  */
-import type { EventRecord } from "./services/organizations/events.js";
+import type { EventRecord } from "./org/events.js";
 import { resolveSettings, type Settings } from "./config.js";
 import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";

@@ -37,7 +37,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
 import type { CallContext } from "../src/context.js";
-import { getOrganization } from "../src/services/organizations/repo.js";
+import { getOrganization } from "../src/org/repo.js";
 import { resourcePolicyAllows } from "../src/services/organizations/resource-policy.js";
 import { registerGovCloudRoute } from "../src/control/routes-govcloud.js";
 

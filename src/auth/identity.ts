@@ -8,7 +8,7 @@
 import type { Store } from "../store/store.js";
 import type { Settings } from "../config.js";
 import { AwsError } from "../protocol/errors.js";
-import { arns, partitionOf } from "../services/organizations/ids.js";
+import { arns, partitionOf } from "../org/ids.js";
 import { readClockOffset } from "../clock.js";
 import type { ServiceModel } from "../protocol/model.js";
 import type { Principal } from "./principal.js";

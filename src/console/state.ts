@@ -17,7 +17,7 @@
  * for open containers (a page each), OUs open by themselves only while the tree stays small
  * (`openContainers`), policy targets are capped per policy.
  */
-import { toEventRecord, type EventRecord } from "../services/organizations/events.js";
+import { toEventRecord, type EventRecord } from "../org/events.js";
 import { createHash } from "node:crypto";
 import { sql, type Expression, type SqlBool } from "kysely";
 import type { App } from "../app.js";
@@ -29,13 +29,13 @@ import { timingView, type TimingView } from "../config.js";
 import { rootPrincipal } from "../auth/identity.js";
 import { explainScps, SCP, type Explanation } from "../policy/enforce.js";
 import { requestContext } from "../policy/request-context.js";
-import { policyPathFor as policyPath } from "../services/organizations/policy-repo.js";
+import { policyPathFor as policyPath } from "../org/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";
-import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../services/organizations/repo.js";
+import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../org/repo.js";
 import { departureChecks, formatDuration, WAIT_PERIOD_MS, type DepartureRule } from "../services/organizations/leave.js";
 import { currentState } from "../services/organizations/handshakes.js";
-import { errors } from "../services/organizations/errors.js";
-import { arns } from "../services/organizations/ids.js";
+import { errors } from "../org/errors.js";
+import { arns } from "../org/ids.js";
 
 /** Accounts shown per open container until the page asks for more. */
 export const DEFAULT_PAGE = 100;

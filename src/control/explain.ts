@@ -4,7 +4,7 @@ import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
 import { readClockOffset } from "../clock.js";
 import { rootPrincipal } from "../auth/identity.js";
-import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled } from "../services/organizations/repo.js";
+import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled } from "../org/repo.js";
 import { explainScps, SCP } from "../policy/enforce.js";
 
 export interface ExplainQuery {

@@ -9,8 +9,8 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "../store/store.js";
 import { readClockOffset } from "../clock.js";
-import { ensureAccount } from "../services/organizations/repo.js";
-import { arns } from "../services/organizations/ids.js";
+import { ensureAccount } from "../org/repo.js";
+import { arns } from "../org/ids.js";
 import { bad, json, parseObject, type RouteEntry } from "./http.js";
 
 const READINESS_FIELDS = { supportPlan: "support_plan", contactInformation: "contact_info", paymentMethod: "payment_method" } as const;

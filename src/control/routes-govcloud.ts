@@ -7,7 +7,7 @@
  */
 import type { App } from "../app.js";
 import { readClockOffset } from "../clock.js";
-import { ensureAccount } from "../services/organizations/repo.js";
+import { ensureAccount } from "../org/repo.js";
 import { bad, json, parseObject, type ControlResponse, type RouteEntry } from "./http.js";
 
 const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;

@@ -4,7 +4,7 @@
  *   GET /_orgsim/events    ?maxResults=&nextToken=&organizationId=&eventName=   newest first
  *   GET /_orgsim/explain   ?accountId=&action=&principalArn=&resource=&region=
  */
-import { toEventRecord } from "../services/organizations/events.js";
+import { toEventRecord } from "../org/events.js";
 import { explain } from "./explain.js";
 import { bad, json, type RouteEntry } from "./http.js";
 

@@ -7,8 +7,8 @@
  */
 import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
-import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../services/organizations/repo.js";
-import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "../services/organizations/policy-repo.js";
+import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../org/repo.js";
+import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "../org/policy-repo.js";
 import { parsePolicyDocument, type PolicyDocument } from "./document.js";
 import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies } from "./evaluate.js";
 import { requestContext } from "./request-context.js";

@@ -4,7 +4,7 @@
  * SCP enforcement (enforce.ts) and the Organizations delegation policy, neither of which owns it.
  */
 import type { CallContext } from "../context.js";
-import type { OrgRow } from "../services/organizations/repo.js";
+import type { OrgRow } from "../org/repo.js";
 import type { RequestContext } from "./evaluate.js";
 
 /** IAM's aws:PrincipalArn of a role session is the role's ARN, not the session's. */

@@ -1,6 +1,7 @@
 /**
  * The one error type every layer throws. The protocol serializers turn it into AWS's own
- * wire form (JSON `__type`/`Message`, XML `<Error><Code>`, restJson `x-amzn-ErrorType`).
+ * wire form (JSON `__type`/`Message`, XML `<Error><Code>`, restJson `x-amzn-ErrorType`). Each
+ * service builds its own errors on it (Organizations': src/org/errors.ts).
  */
 export type ErrorFields = Record<string, string | number | boolean | string[] | Record<string, unknown>[] | undefined>;
 
@@ -23,17 +24,3 @@ export class AwsError extends Error {
     this.detail = options.detail;
   }
 }
-
-/** Organizations' errors that carry a `Reason` member. */
-export function reasonError(code: string, reason: string, message: string): AwsError {
-  return new AwsError(code, message, { fields: { Reason: reason } });
-}
-
-export function invalidInput(reason: string, message: string): AwsError {
-  return reasonError("InvalidInputException", reason, message);
-}
-
-export function constraintViolation(reason: string, message: string): AwsError {
-  return reasonError("ConstraintViolationException", reason, message);
-}
-

@@ -21,9 +21,9 @@ import { AwsError } from "../protocol/errors.js";
 import { findViolations, type Violation } from "../protocol/validate.js";
 import { readClockOffset, setClockOffset } from "../clock.js";
 import { rootPrincipal } from "../auth/identity.js";
-import { newAccountId } from "../services/organizations/ids.js";
-import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../services/organizations/repo.js";
-import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
+import { newAccountId } from "../org/ids.js";
+import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../org/repo.js";
+import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../org/policy-repo.js";
 import { problemAt, SeedError, type Site } from "./errors.js";
 import type { PlanAccount, PlanOrganization, PlanOu, PlanTarget, SeedPlan } from "./schema.js";
 

@@ -12,7 +12,7 @@
  */
 import type { CallContext } from "../../context.js";
 import { enforceScps } from "../../policy/enforce.js";
-import { ensureAccount, getAccountRow, isDelegatedAdministrator, isServiceAccessEnabled, isVisible, membership, type AccountRow } from "../organizations/repo.js";
+import { ensureAccount, getAccountRow, isDelegatedAdministrator, isServiceAccessEnabled, isVisible, membership, type AccountRow } from "../../org/repo.js";
 import { accountErrors } from "./errors.js";
 
 export const ACCOUNT_SERVICE_PRINCIPAL = "account.amazonaws.com";

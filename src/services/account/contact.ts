@@ -9,7 +9,7 @@ import type {
   PutContactInformationRequest,
 } from "@aws-sdk/client-account";
 import { op } from "../../context.js";
-import type { AccountRow } from "../organizations/repo.js";
+import type { AccountRow } from "../../org/repo.js";
 import { resolveTarget } from "./access.js";
 import { DocKind, readDoc, writeDoc } from "./account-docs.js";
 import { accountErrors } from "./errors.js";

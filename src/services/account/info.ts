@@ -9,7 +9,7 @@ import type {
   PutAccountNameRequest,
 } from "@aws-sdk/client-account";
 import { op, type CallContext } from "../../context.js";
-import { accountStatus, type AccountRow } from "../organizations/repo.js";
+import { accountStatus, type AccountRow } from "../../org/repo.js";
 import { resolveTarget } from "./access.js";
 import { accountErrors } from "./errors.js";
 

@@ -19,7 +19,7 @@ import type { LookupAttribute, LookupEventsRequest, LookupEventsResponse } from 
 import { op, type CallContext } from "../../context.js";
 import { AwsError } from "../../protocol/errors.js";
 import type { EventTable } from "../../store/schema.js";
-import { DAY_MS, membership } from "../organizations/repo.js";
+import { DAY_MS, membership } from "../../org/repo.js";
 import { paginate, readToken } from "../organizations/paginate.js";
 import { cloudtrailErrors, MAX_LOOKUP_ATTRIBUTES } from "./errors.js";
 import { globalEventsRegion, rowIdOf, SERVICE_EVENTS, toCloudTrailEvent, type CloudTrailEventView } from "./records.js";

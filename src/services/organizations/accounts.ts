@@ -17,14 +17,13 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
-import { constraintViolation, invalidInput } from "../../protocol/errors.js";
 import { quotas } from "../../quotas.js";
 import { hotQuery } from "../../store/hot.js";
-import { newAccountId, newCreateAccountRequestId } from "./ids.js";
-import { errors } from "./errors.js";
-import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { newAccountId, newCreateAccountRequestId } from "../../org/ids.js";
+import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
+import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
 import { departOrganization, joinOrganization } from "./membership.js";
-import { recordEvent } from "./events.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { checkDeparture } from "./leave.js";

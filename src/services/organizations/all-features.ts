@@ -21,12 +21,11 @@ import type { EnableAllFeaturesRequest, EnableAllFeaturesResponse, HandshakePart
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { HandshakeTable } from "../../store/schema.js";
-import { constraintViolation } from "../../protocol/errors.js";
-import { errors } from "./errors.js";
-import { recordEvent } from "./events.js";
-import { recordClosures } from "./handshake-closures.js";
+import { errors, constraintViolation } from "../../org/errors.js";
+import { recordEvent } from "../../org/events.js";
+import { recordClosures } from "../../org/handshake-closures.js";
 import { createHandshake, currentState, organizationResource, toHandshake } from "./handshakes.js";
-import { getAccountRow, getOrganization, isVisible, requireOrg, type OrgRow } from "./repo.js";
+import { getAccountRow, getOrganization, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
 
 export const ENABLE_ALL_FEATURES = "ENABLE_ALL_FEATURES";
 export const APPROVE_ALL_FEATURES = "APPROVE_ALL_FEATURES";

@@ -5,8 +5,8 @@
 import type { CallContext } from "../../context.js";
 import { ACCESS } from "./access.js";
 import type { ServiceModel } from "../../protocol/model.js";
-import { errors } from "./errors.js";
-import { isDelegatedAdministrator, membership } from "./repo.js";
+import { errors } from "../../org/errors.js";
+import { isDelegatedAdministrator, membership } from "../../org/repo.js";
 import { enforceScps } from "../../policy/enforce.js";
 import { resourcePolicyAllows } from "./resource-policy.js";
 

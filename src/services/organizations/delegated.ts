@@ -22,12 +22,12 @@ import type {
 } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
-import { constraintViolation, invalidInput, type AwsError } from "../../protocol/errors.js";
-import { errors } from "./errors.js";
-import { recordEvent } from "./events.js";
+import type { AwsError } from "../../protocol/errors.js";
+import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
-import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "./repo.js";
+import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
 import {
   DEFAULT_MAX_DELEGATED_ADMINS,
   DELEGATED_ADMIN_SERVICE_PRINCIPALS,

@@ -9,9 +9,9 @@
 import type { CreateAccountRequest, CreateGovCloudAccountRequest, CreateGovCloudAccountResponse } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
-import { constraintViolation } from "../../protocol/errors.js";
-import { newAccountId } from "./ids.js";
-import { getAccountRow, requireOrg } from "./repo.js";
+import { constraintViolation } from "../../org/errors.js";
+import { newAccountId } from "../../org/ids.js";
+import { getAccountRow, requireOrg } from "../../org/repo.js";
 import { creationAnswer, startAccountCreation, validateAccountCreationRequest } from "./accounts.js";
 
 /** The API Reference's description of MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED (B in docs/research/aws-messages.md). */

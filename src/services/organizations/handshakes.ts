@@ -21,12 +21,11 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { HandshakeTable } from "../../store/schema.js";
-import { invalidInput } from "../../protocol/errors.js";
-import { arns, newHandshakeId } from "./ids.js";
-import { errors } from "./errors.js";
-import { DAY_MS, ensureAccount, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type OrgRow } from "./repo.js";
+import { arns, newHandshakeId } from "../../org/ids.js";
+import { errors, invalidInput } from "../../org/errors.js";
+import { DAY_MS, ensureAccount, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type OrgRow } from "../../org/repo.js";
 import { joinOrganization } from "./membership.js";
-import { recordEvent } from "./events.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { quotas } from "../../quotas.js";
@@ -34,7 +33,7 @@ import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from 
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
 import { onTransferHandshakeAccepted } from "./transfers.js";
 import { validateTagsForNewResource } from "./tag-rules.js";
-import { closureOf, isRetained, oldClosures, recordClosures } from "./handshake-closures.js";
+import { closureOf, isRetained, oldClosures, recordClosures } from "../../org/handshake-closures.js";
 
 export const HANDSHAKE_TTL_MS = 15 * DAY_MS;
 

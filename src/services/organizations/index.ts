@@ -1,6 +1,6 @@
 /** The Organizations service: its model, its operations, its authorization step. */
 import { collectHandlers, type ServiceDefinition } from "../../context.js";
-import { errors } from "./errors.js";
+import { errors } from "../../org/errors.js";
 import { loadModel } from "../../protocol/model.js";
 import { organizationsInputError } from "../../protocol/validate.js";
 import { authorizeOrganizations } from "./authorize.js";

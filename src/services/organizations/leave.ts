@@ -6,9 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
-import { constraintViolation } from "../../protocol/errors.js";
-import { errors } from "./errors.js";
-import { DAY_MS, getAccountRow, requireOrg, type AccountRow, type OrgRow } from "./repo.js";
+import { errors, constraintViolation } from "../../org/errors.js";
+import { DAY_MS, getAccountRow, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
 import { departOrganization } from "./membership.js";
 
 /** A created account cannot leave until four days after its creation (invited accounts are exempt). */

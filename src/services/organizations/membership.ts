@@ -1,12 +1,12 @@
 /** Accounts joining and departing an organization: every side effect in one place. */
 import type { CallContext } from "../../context.js";
-import type { AccountRow, OrgRow } from "./repo.js";
-import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
-import { recordEvent } from "./events.js";
-import { recordClosures } from "./handshake-closures.js";
+import type { AccountRow, OrgRow } from "../../org/repo.js";
+import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "../../org/repo.js";
+import { recordEvent } from "../../org/events.js";
+import { recordClosures } from "../../org/handshake-closures.js";
 import { reconcileAllFeatures } from "./all-features.js";
 import { nextSeq } from "../../store/sequence.js";
-import { AWS_MANAGED_POLICIES } from "./policy-repo.js";
+import { AWS_MANAGED_POLICIES } from "../../org/policy-repo.js";
 
 /** AWS attaches the managed full-access policy of each enabled SCP/RCP type to every new target. */
 export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targetId: string, targetType: string): Promise<void> {

@@ -7,8 +7,8 @@ import type {
   ListRootsResponse,
 } from "@aws-sdk/client-organizations";
 import { op } from "../../context.js";
-import { arns, newOrganizationId, newRootId } from "./ids.js";
-import { errors } from "./errors.js";
+import { arns, newOrganizationId, newRootId } from "../../org/ids.js";
+import { errors, constraintViolation } from "../../org/errors.js";
 import {
   ensureAccount,
   getRoot,
@@ -18,11 +18,10 @@ import {
   toOrganization,
   toRoot,
   type OrgRow,
-} from "./repo.js";
-import { recordEvent } from "./events.js";
+} from "../../org/repo.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate } from "./paginate.js";
 import { hasActiveResponsibilityTransfer } from "./transfers.js";
-import { constraintViolation } from "../../protocol/errors.js";
 
 /** The API Reference's descriptions of the reasons (B in docs/research/aws-messages.md). */
 const MESSAGES = {

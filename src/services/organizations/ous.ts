@@ -31,9 +31,8 @@ import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { OuTable } from "../../store/schema.js";
 import type { AwsError } from "../../protocol/errors.js";
-import { constraintViolation } from "../../protocol/errors.js";
-import { arns, newOuId } from "./ids.js";
-import { errors } from "./errors.js";
+import { arns, newOuId } from "../../org/ids.js";
+import { errors, constraintViolation } from "../../org/errors.js";
 import {
   bumpPolicyVersion,
   getAccountRow,
@@ -45,9 +44,9 @@ import {
   type AccountRow,
   type OrgRow,
   type RootRow,
-} from "./repo.js";
+} from "../../org/repo.js";
 import { attachDefaultPolicies } from "./membership.js";
-import { recordEvent } from "./events.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { putTags } from "./tags.js";

@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { CallContext } from "../../context.js";
-import { invalidInput } from "../../protocol/errors.js";
+import { invalidInput } from "../../org/errors.js";
 
 export const DEFAULT_PAGE_SIZE = 20;
 

@@ -49,11 +49,10 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { quotas } from "../../quotas.js";
-import { constraintViolation, invalidInput } from "../../protocol/errors.js";
 import { isAuthorizationPolicyType, parsePolicyDocument, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
 import { computeEffectivePolicy, type EffectivePolicyError, type EffectivePolicyLevel } from "../../policy/effective.js";
-import { newPolicyId } from "./ids.js";
-import { errors } from "./errors.js";
+import { newPolicyId } from "../../org/ids.js";
+import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import {
   bumpPolicyVersion,
   getAccountRow,
@@ -70,7 +69,7 @@ import {
   type AccountRow,
   type OrgRow,
   type RootRow,
-} from "./repo.js";
+} from "../../org/repo.js";
 import {
   accountLevels,
   accountPath,
@@ -84,8 +83,8 @@ import {
   RCP_FULL_AWS_ACCESS_ID,
   type PolicyRow,
   type PolicyTargetType,
-} from "./policy-repo.js";
-import { recordEvent } from "./events.js";
+} from "../../org/policy-repo.js";
+import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq, nextSeqs } from "../../store/sequence.js";
 import { putTags } from "./tags.js";

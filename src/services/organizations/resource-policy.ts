@@ -20,15 +20,15 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { ResourcePolicyTable } from "../../store/schema.js";
-import { constraintViolation, invalidInput, type AwsError } from "../../protocol/errors.js";
+import type { AwsError } from "../../protocol/errors.js";
 import { JsonSyntaxError, POLICY_TYPES, POLICY_VERSIONS, parseJsonStrict, type JsonObject, type JsonValue } from "../../policy/document.js";
 import { actionMatches, evaluateCondition, resourceMatches, wildcardMatch } from "../../policy/evaluate.js";
 import { requestContext } from "../../policy/request-context.js";
 import { loadModel } from "../../protocol/model.js";
-import { arns, newResourcePolicyId } from "./ids.js";
-import { errors } from "./errors.js";
-import { recordEvent } from "./events.js";
-import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
+import { arns, newResourcePolicyId } from "../../org/ids.js";
+import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
+import { recordEvent } from "../../org/events.js";
+import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
 import { putTags, validateTags } from "./tags.js";
 
 // Messages: INVALID_PRINCIPAL and ORGANIZATION_NOT_IN_ALL_FEATURES_MODE are the API Reference's

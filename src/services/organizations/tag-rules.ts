@@ -5,7 +5,7 @@
  * created or sent. Pure checks, so that every module can use them without importing the tag store.
  */
 import type { Tag } from "@aws-sdk/client-organizations";
-import { constraintViolation, invalidInput } from "../../protocol/errors.js";
+import { constraintViolation, invalidInput } from "../../org/errors.js";
 
 /** Tags one resource may hold. */
 export const MAX_TAGS_PER_RESOURCE = 50;

@@ -3,8 +3,8 @@ import type { ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagR
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { checkTagCount, validateTags } from "./tag-rules.js";
-import { errors } from "./errors.js";
-import { getAccountRow, isVisible, requireOrg, type OrgRow } from "./repo.js";
+import { errors } from "../../org/errors.js";
+import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { isOrganizationResourcePolicy } from "./resource-policy.js";

@@ -39,13 +39,13 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { HandshakeTable, ResponsibilityTransferTable } from "../../store/schema.js";
-import { AwsError, constraintViolation, invalidInput } from "../../protocol/errors.js";
-import { errors } from "./errors.js";
-import { recordEvent } from "./events.js";
+import { AwsError } from "../../protocol/errors.js";
+import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
+import { recordEvent } from "../../org/events.js";
 import { createHandshake, currentState, toHandshake } from "./handshakes.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
-import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "./repo.js";
+import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
 import { putTags, validateTags } from "./tags.js";
 
 export const TRANSFER_RESPONSIBILITY = "TRANSFER_RESPONSIBILITY";

@@ -5,8 +5,8 @@ import { op, collectHandlers, type CallContext, type ServiceDefinition } from ".
 import { loadModel } from "../../protocol/model.js";
 import { AwsError } from "../../protocol/errors.js";
 import { queryValidationError } from "../../protocol/validate.js";
-import { arns } from "../organizations/ids.js";
-import { getAccountRow, getOrganization } from "../organizations/repo.js";
+import { arns } from "../../org/ids.js";
+import { getAccountRow, getOrganization } from "../../org/repo.js";
 
 import { enforceScps } from "../../policy/enforce.js";
 

@@ -1,10 +1,13 @@
-/** Reads and small writes shared by the Organizations operations. */
+/**
+ * The organization's rows (the organization, its accounts, its root) and the small reads and
+ * writes every service, the control API, seeds and the console share.
+ */
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
-import type { CallContext } from "../../context.js";
-import { isReadOnly, type Tx } from "../../store/store.js";
-import { hotQuery } from "../../store/hot.js";
-import { nextSeq } from "../../store/sequence.js";
-import type { AccountTable, OrganizationTable, RootTable } from "../../store/schema.js";
+import type { CallContext } from "../context.js";
+import { isReadOnly, type Tx } from "../store/store.js";
+import { hotQuery } from "../store/hot.js";
+import { nextSeq } from "../store/sequence.js";
+import type { AccountTable, OrganizationTable, RootTable } from "../store/schema.js";
 import { arns } from "./ids.js";
 import { errors } from "./errors.js";
 

@@ -2,9 +2,22 @@
  * Organizations' exceptions with AWS's own messages (word for word where AWS documents or
  * returns them; see docs/research/aws-messages.md).
  */
-import { AwsError, reasonError } from "../../protocol/errors.js";
+import { AwsError } from "../protocol/errors.js";
 
 const e = (code: string, message: string) => new AwsError(code, message);
+
+/** Organizations' errors that carry a `Reason` member. */
+export function reasonError(code: string, reason: string, message: string): AwsError {
+  return new AwsError(code, message, { fields: { Reason: reason } });
+}
+
+export function invalidInput(reason: string, message: string): AwsError {
+  return reasonError("InvalidInputException", reason, message);
+}
+
+export function constraintViolation(reason: string, message: string): AwsError {
+  return reasonError("ConstraintViolationException", reason, message);
+}
 
 export const errors = {
   notInUse: () => e("AWSOrganizationsNotInUseException", "Your account is not a member of an organization."),

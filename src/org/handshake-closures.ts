@@ -8,8 +8,8 @@
  * this table existed has no entry; it is kept until 30 days after its expiry date, the latest it
  * could have closed.
  */
-import type { Tx } from "../../store/store.js";
-import type { HandshakeTable } from "../../store/schema.js";
+import type { Tx } from "../store/store.js";
+import type { HandshakeTable } from "../store/schema.js";
 import { DAY_MS } from "./repo.js";
 
 /** How long a closed handshake stays in AWS's answers. */

@@ -4,10 +4,10 @@
  * policies that apply to an account through the hierarchy (root, each OU on the path, the
  * account), which SCP enforcement and effective management policies both evaluate.
  */
-import { isReadOnly, type Tx } from "../../store/store.js";
-import type { PolicyTable } from "../../store/schema.js";
-import { nextSeq } from "../../store/sequence.js";
-import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
+import { isReadOnly, type Tx } from "../store/store.js";
+import type { PolicyTable } from "../store/schema.js";
+import { nextSeq } from "../store/sequence.js";
+import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../policy/document.js";
 import { arns } from "./ids.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled, isVisible, type OrgRow } from "./repo.js";
 

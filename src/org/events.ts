@@ -1,7 +1,7 @@
 /** The organization's event history (the control API's /_orgsim/events and CloudTrail LookupEvents read it). */
 import { randomBytes } from "node:crypto";
-import type { CallContext } from "../../context.js";
-import type { EventTable } from "../../store/schema.js";
+import type { CallContext } from "../context.js";
+import type { EventTable } from "../store/schema.js";
 
 let sequence = 0;
 
