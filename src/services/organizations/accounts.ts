@@ -27,7 +27,7 @@ import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { checkDeparture } from "./leave.js";
-import { validateTagsForNewResource } from "./tag-rules.js";
+import { validateTagsForNewResource } from "../../org/tags.js";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
 /** IAM keeps role names with this prefix for service-linked roles. */

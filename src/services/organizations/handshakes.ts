@@ -32,7 +32,7 @@ import { quotas } from "../../quotas.js";
 import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "./accounts.js";
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
 import { onTransferHandshakeAccepted } from "./transfers.js";
-import { validateTagsForNewResource } from "./tag-rules.js";
+import { validateTagsForNewResource } from "../../org/tags.js";
 import { closureOf, isRetained, oldClosures, recordClosures } from "../../org/handshake-closures.js";
 
 export const HANDSHAKE_TTL_MS = 15 * DAY_MS;

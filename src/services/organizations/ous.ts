@@ -49,7 +49,7 @@ import { attachDefaultPolicies } from "./membership.js";
 import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
-import { putTags } from "./tags.js";
+import { putTags } from "../../org/tags.js";
 
 export type OuRow = OuTable;
 

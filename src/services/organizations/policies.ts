@@ -87,7 +87,7 @@ import {
 import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq, nextSeqs } from "../../store/sequence.js";
-import { putTags } from "./tags.js";
+import { putTags } from "../../org/tags.js";
 import { POLICY_TYPE_SERVICE_PRINCIPALS } from "./service-principals.js";
 
 // ---------------------------------------------------------------------------------------------

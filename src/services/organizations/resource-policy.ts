@@ -29,7 +29,7 @@ import { arns, newResourcePolicyId } from "../../org/ids.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { recordEvent } from "../../org/events.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
-import { putTags, validateTags } from "./tags.js";
+import { putTags, validateTags } from "../../org/tags.js";
 
 // Messages: INVALID_PRINCIPAL and ORGANIZATION_NOT_IN_ALL_FEATURES_MODE are the API Reference's
 // descriptions (B in docs/research/aws-messages.md); AWS documents no wording for the other

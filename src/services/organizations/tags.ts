@@ -1,16 +1,13 @@
-/** Tags on accounts, roots, OUs and policies. */
+/** The tag operations: TagResource, UntagResource, ListTagsForResource (the tag store is src/org/tags.ts). */
 import type { ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
-import { checkTagCount, validateTags } from "./tag-rules.js";
+import { putTags } from "../../org/tags.js";
 import { errors } from "../../org/errors.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
-import { nextSeq } from "../../store/sequence.js";
 import { isOrganizationResourcePolicy } from "./resource-policy.js";
 import { isTransferOfOrganization } from "./transfers.js";
-
-export { MAX_TAGS_PER_RESOURCE, validateTags } from "./tag-rules.js";
 
 /** The resource must belong to the caller's organization: an account, its root, an OU or a policy. */
 async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string): Promise<void> {
@@ -32,23 +29,6 @@ async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string
     found = policy !== undefined && policy.org_id === org.id;
   }
   if (!found) throw errors.targetNotFound();
-}
-
-/** Writes tags (replacing values of existing keys), keeping the per-resource limit. */
-export async function putTags(ctx: CallContext, resourceId: string, tags: Tag[]): Promise<void> {
-  validateTags(tags);
-  const existing = await ctx.tx.selectFrom("tags").select("key").where("resource_id", "=", resourceId).execute();
-  const keys = new Set(existing.map((t) => t.key));
-  for (const tag of tags) keys.add(tag.Key!);
-  checkTagCount(resourceId, keys.size);
-  for (const tag of tags) {
-    await ctx.tx
-      .insertInto("tags")
-      .values({ resource_id: resourceId, key: tag.Key!, value: tag.Value ?? "", seq: await nextSeq(ctx.tx) })
-      // A key that is already there keeps its place in the list; only its value changes.
-      .onConflict((oc) => oc.columns(["resource_id", "key"]).doUpdateSet({ value: tag.Value ?? "" }))
-      .execute();
-  }
 }
 
 export const TagResource = op(async (ctx, input: TagResourceRequest): Promise<Record<string, never>> => {

@@ -46,7 +46,7 @@ import { createHandshake, currentState, toHandshake } from "./handshakes.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
-import { putTags, validateTags } from "./tags.js";
+import { putTags, validateTags } from "../../org/tags.js";
 
 export const TRANSFER_RESPONSIBILITY = "TRANSFER_RESPONSIBILITY";
 

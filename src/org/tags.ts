@@ -1,11 +1,14 @@
 /**
- * What AWS requires of the tags in a request, whatever operation carries them (TagResource, and the
+ * The tag store (tags on accounts, roots, OUs, policies, resource policies and transfers) and what
+ * AWS requires of the tags in a request, whatever operation carries them (TagResource, and the
  * Tags of CreateAccount, CreateGovCloudAccount, CreateOrganizationalUnit, CreatePolicy,
  * InviteAccountToOrganization, ...): one invalid tag fails the whole request, before anything is
- * created or sent. Pure checks, so that every module can use them without importing the tag store.
+ * created or sent. The tag operations (TagResource and its kin) are in services/organizations/tags.ts.
  */
 import type { Tag } from "@aws-sdk/client-organizations";
-import { constraintViolation, invalidInput } from "../../org/errors.js";
+import type { CallContext } from "../context.js";
+import { nextSeq } from "../store/sequence.js";
+import { constraintViolation, invalidInput } from "./errors.js";
 
 /** Tags one resource may hold. */
 export const MAX_TAGS_PER_RESOURCE = 50;
@@ -34,4 +37,21 @@ export function validateTagsForNewResource(tags: readonly Tag[] | undefined, res
   if (!tags || tags.length === 0) return;
   validateTags(tags);
   checkTagCount(resource, tags.length);
+}
+
+/** Writes tags (replacing values of existing keys), keeping the per-resource limit. */
+export async function putTags(ctx: CallContext, resourceId: string, tags: Tag[]): Promise<void> {
+  validateTags(tags);
+  const existing = await ctx.tx.selectFrom("tags").select("key").where("resource_id", "=", resourceId).execute();
+  const keys = new Set(existing.map((t) => t.key));
+  for (const tag of tags) keys.add(tag.Key!);
+  checkTagCount(resourceId, keys.size);
+  for (const tag of tags) {
+    await ctx.tx
+      .insertInto("tags")
+      .values({ resource_id: resourceId, key: tag.Key!, value: tag.Value ?? "", seq: await nextSeq(ctx.tx) })
+      // A key that is already there keeps its place in the list; only its value changes.
+      .onConflict((oc) => oc.columns(["resource_id", "key"]).doUpdateSet({ value: tag.Value ?? "" }))
+      .execute();
+  }
 }
