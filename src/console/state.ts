@@ -32,7 +32,7 @@ import { requestContext } from "../policy/request-context.js";
 import { policyPathFor as policyPath } from "../org/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";
 import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../org/repo.js";
-import { departureChecks, formatDuration, WAIT_PERIOD_MS, type DepartureRule } from "../services/organizations/leave.js";
+import { departureChecks, formatDuration, WAIT_PERIOD_MS, type DepartureRule } from "../org/departure.js";
 import { currentState } from "../services/organizations/handshakes.js";
 import { errors } from "../org/errors.js";
 import { arns } from "../org/ids.js";

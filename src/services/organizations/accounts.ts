@@ -26,27 +26,12 @@ import { departOrganization, joinOrganization } from "./membership.js";
 import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
-import { checkDeparture } from "./leave.js";
+import { checkDeparture } from "../../org/departure.js";
 import { validateTagsForNewResource } from "../../org/tags.js";
+import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, DEFAULT_ROLE_NAME, isValidAccountEmail } from "../../org/accounts.js";
 
-export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
 /** IAM keeps role names with this prefix for service-linked roles. */
 export const RESERVED_ROLE_PREFIX = "AWSServiceRoleFor";
-
-/**
- * The rules CreateAccount's reference gives for an account's email address, beyond the model's
- * pattern: 7-bit ASCII, one @; a local part without whitespace or any of " ' ( ) < > [ ] : ; , \ | % &
- * that doesn't begin with a dot; a domain of letters, digits, hyphens and dots that neither begins
- * nor ends with a hyphen or a dot and holds at least one dot.
- */
-export function isValidAccountEmail(email: string): boolean {
-  if (!/^[\x00-\x7f]*$/.test(email)) return false;
-  const parts = email.split("@");
-  if (parts.length !== 2) return false;
-  const [local, domain] = parts as [string, string];
-  if (local === "" || local.startsWith(".") || /[\s"'()<>[\]:;,\\|%&]/.test(local)) return false;
-  return /^[A-Za-z0-9.-]+$/.test(domain) && !/^[-.]|[-.]$/.test(domain) && domain.includes(".");
-}
 
 /**
  * The request checks CreateAccount and CreateGovCloudAccount share, before anything is created:
@@ -161,23 +146,6 @@ export function creationAnswer(ctx: CallContext, status: CreateAccountStatusTabl
   if (ctx.settings.completeAsyncImmediately) return toCreateStatus(ctx, status);
   return { Id: status.id, AccountName: status.account_name, State: "IN_PROGRESS", RequestedTimestamp: new Date(status.requested_at) };
 }
-
-/** Whether the organization's accounts, pending creations and open invitations included, fill its quota. */
-export async function accountQuotaReached(ctx: CallContext, org: OrgRow): Promise<boolean> {
-  const limit = (await quotas(ctx)).accountsPerOrganization;
-  const accounts = await ctx.tx.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).where("org_id", "=", org.id).executeTakeFirstOrThrow();
-  const invites = await ctx.tx
-    .selectFrom("handshakes")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("org_id", "=", org.id)
-    .where("action", "=", "INVITE")
-    .where("state", "in", ["OPEN", "REQUESTED"])
-    .where("expires_at", ">", ctx.now)
-    .executeTakeFirstOrThrow();
-  return Number(accounts.n) + Number(invites.n) >= limit;
-}
-
-export const ACCOUNT_LIMIT_MESSAGE = "You attempted to exceed the limit on the number of accounts in an organization.";
 
 export const CreateAccount = op(async (ctx, input: CreateAccountRequest): Promise<CreateAccountResponse> => {
   const org = await requireOrg(ctx);

@@ -29,7 +29,7 @@ import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { quotas } from "../../quotas.js";
-import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "./accounts.js";
+import { ACCOUNT_LIMIT_MESSAGE, accountQuotaReached, isValidAccountEmail } from "../../org/accounts.js";
 import { checkInviteAllowedDuringAllFeatures, isChildHandshakeOf, onAllFeaturesHandshakeAccepted } from "./all-features.js";
 import { onTransferHandshakeAccepted } from "./transfers.js";
 import { validateTagsForNewResource } from "../../org/tags.js";
