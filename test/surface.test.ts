@@ -41,7 +41,7 @@ import { getOrganization } from "../src/org/repo.js";
 import { resourcePolicyAllows } from "../src/services/organizations/resource-policy.js";
 import { registerGovCloudRoute } from "../src/control/routes-govcloud.js";
 
-const handshakesModule = readFileSync(new URL("../src/services/organizations/handshakes.js", import.meta.url), "utf8");
+const handshakesModule = readFileSync(new URL("../src/services/organizations/handshake-kinds.js", import.meta.url), "utf8");
 const ALL_FEATURES_WIRED = handshakesModule.includes("onAllFeaturesHandshakeAccepted");
 const TRANSFERS_WIRED = handshakesModule.includes("onTransferHandshakeAccepted");
 const needsAllFeaturesHook = ALL_FEATURES_WIRED ? false : "needs onAllFeaturesHandshakeAccepted wired in AcceptHandshake";

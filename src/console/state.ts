@@ -33,7 +33,7 @@ import { policyPathFor as policyPath } from "../org/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";
 import { accountStatus, getRoot, isPolicyTypeEnabled, parsePolicyTypes, type AccountRow, type OrgRow, type RootRow } from "../org/repo.js";
 import { departureChecks, formatDuration, WAIT_PERIOD_MS, type DepartureRule } from "../org/departure.js";
-import { currentState } from "../services/organizations/handshakes.js";
+import { currentState } from "../org/handshakes.js";
 import { errors } from "../org/errors.js";
 import { arns } from "../org/ids.js";
 

@@ -15,7 +15,8 @@ import { DAY_MS } from "./repo.js";
 /** How long a closed handshake stays in AWS's answers. */
 export const CLOSED_VISIBLE_MS = 30 * DAY_MS;
 
-const OPEN_STATES: readonly string[] = ["OPEN", "REQUESTED"];
+/** The states in which a handshake can still be answered; every other state is closed. */
+export const OPEN_STATES: readonly string[] = ["OPEN", "REQUESTED"];
 
 /** Records that the handshakes `ids` of `orgId` closed at `at` (their state was just set to a closed one). */
 export async function recordClosures(tx: Tx, orgId: string, ids: readonly string[], at: number): Promise<void> {

@@ -22,7 +22,7 @@ import { hotQuery } from "../../store/hot.js";
 import { newAccountId, newCreateAccountRequestId } from "../../org/ids.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
-import { departOrganization, joinOrganization } from "./membership.js";
+import { departOrganization, joinOrganization } from "../../org/membership.js";
 import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";

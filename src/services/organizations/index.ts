@@ -7,6 +7,7 @@ import { authorizeOrganizations } from "./authorize.js";
 import * as organization from "./organization.js";
 import * as accounts from "./accounts.js";
 import * as handshakes from "./handshakes.js";
+import * as invitations from "./invitations.js";
 import * as leave from "./leave.js";
 import * as tags from "./tags.js";
 import * as ous from "./ous.js";
@@ -26,7 +27,7 @@ export function organizationsService(): ServiceDefinition {
   return {
     name: "organizations",
     model,
-    handlers: collectHandlers([organization, accounts, handshakes, leave, tags, ous, policies, delegated, resourcePolicy, govcloud, allFeatures, transfers], Object.keys(model.operations)),
+    handlers: collectHandlers([organization, accounts, handshakes, invitations, leave, tags, ous, policies, delegated, resourcePolicy, govcloud, allFeatures, transfers], Object.keys(model.operations)),
     inputError: (violations) => organizationsInputError(violations[0]!),
     authorize: (ctx, operation) => authorizeOrganizations(ctx, operation, model),
     internalErrorCode: "ServiceException",

@@ -9,7 +9,7 @@ import { op } from "../../context.js";
 import { errors } from "../../org/errors.js";
 import { getAccountRow, requireOrg, type OrgRow } from "../../org/repo.js";
 import { checkDeparture } from "../../org/departure.js";
-import { departOrganization } from "./membership.js";
+import { departOrganization } from "../../org/membership.js";
 
 /** The sliding window of the LeaveOrganization rate limit, in real milliseconds. */
 export const LEAVE_RATE_WINDOW_MS = 1000;

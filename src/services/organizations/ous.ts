@@ -45,7 +45,7 @@ import {
   type OrgRow,
   type RootRow,
 } from "../../org/repo.js";
-import { attachDefaultPolicies } from "./membership.js";
+import { attachDefaultPolicies } from "../../org/membership.js";
 import { recordEvent } from "../../org/events.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";

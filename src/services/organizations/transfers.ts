@@ -42,7 +42,7 @@ import type { HandshakeTable, ResponsibilityTransferTable } from "../../store/sc
 import { AwsError } from "../../protocol/errors.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { recordEvent } from "../../org/events.js";
-import { createHandshake, currentState, toHandshake } from "./handshakes.js";
+import { createHandshake, currentState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
 import { paginate, seqAfter, seqKey } from "./paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
@@ -341,13 +341,13 @@ export const InviteOrganizationToTransferResponsibility = op(
 );
 
 /**
- * AcceptHandshake's extra step for TRANSFER_RESPONSIBILITY handshakes, run after its state checks
- * (the handshake is OPEN, the caller its invited party) and before it marks the handshake
- * ACCEPTED, inside the call's transaction: the caller must be the management account of another
- * organization, within the outbound quota and the chain length. The transfer becomes ACCEPTED.
+ * What accepting a TRANSFER_RESPONSIBILITY handshake does (its kind in handshake-kinds.ts), after
+ * AcceptHandshake's state checks (the handshake is OPEN, the caller its invited party) and before
+ * it marks the handshake ACCEPTED, inside the call's transaction: the caller must be the
+ * management account of another organization, within the outbound quota and the chain length.
+ * The transfer becomes ACCEPTED.
  */
-export async function onTransferHandshakeAccepted(ctx: CallContext, handshake: HandshakeTable): Promise<void> {
-  if (handshake.action !== TRANSFER_RESPONSIBILITY) return;
+export async function onTransferHandshakeAccepted(ctx: CallContext, handshake: HandshakeRow): Promise<void> {
   const row = await ctx.tx.selectFrom("responsibility_transfers").selectAll().where("handshake_id", "=", handshake.id).executeTakeFirst();
   if (!row) throw errors.handshakeNotFound();
   const { org } = await membership(ctx);

@@ -1,12 +1,12 @@
 /** Accounts joining and departing an organization: every side effect in one place. */
-import type { CallContext } from "../../context.js";
-import type { AccountRow, OrgRow } from "../../org/repo.js";
-import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "../../org/repo.js";
-import { recordEvent } from "../../org/events.js";
-import { recordClosures } from "../../org/handshake-closures.js";
-import { reconcileAllFeatures } from "./all-features.js";
-import { nextSeq } from "../../store/sequence.js";
-import { AWS_MANAGED_POLICIES } from "../../org/policy-repo.js";
+import type { CallContext } from "../context.js";
+import type { AccountRow, OrgRow } from "./repo.js";
+import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
+import { recordEvent } from "./events.js";
+import { OPEN_STATES, setHandshakeState } from "./handshakes.js";
+import { reconcileAllFeatures } from "./feature-set.js";
+import { nextSeq } from "../store/sequence.js";
+import { AWS_MANAGED_POLICIES } from "./policy-repo.js";
 
 /** AWS attaches the managed full-access policy of each enabled SCP/RCP type to every new target. */
 export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targetId: string, targetType: string): Promise<void> {
@@ -69,13 +69,9 @@ export async function departOrganization(ctx: CallContext, org: OrgRow, account:
     .select("id")
     .where("org_id", "=", org.id)
     .where("target_account_id", "=", account.id)
-    .where("state", "in", ["OPEN", "REQUESTED"])
+    .where("state", "in", OPEN_STATES)
     .execute();
-  if (open.length > 0) {
-    const ids = open.map((r) => r.id);
-    await tx.updateTable("handshakes").set({ state: "CANCELED" }).where("id", "in", ids).execute();
-    await recordClosures(tx, org.id, ids, ctx.now);
-  }
+  await setHandshakeState(tx, org.id, open.map((r) => r.id), "CANCELED", ctx.now);
   await bumpPolicyVersion(tx, org.id);
   // A member that never approved all features no longer holds the change back.
   await reconcileAllFeatures(ctx, org.id);
