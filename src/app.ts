@@ -4,13 +4,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.js";
-import type { CallContext, ServiceDefinition } from "./context.js";
+import { callContext, type ServiceDefinition } from "./context.js";
 import type { Authenticated } from "./auth/identity.js";
 import { Store, type Tx } from "./store/store.js";
 import { Logger } from "./log.js";
 import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
-import { readClockOffset } from "./clock.js";
+import { virtualNow } from "./clock.js";
 import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
 import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
@@ -93,18 +93,14 @@ export class App {
   /** Authorization and the operation, inside the caller's transaction (no fault injection). */
   async runInTransaction(tx: Tx, call: CallInput): Promise<unknown> {
     const service = this.service(call.service);
-    const ctx: CallContext = {
-      tx,
-      requestId: call.requestId,
+    const ctx = callContext(this, tx, await virtualNow(tx), {
       principal: call.auth.principal,
       region: call.auth.region,
       partition: call.auth.partition,
-      now: Date.now() + (await readClockOffset(tx)),
-      settings: this.settings,
+      requestId: call.requestId,
       sourceIp: call.sourceIp,
       operation: call.operation,
-      scratch: {},
-    };
+    });
     if (service.authorize) await service.authorize(ctx, call.operation, call.input);
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     if (!handler) {

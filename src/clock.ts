@@ -34,6 +34,11 @@ export function storedOffsetProblem(value: string, realNow = Date.now()): string
   return undefined;
 }
 
+/** The virtual time now, in the transaction `tx`: real time plus the stored offset (what every call and control route means by "now"). */
+export async function virtualNow(tx: Tx): Promise<number> {
+  return Date.now() + (await readClockOffset(tx));
+}
+
 export async function readClockOffset(tx: Tx): Promise<number> {
   const [row] = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
   if (!row) return 0;

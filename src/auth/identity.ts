@@ -8,10 +8,10 @@
 import type { Store } from "../store/store.js";
 import type { Settings } from "../config.js";
 import { AwsError } from "../protocol/errors.js";
-import { arns, partitionOf } from "../org/ids.js";
+import { partitionOf } from "../org/ids.js";
 import { readClockOffset } from "../clock.js";
 import type { ServiceModel } from "../protocol/model.js";
-import type { Principal } from "./principal.js";
+import { rootPrincipal, type Principal } from "./principal.js";
 import { parseSigV4, verifySigV4, type HttpRequestParts } from "./sigv4.js";
 
 export type AuthStyle = "json" | "query" | "rest";
@@ -60,10 +60,6 @@ function motoAccount(parts: HttpRequestParts, codes: (typeof CODES)[AuthStyle]):
     });
   }
   return value;
-}
-
-export function rootPrincipal(accountId: string, partition: string, accessKeyId: string): Principal {
-  return { accountId, arn: arns.rootUser(partition, accountId), userId: accountId, type: "Root", accessKeyId };
 }
 
 /**

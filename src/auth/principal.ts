@@ -1,4 +1,6 @@
 /** Who is calling: the principal orgsim resolved from the request's credentials. */
+import { arns } from "../org/ids.js";
+
 export interface Principal {
   /** The 12-digit account the principal belongs to. */
   accountId: string;
@@ -10,4 +12,9 @@ export interface Principal {
   /** Set for an assumed role. */
   roleName?: string;
   accessKeyId: string;
+}
+
+/** The root user of `accountId` (in `partition`), calling with `accessKeyId`. */
+export function rootPrincipal(accountId: string, partition: string, accessKeyId: string): Principal {
+  return { accountId, arn: arns.rootUser(partition, accountId), userId: accountId, type: "Root", accessKeyId };
 }

@@ -21,12 +21,11 @@ import { toEventRecord, type EventRecord } from "../org/events.js";
 import { createHash } from "node:crypto";
 import { sql, type Expression, type SqlBool } from "kysely";
 import type { App } from "../app.js";
-import type { CallContext } from "../context.js";
+import { rootCallContext, type CallContext } from "../context.js";
 import type { Tx } from "../store/store.js";
 import type { HandshakeTable, OuTable, PolicyTable } from "../store/schema.js";
 import { clockView, readClockOffset } from "../clock.js";
 import { timingView, type TimingView } from "../config.js";
-import { rootPrincipal } from "../auth/identity.js";
 import { explainScps, SCP, type Explanation } from "../policy/enforce.js";
 import { requestContext } from "../policy/request-context.js";
 import { policyPathFor as policyPath } from "../org/policy-repo.js";
@@ -262,18 +261,7 @@ function chunks<T>(items: T[], size = 500): T[][] {
 
 /** A read-only call context for the shared rule functions (departureBlocker, explainScps). */
 function consoleContext(app: App, tx: Tx, org: OrgRow, now: number): CallContext {
-  return {
-    tx,
-    requestId: "console",
-    principal: rootPrincipal(org.management_account_id, org.partition, org.management_account_id),
-    region: "us-east-1",
-    partition: org.partition,
-    now,
-    settings: app.settings,
-    sourceIp: "127.0.0.1",
-    operation: "Console",
-    scratch: {},
-  };
+  return rootCallContext(app, tx, now, { accountId: org.management_account_id, partition: org.partition, operation: "Console", requestId: "console" });
 }
 
 async function now(tx: Tx): Promise<{ now: number; offset: number }> {

@@ -1,11 +1,10 @@
 /** GET /_orgsim/explain: which SCP at which level allowed or denied an action for an account. */
 import type { App } from "../app.js";
-import type { CallContext } from "../context.js";
-import { AwsError } from "../protocol/errors.js";
-import { readClockOffset } from "../clock.js";
-import { rootPrincipal } from "../auth/identity.js";
+import { rootCallContext } from "../context.js";
+import { virtualNow } from "../clock.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled } from "../org/repo.js";
 import { explainScps, SCP } from "../policy/enforce.js";
+import { bad } from "./http.js";
 
 export interface ExplainQuery {
   accountId: string;
@@ -16,8 +15,8 @@ export interface ExplainQuery {
 }
 
 export async function explain(app: App, q: ExplainQuery): Promise<Record<string, unknown>> {
-  if (!/^\d{12}$/.test(q.accountId)) throw new AwsError("BadRequest", "accountId must be a 12-digit account id.");
-  if (!/^[\w-]+:[\w*?]+$/.test(q.action)) throw new AwsError("BadRequest", 'action must look like "organizations:LeaveOrganization".');
+  if (!/^\d{12}$/.test(q.accountId)) throw bad("accountId must be a 12-digit account id.");
+  if (!/^[\w-]+:[\w*?]+$/.test(q.action)) throw bad('action must look like "organizations:LeaveOrganization".');
   return app.store.transaction(async (tx) => {
     const account = await getAccountRow(tx, q.accountId);
     const org = account?.org_id ? await getOrganization(tx, account.org_id) : undefined;
@@ -28,25 +27,13 @@ export async function explain(app: App, q: ExplainQuery): Promise<Record<string,
     if (!isPolicyTypeEnabled(await getRoot(tx, org.id), SCP)) {
       return { accountId: q.accountId, action: q.action, allowed: true, reason: "SCPs are not enabled in this organization's root." };
     }
-    const principal = rootPrincipal(q.accountId, org.partition, q.accountId);
-    const ctx: CallContext = {
-      tx,
-      requestId: "explain",
-      principal,
-      region: q.region ?? "us-east-1",
-      partition: org.partition,
-      now: Date.now() + (await readClockOffset(tx)),
-      settings: app.settings,
-      sourceIp: "127.0.0.1",
-      operation: "Explain",
-      scratch: {},
-    };
-    const { decision, message, path } = await explainScps(ctx, org, q.accountId, q.action, q.resource ?? "*", q.principalArn ?? principal.arn);
+    const ctx = rootCallContext(app, tx, await virtualNow(tx), { accountId: q.accountId, partition: org.partition, region: q.region, operation: "Explain", requestId: "explain" });
+    const { decision, message, path } = await explainScps(ctx, org, q.accountId, q.action, q.resource ?? "*", q.principalArn ?? ctx.principal.arn);
     return {
       accountId: q.accountId,
       organizationId: org.id,
       action: q.action,
-      principalArn: q.principalArn ?? principal.arn,
+      principalArn: q.principalArn ?? ctx.principal.arn,
       allowed: decision.allowed,
       decision: decision.kind,
       decidingLevel: decision.decidingLevel,

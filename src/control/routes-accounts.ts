@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Tx } from "../store/store.js";
-import { readClockOffset } from "../clock.js";
+import { virtualNow } from "../clock.js";
 import { ensureAccount } from "../org/repo.js";
 import { arns } from "../org/ids.js";
 import { bad, json, parseObject, type RouteEntry } from "./http.js";
@@ -17,7 +17,7 @@ const READINESS_FIELDS = { supportPlan: "support_plan", contactInformation: "con
 
 /** An account's readiness, in the caller's transaction (a read transaction stores nothing). */
 async function standaloneView(tx: Tx, accountId: string) {
-  const now = Date.now() + (await readClockOffset(tx));
+  const now = await virtualNow(tx);
   const row = await ensureAccount(tx, accountId, now);
   return { accountId, supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
 }
@@ -41,7 +41,7 @@ export const accountRoutes: RouteEntry[] = [
         set[column] = value ? 1 : 0;
       }
       return app.store.writeTransaction(async (tx) => {
-        const now = Date.now() + (await readClockOffset(tx));
+        const now = await virtualNow(tx);
         await ensureAccount(tx, id!, now);
         if (Object.keys(set).length > 0) await tx.updateTable("accounts").set(set).where("id", "=", id!).execute();
         return json(200, await standaloneView(tx, id!));
@@ -58,7 +58,7 @@ export const accountRoutes: RouteEntry[] = [
       const accessKeyId = `AKIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
       const secretAccessKey = randomBytes(30).toString("base64").slice(0, 40);
       await app.store.writeTransaction(async (tx) => {
-        const now = Date.now() + (await readClockOffset(tx));
+        const now = await virtualNow(tx);
         await ensureAccount(tx, accountId, now);
         await tx
           .insertInto("credentials")

@@ -6,7 +6,7 @@
  *   PUT /_orgsim/accounts/{id}/govcloud  {"enabled": true}
  */
 import type { App } from "../app.js";
-import { readClockOffset } from "../clock.js";
+import { virtualNow } from "../clock.js";
 import { ensureAccount } from "../org/repo.js";
 import { bad, json, parseObject, type ControlResponse, type RouteEntry } from "./http.js";
 
@@ -16,7 +16,7 @@ const PATH = /^\/_orgsim\/accounts\/(\d{12})\/govcloud$/;
 async function view(app: App, accountId: string, enabled?: boolean): Promise<ControlResponse> {
   const row = await app.store.transaction(
     async (tx) => {
-      const now = Date.now() + (await readClockOffset(tx));
+      const now = await virtualNow(tx);
       const account = await ensureAccount(tx, accountId, now);
       if (enabled === undefined) return account;
       await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();

@@ -10,7 +10,7 @@
  */
 import type { App } from "../app.js";
 import { StateUnavailableError } from "../store/errors.js";
-import { advanceClock, clockView, readClockOffset, setClockOffset } from "../clock.js";
+import { advanceClock, clockView, readClockOffset, setClockOffset, virtualNow } from "../clock.js";
 import { addFault, validateFault, type FaultSpec } from "./faults.js";
 import { quotasFor, quotasProblem, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { orgsimVersion } from "../version.js";
@@ -130,7 +130,7 @@ export const stateRoutes: RouteEntry[] = [
       const spec = parseObject(req) as unknown as FaultSpec;
       const problem = validateFault([...app.services.values()].map((s) => s.model), spec);
       if (problem) throw bad(problem);
-      const id = await app.store.writeTransaction(async (tx) => addFault(tx, spec, Date.now() + (await readClockOffset(tx))));
+      const id = await app.store.writeTransaction(async (tx) => addFault(tx, spec, await virtualNow(tx)));
       return json(201, { id });
     },
   ],

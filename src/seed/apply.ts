@@ -19,8 +19,8 @@ import type { Tx } from "../store/store.js";
 import { TABLES } from "../store/schema.js";
 import { AwsError } from "../protocol/errors.js";
 import { findViolations, type Violation } from "../protocol/validate.js";
-import { readClockOffset, setClockOffset } from "../clock.js";
-import { rootPrincipal } from "../auth/identity.js";
+import { setClockOffset, virtualNow } from "../clock.js";
+import { rootPrincipal } from "../auth/principal.js";
 import { newAccountId } from "../org/ids.js";
 import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../org/repo.js";
 import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../org/policy-repo.js";
@@ -136,7 +136,7 @@ class Applier {
   }
 
   private async now(): Promise<number> {
-    return Date.now() + (await readClockOffset(this.tx));
+    return virtualNow(this.tx);
   }
 
   async run(options: ApplyOptions): Promise<SeedResult> {
