@@ -12,7 +12,6 @@ import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
 import { virtualNow } from "./clock.js";
 import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
-import { setTokenKey } from "./services/organizations/paginate.js";
 import { organizationsService } from "./services/organizations/index.js";
 import { ensureAwsManagedPolicies } from "./org/policy-repo.js";
 
@@ -41,6 +40,7 @@ export interface CallInput {
 
 export class App {
   readonly services = new Map<string, ServiceDefinition>();
+  #tokenKey: Buffer = Buffer.alloc(0);
 
   private constructor(
     readonly settings: Settings,
@@ -61,7 +61,12 @@ export class App {
    * state, so replicas accept each other's tokens) and the AWS managed policies.
    */
   private async loadSecrets(): Promise<void> {
-    setTokenKey(Buffer.from(await this.store.writeTransaction((tx) => ensureBaseline(tx)), "hex"));
+    this.#tokenKey = Buffer.from(await this.store.writeTransaction((tx) => ensureBaseline(tx)), "hex");
+  }
+
+  /** The key that signs pagination tokens, from the shared state (every call's context carries it). */
+  get tokenKey(): Buffer {
+    return this.#tokenKey;
   }
 
   /** Empty state, clock offset 0, no faults, a new pagination-token key: one transaction, so a failure changes nothing. */
@@ -70,7 +75,7 @@ export class App {
       await this.store.clear(tx);
       return ensureBaseline(tx);
     });
-    setTokenKey(Buffer.from(key, "hex"));
+    this.#tokenKey = Buffer.from(key, "hex");
   }
 
   service(name: string): ServiceDefinition {

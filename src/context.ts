@@ -20,19 +20,22 @@ export interface CallContext {
   operation: string;
   /** Facts the authorization step found, for the operation to reuse. */
   scratch: Record<string, unknown>;
+  /** The key that signs this state's NextTokens (in the store, so replicas share it; a reset makes a new one). */
+  tokenKey: Buffer;
 }
 
 /** Who calls, from where, and what: the part of a CallContext that is the call's own. */
 export type Caller = Pick<CallContext, "principal" | "region" | "partition" | "requestId" | "sourceIp" | "operation">;
 
-/** What a CallContext takes from the application (App): its settings. */
+/** What a CallContext takes from the application (App): its settings and the state's NextToken key. */
 export interface CallHost {
   readonly settings: Settings;
+  readonly tokenKey: Buffer;
 }
 
 /** The context of one call by `caller`, in `tx`, at the virtual time `now`. */
 export function callContext(host: CallHost, tx: Tx, now: number, caller: Caller): CallContext {
-  return { tx, now, settings: host.settings, ...caller, scratch: {} };
+  return { tx, now, settings: host.settings, tokenKey: host.tokenKey, ...caller, scratch: {} };
 }
 
 /**

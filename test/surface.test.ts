@@ -234,6 +234,7 @@ test("resourcePolicyAllows: grants the delegated actions (wildcards included) to
       sourceIp: "127.0.0.1",
       operation: "ListRoots",
       scratch: {},
+      tokenKey: app.tokenKey,
     };
     return {
       listRoots: await resourcePolicyAllows(ctx, row, MEMBER, "ListRoots"),

@@ -86,6 +86,7 @@ export const errors = {
     e("FinalizingOrganizationException", "AWS Organizations could not perform the operation because your organization hasn't finished initializing. This can take up to an hour. Try again later. If after one hour you continue to receive this error, contact AWS Support."),
   tooManyRequests: () =>
     new AwsError("TooManyRequestsException", "You have sent too many requests in too short a period of time. Try again later."),
+  invalidNextToken: () => invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid."),
   unsupportedApi: (operation: string) =>
     e("UnsupportedAPIEndpointException", `orgsim does not implement ${operation} yet; see README's operation table.`),
 };

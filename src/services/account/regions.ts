@@ -18,8 +18,7 @@ import type {
   RegionOptStatus,
 } from "@aws-sdk/client-account";
 import { op, type CallContext } from "../../context.js";
-import { AwsError } from "../../protocol/errors.js";
-import { makeToken, readToken } from "../organizations/paginate.js";
+import { Pagination } from "../../paginate.js";
 import { resolveTarget } from "./access.js";
 import { DocKind, readDoc, readDocs, writeDoc } from "./account-docs.js";
 import { accountErrors } from "./errors.js";
@@ -132,15 +131,12 @@ const invalidToken = () => accountErrors.validation("The specified NextToken is 
   message: "Invalid pagination token.",
 });
 
+const pages = new Pagination(invalidToken);
+
 /** The Region after which a page starts; a token is signed and bound to the operation, account and caller. */
 function pageStart(ctx: CallContext, accountId: string, token: string | undefined): string | undefined {
   if (token === undefined || token === "") return undefined;
-  try {
-    return readToken(ctx, accountId, token);
-  } catch (err) {
-    if (err instanceof AwsError) throw invalidToken();
-    throw err;
-  }
+  return pages.readToken(ctx, accountId, token);
 }
 
 export const ListRegions = op(async (ctx, input: ListRegionsRequest): Promise<ListRegionsResponse> => {
@@ -159,6 +155,6 @@ export const ListRegions = op(async (ctx, input: ListRegionsRequest): Promise<Li
   const page = matching.slice(0, size);
   return {
     Regions: page,
-    NextToken: matching.length > size ? makeToken(ctx, target.id, page[page.length - 1]!.RegionName!) : undefined,
+    NextToken: matching.length > size ? pages.makeToken(ctx, target.id, page[page.length - 1]!.RegionName!) : undefined,
   };
 });

@@ -16,11 +16,10 @@
  */
 import { createHash } from "node:crypto";
 import type { LookupAttribute, LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
-import { op, type CallContext } from "../../context.js";
-import { AwsError } from "../../protocol/errors.js";
+import { op } from "../../context.js";
 import type { EventTable } from "../../store/schema.js";
 import { DAY_MS, membership } from "../../org/repo.js";
-import { paginate, readToken } from "../organizations/paginate.js";
+import { Pagination } from "../../paginate.js";
 import { cloudtrailErrors, MAX_LOOKUP_ATTRIBUTES } from "./errors.js";
 import { globalEventsRegion, rowIdOf, SERVICE_EVENTS, toCloudTrailEvent, type CloudTrailEventView } from "./records.js";
 
@@ -37,15 +36,8 @@ function timestampMs(value: unknown): number | undefined {
   return undefined;
 }
 
-/** The page key a NextToken carries; a token that isn't one of ours for this very request is InvalidNextTokenException. */
-function checkToken(ctx: CallContext, scope: string, token: unknown): void {
-  try {
-    readToken(ctx, scope, token);
-  } catch (err) {
-    if (err instanceof AwsError && err.code === "InvalidInputException") throw cloudtrailErrors.invalidNextToken();
-    throw err;
-  }
-}
+/** A NextToken that isn't one of ours for this very request (same caller, same filters) is InvalidNextTokenException. */
+const pages = new Pagination(cloudtrailErrors.invalidNextToken);
 
 function matches(attribute: LookupAttribute | undefined, view: CloudTrailEventView): boolean {
   if (!attribute) return true;
@@ -80,7 +72,7 @@ export const LookupEvents = op(async (ctx, input: LookupEventsRequest): Promise<
     .update(JSON.stringify([attribute?.AttributeKey ?? null, attribute?.AttributeValue ?? null, start ?? null, end ?? null, input.EventCategory ?? null, ctx.region]))
     .digest("base64url")
     .slice(0, 16);
-  checkToken(ctx, scope, input.NextToken);
+  pages.readToken(ctx, scope, input.NextToken);
 
   const caller = ctx.principal.accountId;
   const { org } = await membership(ctx);
@@ -110,12 +102,11 @@ export const LookupEvents = op(async (ctx, input: LookupEventsRequest): Promise<
     return q.orderBy("id", "desc").limit(limit).execute();
   };
 
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     scope,
     { NextToken: input.NextToken, MaxResults: input.MaxResults ?? DEFAULT_MAX_RESULTS },
-    fetch,
-    (row) => row.id,
+    { fetch, keyOf: (row) => row.id },
     (row) => {
       const shown = toCloudTrailEvent(row, view);
       return matches(attribute, shown) ? shown.event : undefined;

@@ -24,7 +24,8 @@ import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
 import { departOrganization, joinOrganization } from "../../org/membership.js";
 import { recordEvent } from "../../org/events.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
+import { seqKey } from "../../paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { checkDeparture } from "../../org/departure.js";
 import { validateTagsForNewResource } from "../../org/tags.js";
@@ -172,17 +173,11 @@ export const DescribeCreateAccountStatus = op(
 export const ListCreateAccountStatus = op(async (ctx, input: ListCreateAccountStatusRequest): Promise<ListCreateAccountStatusResponse> => {
   const org = await requireOrg(ctx);
   const states = input.States && input.States.length > 0 ? new Set<string>(input.States) : undefined;
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     `${org.id}:${[...(states ?? [])].sort().join(",")}`,
     input,
-    (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("create_account_status").selectAll().where("org_id", "=", org.id);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      return q.orderBy("seq").limit(limit).execute();
-    },
-    seqKey,
+    pages.keyset(ctx.tx.selectFrom("create_account_status").selectAll().where("org_id", "=", org.id)),
     (r) => {
       const status = toCreateStatus(ctx, r);
       return !states || states.has(status.State!) ? status : undefined;
@@ -199,20 +194,22 @@ export const DescribeAccount = op(async (ctx, input: DescribeAccountRequest): Pr
 
 export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<ListAccountsResponse> => {
   const org = await requireOrg(ctx);
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     org.id,
     input,
     // The most frequent list of all (Terraform and account vending page through it): compiled once.
-    (after, limit) => {
-      const from = seqAfter(after);
-      return from === undefined
-        ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit))
-        : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
-            t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
-          );
+    {
+      fetch: (after, limit) => {
+        const from = pages.seqAfter(after);
+        return from === undefined
+          ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit))
+          : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
+              t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
+            );
+      },
+      keyOf: seqKey,
     },
-    seqKey,
     (r) => (isVisible(r, ctx.now) ? toAccount(ctx, org, r) : undefined),
   );
   return { Accounts: page.items, NextToken: page.NextToken };

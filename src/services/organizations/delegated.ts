@@ -25,7 +25,8 @@ import { op } from "../../context.js";
 import type { AwsError } from "../../protocol/errors.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { recordEvent } from "../../org/events.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
+import { seqKey } from "../../paginate.js";
 import { nextSeq } from "../../store/sequence.js";
 import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
 import {
@@ -153,17 +154,11 @@ export const DisableAWSServiceAccess = op(async (ctx, input: DisableAWSServiceAc
 export const ListAWSServiceAccessForOrganization = op(
   async (ctx, input: ListAWSServiceAccessForOrganizationRequest): Promise<ListAWSServiceAccessForOrganizationResponse> => {
     const org = await requireOrg(ctx);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       org.id,
       input,
-      (after, limit) => {
-        const from = seqAfter(after);
-        let q = ctx.tx.selectFrom("service_access").selectAll().where("org_id", "=", org.id);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+      pages.keyset(ctx.tx.selectFrom("service_access").selectAll().where("org_id", "=", org.id)),
       (r): EnabledServicePrincipal => ({ ServicePrincipal: r.principal, DateEnabled: new Date(r.enabled_at) }),
     );
     return { EnabledServicePrincipals: page.items, NextToken: page.NextToken };
@@ -263,7 +258,7 @@ async function fetchDelegatedAdministrators(
     .select((eb) => ["account_id", eb.fn.min<number>("enabled_at").as("enabled_at"), eb.fn.min<number>("seq").as("seq")])
     .where("org_id", "=", org.id);
   if (principal !== undefined) q = q.where("principal", "=", principal);
-  const from = seqAfter(after);
+  const from = pages.seqAfter(after);
   let grouped = q.groupBy("account_id");
   if (from !== undefined) grouped = grouped.having((eb) => eb.fn.min<number>("seq"), ">", from);
   const delegations = await grouped.orderBy((eb) => eb.fn.min<number>("seq")).limit(limit).execute();
@@ -287,12 +282,11 @@ export const ListDelegatedAdministrators = op(
     // A filter must name a service that supports delegated administrators (or one that has some:
     // a delegation made under acceptAnyServicePrincipal stays listable).
     if (principal !== undefined && !(await hasDelegatedAdministrators(ctx, org, principal))) requireDelegablePrincipal(ctx, principal);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${principal ?? ""}`,
       input,
-      (after, limit) => fetchDelegatedAdministrators(ctx, org, principal, after, limit),
-      (r) => seqKey(r.delegation),
+      { fetch: (after, limit) => fetchDelegatedAdministrators(ctx, org, principal, after, limit), keyOf: (r) => seqKey(r.delegation) },
       (r): DelegatedAdministrator | undefined => {
         // A delegation outlives its account's membership only if something else removed the account.
         if (!r.account || r.account.org_id !== org.id) return undefined;
@@ -316,17 +310,11 @@ export const ListDelegatedServicesForAccount = op(
       .limit(1)
       .executeTakeFirst();
     if (!first) throw errors.accountNotRegistered();
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${accountId}`,
       input,
-      (after, limit) => {
-        const from = seqAfter(after);
-        let q = ctx.tx.selectFrom("delegated_admins").selectAll().where("org_id", "=", org.id).where("account_id", "=", accountId);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+      pages.keyset(ctx.tx.selectFrom("delegated_admins").selectAll().where("org_id", "=", org.id).where("account_id", "=", accountId)),
       (r): DelegatedService => ({ ServicePrincipal: r.principal, DelegationEnabledDate: new Date(r.enabled_at) }),
     );
     return { DelegatedServices: page.items, NextToken: page.NextToken };

@@ -26,7 +26,7 @@ import { getAccountRow, getOrganization, implicitEmail, membership, requireOrg }
 import { recordEvent } from "../../org/events.js";
 import { currentState, findHandshake, isChildHandshakeOf, setHandshakeState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
 import { isRetained, oldClosures } from "../../org/handshake-closures.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
 import { handshakeKind } from "./handshake-kinds.js";
 
 /**
@@ -115,20 +115,16 @@ export const ListHandshakesForAccount = op(
     filterError(input.Filter);
     const email = await callerEmail(ctx);
     const closures = await oldClosures(ctx.tx, ctx.now);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `account:${input.Filter?.ActionType ?? ""}:${input.Filter?.ParentHandshakeId ?? ""}`,
       input,
-      (after, limit) => {
-        let q = ctx.tx
+      pages.keyset(
+        ctx.tx
           .selectFrom("handshakes")
           .selectAll()
-          .where((eb) => eb.or([eb("target_account_id", "=", ctx.principal.accountId), eb("target_email", "=", email)]));
-        const from = seqAfter(after);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+          .where((eb) => eb.or([eb("target_account_id", "=", ctx.principal.accountId), eb("target_email", "=", email)])),
+      ),
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
         if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;
@@ -144,17 +140,11 @@ export const ListHandshakesForOrganization = op(
     filterError(input.Filter);
     const org = await requireOrg(ctx);
     const closures = await oldClosures(ctx.tx, ctx.now);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${input.Filter?.ActionType ?? ""}:${input.Filter?.ParentHandshakeId ?? ""}`,
       input,
-      (after, limit) => {
-        const from = seqAfter(after);
-        let q = ctx.tx.selectFrom("handshakes").selectAll().where("org_id", "=", org.id);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+      pages.keyset(ctx.tx.selectFrom("handshakes").selectAll().where("org_id", "=", org.id)),
       (r) => {
         const parent = input.Filter?.ParentHandshakeId;
         if (parent) return isChildHandshakeOf(r, parent) ? keep(r, ctx.now, undefined, closures) : undefined;

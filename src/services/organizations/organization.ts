@@ -20,7 +20,7 @@ import {
   type OrgRow,
 } from "../../org/repo.js";
 import { recordEvent } from "../../org/events.js";
-import { paginate } from "./paginate.js";
+import { pages } from "./pages.js";
 import { hasActiveResponsibilityTransfer } from "./transfers.js";
 
 /** The API Reference's descriptions of the reasons (B in docs/research/aws-messages.md). */
@@ -113,12 +113,11 @@ export const DeleteOrganization = op(async (ctx): Promise<Record<string, never>>
 export const ListRoots = op(async (ctx, input: ListRootsRequest): Promise<ListRootsResponse> => {
   const org = await requireOrg(ctx);
   const root = await getRoot(ctx.tx, org.id);
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     org.id,
     input,
-    async (after) => (after === undefined ? [root] : []),
-    (r) => r.id,
+    { fetch: async (after) => (after === undefined ? [root] : []), keyOf: (r) => r.id },
     (r) => toRoot(org, r),
   );
   return { Roots: page.items, NextToken: page.NextToken };

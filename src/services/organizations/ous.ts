@@ -47,7 +47,7 @@ import {
 } from "../../org/repo.js";
 import { attachDefaultPolicies } from "../../org/membership.js";
 import { recordEvent } from "../../org/events.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
 import { nextSeq } from "../../store/sequence.js";
 import { putTags } from "../../org/tags.js";
 
@@ -215,17 +215,11 @@ async function ouPage(
   scope: string,
   input: { NextToken?: string; MaxResults?: number },
 ): Promise<{ items: OuRow[]; NextToken?: string }> {
-  return paginate(
+  return pages.paginate(
     ctx,
     scope,
     input,
-    (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("ous").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      return q.orderBy("seq").limit(limit).execute();
-    },
-    seqKey,
+    pages.keyset(ctx.tx.selectFrom("ous").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id)),
     (r) => r,
   );
 }
@@ -238,17 +232,11 @@ async function accountPage<O>(
   input: { NextToken?: string; MaxResults?: number },
   map: (row: AccountRow) => O,
 ): Promise<{ items: O[]; NextToken?: string }> {
-  return paginate(
+  return pages.paginate(
     ctx,
     scope,
     input,
-    (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("accounts").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      return q.orderBy("seq").limit(limit).execute();
-    },
-    seqKey,
+    pages.keyset(ctx.tx.selectFrom("accounts").selectAll().where("parent_id", "=", parent.id).where("org_id", "=", org.id)),
     (r) => (isVisible(r, ctx.now) ? map(r) : undefined),
   );
 }
@@ -293,12 +281,11 @@ export const ListParents = op(async (ctx, input: ListParentsRequest): Promise<Li
   }
   if (parentId === null) throw errors.childNotFound();
   const parent: Parent = { Id: parentId, Type: parentId.startsWith("ou-") ? "ORGANIZATIONAL_UNIT" : "ROOT" };
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     `${org.id}:${childId}`,
     input,
-    async (after) => (after === undefined ? [parent] : []),
-    (p) => p.Id!,
+    { fetch: async (after) => (after === undefined ? [parent] : []), keyOf: (p) => p.Id! },
     (p) => p,
   );
   return { Parents: page.items, NextToken: page.NextToken };

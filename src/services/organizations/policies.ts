@@ -85,7 +85,7 @@ import {
   type PolicyTargetType,
 } from "../../org/policy-repo.js";
 import { recordEvent } from "../../org/events.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
 import { nextSeq, nextSeqs } from "../../store/sequence.js";
 import { putTags } from "../../org/tags.js";
 import { POLICY_TYPE_SERVICE_PRINCIPALS } from "./service-principals.js";
@@ -319,17 +319,11 @@ export const ListPolicies = op(async (ctx, input: ListPoliciesRequest): Promise<
   const org = await requireOrg(ctx);
   await ensureAwsManagedPolicies(ctx.tx);
   const type = input.Filter!;
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     `${org.id}:${type}`,
     input,
-    (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("policies").selectAll().where("org_id", "in", [org.id, AWS_MANAGED_ORG_ID]).where("type", "=", type);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      return q.orderBy("seq").limit(limit).execute();
-    },
-    seqKey,
+    pages.keyset(ctx.tx.selectFrom("policies").selectAll().where("org_id", "in", [org.id, AWS_MANAGED_ORG_ID]).where("type", "=", type)),
     (r) => toSummary(org, r),
   );
   return { Policies: page.items, NextToken: page.NextToken };
@@ -340,23 +334,20 @@ export const ListPoliciesForTarget = op(async (ctx, input: ListPoliciesForTarget
   const target = await requireTarget(ctx, org, input.TargetId!);
   await ensureAwsManagedPolicies(ctx.tx);
   const type = input.Filter!;
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     `${org.id}:${target.id}:${type}`,
     input,
-    (after, limit) => {
-      let q = ctx.tx
+    pages.keyset(
+      ctx.tx
         .selectFrom("policy_targets")
         .innerJoin("policies", "policies.id", "policy_targets.policy_id")
         .selectAll("policies")
         .where("policy_targets.org_id", "=", org.id)
         .where("policy_targets.target_id", "=", target.id)
-        .where("policies.type", "=", type);
-      const from = seqAfter(after);
-      if (from !== undefined) q = q.where("policies.seq", ">", from);
-      return q.orderBy("policies.seq").limit(limit).execute();
-    },
-    seqKey,
+        .where("policies.type", "=", type),
+      "policies.seq",
+    ),
     (r) => toSummary(org, r),
   );
   return { Policies: page.items, NextToken: page.NextToken };
@@ -365,23 +356,24 @@ export const ListPoliciesForTarget = op(async (ctx, input: ListPoliciesForTarget
 export const ListTargetsForPolicy = op(async (ctx, input: ListTargetsForPolicyRequest): Promise<ListTargetsForPolicyResponse> => {
   const org = await requireOrg(ctx);
   const policy = await requirePolicy(ctx, org, input.PolicyId!);
-  const page = await paginate(
+  const attachments = pages.keyset(ctx.tx.selectFrom("policy_targets").select(["target_id", "seq"]).where("org_id", "=", org.id).where("policy_id", "=", policy.id));
+  const page = await pages.paginate(
     ctx,
     `${org.id}:${policy.id}`,
     input,
-    async (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("policy_targets").select(["target_id", "seq"]).where("org_id", "=", org.id).where("policy_id", "=", policy.id);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      const rows = await q.orderBy("seq").limit(limit).execute();
-      const out: { key: string; summary: PolicyTargetSummary | undefined }[] = [];
-      for (const r of rows) {
-        const target = await findTarget(ctx.tx, org, r.target_id, ctx.now);
-        out.push({ key: seqKey(r), summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type } });
-      }
-      return out;
+    {
+      // Each attachment's target is looked up as its page is read; one no longer there is skipped.
+      fetch: async (after, limit) => {
+        const rows = await attachments.fetch(after, limit);
+        const out: { key: string; summary: PolicyTargetSummary | undefined }[] = [];
+        for (const r of rows) {
+          const target = await findTarget(ctx.tx, org, r.target_id, ctx.now);
+          out.push({ key: attachments.keyOf(r), summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type } });
+        }
+        return out;
+      },
+      keyOf: (r) => r.key,
     },
-    (r) => r.key,
     (r) => r.summary,
   );
   return { Targets: page.items, NextToken: page.NextToken };
@@ -623,17 +615,11 @@ export const ListAccountsWithInvalidEffectivePolicy = op(
     const root = await getRoot(ctx.tx, org.id);
     if (!isPolicyTypeEnabled(root, type)) throw errors.effectivePolicyNotFound();
     const index = await AttachmentIndex.load(ctx, org, root, type);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${type}`,
       input,
-      (after, limit) => {
-        const from = seqAfter(after);
-        let q = ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+      pages.keyset(ctx.tx.selectFrom("accounts").selectAll().where("org_id", "=", org.id)),
       (r): Account | undefined => {
         if (!isVisible(r, ctx.now)) return undefined;
         const effective = effectiveOf(type, index.levels(r.id, r.parent_id ?? root.id));
@@ -658,15 +644,17 @@ export const ListEffectivePolicyValidationErrors = op(
       PathToError: e.path,
       ContributingPolicies: e.contributingPolicies,
     }));
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${account.id}:${type}`,
       input,
-      async (after, limit) => {
-        const start = after === undefined ? 0 : Number(after) + 1;
-        return all.slice(start, start + limit).map((error, i) => ({ key: String(start + i).padStart(6, "0"), error }));
+      {
+        fetch: async (after, limit) => {
+          const start = after === undefined ? 0 : Number(after) + 1;
+          return all.slice(start, start + limit).map((error, i) => ({ key: String(start + i).padStart(6, "0"), error }));
+        },
+        keyOf: (r) => r.key,
       },
-      (r) => r.key,
       (r) => r.error,
     );
     return {

@@ -5,7 +5,7 @@ import { op } from "../../context.js";
 import { putTags } from "../../org/tags.js";
 import { errors } from "../../org/errors.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
 import { isOrganizationResourcePolicy } from "./resource-policy.js";
 import { isTransferOfOrganization } from "./transfers.js";
 
@@ -49,17 +49,11 @@ export const UntagResource = op(async (ctx, input: UntagResourceRequest): Promis
 export const ListTagsForResource = op(async (ctx, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> => {
   const org = await requireOrg(ctx);
   await requireTaggable(ctx, org, input.ResourceId!);
-  const page = await paginate(
+  const page = await pages.paginate(
     ctx,
     input.ResourceId!,
     { NextToken: input.NextToken, MaxResults: 50 },
-    (after, limit) => {
-      const from = seqAfter(after);
-      let q = ctx.tx.selectFrom("tags").selectAll().where("resource_id", "=", input.ResourceId!);
-      if (from !== undefined) q = q.where("seq", ">", from);
-      return q.orderBy("seq").limit(limit).execute();
-    },
-    seqKey,
+    pages.keyset(ctx.tx.selectFrom("tags").selectAll().where("resource_id", "=", input.ResourceId!)),
     (t): Tag => ({ Key: t.key, Value: t.value }),
   );
   return { Tags: page.items, NextToken: page.NextToken };

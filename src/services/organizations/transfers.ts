@@ -43,7 +43,7 @@ import { AwsError } from "../../protocol/errors.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { recordEvent } from "../../org/events.js";
 import { createHandshake, currentState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
-import { paginate, seqAfter, seqKey } from "./paginate.js";
+import { pages } from "./pages.js";
 import { nextSeq } from "../../store/sequence.js";
 import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
 import { putTags, validateTags } from "../../org/tags.js";
@@ -407,17 +407,11 @@ export const ListInboundResponsibilityTransfers = op(
       if (!row || row.target_org_id !== org.id || row.type !== input.Type) throw transferErrors.notFound();
       return { ResponsibilityTransfers: [await toTransfer(ctx, row, org, "inbound")] };
     }
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${input.Type}`,
       input,
-      (after, limit) => {
-        const from = seqAfter(after);
-        let q = ctx.tx.selectFrom("responsibility_transfers").selectAll().where("target_org_id", "=", org.id).where("type", "=", input.Type!);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+      pages.keyset(ctx.tx.selectFrom("responsibility_transfers").selectAll().where("target_org_id", "=", org.id).where("type", "=", input.Type!)),
       (r) => r,
     );
     const items: ResponsibilityTransfer[] = [];
@@ -430,12 +424,12 @@ export const ListOutboundResponsibilityTransfers = op(
   async (ctx, input: ListOutboundResponsibilityTransfersRequest): Promise<ListOutboundResponsibilityTransfersResponse> => {
     const org = await requireOrg(ctx);
     const email = await accountEmail(ctx, org.management_account_id);
-    const page = await paginate(
+    const page = await pages.paginate(
       ctx,
       `${org.id}:${input.Type}`,
       input,
-      (after, limit) => {
-        let q = ctx.tx
+      pages.keyset(
+        ctx.tx
           .selectFrom("responsibility_transfers")
           .selectAll()
           .where("type", "=", input.Type!)
@@ -444,12 +438,8 @@ export const ListOutboundResponsibilityTransfers = op(
               eb("source_org_id", "=", org.id),
               eb.and([eb("source_org_id", "is", null), eb.or([eb("source_account_id", "=", org.management_account_id), eb("source_email", "is not", null)])]),
             ]),
-          );
-        const from = seqAfter(after);
-        if (from !== undefined) q = q.where("seq", ">", from);
-        return q.orderBy("seq").limit(limit).execute();
-      },
-      seqKey,
+          ),
+      ),
       // Invitations by email are matched case-insensitively here rather than in SQL.
       (r) => (r.source_org_id === org.id || r.source_account_id === org.management_account_id || r.source_email?.toLowerCase() === email.toLowerCase() ? r : undefined),
     );
