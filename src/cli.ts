@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import { DEFAULT_SETTINGS, SETTING_OPTIONS, SettingsError, coerceSetting, envName, flagName, resolveSettings, type Settings } from "./config.js";
 import { SeedError, formatProblem, type SeedProblem } from "./seed/errors.js";
 import type { SeedResult } from "./seed/apply.js";
-import { describeDuration, formatDurationSeconds, parseDurationSeconds } from "./seed/duration.js";
+import { describeDuration, formatDurationSeconds, parseDurationSeconds } from "./duration.js";
 import { UsageError, describeOptions, nearest, parseArgs, type OptionSpec, type Parsed } from "./cli/args.js";
 import { Logger } from "./log.js";
 import { orgsimVersion } from "./version.js";

@@ -17,7 +17,7 @@ import type { FaultSpec } from "./control/faults.js";
 import { AwsError } from "./protocol/errors.js";
 import type { SeedInput } from "./seed/schema.js";
 import type { SeedResult } from "./seed/apply.js";
-import { parseDurationSeconds } from "./seed/duration.js";
+import { parseDurationSeconds } from "./duration.js";
 
 export type { Settings } from "./config.js";
 export type { FaultSpec } from "./control/faults.js";

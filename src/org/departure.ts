@@ -5,21 +5,12 @@
  * API show every rule with its answer, so none of them can disagree.
  */
 import type { CallContext } from "../context.js";
+import { describeTimeLeft } from "../duration.js";
 import { constraintViolation } from "./errors.js";
 import { DAY_MS, type AccountRow, type OrgRow } from "./repo.js";
 
 /** A created account cannot leave until four days after its creation (invited accounts are exempt). */
 export const WAIT_PERIOD_MS = 4 * DAY_MS;
-
-/** Time left, for people: "2 days 3 hours", rounded up to the minute. */
-export function formatDuration(ms: number): string {
-  const minutes = Math.ceil(ms / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  const parts = [days ? `${days} day${days > 1 ? "s" : ""}` : "", hours ? `${hours} hour${hours > 1 ? "s" : ""}` : "", mins ? `${mins} minute${mins > 1 ? "s" : ""}` : ""];
-  return parts.filter(Boolean).join(" ") || "less than a minute";
-}
 
 /** AWS's own words for a member that lacks what a standalone account needs (EULA and phone verification). */
 export const MISSING_PREREQUISITES_MESSAGE =
@@ -62,7 +53,7 @@ export async function departureChecks(ctx: CallContext, org: OrgRow, account: Ac
       waiting = {
         reason: "WAIT_PERIOD_ACTIVE",
         message: "This operation requires a wait period.  Try again later.",
-        detail: `${formatDuration(allowedAt - ctx.now)} left (until ${new Date(allowedAt).toISOString()})`,
+        detail: `${describeTimeLeft(allowedAt - ctx.now)} left (until ${new Date(allowedAt).toISOString()})`,
       };
     }
   }

@@ -17,7 +17,7 @@ import { readClockOffset } from "../clock.js";
 import { DAY_MS, getRoot, implicitEmail, parsePolicyTypes } from "../org/repo.js";
 import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../org/policy-repo.js";
 import { DEFAULT_ROLE_NAME } from "../org/accounts.js";
-import { formatDurationSeconds } from "./duration.js";
+import { formatDurationSeconds } from "../duration.js";
 import { currentState } from "../org/handshakes.js";
 import type { SeedFile, SeedFileAccount, SeedFileInvitation, SeedFileOrganization, SeedFileOu, SeedFilePolicy, SeedReadiness, SeedTags } from "./schema.js";
 

@@ -23,7 +23,7 @@
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
 import { POLICY_TYPES, isPolicyType } from "../policy/document.js";
 import { AWS_MANAGED_POLICIES } from "../org/policy-repo.js";
-import { parseDurationSeconds } from "./duration.js";
+import { parseDurationSeconds } from "../duration.js";
 import { problemAt, SeedError, type SeedProblem, type Site } from "./errors.js";
 
 // ---------------------------------------------------------------------------------------------

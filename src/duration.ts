@@ -1,4 +1,9 @@
-/** Durations as people write them: 90, 30s, 15m, 2h, 4d (and a sign for clock offsets). */
+/**
+ * Durations, one module for every place that reads or writes them: as people type them (90, 30s,
+ * 15m, 2h, 4d, and a sign for clock offsets: the CLI, seeds, the in-process API), in the shortest
+ * exact form (seed export), and in words (the CLI's messages, the request log's "2 days 3 hours
+ * left", the console).
+ */
 
 const UNITS = { "": 1, s: 1, m: 60, h: 3600, d: 86400 } as const;
 type Unit = keyof typeof UNITS;
@@ -21,14 +26,23 @@ export function formatDurationSeconds(seconds: number): string {
   return `${sign}${abs}s`;
 }
 
-/** "2 days 3 hours", for people (rounded to the minute; seconds below a minute). */
-export function describeDuration(seconds: number): string {
-  const abs = Math.abs(seconds);
-  if (abs < 60) return `${Math.round(abs * 1000) / 1000} second${abs === 1 ? "" : "s"}`;
-  const minutes = Math.round(abs / 60);
+/** Whole minutes in words: "2 days 3 hours", "1 minute"; "" for none. */
+function minutesInWords(minutes: number): string {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
   const plural = (n: number, word: string) => (n ? `${n} ${word}${n > 1 ? "s" : ""}` : "");
   return [plural(days, "day"), plural(hours, "hour"), plural(mins, "minute")].filter(Boolean).join(" ");
+}
+
+/** "2 days 3 hours", for people (rounded to the minute; seconds below a minute). */
+export function describeDuration(seconds: number): string {
+  const abs = Math.abs(seconds);
+  if (abs < 60) return `${Math.round(abs * 1000) / 1000} second${abs === 1 ? "" : "s"}`;
+  return minutesInWords(Math.round(abs / 60));
+}
+
+/** Time left until something, for people: rounded up to the minute ("1 minute", never "0"), "less than a minute" at most. */
+export function describeTimeLeft(ms: number): string {
+  return minutesInWords(Math.ceil(ms / 60_000)) || "less than a minute";
 }
