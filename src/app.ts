@@ -12,7 +12,7 @@ import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
 import { virtualNow } from "./clock.js";
 import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
-import { organizationsService } from "./services/organizations/index.js";
+import { defineServices } from "./services/table.js";
 import { ensureAwsManagedPolicies } from "./org/policy-repo.js";
 
 /** Operations that only read: they never take the PostgreSQL writers' lock. */
@@ -48,10 +48,11 @@ export class App {
     readonly logger: Logger,
   ) {}
 
-  static async create(settings: Settings, extraServices: ServiceDefinition[] = []): Promise<App> {
+  /** An app over the store the settings name, serving `services` (by default every row of the services table). */
+  static async create(settings: Settings, services: readonly ServiceDefinition[] = defineServices()): Promise<App> {
     const store = await Store.open({ data: settings.data, databaseUrl: settings.databaseUrl });
     const app = new App(settings, store, new Logger(settings));
-    for (const service of [organizationsService(), ...extraServices]) app.services.set(service.name, service);
+    for (const service of services) app.services.set(service.name, service);
     await app.loadSecrets();
     return app;
   }
@@ -106,7 +107,7 @@ export class App {
       sourceIp: call.sourceIp,
       operation: call.operation,
     });
-    if (service.authorize) await service.authorize(ctx, call.operation, call.input);
+    if (service.authorize) await service.authorize(ctx, call.operation, service.model);
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     if (!handler) {
       throw service.notImplemented?.(call.operation) ??

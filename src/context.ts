@@ -65,15 +65,22 @@ export function op<I extends object, O>(fn: (ctx: CallContext, input: I) => Prom
   return fn as unknown as Handler;
 }
 
+/** A wire protocol, as the service models name them: awsJson1.1, awsQuery, restJson1. */
+export type Protocol = "json" | "query" | "rest-json";
+
+/** A service as the app runs it (built from its row in src/services/table.ts). */
 export interface ServiceDefinition {
   /** IAM action prefix: organizations, sts, account, cloudtrail. */
   name: string;
+  /** As people name it: AWS Organizations, STS, Account, CloudTrail. */
+  title: string;
+  protocol: Protocol;
   model: ServiceModel;
   handlers: Record<string, Handler>;
   /** The error this service answers for invalid input. */
   inputError(violations: Violation[]): AwsError;
   /** Runs before the handler, inside the call's transaction: who may call, and SCPs. */
-  authorize?(ctx: CallContext, operation: string, input: Record<string, unknown>): Promise<void>;
+  authorize?(ctx: CallContext, operation: string, model: ServiceModel): Promise<void>;
   /** The internal-error code of this service (ServiceException, InternalFailure, ...). */
   internalErrorCode: string;
   /** The error for an operation of the model that orgsim has not built (default: the internal error code). */

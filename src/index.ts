@@ -9,9 +9,6 @@ import type { EventRecord } from "./org/events.js";
 import { resolveSettings, type Settings } from "./config.js";
 import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";
-import { stsService } from "./services/sts/index.js";
-import { accountService } from "./services/account/index.js";
-import { cloudtrailService } from "./services/cloudtrail/index.js";
 import { handleControl, type ControlResponse } from "./control/api.js";
 import type { FaultSpec } from "./control/faults.js";
 import { AwsError } from "./protocol/errors.js";
@@ -175,7 +172,7 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   // The seed modules (and the YAML library) load only when a seed is used.
   const seeding = () => Promise.all([import("./seed/schema.js"), import("./seed/apply.js"), import("./seed/export.js")]);
   const plan = seed === undefined ? undefined : (await seeding())[0].readSeed(seed, seedSource ?? "seed");
-  const app = await App.create(settings, [stsService(), accountService(), cloudtrailService()]);
+  const app = await App.create(settings);
   let running: RunningServer;
   let seeded: SeedResult | undefined;
   try {

@@ -43,19 +43,25 @@ export function isLandingRequest(parts: HttpRequestParts): boolean {
 export interface LandingFacts {
   /** The address the client used (from its Host header), e.g. http://localhost:4599. */
   endpoint: string;
-  services: readonly string[];
+  /** The services served, the main one (Organizations) first. */
+  services: readonly { name: string; title: string }[];
   controlApi: boolean;
 }
+
+/** "a, b and c". */
+const inWords = (items: readonly string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}` : items.join(""));
 
 /** The landing document, as JSON. */
 export function landingDocument(facts: LandingFacts): Record<string, unknown> {
   const { endpoint } = facts;
+  const [main, ...others] = facts.services.map((s) => s.title);
+  const about = others.length > 0 ? `${main}, with the ${inWords(others)} calls it needs,` : main;
   return {
     name: "orgsim",
     version: packageVersion(),
-    about: "A local implementation of AWS Organizations, with the STS, Account and CloudTrail calls it needs, over AWS's own wire protocols.",
+    about: `A local implementation of ${about} over AWS's own wire protocols.`,
     endpoint,
-    services: facts.services,
+    services: facts.services.map((s) => s.name),
     console: facts.controlApi ? `${endpoint}/_orgsim/console` : null,
     health: facts.controlApi ? `${endpoint}/_orgsim/health` : null,
     controlApi: facts.controlApi ? `${endpoint}/_orgsim/` : "turned off (--no-control-api)",
@@ -85,7 +91,7 @@ function landingHtml(facts: LandingFacts): string {
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2933}code,pre{font:13px ui-monospace,monospace;background:#f1f3f5;border-radius:4px}pre{padding:.6rem .8rem;overflow-x:auto}code{padding:.1rem .3rem}</style>
 </head><body>
 <h1>orgsim${version}</h1>
-<p>${e(String(doc.about))} Serving here: ${facts.services.map((s) => `<code>${e(s)}</code>`).join(", ")}.</p>
+<p>${e(String(doc.about))} Serving here: ${facts.services.map((s) => `<code>${e(s.name)}</code>`).join(", ")}.</p>
 <ul>
 <li>${facts.controlApi ? `${link(`${facts.endpoint}/_orgsim/console`, "Console")}: the organization, who can leave and why, policies, events` : "Console: turned off with the control API (--no-control-api)"}</li>
 <li>${facts.controlApi ? `${link(`${facts.endpoint}/_orgsim/health`, "Health")} (<code>/_orgsim/health</code>) and the control API under <code>/_orgsim/</code>` : "Control API and health: turned off (--no-control-api)"}</li>

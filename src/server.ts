@@ -241,7 +241,7 @@ export class HttpFront {
     if (isLandingRequest(inc.parts)) {
       const host = inc.parts.headers.host;
       const endpoint = typeof host === "string" && host !== "" ? `http://${host}` : `http://${this.app.settings.host}:${this.app.settings.port}`;
-      const out = landingReply(inc.parts, { endpoint, services, controlApi: this.app.settings.controlApi });
+      const out = landingReply(inc.parts, { endpoint, services: [...this.app.services.values()], controlApi: this.app.settings.controlApi });
       send(res, out.status, out.headers, out.body);
       return true;
     }
@@ -256,7 +256,7 @@ export class HttpFront {
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
     const service = [...this.app.services.values()].find(
-      (s) => s.model.metadata.protocol === "json" && matchesTarget(s.model, target),
+      (s) => s.protocol === "json" && matchesTarget(s.model, target),
     );
     let operation = target;
     let principal = "-";
@@ -278,7 +278,7 @@ export class HttpFront {
 
   private async handleQuery(inc: Incoming, res: ServerResponse): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": "text/xml" };
-    const service = [...this.app.services.values()].find((s) => s.model.metadata.protocol === "query");
+    const service = [...this.app.services.values()].find((s) => s.protocol === "query");
     const params = queryParameters(inc.parts.body.toString("utf8"), inc.parts.query);
     const operation = params.get("Action") ?? "";
     let principal = "-";
@@ -306,7 +306,7 @@ export class HttpFront {
   private async handleRest(inc: Incoming, res: ServerResponse): Promise<void> {
     // The restJson serializer names the answer's Content-Type itself; only the not-found answer below needs one here.
     const jsonHeaders = { "x-amzn-RequestId": inc.requestId };
-    const rest = [...this.app.services.values()].filter((s) => s.model.metadata.protocol === "rest-json");
+    const rest = [...this.app.services.values()].filter((s) => s.protocol === "rest-json");
     let service: ServiceDefinition | undefined;
     let operation = `${inc.parts.method} ${inc.parts.path}`;
     for (const candidate of rest) {

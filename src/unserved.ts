@@ -60,12 +60,12 @@ export function unservedService(
 /** Whether the request names an operation of a served service: its X-Amz-Target, its Action, or its REST path. */
 function namesServedOperation(list: ServiceDefinition[], parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">, protocol: FrontProtocol): boolean {
   const target = parts.headers["x-amz-target"];
-  if (protocol === "json") return typeof target === "string" && list.some((s) => s.model.metadata.protocol === "json" && matchesTarget(s.model, target));
+  if (protocol === "json") return typeof target === "string" && list.some((s) => s.protocol === "json" && matchesTarget(s.model, target));
   if (protocol === "query") {
     const action = parts.query.get("Action") ?? new URLSearchParams(parts.body.toString("utf8")).get("Action");
-    return action !== null && list.some((s) => s.model.metadata.protocol === "query" && Object.hasOwn(s.model.operations, action));
+    return action !== null && list.some((s) => s.protocol === "query" && Object.hasOwn(s.model.operations, action));
   }
-  return list.some((s) => s.model.metadata.protocol === "rest-json" && matchRestOperation(s.model, parts.method, parts.path) !== undefined);
+  return list.some((s) => s.protocol === "rest-json" && matchRestOperation(s.model, parts.method, parts.path) !== undefined);
 }
 
 /** The operation a request for an unserved service names, for the request log. */

@@ -34,7 +34,7 @@ import {
   InviteAccountToOrganizationCommand,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
-import { pendingPrimaryEmailCode } from "../src/services/account/index.js";
+import { pendingPrimaryEmailCode } from "../src/services/account/primary-email.js";
 import { nextSeq, nextSeqs } from "../src/store/sequence.js";
 
 const STANDALONE = "222222222222";

@@ -21,6 +21,7 @@ export const cloudtrailErrors = {
     e("InvalidNextTokenException", "The NextToken is not valid: it is not one that LookupEvents returned, or it was returned for a request with different parameters."),
   invalidEventCategory: (message: string) => e("InvalidEventCategoryException", message),
   invalidParameter: (message: string) => e("InvalidParameterException", message),
+  unsupportedOperation: (operation: string) => e("UnsupportedOperationException", `orgsim does not implement ${operation} of CloudTrail; it serves LookupEvents.`),
 };
 
 /**

@@ -45,7 +45,7 @@ export const MESSAGES = {
     "You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.",
 } as const;
 
-/** The uid of Organizations' service model (index.ts's ORGANIZATIONS_UID; not imported, to avoid a cycle). */
+/** The uid of Organizations' service model (its row's in services/table.ts, which imports this module). */
 const ORGANIZATIONS_MODEL_UID = "organizations-2016-11-28";
 
 /** The policy-management actions a delegation policy may grant, besides every Describe* and List* action. */

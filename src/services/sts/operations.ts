@@ -1,21 +1,14 @@
-/** STS (awsQuery): who am I, and AssumeRole into an account of the organization. */
+/** STS's operations (awsQuery): who am I, and AssumeRole into an account of the organization. */
 import { createHash, randomBytes } from "node:crypto";
 import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
-import { op, collectHandlers, type CallContext, type ServiceDefinition } from "../../context.js";
-import { loadModel } from "../../protocol/model.js";
-import { AwsError } from "../../protocol/errors.js";
-import { queryValidationError } from "../../protocol/validate.js";
+import { op, type CallContext } from "../../context.js";
 import { arns } from "../../org/ids.js";
 import { getAccountRow, getOrganization } from "../../org/repo.js";
-
-import { enforceScps } from "../../policy/enforce.js";
+import { stsErrors } from "./errors.js";
 
 const DEFAULT_DURATION_SECONDS = 3600;
 /** IAM's default MaxSessionDuration of a role (the roles orgsim knows keep it). */
 const MAX_SESSION_DURATION_SECONDS = 3600;
-
-const accessDenied = (ctx: CallContext, roleArn: string) =>
-  new AwsError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, { status: 403 });
 
 /** A stable role id (AROA...) for a role, as IAM gives every role one. */
 export function roleId(accountId: string, roleName: string): string {
@@ -44,12 +37,12 @@ export const GetCallerIdentity = op(async (ctx): Promise<GetCallerIdentityRespon
 export const AssumeRole = op(async (ctx, input: AssumeRoleRequest): Promise<AssumeRoleResponse> => {
   const roleArn = input.RoleArn!;
   const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
-  if (!m) throw new AwsError("ValidationError", `${roleArn} is invalid`, { status: 400 });
+  if (!m) throw stsErrors.validation(`${roleArn} is invalid`);
   const [, accountId, roleName] = m as unknown as [string, string, string];
-  if (!(await trusts(ctx, accountId, roleName))) throw accessDenied(ctx, roleArn);
+  if (!(await trusts(ctx, accountId, roleName))) throw stsErrors.accessDenied(ctx.principal.arn, roleArn);
   const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
   if (duration > MAX_SESSION_DURATION_SECONDS) {
-    throw new AwsError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", { status: 400 });
+    throw stsErrors.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
   }
   const expires = ctx.now + duration * 1000;
   const accessKeyId = `ASIA${randomBytes(10).toString("hex").toUpperCase().slice(0, 16)}`;
@@ -78,26 +71,3 @@ export const AssumeRole = op(async (ctx, input: AssumeRoleRequest): Promise<Assu
     SourceIdentity: input.SourceIdentity,
   };
 });
-
-export function stsService(): ServiceDefinition {
-  const model = loadModel("sts-2011-06-15");
-  return {
-    name: "sts",
-    model,
-    handlers: collectHandlers([{ GetCallerIdentity, AssumeRole }], Object.keys(model.operations)),
-    inputError: (violations) => queryValidationError(violations),
-    // GetCallerIdentity needs no permission, so no SCP can deny it.
-    authorize: async (ctx, operation) => {
-      if (operation === "GetCallerIdentity") return;
-      try {
-        await enforceScps(ctx, `sts:${operation}`, "*");
-      } catch (err) {
-        // STS speaks awsQuery: its denial is AccessDenied, HTTP 403.
-        if (err instanceof AwsError && err.code === "AccessDeniedException") throw new AwsError("AccessDenied", err.message, { status: 403 });
-        throw err;
-      }
-    },
-    internalErrorCode: "InternalFailure",
-    notImplemented: (operation) => new AwsError("InvalidAction", `orgsim does not implement ${operation} yet; it serves GetCallerIdentity and AssumeRole.`, { status: 400 }),
-  };
-}
