@@ -1,5 +1,5 @@
-/** Identifiers and ARNs in AWS Organizations' own formats. */
-import { randomBytes, randomInt } from "node:crypto";
+/** Identifiers and ARNs in AWS's own formats (Organizations', and the IAM and STS ones its principals have). */
+import { createHash, randomBytes, randomInt } from "node:crypto";
 
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -48,3 +48,8 @@ export const arns = {
   assumedRole: (p: string, account: string, role: string, session: string) => `arn:${p}:sts::${account}:assumed-role/${role}/${session}`,
 };
 
+/** A stable role id (AROA...) for a role, as IAM gives every role one. */
+export function roleId(accountId: string, roleName: string): string {
+  const hash = createHash("sha256").update(`${accountId}/${roleName}`).digest("hex").toUpperCase();
+  return `AROA${hash.replace(/[^A-Z2-7]/g, "").padEnd(17, "Q").slice(0, 17)}`;
+}

@@ -5,8 +5,7 @@
  */
 import type { Event, Resource } from "@aws-sdk/client-cloudtrail";
 import type { EventTable } from "../../store/schema.js";
-import { arns } from "../../org/ids.js";
-import { roleId } from "../sts/operations.js";
+import { arns, roleId } from "../../org/ids.js";
 
 /** Events an AWS service emits on its own (not a principal's API call): `eventType` AwsServiceEvent, with serviceEventDetails. */
 export const SERVICE_EVENTS: ReadonlySet<string> = new Set(["AccountDepartedOrganization", "CreateAccountResult"]);

@@ -1,20 +1,14 @@
 /** STS's operations (awsQuery): who am I, and AssumeRole into an account of the organization. */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
 import { op, type CallContext } from "../../context.js";
-import { arns } from "../../org/ids.js";
+import { arns, roleId } from "../../org/ids.js";
 import { getAccountRow, getOrganization } from "../../org/repo.js";
 import { stsErrors } from "./errors.js";
 
 const DEFAULT_DURATION_SECONDS = 3600;
 /** IAM's default MaxSessionDuration of a role (the roles orgsim knows keep it). */
 const MAX_SESSION_DURATION_SECONDS = 3600;
-
-/** A stable role id (AROA...) for a role, as IAM gives every role one. */
-export function roleId(accountId: string, roleName: string): string {
-  const hash = createHash("sha256").update(`${accountId}/${roleName}`).digest("hex").toUpperCase();
-  return `AROA${hash.replace(/[^A-Z2-7]/g, "").padEnd(17, "Q").slice(0, 17)}`;
-}
 
 /** Whether the caller may assume `roleName` in `accountId`: the role must exist and trust the caller. */
 async function trusts(ctx: CallContext, accountId: string, roleName: string): Promise<boolean> {
