@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Fails when run-time imports under src/ form a cycle, and names each cycle with the imports
-// that tie it (`importer -> imported: names`).
+// that tie it (`importer -> imported: names`). Fails too on an import against the direction
+// docs/architecture.md gives the layers (DIRECTIONS below: the organization model imports no
+// service, a service no other service, ...).
 //
 // A run-time import is one that is still there when the file runs: each file is transpiled the
 // way the compiler emits it (type-only imports, and imports used only as types, are dropped),
@@ -18,6 +20,40 @@ const srcDir = join(root, "src");
 const SOURCE = /\.(c|m)?ts$/;
 const withTypes = process.argv.includes("--types");
 const what = withTypes ? "imports (type-only ones included)" : "run-time imports (type-only imports left out)";
+
+/**
+ * Imports that must not exist, whatever else holds: [importer, imported, why]. A path ending in
+ * "/" is a folder; "services/*\/" is any one service's folder (an import from one service's
+ * folder into another's is refused; services/table.ts, the composition root, is no service).
+ */
+const DIRECTIONS = [
+  ...["services/", "control/", "console/", "seed/", "app.ts", "server.ts", "index.ts", "cli.ts", "cli/"].map((to) => [
+    "org/",
+    to,
+    "the organization model sits below everything that uses it: it imports no service and calls no operation",
+  ]),
+  ["services/*/", "services/*/", "a service reads the shared model (src/org/), never another service's modules"],
+  ...["org/", "services/", "control/", "console/", "seed/", "app.ts"].map((to) => ["policy/document.ts", to, "the policy language reads no state"]),
+  ...["org/", "services/", "control/", "console/", "seed/", "app.ts"].map((to) => ["policy/evaluate.ts", to, "the policy language reads no state"]),
+  ...["org/", "services/", "control/", "console/", "seed/", "app.ts"].map((to) => ["policy/effective.ts", to, "the policy language reads no state"]),
+  ["control/routes-", "control/api.ts", "route files take what they share from control/http.ts, never from the router that joins them"],
+];
+
+/** The rule of DIRECTIONS that `from -> to` breaks, if any (paths relative to src/). */
+function brokenDirection(from, to) {
+  const within = (path, place) => (place.endsWith("/") || place.endsWith("-") ? path.startsWith(place) : path === place);
+  const serviceOf = (path) => /^services\/([^/]+)\//.exec(path)?.[1];
+  for (const [a, b, why] of DIRECTIONS) {
+    if (a === "services/*/") {
+      const x = serviceOf(from);
+      const y = serviceOf(to);
+      if (x && y && x !== y) return why;
+      continue;
+    }
+    if (within(from, a) && within(to, b)) return why;
+  }
+  return undefined;
+}
 
 function sourceFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -121,10 +157,23 @@ if (process.argv.includes("--list")) {
   for (const [from, edges] of graph) for (const { to, names } of edges) console.log(`${name(from)} -> ${name(to)}: ${names.join(", ")}`);
 }
 
+const inSrc = (file) => relative(srcDir, file);
+const against = [...graph].flatMap(([from, edges]) =>
+  edges.flatMap(({ to, names }) => {
+    const why = brokenDirection(inSrc(from), inSrc(to));
+    return why ? [`  ${name(from)} -> ${name(to)}: ${names.join(", ")} (${why})`] : [];
+  }),
+);
+if (against.length > 0) {
+  console.error(`${against.length} import${against.length === 1 ? "" : "s"} against the direction of the layers (docs/architecture.md):`);
+  for (const line of against) console.error(line);
+}
+
 const found = cycles(graph);
 const edges = [...graph.values()].reduce((n, e) => n + e.length, 0);
 if (found.length === 0) {
-  console.log(`no import cycles: ${files.length} files under src/, ${edges} ${what}`);
+  if (against.length > 0) process.exit(1);
+  console.log(`no import cycles, no import against the layers: ${files.length} files under src/, ${edges} ${what}`);
   process.exit(0);
 }
 console.error(`${found.length} import cycle${found.length === 1 ? "" : "s"} among ${what} under src/:`);
