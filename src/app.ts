@@ -11,7 +11,7 @@ import { Logger } from "./log.js";
 import { AwsError } from "./protocol/errors.js";
 import { findViolations } from "./protocol/validate.js";
 import { virtualNow } from "./clock.js";
-import { consumeFault, faultError, hasFault, type InjectedFault } from "./control/faults.js";
+import { consumeFault, faultError, hasFault, type InjectedFault } from "./faults.js";
 import { defineServices } from "./services/table.js";
 import { ensureAwsManagedPolicies } from "./org/policy-repo.js";
 

@@ -10,14 +10,14 @@ import { resolveSettings, type Settings } from "./config.js";
 import { App } from "./app.js";
 import { startServer, type RunningServer } from "./server.js";
 import { handleControl, type ControlResponse } from "./control/api.js";
-import type { FaultSpec } from "./control/faults.js";
+import type { FaultSpec } from "./faults.js";
 import { AwsError } from "./protocol/errors.js";
 import type { SeedInput } from "./seed/schema.js";
 import type { SeedResult } from "./seed/apply.js";
 import { parseDurationSeconds } from "./duration.js";
 
 export type { Settings } from "./config.js";
-export type { FaultSpec } from "./control/faults.js";
+export type { FaultSpec } from "./faults.js";
 export type {
   SeedInput,
   SeedFile,

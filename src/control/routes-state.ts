@@ -11,7 +11,7 @@
 import type { App } from "../app.js";
 import { StateUnavailableError } from "../store/errors.js";
 import { advanceClock, clockView, readClockOffset, setClockOffset, virtualNow } from "../clock.js";
-import { addFault, validateFault, type FaultSpec } from "./faults.js";
+import { addFault, validateFault, type FaultSpec } from "../faults.js";
 import { quotasFor, quotasProblem, readOverrides, validateOverrides, writeOverrides } from "../quotas.js";
 import { orgsimVersion } from "../version.js";
 import { timingView } from "../config.js";

@@ -1,12 +1,13 @@
 /**
  * Fault injection: a configured operation answers one of its modelled errors, `count` times
- * (or always), with an optional probability. Kept in the store, so shared by replicas.
+ * (or always), with an optional probability. Kept in the store, so shared by replicas. The
+ * pipeline (app.ts) consumes faults; the control API (control/routes-state.ts) arms them.
  */
 import { randomUUID } from "node:crypto";
-import type { Tx } from "../store/store.js";
-import { hotQuery } from "../store/hot.js";
-import { AwsError } from "../protocol/errors.js";
-import type { ServiceModel } from "../protocol/model.js";
+import type { Tx } from "./store/store.js";
+import { hotQuery } from "./store/hot.js";
+import { AwsError } from "./protocol/errors.js";
+import type { ServiceModel } from "./protocol/model.js";
 
 export interface FaultSpec {
   operation: string;
