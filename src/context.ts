@@ -1,6 +1,6 @@
 /** What an operation sees: its transaction, the caller, the virtual time, the settings. */
 import type { Tx } from "./store/store.js";
-import { rootPrincipal, type Principal } from "./auth/principal.js";
+import type { Principal } from "./auth/principal.js";
 import type { Settings } from "./config.js";
 import type { AwsError } from "./protocol/errors.js";
 import type { ServiceModel } from "./protocol/model.js";
@@ -36,26 +36,6 @@ export interface CallHost {
 /** The context of one call by `caller`, in `tx`, at the virtual time `now`. */
 export function callContext(host: CallHost, tx: Tx, now: number, caller: Caller): CallContext {
   return { tx, now, settings: host.settings, tokenKey: host.tokenKey, ...caller, scratch: {} };
-}
-
-/**
- * The context of work that is no AWS call but runs the same rules (the console's verdicts, the
- * explain API): the root user of `accountId`, from this machine, in us-east-1 unless `region` says.
- */
-export function rootCallContext(
-  host: CallHost,
-  tx: Tx,
-  now: number,
-  who: { accountId: string; partition: string; region?: string; operation: string; requestId: string },
-): CallContext {
-  return callContext(host, tx, now, {
-    principal: rootPrincipal(who.accountId, who.partition, who.accountId),
-    region: who.region ?? "us-east-1",
-    partition: who.partition,
-    requestId: who.requestId,
-    sourceIp: "127.0.0.1",
-    operation: who.operation,
-  });
 }
 
 export type Handler = (ctx: CallContext, input: Record<string, unknown>) => Promise<unknown>;

@@ -1,6 +1,6 @@
 /** GET /_orgsim/explain: which SCP at which level allowed or denied an action for an account. */
 import type { App } from "../app.js";
-import { rootCallContext } from "../context.js";
+import { rootCallContext } from "../auth/principal.js";
 import { virtualNow } from "../clock.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled } from "../org/repo.js";
 import { explainScps, SCP } from "../policy/enforce.js";
