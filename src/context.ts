@@ -1,10 +1,23 @@
 /** What an operation sees: its transaction, the caller, the virtual time, the settings. */
 import type { Tx } from "./store/store.js";
-import type { Principal } from "./auth/principal.js";
 import type { Settings } from "./config.js";
 import type { AwsError } from "./protocol/errors.js";
 import type { ServiceModel } from "./protocol/model.js";
 import type { Violation } from "./protocol/validate.js";
+
+/** Who is calling: the principal orgsim resolved from the request's credentials (auth/identity.ts). */
+export interface Principal {
+  /** The 12-digit account the principal belongs to. */
+  accountId: string;
+  /** arn:<partition>:iam::<id>:root, or arn:<partition>:sts::<id>:assumed-role/<role>/<session>. */
+  arn: string;
+  /** As GetCallerIdentity reports it: the account id for a root user, "<role id>:<session>" for a role session. */
+  userId: string;
+  type: "Root" | "AssumedRole";
+  /** Set for an assumed role. */
+  roleName?: string;
+  accessKeyId: string;
+}
 
 export interface CallContext {
   tx: Tx;

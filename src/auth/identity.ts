@@ -11,7 +11,8 @@ import { AwsError } from "../protocol/errors.js";
 import { partitionOf } from "../org/ids.js";
 import { readClockOffset } from "../clock.js";
 import type { ServiceModel } from "../protocol/model.js";
-import { rootPrincipal, type Principal } from "./principal.js";
+import type { Principal } from "../context.js";
+import { rootPrincipal } from "./principal.js";
 import { parseSigV4, verifySigV4, type HttpRequestParts } from "./sigv4.js";
 
 export type AuthStyle = "json" | "query" | "rest";

@@ -1,23 +1,10 @@
 /**
- * Who is calling: the principal orgsim resolved from the request's credentials; and the root
- * user of an account, as the calls orgsim makes itself (seeds, the console, the explain API) use it.
+ * The root user of an account: the principal of a 12-digit access key (and of any key orgsim
+ * does not know), and the caller of what orgsim runs itself (seeds, the console, the explain API).
  */
-import { callContext, type CallContext, type CallHost } from "../context.js";
+import { callContext, type CallContext, type CallHost, type Principal } from "../context.js";
 import type { Tx } from "../store/store.js";
 import { arns } from "../org/ids.js";
-
-export interface Principal {
-  /** The 12-digit account the principal belongs to. */
-  accountId: string;
-  /** arn:<partition>:iam::<id>:root, or arn:<partition>:sts::<id>:assumed-role/<role>/<session>. */
-  arn: string;
-  /** As GetCallerIdentity reports it: the account id for a root user, "<role id>:<session>" for a role session. */
-  userId: string;
-  type: "Root" | "AssumedRole";
-  /** Set for an assumed role. */
-  roleName?: string;
-  accessKeyId: string;
-}
 
 /** The root user of `accountId` (in `partition`), calling with `accessKeyId`. */
 export function rootPrincipal(accountId: string, partition: string, accessKeyId: string): Principal {
