@@ -27,7 +27,7 @@ import type { Tx } from "../store/store.js";
 import type { HandshakeTable, OuTable, PolicyTable } from "../store/schema.js";
 import { clockView, readClockOffset } from "../clock.js";
 import { timingView, type TimingView } from "../config.js";
-import { explainScps, SCP, type Explanation } from "../policy/enforce.js";
+import { explainScps, SCP, type Explanation } from "../org/scps.js";
 import { requestContext } from "../policy/request-context.js";
 import { policyPathFor as policyPath } from "../org/policy-repo.js";
 import { denialMessage } from "../policy/evaluate.js";

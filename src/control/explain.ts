@@ -3,7 +3,7 @@ import type { App } from "../app.js";
 import { rootCallContext } from "../auth/principal.js";
 import { virtualNow } from "../clock.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled } from "../org/repo.js";
-import { explainScps, SCP } from "../policy/enforce.js";
+import { explainScps, SCP } from "../org/scps.js";
 import { bad } from "./http.js";
 
 export interface ExplainQuery {

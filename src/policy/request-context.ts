@@ -1,10 +1,9 @@
 /**
  * The IAM request context of a call: the action, the resource and the global condition keys
  * (aws:PrincipalArn, aws:PrincipalOrgID, aws:SourceIp, ...) that policy conditions read. Shared by
- * SCP enforcement (enforce.ts) and the Organizations delegation policy, neither of which owns it.
+ * SCP enforcement (src/org/scps.ts) and the Organizations delegation policy, neither of which owns it.
  */
 import type { CallContext } from "../context.js";
-import type { OrgRow } from "../org/repo.js";
 import type { RequestContext } from "./evaluate.js";
 
 /** IAM's aws:PrincipalArn of a role session is the role's ARN, not the session's. */
@@ -13,7 +12,8 @@ export function principalArnKey(arn: string): string {
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
 }
 
-export function requestContext(ctx: CallContext, org: OrgRow, action: string, resource: string, callerArn = ctx.principal.arn): RequestContext {
+/** The context of `action` on `resource` by the caller of `ctx` (or by `callerArn`), a principal of the organization `org`. */
+export function requestContext(ctx: CallContext, org: { id: string }, action: string, resource: string, callerArn = ctx.principal.arn): RequestContext {
   const principalArn = principalArnKey(callerArn);
   const principalAccount = principalArn.split(":")[4] ?? ctx.principal.accountId;
   return {

@@ -11,7 +11,7 @@
  * Service control policies are checked first, by the service's authorization step.
  */
 import type { CallContext } from "../../context.js";
-import { enforceScps } from "../../policy/enforce.js";
+import { enforceScps } from "../../org/scps.js";
 import { ensureAccount, getAccountRow, isDelegatedAdministrator, isServiceAccessEnabled, isVisible, membership, type AccountRow } from "../../org/repo.js";
 import { accountErrors } from "./errors.js";
 

@@ -7,7 +7,7 @@ import { ACCESS } from "./access.js";
 import type { ServiceModel } from "../../protocol/model.js";
 import { errors } from "../../org/errors.js";
 import { isDelegatedAdministrator, membership } from "../../org/repo.js";
-import { enforceScps } from "../../policy/enforce.js";
+import { enforceScps } from "../../org/scps.js";
 import { resourcePolicyAllows } from "./resource-policy.js";
 
 

@@ -1,7 +1,7 @@
 /** The authorization step of every STS call: service control policies (GetCallerIdentity needs no permission). */
 import type { CallContext } from "../../context.js";
 import { AwsError } from "../../protocol/errors.js";
-import { enforceScps } from "../../policy/enforce.js";
+import { enforceScps } from "../../org/scps.js";
 
 export async function authorizeSts(ctx: CallContext, operation: string): Promise<void> {
   // GetCallerIdentity needs no permission, so no SCP can deny it.

@@ -1,17 +1,20 @@
 /**
  * SCP enforcement: the step every call by a principal of a member account passes through
- * (Organizations, STS, Account). The action must be allowed at every level of the path
+ * (Organizations, STS, Account, CloudTrail: each service's authorization step calls it), and the
+ * explanation of a decision (the explain API, the console). The organization's policies on the
+ * account's path are the model's (policy-repo.ts); the policy language and its evaluation are
+ * src/policy/'s. The action must be allowed at every level of the path
  * root -> OUs -> account and denied nowhere. The management account and service-linked roles
  * are exempt. Decisions are cached per (organization policy version, principal, action,
  * resource, region, source IP) unless a policy on the path depends on the time.
  */
 import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
-import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../org/repo.js";
-import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "../org/policy-repo.js";
-import { parsePolicyDocument, type PolicyDocument } from "./document.js";
-import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies } from "./evaluate.js";
-import { requestContext } from "./request-context.js";
+import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "./repo.js";
+import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "./policy-repo.js";
+import { parsePolicyDocument, type PolicyDocument } from "../policy/document.js";
+import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies } from "../policy/evaluate.js";
+import { requestContext } from "../policy/request-context.js";
 
 export const SCP = "SERVICE_CONTROL_POLICY";
 
