@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Fails when run-time imports under src/ form a cycle, and names each cycle with the imports
-// that tie it (`importer -> imported: names`). Fails too on an import against the direction
-// docs/architecture.md gives the layers (DIRECTIONS below: the organization model imports no
-// service, a service no other service, ...).
+// that tie it (`importer -> imported: names`). Fails too on an import against the map of
+// docs/architecture.md: upwards between its layers (LAYERS below: the organization model below
+// every service, ...), or against one of its rules (DIRECTIONS: a service imports no other
+// service, ...).
 //
 // A run-time import is one that is still there when the file runs: each file is transpiled the
 // way the compiler emits it (type-only imports, and imports used only as types, are dropped),
@@ -22,33 +23,60 @@ const withTypes = process.argv.includes("--types");
 const what = withTypes ? "imports (type-only ones included)" : "run-time imports (type-only imports left out)";
 
 /**
- * Imports that must not exist, whatever else holds: [importer, imported, why]. A path ending in
- * "/" is a folder; "services/*\/" is any one service's folder (an import from one service's
- * folder into another's is refused; services/table.ts, the composition root, is no service).
+ * The layers of src/, top to bottom, as docs/architecture.md's map draws them: a file may import
+ * files of its own layer or of a layer below, never of one above. A path ending in "/" is a
+ * folder; the longest path that holds a file places it. A file placed nowhere fails the check.
  */
+const LAYERS = [
+  ["cli.ts", "cli/"],
+  ["index.ts", "cjs/"],
+  ["server.ts", "http/", "landing.ts", "unserved.ts"],
+  ["control/"],
+  ["console/", "seed/"],
+  ["app.ts", "faults.ts"],
+  ["services/table.ts"],
+  ["services/"],
+  ["auth/"],
+  ["org/"],
+  ["policy/"],
+  ["paginate.ts", "context.ts", "clock.ts", "quotas.ts", "duration.ts"],
+  ["store/", "protocol/", "config.ts", "log.ts", "version.ts"],
+];
+
+/** Imports refused within a layer or downwards too: [importer, imported, why]. "services/*\/" is any one service's folder. */
 const DIRECTIONS = [
-  ...["services/", "control/", "console/", "seed/", "app.ts", "server.ts", "index.ts", "cli.ts", "cli/"].map((to) => [
-    "org/",
-    to,
-    "the organization model sits below everything that uses it: it imports no service and calls no operation",
-  ]),
   ["services/*/", "services/*/", "a service reads the shared model (src/org/), never another service's modules"],
-  ...["org/", "services/", "control/", "console/", "seed/", "app.ts", "store/"].map((to) => ["policy/", to, "the policy language and its evaluation read no state: the model applies them"]),
+  ["policy/", "store/", "the policy language and its evaluation read no state: the model applies them"],
   ["control/routes-", "control/api.ts", "route files take what they share from control/http.ts, never from the router that joins them"],
 ];
 
-/** The rule of DIRECTIONS that `from -> to` breaks, if any (paths relative to src/). */
+/** The layer of a file (path relative to src/), or undefined. */
+function layerOf(path) {
+  let best;
+  LAYERS.forEach((layer, i) => {
+    for (const place of layer) {
+      const holds = place.endsWith("/") ? path.startsWith(place) : path === place;
+      if (holds && (!best || place.length > best.length)) best = { layer: i, length: place.length };
+    }
+  });
+  return best?.layer;
+}
+
+/** Why `from -> to` (paths relative to src/) goes against the map, if it does. */
 function brokenDirection(from, to) {
+  const a = layerOf(from);
+  const b = layerOf(to);
+  if (a !== undefined && b !== undefined && b < a) return `${LAYERS[b].join(", ")} is above ${LAYERS[a].join(", ")} in the map`;
   const within = (path, place) => (place.endsWith("/") || place.endsWith("-") ? path.startsWith(place) : path === place);
   const serviceOf = (path) => /^services\/([^/]+)\//.exec(path)?.[1];
-  for (const [a, b, why] of DIRECTIONS) {
-    if (a === "services/*/") {
-      const x = serviceOf(from);
-      const y = serviceOf(to);
-      if (x && y && x !== y) return why;
-      continue;
+  for (const [x, y, why] of DIRECTIONS) {
+    if (x === "services/*/") {
+      const p = serviceOf(from);
+      const q = serviceOf(to);
+      if (p && q && p !== q) return why;
+    } else if (within(from, x) && within(to, y)) {
+      return why;
     }
-    if (within(from, a) && within(to, b)) return why;
   }
   return undefined;
 }
@@ -156,6 +184,8 @@ if (process.argv.includes("--list")) {
 }
 
 const inSrc = (file) => relative(srcDir, file);
+const unplaced = files.filter((f) => layerOf(inSrc(f)) === undefined);
+for (const f of unplaced) console.error(`${name(f)} is in no layer: place it in LAYERS (scripts/check-cycles.mjs) and in docs/architecture.md's map`);
 const against = [...graph].flatMap(([from, edges]) =>
   edges.flatMap(({ to, names }) => {
     const why = brokenDirection(inSrc(from), inSrc(to));
@@ -170,7 +200,7 @@ if (against.length > 0) {
 const found = cycles(graph);
 const edges = [...graph.values()].reduce((n, e) => n + e.length, 0);
 if (found.length === 0) {
-  if (against.length > 0) process.exit(1);
+  if (against.length > 0 || unplaced.length > 0) process.exit(1);
   console.log(`no import cycles, no import against the layers: ${files.length} files under src/, ${edges} ${what}`);
   process.exit(0);
 }
