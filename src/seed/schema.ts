@@ -21,7 +21,7 @@
  * ```
  */
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
-import { POLICY_TYPES, isPolicyType } from "../policy/document.js";
+import { POLICY_TYPES, isPolicyType } from "../policy/policy-types.js";
 import { AWS_MANAGED_POLICIES } from "../services/organizations/policy-repo.js";
 import { parseDurationSeconds } from "./duration.js";
 import { problemAt, SeedError, type SeedProblem, type Site } from "./errors.js";
