@@ -23,7 +23,7 @@ import {
   ListRootsCommand,
 } from "@aws-sdk/client-organizations";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
-import { compilePattern } from "../src/protocol/validate.js";
+import { compilePattern } from "../src/protocol/java-regex.js";
 import { MANAGEMENT } from "./helpers/server.js";
 import {
   Rng,

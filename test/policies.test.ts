@@ -27,7 +27,8 @@ import {
   type PolicyType,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
-import { FULL_AWS_ACCESS_CONTENT, MALFORMED_POLICY_MESSAGE } from "../src/policy/document.js";
+import { MALFORMED_POLICY_MESSAGE } from "../src/policy/malformed.js";
+import { FULL_AWS_ACCESS_CONTENT } from "../src/policy/policy-types.js";
 
 let s: TestServer;
 before(async () => {

@@ -8,7 +8,7 @@ import type { ControlResponse, RouteEntry } from "./api.js";
 import { SeedError } from "../seed/errors.js";
 
 // The seed modules (and the YAML library) load on first use, not at every start.
-const seedModules = async () => ({ ...(await import("../seed/schema.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
+const seedModules = async () => ({ ...(await import("../seed/read.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
 
 const json = (status: number, value: unknown): ControlResponse => ({ status, body: JSON.stringify(value) });
 const flag = (value: string | null): boolean => value !== null && /^(1|true|yes|)$/i.test(value);

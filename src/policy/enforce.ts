@@ -9,7 +9,8 @@ import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
 import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "../services/organizations/repo.js";
 import { policyPathFor, type PolicyPathLevel } from "../services/organizations/policy-repo.js";
-import { parsePolicyDocument, type PolicyDocument } from "./document.js";
+import { parsePolicyDocument } from "./document.js";
+import type { PolicyDocument } from "./document-types.js";
 import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies, type RequestContext } from "./evaluate.js";
 
 export const SCP = "SERVICE_CONTROL_POLICY";

@@ -1,7 +1,7 @@
 /** The Account API (restJson1): contact information and the rest of account-2021-02-01. */
 import { collectHandlers, type ServiceDefinition } from "../../context.js";
 import { loadModel } from "../../protocol/model.js";
-import { restJsonValidationError } from "../../protocol/validate.js";
+import { restJsonValidationError } from "../../protocol/violations.js";
 
 import { authorizeAccount } from "./access.js";
 import * as contact from "./contact.js";

@@ -2,7 +2,7 @@
 import { collectHandlers, type ServiceDefinition } from "../../context.js";
 import { errors } from "./errors.js";
 import { loadModel } from "../../protocol/model.js";
-import { organizationsInputError } from "../../protocol/validate.js";
+import { organizationsInputError } from "../../protocol/organizations-input-error.js";
 import { authorizeOrganizations } from "./authorize.js";
 import * as organization from "./organization.js";
 import * as accounts from "./accounts.js";

@@ -4,7 +4,7 @@ import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse }
 import { op, collectHandlers, type CallContext, type ServiceDefinition } from "../../context.js";
 import { loadModel } from "../../protocol/model.js";
 import { AwsError } from "../../protocol/errors.js";
-import { queryValidationError } from "../../protocol/validate.js";
+import { queryValidationError } from "../../protocol/violations.js";
 import { arns } from "../organizations/ids.js";
 import { getAccountRow, getOrganization } from "../organizations/repo.js";
 
