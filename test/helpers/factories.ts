@@ -60,9 +60,10 @@ export interface OrgFactories {
   createOrg(options?: AsManagement & { featureSet?: OrganizationFeatureSet }): Promise<NewOrganization>;
   /**
    * A created member: CreateAccount, then DescribeCreateAccountStatus, which must say SUCCEEDED.
-   * The account name is the email's local part unless `name` is given. Returns the account id.
+   * The account name is the email's local part unless `name` is given; `roleName` is CreateAccount's
+   * RoleName (AWS's default, OrganizationAccountAccessRole, unless given). Returns the account id.
    */
-  createAccount(email: string, options?: AsManagement & { name?: string; tags?: Tag[] }): Promise<string>;
+  createAccount(email: string, options?: AsManagement & { name?: string; tags?: Tag[]; roleName?: string }): Promise<string>;
   /**
    * An invited member: InviteAccountToOrganization by ACCOUNT id, accepted by that account. An
    * invited account has all a standalone account needs and no waiting period. Returns its id.
@@ -111,9 +112,9 @@ export function orgFactories(api: SimApi): OrgFactories {
       await control("POST", "/_orgsim/reset");
       return createOrg(options);
     },
-    createAccount: async (email, { management, name = email.split("@")[0]!, tags } = {}) => {
+    createAccount: async (email, { management, name = email.split("@")[0]!, tags, roleName } = {}) => {
       const orgs = api.orgs(management);
-      const started = await orgs.send(new CreateAccountCommand({ Email: email, AccountName: name, Tags: tags }));
+      const started = await orgs.send(new CreateAccountCommand({ Email: email, AccountName: name, Tags: tags, RoleName: roleName }));
       const status = (await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
       if (status.State !== "SUCCEEDED") throw new Error(`CreateAccount of ${email} is ${status.State} (${status.FailureReason ?? "no reason"}), not SUCCEEDED`);
       return status.AccountId!;
