@@ -111,12 +111,15 @@ export async function startTestServer(options: Partial<Settings> = {}): Promise<
 /**
  * The test file's server: started before its first test, closed after its last (node:test
  * hooks of the file). What it returns stands for that server; using it before the file's tests
- * run (at module level) throws.
+ * run (at module level) throws. `setup` runs once the server is up, before any test: the place
+ * for what every test of the file shares (node 20 starts a file's top-level before hooks at
+ * once, so a second before hook would not wait for the server).
  */
-export function useTestServer(options: Partial<Settings> = {}): TestServer {
+export function useTestServer(options: Partial<Settings> = {}, setup?: (server: TestServer) => Promise<unknown> | void): TestServer {
   let server: TestServer | undefined;
   before(async () => {
     server = await startTestServer(options);
+    await setup?.(server);
   });
   after(async () => {
     await server?.close();
