@@ -235,7 +235,7 @@ test("Rule (--control-token) in a browser: /_orgsim/console?token= signs the bro
   const t = await startTestServer({ controlToken: TOKEN });
   const context = await browser!.newContext();
   try {
-    await t.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    await t.createOrg();
     const errors: string[] = [];
     const page = await context.newPage();
     page.on("pageerror", (err) => errors.push(err.message));
