@@ -2,10 +2,11 @@
  * The test fixture. Starts a private orgsim for one test file, on SQLite in memory or, when
  * ORGSIM_TEST_DATABASE_URL is set, on a fresh PostgreSQL database of its own; gives real AWS SDK
  * v3 clients that call it as any account, and factories for the state a test starts from
- * (factories.ts). A test file usually needs one line:
+ * (factories.ts). A test file starts with one line, two where its tests must not see each
+ * other's state:
  *
  *     const s = useTestServer();          // one server for the file, closed after its last test
- *     beforeEach(() => s.reset());        // where the file's tests must not see each other's state
+ *     beforeEach(() => s.reset());        // an empty orgsim before each test
  *
  *     test("Rule: ...", async () => {
  *       const { rootId } = await s.freshOrg();
@@ -14,7 +15,8 @@
  *     });
  *
  * A test that needs a server with other settings starts its own with startTestServer (it has the
- * same factories) and closes it in a finally.
+ * same factories) and closes it in a finally. A test that drives orgsim through clients of its
+ * own (a spawned process, a client cache) builds the factories over them with orgFactories.
  */
 import "./quiet-sdk.js";
 import assert from "node:assert/strict";
