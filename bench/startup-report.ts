@@ -4,7 +4,7 @@
  * run alone (`npm run bench:startup`) rewrites only that section and the target's row.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { BARE_START, BEFORE_PROFILER, FIRST_REQUEST, IDLE, ORGSIM_START, ORGSIM_UNBUNDLED, STARTUP_TARGET_RATIO, type StartupReport, type StartupSeries } from "./startup.js";
+import { BARE_START, BEFORE_PROFILER, FIRST_REQUEST, IDLE, ORGSIM_NO_CACHE, ORGSIM_START, ORGSIM_UNBUNDLED, STARTUP_TARGET_RATIO, type StartupReport, type StartupSeries } from "./startup.js";
 
 export const STARTUP_TARGET = `First answer after process start within ${STARTUP_TARGET_RATIO}x a bare node:http server's (median of 7 starts each, side by side, SQLite data file)`;
 const SECTION = "## Start-up";
@@ -97,12 +97,15 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
   L.push(`Target: ${v.target}: **${v.met === undefined ? "n/a" : v.met ? "met" : "MISSED"}**, ${v.measured}.${v.why ? ` ${v.why.replace(/ See the Start-up section\.$/, "")}` : ""}`, "");
 
   const u = seriesOf(s, ORGSIM_UNBUNDLED.name);
+  const n = seriesOf(s, ORGSIM_NO_CACHE.name);
   const o = seriesOf(s, ORGSIM_START.name);
+  const vsBare = (x: StartupSeries | undefined): string => (x ? `${f0(x.medianMs)} ms, ${f2(x.ratioToBare)}x the bare server` : "-");
   L.push(
-    "How orgsim starts: `bin/orgsim.js` runs the CLI from a bundle (`dist/bundle/`, made by `scripts/bundle.mjs` with esbuild at `npm run build`, `npm start` and `npm pack`): orgsim's modules and its JavaScript dependencies in a few ES module files, code-split so that what orgsim loads lazily (seed files and YAML, SigV4 signature checks, event streams) stays out of the start; better-sqlite3 and pg stay in node_modules. " +
-      "Node loads an ES module graph file by file (resolve, read, compile, link each), and from tsc's output the start loads every module orgsim's server imports plus Kysely's ES build (some 260 files)" +
-      (u && o ? `: the row \`${ORGSIM_UNBUNDLED.name}\` is that start, ${f0(u.medianMs)} ms against ${f0(o.medianMs)} ms from the bundle in the same turns (${f2(u.ratioToBare)}x against ${f2(o.ratioToBare)}x the bare server).` : ".") +
-      " A start on a data file whose schema is current skips the migrations' DDL (the schema version is kept in the file's header, PRAGMA user_version); a new or older file is migrated as before. The PostgreSQL driver, the SigV4 signer and YAML load only when used.",
+    "How orgsim starts: `bin/orgsim.js` runs the CLI from a bundle, `dist/bundle/orgsim.cjs` (made by `scripts/bundle.mjs` with esbuild at `npm run build`, `npm start` and `npm pack`): orgsim's modules and Kysely in one file; better-sqlite3, pg, yaml and the SigV4 signer's packages stay in node_modules, required when first used. " +
+      "Node loads an ES module graph file by file (resolve, read, compile, link each), and from tsc's output the start loads every module orgsim's server imports plus Kysely's ES build (some 260 files). " +
+      "The bundle runs as a `vm.Script` with V8's code cache: `orgsim start` leaves the code V8 compiled beside the bundle at exit (`orgsim.cjs.cache`, keyed by the bundle's SHA-256), and later starts skip most compiling; a folder orgsim can't write to just has no cache. " +
+      `In the same turns: with the cache (the \`orgsim\` row) ${vsBare(o)}; without it (the first start after a build or an install) ${vsBare(n)}; from dist/src ${vsBare(u)}. ` +
+      "A start on a data file whose schema is current skips the migrations' DDL (the schema version is kept in the file's header, PRAGMA user_version); a new or older file is migrated as before.",
     "",
   );
 
@@ -114,7 +117,7 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
     const om = new Map(o2.map((x) => [x.phase, x.ms]));
     phases.sort((a, c) => (om.get(c) ?? 0) - (om.get(a) ?? 0));
     L.push(
-      `Where the start goes: ${p.runs} more starts of each under \`node --cpu-prof --cpu-prof-interval 100\`, every sample up to the first answer classified by its call stack (\`bench/startup.ts\`, phaseOfStack), median ms per phase. Profiling slows a start (first answer under the profiler: orgsim ${f0(p.totalMs[ORGSIM_START.name])} ms, bare ${f0(p.totalMs[BARE_START.name])} ms), so read the phases as shares. "${BEFORE_PROFILER}" is the time from spawn to the profile's first sample (same clock); "${FIRST_REQUEST}" counts every sample between sending the request and receiving its answer.`,
+      `Where the start goes: ${p.runs} more starts of each under \`node --cpu-prof --cpu-prof-interval 100\`, every sample up to the first answer classified by its call stack (\`bench/startup.ts\`, phaseOfStack), median ms per phase. Profiling slows a start (first answer under the profiler: orgsim ${f0(p.totalMs[ORGSIM_START.name])} ms, bare ${f0(p.totalMs[BARE_START.name])} ms), so read the phases as shares; orgsim starts with its code cache, as in the \`orgsim\` row. "${BEFORE_PROFILER}" is the time from spawn to the profile's first sample (same clock); "${FIRST_REQUEST}" counts every sample between sending the request and receiving its answer.`,
       "",
       `| Phase | orgsim ms | bare node:http ms |`,
       "|---|---:|---:|",

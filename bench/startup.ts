@@ -16,9 +16,10 @@
  * answer (all threads, from /proc) is reported beside the wall time: other load on the machine
  * disturbs it less.
  *
- * A third command is measured in the same turns: orgsim's CLI from tsc's output (dist/src/, one
- * module file per source file, as it ran before the start-up bundle), so what the bundle buys is
- * measured, not assumed.
+ * Two more commands are measured in the same turns, so what the start-up bundle and its code cache
+ * buy is measured, not assumed: the same start with bin/orgsim.js's code cache deleted first (the
+ * first start after a build or an install), and orgsim's CLI from tsc's output (dist/src/, one
+ * module file per source file, as it ran before the bundle).
  *
  * Where the time goes: the same starts again under `node --cpu-prof`, each sample classified by
  * its call stack (module loading, compiling, Node's built-ins, better-sqlite3, orgsim's own start,
@@ -45,12 +46,22 @@ export interface StartCommand {
   /** As a user would type it (for the report). */
   shown: string;
   args: (dataFile: string) => string[];
+  /** Run before each start, not timed. */
+  prepare?: () => void;
 }
 
 export const ORGSIM_START: StartCommand = {
   name: "orgsim",
   shown: "node bin/orgsim.js start --data FILE --port 0",
   args: (file) => [path.join(ROOT, "bin", "orgsim.js"), "start", "--data", file, "--port", "0"],
+};
+/** bin/orgsim.js's code cache (written by `orgsim start` at exit). */
+const CODE_CACHE = path.join(ROOT, "dist", "bundle", "orgsim.cjs.cache");
+export const ORGSIM_NO_CACHE: StartCommand = {
+  name: "orgsim, no code cache yet",
+  shown: "the same, its code cache deleted before each start (the first start after a build or an install)",
+  args: ORGSIM_START.args,
+  prepare: () => rmSync(CODE_CACHE, { force: true }),
 };
 export const ORGSIM_UNBUNDLED: StartCommand = {
   name: "orgsim from dist/src (no bundle)",
@@ -112,7 +123,7 @@ export interface StartupReport {
 /** The choice bin/orgsim.js makes: the bundle, unless it is missing or older than tsc's last build. */
 export function bundleIsCurrent(): boolean {
   const mtime = (rel: string): number => statSync(path.join(ROOT, rel), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const bundled = mtime("dist/bundle/orgsim.js");
+  const bundled = mtime("dist/bundle/orgsim.cjs");
   return bundled > 0 && bundled >= Math.max(mtime("dist/.tsbuildinfo"), mtime("dist/.tsbuildinfo-src"));
 }
 
@@ -176,6 +187,7 @@ interface Listening {
 /** Spawns `cmd` (pinned like every server of the bench) and resolves once it has printed its address. */
 async function spawnListening(cmd: StartCommand, dataFile: string, nodeArgs: string[] = []): Promise<Listening> {
   const [bin, argv] = pinnedCommand([...nodeArgs, ...cmd.args(dataFile)]);
+  cmd.prepare?.();
   const spawnUs = nowUs();
   const t0 = performance.now();
   const child = spawn(bin, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -258,7 +270,7 @@ export async function startupComparison(runs = STARTUP_RUNS, log: (line: string)
   try {
     const loadBefore = loadAverage();
     const dataFile = await makeDataFile(dir);
-    const commands = [ORGSIM_START, ORGSIM_UNBUNDLED, BARE_START];
+    const commands = [ORGSIM_START, ORGSIM_NO_CACHE, ORGSIM_UNBUNDLED, BARE_START];
     const results = commands.map(() => [] as FirstAnswer[]);
     for (const cmd of commands) await firstAnswer(cmd, dataFile);
     for (let i = 0; i < runs; i++) {
@@ -343,14 +355,15 @@ export function phaseOfStack(stack: CallFrame[]): string {
     return "better-sqlite3: its CommonJS modules and native addon";
   }
   if (has((f) => f.functionName === "prepareMainThreadExecution" || f.functionName === "prepareExecution")) return "Node's boot (pre-execution)";
-  if (has((f) => f.functionName === "compileSourceTextModule")) return "compiling the ES modules' source";
+  if (has((f) => f.functionName === "compileSourceTextModule" || (f.url === "node:vm" && f.functionName === "Script"))) return "compiling orgsim's code (ES modules' source; the bundle's vm.Script)";
   if (has((f) => f.functionName === "compileForInternalLoader" || f.functionName === "compileForPublicLoader" || f.functionName === "builtinStrategy")) {
     return "loading Node's built-in modules (node:http, node:net, node:crypto, ...)";
   }
-  const first = stack.find((f) => isOrgsim(f));
+  // Whichever is nearer the leaf: the server's code (which may read files, hash, require) or Node's module loader.
+  const first = stack.find((f) => isOrgsim(f) || f.url.startsWith("node:internal/modules/"));
+  if (first && !isOrgsim(first)) return "module loader: resolve, read, link";
   if (first && first.lineNumber === 0 && first.functionName === "") return "evaluating the modules' top level";
-  if (has((f) => f.url.startsWith("node:internal/modules/"))) return "module loader: resolve, read, link";
-  if (first) return "the server's own code (orgsim: CLI, settings, store open and schema check, models, services, baseline, listen)";
+  if (first) return "the server's own code (orgsim: reading its bundle, CLI, settings, store open and schema check, models, services, baseline, listen)";
   return "other Node internals (streams, timers, process)";
 }
 

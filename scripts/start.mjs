@@ -61,7 +61,7 @@ if (missing || newest > lastBuild()) {
 }
 
 // The start-up bundle, when the compiled output is newer (bin/orgsim.js runs dist/src/ until then).
-const bundleFile = join(dist, "bundle", "orgsim.js");
+const bundleFile = join(dist, "bundle", "orgsim.cjs");
 const built = lastBuild();
 if (mtime(bundleFile) < built) {
   let bundle;

@@ -87,12 +87,13 @@ function scratchCheckout(): { dir: string; compiled: () => boolean; bundled: () 
   for (const sub of ["scripts", "bin", "src", "dist/src", "node_modules/typescript/bin", "node_modules/esbuild"]) mkdirSync(join(dir, sub), { recursive: true });
   copyFileSync(join(ROOT, "scripts", "start.mjs"), join(dir, "scripts", "start.mjs"));
   copyFileSync(join(ROOT, "scripts", "bundle.mjs"), join(dir, "scripts", "bundle.mjs"));
-  // The "bundler" records that it ran and writes the bundle's entry.
+  // The "bundler" records that it ran and answers an empty bundle.
   const bundleMarker = join(dir, "bundled");
+  writeFileSync(join(dir, "package.json"), '{ "name": "orgsim-start-scratch", "dependencies": {} }\n');
   writeFileSync(join(dir, "node_modules", "esbuild", "package.json"), '{ "name": "esbuild", "version": "0.0.0", "main": "index.js" }\n');
   writeFileSync(
     join(dir, "node_modules", "esbuild", "index.js"),
-    `const fs = require("node:fs"); exports.build = async (o) => { fs.appendFileSync(${JSON.stringify(bundleMarker)}, "x"); fs.mkdirSync(o.outdir, { recursive: true }); fs.writeFileSync(require("node:path").join(o.outdir, "orgsim.js"), ""); return {}; };\n`,
+    `exports.build = async (o) => { require("node:fs").appendFileSync(${JSON.stringify(bundleMarker)}, "x"); return { outputFiles: [{ path: o.outfile, text: "" }] }; };\n`,
   );
   writeFileSync(join(dir, "tsconfig.json"), "{}\n");
   writeFileSync(join(dir, "tsconfig.build.json"), "{}\n");
