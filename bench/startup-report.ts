@@ -82,7 +82,7 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
   if (!s.bundled) L.push("**Warning: in this run `dist/bundle/` was missing or older than the last tsc build, so `bin/orgsim.js` ran `dist/src/`: the `orgsim` row is not the bundled start.**", "");
   if (standalone) L.push(`This section comes from a start-up run of its own (\`npm run bench:startup\`), not from the run the rest of this page comes from.`, "");
   L.push(
-    `- Measured ${s.date}; nproc ${s.nproc}; load average (1, 5, 15 min) ${s.loadBefore} before, ${s.loadAfter} after (other engineers' builds and tests share this machine: wall-clock figures move with them, ratios of side-by-side starts much less, CPU time least).`,
+    `- Measured ${s.date} on ${s.machine}, nproc ${s.nproc}; load average (1, 5, 15 min) ${s.loadBefore} before, ${s.loadAfter} after (other engineers' builds and tests share this machine: wall-clock figures move with them, ratios of side-by-side starts much less, CPU time least).`,
     `- First answer: from just before the process is spawned until the last byte of a 200 answer to DescribeOrganization by the management account (a real AWS call, the bench's prepared request), sent on a fresh connection as soon as the process has printed its listening line. Both servers start with port 0 and print the port they got. orgsim: \`${ORGSIM_START.shown}\` (no --quiet: as a user starts it), on ${s.dataFile}, written by orgsim before the measured starts. The bare server: \`${BARE_START.shown}\` (\`bench/ceiling.ts\`: node:http, a fixed answer).`,
     `- Each command is started once unmeasured (page cache), then the commands take turns (${s.series.map((x) => x.name).join(", ")}), ${s.series[0]?.runs.length ?? 0} turns; a ratio is taken within each turn and the median of those ratios is reported. ${s.pinned ? "Every server process is pinned to the servers' core, the bench to the other core." : "Not pinned."} "CPU" is the process's CPU time (all threads) when its answer had arrived.`,
     "",
@@ -103,7 +103,7 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
   L.push(
     "How orgsim starts: `bin/orgsim.js` runs the CLI from a bundle, `dist/bundle/orgsim.cjs` (made by `scripts/bundle.mjs` with esbuild at `npm run build`, `npm start` and `npm pack`): orgsim's modules and Kysely in one file; better-sqlite3, pg, yaml and the SigV4 signer's packages stay in node_modules, required when first used. " +
       "Node loads an ES module graph file by file (resolve, read, compile, link each), and from tsc's output the start loads every module orgsim's server imports plus Kysely's ES build (some 260 files). " +
-      "The bundle runs as a `vm.Script` with V8's code cache: `orgsim start` leaves the code V8 compiled beside the bundle at exit (`orgsim.cjs.cache`, keyed by the bundle's SHA-256), and later starts skip most compiling; a folder orgsim can't write to just has no cache. " +
+      "The bundle runs as a `vm.Script` with V8's code cache: `orgsim start` leaves the code V8 compiled beside the bundle at exit (`orgsim.cjs.cache`, keyed by the bundle's content hash, size and time), and later starts skip most compiling; a folder orgsim can't write to just has no cache. " +
       `In the same turns: with the cache (the \`orgsim\` row) ${vsBare(o)}; without it (the first start after a build or an install) ${vsBare(n)}; from dist/src ${vsBare(u)}. ` +
       "A start on a data file whose schema is current skips the migrations' DDL (the schema version is kept in the file's header, PRAGMA user_version); a new or older file is migrated as before.",
     "",
@@ -124,6 +124,8 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
     );
     for (const ph of phases) L.push(`| ${ph} | ${f0(om.get(ph))} | ${f0(b2.get(ph))} |`);
     L.push("");
+    const extra = extraPhases(s, 4);
+    if (extra) L.push(`Beyond the bare server, orgsim's start spends most in: ${extra}.`, "");
   } else if (s.profileError) {
     L.push(`The start-up profile failed: ${s.profileError}`, "");
   }
@@ -167,7 +169,7 @@ export function patchPerformanceDoc(file: string, s: StartupReport): void {
       lines.splice(end, 0, row);
     }
   }
-  lines = lines.filter((l) => !isStartupWhy(l) && !isOldBullet(l));
+  lines = lines.filter((l) => !isStartupWhy(l) && !isOldBullet(l)).map((l) => (l === "## Creating 10,000 accounts, memory, start" ? "## Creating 10,000 accounts, memory" : l));
   if (v.met === false && v.why) {
     const why = lines.findIndex((l) => l === "### Why the misses");
     if (why >= 0) lines.splice(why + 2, 0, `- **${v.target}**: ${v.why}`);

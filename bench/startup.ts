@@ -108,6 +108,8 @@ export interface StartupProfile {
 
 export interface StartupReport {
   date: string;
+  /** CPU model and Node version. */
+  machine: string;
   /** Whether bin/orgsim.js ran the start-up bundle (false: it was missing or older than the last tsc build, and bin ran dist/src/). */
   bundled: boolean;
   nproc: number;
@@ -118,6 +120,14 @@ export interface StartupReport {
   series: StartupSeries[];
   profile?: StartupProfile;
   profileError?: string;
+}
+
+function cpuModel(): string {
+  try {
+    return /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
 }
 
 /** The choice bin/orgsim.js makes: the bundle, unless it is missing or older than tsc's last build. */
@@ -296,6 +306,7 @@ export async function startupComparison(runs = STARTUP_RUNS, log: (line: string)
     const report: StartupReport = {
       date: new Date().toISOString(),
       bundled: bundleIsCurrent(),
+      machine: `${cpuModel()}, Node ${process.version}`,
       nproc: Number(process.env.ORGSIM_BENCH_NPROC ?? 0) || availableParallelism(),
       pinned: canPin(),
       loadBefore,
