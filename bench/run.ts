@@ -40,7 +40,7 @@ import {
 } from "./workloads.js";
 import { freshDatabase, pgCpuSampler, probePostgres, type FreshDatabase } from "./postgres.js";
 import { readProfileDir, type ProfileSummary } from "./profile.js";
-import { startupBreakdown } from "./startup.js";
+import { startupComparison, STARTUP_RUNS } from "./startup.js";
 import { writeReport, printTable, type BenchReport, type ListingFigure, type Machine } from "./report.js";
 
 const MANAGEMENT = "111111111111";
@@ -113,17 +113,6 @@ function machine(): Machine {
     date: new Date().toISOString(),
     pinned: canPin(),
   };
-}
-
-/** Time to first answer: fresh orgsim processes, spawn -> first 200 from GET /_orgsim/health. */
-async function startupTimes(runs: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const proc = await startOrgsim();
-    times.push(proc.readyMs);
-    await proc.stop();
-  }
-  return times;
 }
 
 async function withServer<T>(start: () => Promise<ServerProcess>, fn: (proc: ServerProcess) => Promise<T>): Promise<T> {
@@ -306,7 +295,6 @@ async function benchPostgres(report: BenchReport): Promise<void> {
 async function benchCeiling(report: BenchReport): Promise<void> {
   log("node:http ceiling");
   await withServer(startCeiling, async (proc) => {
-    report.ceilingReadyMs = proc.readyMs;
     const t = targetOf("node:http", proc, MANAGEMENT);
     report.measurements.push(done(await describeOrganization(t, LOAD)));
   });
@@ -426,7 +414,6 @@ async function main(): Promise<number> {
     loadCore: LOAD_CORE,
     measurements: [],
     listings: [],
-    startupMs: [],
     loadAverageBefore: loadAverage(),
   };
   const idle = await machineIdle(1000);
@@ -435,14 +422,11 @@ async function main(): Promise<number> {
   log(`machine idle before the run: ${report.idleBefore !== undefined ? `${(report.idleBefore * 100).toFixed(0)}%` : "?"}; load average ${report.loadAverageBefore}`);
   log(`load: ${LOAD.concurrency} keep-alive connections, ${LOAD.warmupMs / 1000} s warm-up + ${LOAD.durationMs / 1000} s measured per workload`);
 
-  log("time to first answer (5 fresh orgsim processes)");
-  report.startupMs = await startupTimes(5);
-  log(`  ${report.startupMs.map((v) => v.toFixed(0)).join(", ")} ms`);
+  log(`start-up: first answer after process start, orgsim and a bare node:http server side by side (${STARTUP_RUNS} turns), then profiled starts`);
   try {
-    report.startup = await startupBreakdown();
-    log(`  boot ${report.startup.bootMs.toFixed(0)} ms, import ${report.startup.importMs.toFixed(0)} ms, startOrgsim ${report.startup.startMs.toFixed(0)} ms`);
+    report.startup = await startupComparison(STARTUP_RUNS, log, process.env.BENCH_NO_PROFILE !== "1");
   } catch (err) {
-    log(`  startup breakdown failed: ${err instanceof Error ? err.message : String(err)}`);
+    log(`  start-up comparison failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   await benchCeiling(report);
   await benchOrgsim(report);

@@ -7,7 +7,8 @@
 //   - `require("orgsim")` and `import("orgsim")` each start an in-process orgsim;
 //   - the types resolve for both (a .cts and a .mts consumer, type-checked by the repo's tsc);
 //   - the pytest plugin shipped in the package runs the README's pytest example;
-//   - the tarball holds no tests, benchmarks, sources or source maps.
+//   - the tarball holds no tests, benchmarks, sources or source maps, and holds the start-up
+//     bundle (dist/bundle/) that bin/orgsim.js runs, so `npx orgsim start` above ran it.
 // Run by .ci/run; takes a minute or two (better-sqlite3 may compile on install).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +46,7 @@ try {
   const tarball = join(work, packed[0].filename);
   const unwanted = files.filter((f) => /^(test|bench|src|scripts|docs|\.ci)\/|^dist\/(test|bench)\/|\.map$/.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)));
   if (unwanted.length > 0) fail(`the tarball holds files users don't need: ${unwanted.join(", ")}`);
-  for (const needed of ["bin/orgsim.js", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cjs/index.cjs", "dist/src/cjs/index.d.cts", "console/index.html", "console/app.js", "model/organizations-2016-11-28.json", "python/orgsim_pytest.py", "LICENSE", "NOTICE"]) {
+  for (const needed of ["bin/orgsim.js", "dist/bundle/orgsim.cjs", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cjs/index.cjs", "dist/src/cjs/index.d.cts", "console/index.html", "console/app.js", "model/organizations-2016-11-28.json", "python/orgsim_pytest.py", "LICENSE", "NOTICE"]) {
     if (!files.includes(needed)) fail(`the tarball lacks ${needed}`);
   }
   console.log(`${files.length} files, ${packed[0].size} bytes`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: runs orgsim from a checkout, compiling TypeScript first only when a file under
-// src/ (or a tsconfig) is newer than the last build. Nothing changed: straight to the CLI, no
-// compiler loaded. A fresh clone (no dist/) is built once, then starts.
+// src/ (or a tsconfig) is newer than the last build, then bundling the CLI for a quick start
+// (scripts/bundle.mjs) only when the bundle is older than that build. Nothing changed: straight to
+// the CLI, neither compiler nor bundler loaded. A fresh clone (no dist/) is built once, then starts.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -57,6 +58,27 @@ if (missing || newest > lastBuild()) {
   // Not older than what was compiled, even when a source's time is ahead of the clock.
   const at = new Date(Math.max(Date.now(), Math.ceil(newest) + 1));
   utimesSync(stamp, at, at);
+}
+
+// The start-up bundle, when the compiled output is newer (bin/orgsim.js runs dist/src/ until then).
+const bundleFile = join(dist, "bundle", "orgsim.cjs");
+const built = lastBuild();
+if (mtime(bundleFile) < built) {
+  let bundle;
+  try {
+    ({ bundle } = await import("./bundle.mjs"));
+    await bundle();
+  } catch (err) {
+    // A checkout installed without dev dependencies has no esbuild: start from dist/src/.
+    if (err?.code !== "ERR_MODULE_NOT_FOUND" || !String(err.message).includes("esbuild")) throw err;
+    bundle = undefined;
+    console.error("orgsim: esbuild is not installed (npm ci installs it); starting from dist/src/, which starts slower");
+  }
+  // Not older than the build it bundles, even when that build's stamp is ahead of the clock.
+  if (bundle) {
+    const at = new Date(Math.max(Date.now(), Math.ceil(built) + 1));
+    utimesSync(bundleFile, at, at);
+  }
 }
 
 // The CLI reads process.argv as `orgsim` would: `npm start -- --port 4567` is `orgsim start --port 4567`.

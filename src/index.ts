@@ -170,7 +170,7 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
   const settings = resolveSettings(overrides);
   // Read the seed first: a malformed one fails before anything starts.
   // The seed modules (and the YAML library) load only when a seed is used.
-  const seeding = () => Promise.all([import("./seed/schema.js"), import("./seed/apply.js"), import("./seed/export.js")]);
+  const seeding = () => Promise.all([import("./seed/read.js"), import("./seed/apply.js"), import("./seed/export.js")]);
   const plan = seed === undefined ? undefined : (await seeding())[0].readSeed(seed, seedSource ?? "seed");
   const app = await App.create(settings);
   let running: RunningServer;

@@ -14,20 +14,16 @@
  * model and the answer may not be an input-validation InvalidInputException, so every call is
  * known to have reached the authorization step.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AcceptHandshakeCommand,
-  CreateOrganizationCommand,
   EnableAWSServiceAccessCommand,
-  InviteAccountToOrganizationCommand,
-  ListRootsCommand,
   RegisterDelegatedAdministratorCommand,
 } from "@aws-sdk/client-organizations";
 import { loadModel } from "../src/protocol/model.js";
 import { findViolations } from "../src/protocol/validate.js";
 import { ACCESS, type AccessRule } from "../src/services/organizations/access.js";
-import { startTestServer, rawOrganizationsCall, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, rawOrganizationsCall, MANAGEMENT } from "./helpers/server.js";
 
 const model = loadModel("organizations-2016-11-28");
 const OPERATIONS = Object.keys(model.operations).sort();
@@ -65,31 +61,18 @@ const VALIDATION_REASONS = new Set([
   "INVALID_SYNTAX_ORGANIZATION_ARN",
 ]);
 
-let s: TestServer;
+const s = useTestServer();
 let rootId = "";
-
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
 
 /**
  * A fresh organization: the management account, a member invited into it, a second invited
  * member that is GuardDuty's delegated administrator; the outsider is in no organization.
  */
 async function buildFixture(): Promise<void> {
-  const reset = await s.control("POST", "/_orgsim/reset");
-  assert.ok(reset.status < 300, `reset answered ${reset.status}`);
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  for (const id of [MEMBER, DELEGATED_ADMIN]) {
-    const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }))).Handshake!;
-    await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  }
+  ({ rootId } = await s.freshOrg());
+  for (const id of [MEMBER, DELEGATED_ADMIN]) await s.invite(id);
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: GUARDDUTY }));
   await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: DELEGATED_ADMIN, ServicePrincipal: GUARDDUTY }));
-  rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
 }
 
 beforeEach(async () => {

@@ -3,7 +3,7 @@
  * every operation, AWS's organization-aware access rules for AccountId, input validation,
  * Region opt-in on the virtual clock, and the standalone-readiness effect of contact information.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AcceptPrimaryEmailUpdateCommand,
@@ -25,28 +25,15 @@ import {
   type AlternateContactType,
   type ContactInformation,
 } from "@aws-sdk/client-account";
-import {
-  AcceptHandshakeCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  DescribeAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  InviteAccountToOrganizationCommand,
-} from "@aws-sdk/client-organizations";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { DescribeAccountCommand } from "@aws-sdk/client-organizations";
+import { useTestServer, MANAGEMENT } from "./helpers/server.js";
 import { pendingPrimaryEmailCode } from "../src/services/account/primary-email.js";
 import { nextSeq, nextSeqs } from "../src/store/sequence.js";
 
 const STANDALONE = "222222222222";
 const ACCOUNT_PRINCIPAL = "account.amazonaws.com";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 interface AccountApiError {
   name: string;
@@ -68,18 +55,6 @@ async function accountError(fn: () => Promise<unknown>): Promise<AccountApiError
 }
 
 const deniedMessage = (account: string, action: string) => `User: arn:aws:iam::${account}:root is not authorized to perform: account:${action}`;
-
-async function freshOrg(): Promise<string> {
-  await s.control("POST", "/_orgsim/reset");
-  return (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!.Id!;
-}
-
-async function createAccount(email: string, name = "member"): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
 
 // Trusted access and delegated administrators are written straight into the store until the
 // Organizations operations EnableAWSServiceAccess / RegisterDelegatedAdministrator land; then
@@ -112,7 +87,7 @@ const CONTACT: ContactInformation = {
 // ---------------------------------------------------------------------------------------------
 
 test("GetContactInformation: an account that signed up on its own has contact information from its sign-up", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const got = await s.account(STANDALONE).send(new GetContactInformationCommand({}));
   const c = got.ContactInformation!;
   for (const field of ["FullName", "AddressLine1", "City", "PostalCode", "CountryCode", "PhoneNumber"] as const) assert.ok(c[field], field);
@@ -120,15 +95,15 @@ test("GetContactInformation: an account that signed up on its own has contact in
 });
 
 test("PutContactInformation then GetContactInformation on the caller's own account returns what was put", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   await s.account(STANDALONE).send(new PutContactInformationCommand({ ContactInformation: CONTACT }));
   const got = await s.account(STANDALONE).send(new GetContactInformationCommand({}));
   assert.deepEqual(got.ContactInformation, CONTACT);
 });
 
 test("A created account has no contact information (ResourceNotFoundException, 404) until PutContactInformation, which flips its standalone readiness", async () => {
-  await freshOrg();
-  const member = await createAccount("ci@example.com");
+  await s.freshOrg();
+  const member = await s.createAccount("ci@example.com");
   const before = await s.control("GET", `/_orgsim/accounts/${member}/standalone`);
   assert.equal((before.body as { contactInformation: boolean }).contactInformation, false);
   const missing = await accountError(() => s.account(member).send(new GetContactInformationCommand({})));
@@ -142,8 +117,8 @@ test("A created account has no contact information (ResourceNotFoundException, 4
 });
 
 test("PutContactInformation by the management account for a member (trusted access on) also marks the member ready", async () => {
-  const orgId = await freshOrg();
-  const member = await createAccount("ci2@example.com");
+  const { orgId } = await s.freshOrg();
+  const member = await s.createAccount("ci2@example.com");
   await enableTrustedAccess(orgId);
   await s.account().send(new PutContactInformationCommand({ AccountId: member, ContactInformation: CONTACT }));
   const view = await s.control("GET", `/_orgsim/accounts/${member}/standalone`);
@@ -156,7 +131,7 @@ test("PutContactInformation by the management account for a member (trusted acce
 // ---------------------------------------------------------------------------------------------
 
 test("Alternate contacts: BILLING, OPERATIONS and SECURITY are put, read and deleted independently", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const client = s.account(STANDALONE);
   const notYet = await accountError(() => client.send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" })));
   assert.equal(notYet.name, "ResourceNotFoundException");
@@ -194,8 +169,8 @@ test("Alternate contacts: BILLING, OPERATIONS and SECURITY are put, read and del
 // ---------------------------------------------------------------------------------------------
 
 test("GetAccountInformation returns the id, name, creation date and state; PutAccountName renames the account everywhere", async () => {
-  await freshOrg();
-  const member = await createAccount("info@example.com", "before");
+  await s.freshOrg();
+  const member = await s.createAccount("info@example.com", { name: "before" });
   const info = await s.account(member).send(new GetAccountInformationCommand({}));
   assert.equal(info.AccountId, member);
   assert.equal(info.AccountName, "before");
@@ -214,7 +189,7 @@ test("GetAccountInformation returns the id, name, creation date and state; PutAc
 // ---------------------------------------------------------------------------------------------
 
 test("ListRegions: default Regions are ENABLED_BY_DEFAULT, opt-in Regions DISABLED; pages of MaxResults cover each Region once", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const client = s.account(STANDALONE);
   const all = (await client.send(new ListRegionsCommand({}))).Regions!;
   const byName = new Map(all.map((r) => [r.RegionName!, r.RegionOptStatus!]));
@@ -241,7 +216,7 @@ test("ListRegions: default Regions are ENABLED_BY_DEFAULT, opt-in Regions DISABL
 });
 
 test("EnableRegion: an opt-in Region goes ENABLING, then ENABLED after the virtual clock advances; DisableRegion goes DISABLING then DISABLED", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const client = s.account(STANDALONE);
   const status = async (region: string) => (await client.send(new GetRegionOptStatusCommand({ RegionName: region }))).RegionOptStatus;
 
@@ -254,7 +229,7 @@ test("EnableRegion: an opt-in Region goes ENABLING, then ENABLED after the virtu
   assert.equal(early.name, "ConflictException");
   assert.equal(early.status, 409);
 
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 61 });
+  await s.advanceClock(61);
   assert.equal(await status("af-south-1"), "ENABLED");
   const enabled = (await client.send(new ListRegionsCommand({ RegionOptStatusContains: ["ENABLED", "ENABLING"] }))).Regions!;
   assert.deepEqual(enabled, [{ RegionName: "af-south-1", RegionOptStatus: "ENABLED" }]);
@@ -263,7 +238,7 @@ test("EnableRegion: an opt-in Region goes ENABLING, then ENABLED after the virtu
   assert.equal(await status("af-south-1"), "DISABLING");
   const reEnable = await accountError(() => client.send(new EnableRegionCommand({ RegionName: "af-south-1" })));
   assert.equal(reEnable.name, "ConflictException");
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 61 });
+  await s.advanceClock(61);
   assert.equal(await status("af-south-1"), "DISABLED");
 
   // Another account's Regions are its own.
@@ -271,7 +246,7 @@ test("EnableRegion: an opt-in Region goes ENABLING, then ENABLED after the virtu
 });
 
 test("EnableRegion/DisableRegion: a Region enabled by default, or an unknown Region, is ValidationException invalidRegionOptTarget", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const client = s.account(STANDALONE);
   assert.equal((await client.send(new GetRegionOptStatusCommand({ RegionName: "us-east-1" }))).RegionOptStatus, "ENABLED_BY_DEFAULT");
   for (const call of [
@@ -292,8 +267,8 @@ test("EnableRegion/DisableRegion: a Region enabled by default, or an unknown Reg
 // ---------------------------------------------------------------------------------------------
 
 test("Access: the management account may act on a member only once trusted access for account.amazonaws.com is enabled", async () => {
-  const orgId = await freshOrg();
-  const member = await createAccount("a1@example.com");
+  const { orgId } = await s.freshOrg();
+  const member = await s.createAccount("a1@example.com");
   const denied = await accountError(() => s.account().send(new GetAlternateContactCommand({ AccountId: member, AlternateContactType: "BILLING" })));
   assert.equal(denied.name, "AccessDeniedException");
   assert.equal(denied.status, 403);
@@ -313,7 +288,7 @@ test("Access: the management account may act on a member only once trusted acces
 });
 
 test("Access: the management account naming its own AccountId gets ValidationException (call without AccountId instead)", async () => {
-  const orgId = await freshOrg();
+  const { orgId } = await s.freshOrg();
   await enableTrustedAccess(orgId);
   const err = await accountError(() => s.account().send(new GetContactInformationCommand({ AccountId: MANAGEMENT })));
   assert.equal(err.name, "ValidationException");
@@ -325,9 +300,9 @@ test("Access: the management account naming its own AccountId gets ValidationExc
 });
 
 test("Access: a member account may not act on another member or on the management account, even with trusted access", async () => {
-  const orgId = await freshOrg();
-  const a = await createAccount("m1@example.com");
-  const b = await createAccount("m2@example.com");
+  const { orgId } = await s.freshOrg();
+  const a = await s.createAccount("m1@example.com");
+  const b = await s.createAccount("m2@example.com");
   await enableTrustedAccess(orgId);
   for (const target of [b, MANAGEMENT]) {
     const err = await accountError(() => s.account(a).send(new GetAccountInformationCommand({ AccountId: target })));
@@ -340,9 +315,9 @@ test("Access: a member account may not act on another member or on the managemen
 });
 
 test("Access: a delegated administrator for account.amazonaws.com may act on other members, not on the management account", async () => {
-  const orgId = await freshOrg();
-  const admin = await createAccount("da@example.com");
-  const member = await createAccount("dm@example.com");
+  const { orgId } = await s.freshOrg();
+  const admin = await s.createAccount("da@example.com");
+  const member = await s.createAccount("dm@example.com");
   await enableTrustedAccess(orgId);
 
   // A delegated administrator of another service is not enough.
@@ -359,9 +334,9 @@ test("Access: a delegated administrator for account.amazonaws.com may act on oth
 });
 
 test("Access: a delegated administrator is denied too while trusted access is off", async () => {
-  const orgId = await freshOrg();
-  const admin = await createAccount("da2@example.com");
-  const member = await createAccount("dm2@example.com");
+  const { orgId } = await s.freshOrg();
+  const admin = await s.createAccount("da2@example.com");
+  const member = await s.createAccount("dm2@example.com");
   await registerDelegatedAdmin(orgId, admin);
   const err = await accountError(() => s.account(admin).send(new ListRegionsCommand({ AccountId: member })));
   assert.equal(err.name, "AccessDeniedException");
@@ -369,21 +344,20 @@ test("Access: a delegated administrator is denied too while trusted access is of
 });
 
 test("Access: accounts outside the caller's organization, and callers in no organization, are denied", async () => {
-  const orgId = await freshOrg();
+  const { orgId } = await s.freshOrg();
   await enableTrustedAccess(orgId);
   const outside = await accountError(() => s.account().send(new GetContactInformationCommand({ AccountId: STANDALONE })));
   assert.equal(outside.name, "AccessDeniedException");
-  const member = await createAccount("o1@example.com");
+  const member = await s.createAccount("o1@example.com");
   const loner = await accountError(() => s.account(STANDALONE).send(new GetContactInformationCommand({ AccountId: member })));
   assert.equal(loner.name, "AccessDeniedException");
   assert.equal(loner.message, deniedMessage(STANDALONE, "GetContactInformation"));
 });
 
 test("Access: an invited member has the contact information of its own sign-up, readable by the management account", async () => {
-  const orgId = await freshOrg();
+  const { orgId } = await s.freshOrg();
   await enableTrustedAccess(orgId);
-  const invited = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: STANDALONE } }));
-  await s.orgs(STANDALONE).send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake!.Id }));
+  await s.invite(STANDALONE);
   const got = await s.account().send(new GetContactInformationCommand({ AccountId: STANDALONE }));
   assert.ok(got.ContactInformation!.FullName);
 });
@@ -412,8 +386,8 @@ async function attachScps(orgId: string, accountId: string, denyActions: string[
 }
 
 test("SCPs: a service control policy denying account:PutAlternateContact stops a member (403); other actions and the management account are unaffected", async () => {
-  const orgId = await freshOrg();
-  const member = await createAccount("scp@example.com");
+  const { orgId } = await s.freshOrg();
+  const member = await s.createAccount("scp@example.com");
   await enableTrustedAccess(orgId);
   await attachScps(orgId, member, ["account:PutAlternateContact"]);
   const put = new PutAlternateContactCommand({ AlternateContactType: "BILLING", Name: "B", Title: "T", EmailAddress: "b@example.com", PhoneNumber: "+1 555 0102" });
@@ -432,8 +406,8 @@ test("SCPs: a service control policy denying account:PutAlternateContact stops a
 // ---------------------------------------------------------------------------------------------
 
 test("Primary email: StartPrimaryEmailUpdate is PENDING; AcceptPrimaryEmailUpdate with the one-time code is ACCEPTED and changes the email", async () => {
-  const orgId = await freshOrg();
-  const member = await createAccount("old@example.com");
+  const { orgId } = await s.freshOrg();
+  const member = await s.createAccount("old@example.com");
   await enableTrustedAccess(orgId);
   assert.equal((await s.account().send(new GetPrimaryEmailCommand({ AccountId: member }))).PrimaryEmail, "old@example.com");
 
@@ -462,9 +436,9 @@ test("Primary email: StartPrimaryEmailUpdate is PENDING; AcceptPrimaryEmailUpdat
 });
 
 test("Primary email: an address already in use is ConflictException (409); the operations only work on a member from the management account or delegated administrator", async () => {
-  const orgId = await freshOrg();
-  const member = await createAccount("pe1@example.com");
-  await createAccount("taken@example.com");
+  const { orgId } = await s.freshOrg();
+  const member = await s.createAccount("pe1@example.com");
+  await s.createAccount("taken@example.com");
   await enableTrustedAccess(orgId);
   const taken = await accountError(() => s.account().send(new StartPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "taken@example.com" })));
   assert.equal(taken.name, "ConflictException");
@@ -486,7 +460,7 @@ test("Primary email: an address already in use is ConflictException (409); the o
 // ---------------------------------------------------------------------------------------------
 
 test("GetGovCloudAccountInformation: ResourceNotFoundException without a GovCloud twin; the twin's id and state with one", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const none = await accountError(() => s.account(STANDALONE).send(new GetGovCloudAccountInformationCommand({})));
   assert.equal(none.name, "ResourceNotFoundException");
   assert.equal(none.status, 404);
@@ -504,7 +478,7 @@ test("GetGovCloudAccountInformation: ResourceNotFoundException without a GovClou
 // ---------------------------------------------------------------------------------------------
 
 test("Validation: constraint violations are ValidationException (400), reason fieldValidationFailed, with a fieldList naming each field", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const client = s.account(STANDALONE);
 
   const alt = await accountError(() =>

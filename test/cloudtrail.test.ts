@@ -3,40 +3,26 @@
  * events as the management account's event history shows them, AWS's lookup rules (one lookup
  * attribute, time range, MaxResults 1-50, NextToken), and CloudTrail's own errors.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand, type Event, type LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
 import {
   AcceptHandshakeCommand,
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
   ListRootsCommand,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { startTestServer, awsError, MANAGEMENT, REGION, type Credentials, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, DAY, MANAGEMENT, REGION, type Credentials } from "./helpers/server.js";
 
-const DAY = 86_400;
 const INVITEE = "222222222222";
 const OUTSIDER = "999999999999";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let s: TestServer;
-
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-});
+const s = useTestServer();
+beforeEach(() => s.reset());
 
 function trail(caller: string | Credentials = MANAGEMENT, region = REGION): CloudTrailClient {
   const credentials = typeof caller === "string" ? { accessKeyId: caller, secretAccessKey: "x" } : caller;
@@ -60,29 +46,15 @@ async function lookupAll(input: LookupEventsCommandInput = {}, caller: string | 
 
 const names = (events: Event[]) => events.map((e) => e.EventName);
 const record = (e: Event) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown> & { userIdentity: Record<string, unknown> };
-const advance = async (seconds: number): Promise<number> =>
-  Date.parse(((await s.control("POST", "/_orgsim/clock", { advanceSeconds: seconds })).body as { now: string }).now);
-const virtualNow = async (): Promise<number> => Date.parse(((await s.control("GET", "/_orgsim/clock")).body as { now: string }).now);
-
-async function createdAccount(email: string): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: email.split("@")[0] }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-async function invite(id: string): Promise<string> {
-  const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
-  return hs.Handshake!.Id!;
-}
 
 /** create organization, create an account, invite and accept, the invitee leaves. */
 async function scenario(): Promise<{ orgId: string; created: string; handshakeId: string }> {
-  const org = await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const created = await createdAccount("made@example.com");
-  const handshakeId = await invite(INVITEE);
+  const { orgId } = await s.createOrg();
+  const created = await s.createAccount("made@example.com");
+  const handshake = await s.openInvitation(INVITEE);
+  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: handshake.Id }));
   await s.orgs(INVITEE).send(new LeaveOrganizationCommand({}));
-  return { orgId: org.Organization!.Id!, created, handshakeId };
+  return { orgId, created, handshakeId: handshake.Id! };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,10 +153,10 @@ test("LookupEvents: each lookup attribute filters (EventName, EventSource, Event
 });
 
 test("LookupEvents: a role session's calls show the session name as Username and an AssumedRole identity", async () => {
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const id = await createdAccount("vended@example.com");
-  await advance(4 * DAY + 1);
-  await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true });
+  await s.createOrg();
+  const id = await s.createAccount("vended@example.com");
+  await s.advanceClock(4 * DAY + 1);
+  await s.makeReady(id);
   const role = "OrganizationAccountAccessRole";
   const c = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/${role}`, RoleSessionName: "vending" }))).Credentials!;
   await s.orgs({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }).send(new LeaveOrganizationCommand({}));
@@ -201,12 +173,12 @@ test("LookupEvents: a role session's calls show the session name as Username and
 });
 
 test("LookupEvents: StartTime and EndTime select on the virtual clock; only the last 90 days can be looked up", async () => {
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const t0 = await virtualNow();
-  const t1 = await advance(DAY);
-  await invite(INVITEE);
-  await advance(DAY);
-  await createdAccount("later@example.com");
+  await s.createOrg();
+  const t0 = await s.virtualNow();
+  const t1 = await s.advanceClock(DAY);
+  await s.invite(INVITEE);
+  await s.advanceClock(DAY);
+  await s.createAccount("later@example.com");
 
   const HOUR_MS = 3_600_000;
   const window = (start: number, end: number) => lookup({ StartTime: new Date(start), EndTime: new Date(end) }).then((o) => names(o.Events!));
@@ -221,7 +193,7 @@ test("LookupEvents: StartTime and EndTime select on the virtual clock; only the 
   assert.deepEqual(names((await lookup({ StartTime: createOrg.EventTime, EndTime: createOrg.EventTime })).Events!), ["CreateOrganization"]);
 
   // Ninety virtual days after the organization was created, its creation has aged out of the history.
-  await advance(88 * DAY + 3600);
+  await s.advanceClock(88 * DAY + 3600);
   assert.ok(!names((await lookup()).Events!).includes("CreateOrganization"));
   assert.ok(names((await lookup()).Events!).includes("CreateAccount"));
 });
@@ -249,7 +221,7 @@ test("LookupEvents: MaxResults 1 pages through every event with NextToken, in th
 test("Visibility: a member sees only its own calls; an account in no organization sees only its own; other regions hold none of Organizations' events", async () => {
   await scenario();
   const member = "333333333333";
-  await invite(member);
+  await s.invite(member);
   // A member of the organization: its AcceptHandshake, nothing of the others, no service events.
   assert.deepEqual(names(await lookupAll({}, member)), ["AcceptHandshake"]);
   // The invitee has left: it keeps its own call, but AccountDepartedOrganization is the management account's.
@@ -325,8 +297,8 @@ test("Errors: an EventCategory other than insight is InvalidEventCategoryExcepti
 });
 
 test("Errors: an SCP that denies cloudtrail:LookupEvents stops a member (AccessDeniedException), never the management account", async () => {
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  await invite(INVITEE);
+  await s.createOrg();
+  await s.invite(INVITEE);
   const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "cloudtrail:LookupEvents", Resource: "*" }] });

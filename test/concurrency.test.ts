@@ -6,14 +6,13 @@
  * Each scenario fires its requests together (Promise.allSettled), then checks the state with
  * fresh reads. Parts whose operations answer UnsupportedAPIEndpointException are skipped.
  */
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   AcceptHandshakeCommand,
   AttachPolicyCommand,
   CancelHandshakeCommand,
   CreateAccountCommand,
-  CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
   DeclineHandshakeCommand,
@@ -31,7 +30,6 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListPoliciesForTargetCommand,
-  ListRootsCommand,
   ListTagsForResourceCommand,
   ListTargetsForPolicyCommand,
   MoveAccountCommand,
@@ -39,14 +37,19 @@ import {
   TagResourceCommand,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, MANAGEMENT } from "./helpers/server.js";
+import { orgFactories } from "./helpers/factories.js";
 import { Rng, errorName } from "./helpers/fuzz-support.js";
 
 const CME = "ConcurrentModificationException";
 const SEED = 0x5eed0c0c;
 
-let s: TestServer;
 const clients = new Map<string, OrganizationsClient>();
+after(() => {
+  for (const c of clients.values()) c.destroy();
+});
+// The leave rate limit (5 per second) is not what these races are about.
+const s = useTestServer({ leaveRatePerSecond: 100_000 });
 /** One client per account, reused (each has its own connection pool, so calls really overlap). */
 const orgs = (account = MANAGEMENT): OrganizationsClient => {
   let c = clients.get(account);
@@ -57,38 +60,19 @@ const orgs = (account = MANAGEMENT): OrganizationsClient => {
   return c;
 };
 
-before(async () => {
-  // The leave rate limit (5 per second) is not what these races are about.
-  s = await startTestServer({ leaveRatePerSecond: 100_000 });
-});
-after(async () => {
-  for (const c of clients.values()) c.destroy();
-  await s.close();
-});
+/** The fixture's factories over those clients: setup warms the very clients the races use. */
+const setup = orgFactories({ orgs: (account) => orgs(account), control: (method, path, body) => s.control(method, path, body) });
 
 interface Org {
   root: string;
 }
 
 async function freshOrg(): Promise<Org> {
-  await s.control("POST", "/_orgsim/reset");
-  await orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  return { root: (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id! };
+  return { root: (await setup.freshOrg()).rootId };
 }
 
-async function newOu(parent: string, name: string): Promise<string> {
-  return (await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit!.Id!;
-}
-
-async function invite(id: string, mgmt = MANAGEMENT): Promise<string> {
-  const hs = await orgs(mgmt).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  return hs.Handshake!.Id!;
-}
-
-async function join(id: string, mgmt = MANAGEMENT): Promise<string> {
-  await orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: await invite(id, mgmt) }));
-  return id;
-}
+/** An open invitation of `id` by `management`: its handshake's id. */
+const openHandshake = async (id: string, management?: string): Promise<string> => (await setup.openInvitation(id, { management })).Id!;
 
 async function all<T>(fn: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
   const out: T[] = [];
@@ -193,9 +177,9 @@ const ok = (results: PromiseSettledResult<unknown>[]) => results.filter((r) => r
 test("MoveAccount: 20 concurrent moves of one account between two OUs serialize (successes alternate), and it ends in exactly one parent", async (t) => {
   const rng = new Rng(SEED);
   const org = await freshOrg();
-  const a = await newOu(org.root, "A");
-  const b = await newOu(org.root, "B");
-  const id = await join("310000000001");
+  const a = await setup.createOu(org.root, "A");
+  const b = await setup.createOu(org.root, "B");
+  const id = await setup.invite("310000000001");
   if (!(await supported(t, "MoveAccount", () => orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: org.root, DestinationParentId: a })))))
     return;
   let where = a;
@@ -234,7 +218,7 @@ test("Handshakes: concurrent AcceptHandshake, CancelHandshake (and DeclineHandsh
   const rng = new Rng(SEED + 1);
   const org = await freshOrg();
   const invitees = Array.from({ length: 12 }, (_, i) => `3200000000${String(i).padStart(2, "0")}`);
-  const handshakes = await Promise.all(invitees.map((id) => invite(id)));
+  const handshakes = await Promise.all(invitees.map((id) => openHandshake(id)));
   // Warm every invitee's client (connection, credentials) so neither side of a race starts cold.
   await Promise.all(invitees.map((id) => orgs(id).send(new ListHandshakesForAccountCommand({}))));
   const races = invitees.map((id, i) => {
@@ -272,11 +256,11 @@ test("Handshakes: concurrent AcceptHandshake, CancelHandshake (and DeclineHandsh
 test("Handshakes: an account accepting invitations from two organizations at once joins exactly one", async () => {
   await freshOrg();
   const other = "900000000009";
-  await orgs(other).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await setup.createOrg({ management: other });
   const ids = Array.from({ length: 8 }, (_, i) => `33000000000${i}`);
   for (const id of ids) {
-    const first = await invite(id, MANAGEMENT);
-    const second = await invite(id, other);
+    const first = await openHandshake(id, MANAGEMENT);
+    const second = await openHandshake(id, other);
     const results = await Promise.allSettled([
       orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: first })),
       orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: second })),
@@ -294,11 +278,11 @@ test("Handshakes: an account accepting invitations from two organizations at onc
 test("LeaveOrganization racing MoveAccount of the same account: it either left (and is in no container) or stayed in exactly one parent — never both or neither", async (t) => {
   const rng = new Rng(SEED + 2);
   const org = await freshOrg();
-  const ou = await newOu(org.root, "dest");
+  const ou = await setup.createOu(org.root, "dest");
   const ids = Array.from({ length: 16 }, (_, i) => `3400000000${String(i).padStart(2, "0")}`);
   for (const id of ids) {
-    await join(id);
-    await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true });
+    await setup.invite(id);
+    await s.makeReady(id);
   }
   const races = ids.map((id) => rng.shuffle([
     ["leave", () => orgs(id).send(new LeaveOrganizationCommand({})), rng.int(12)],
@@ -345,7 +329,7 @@ test("LeaveOrganization racing MoveAccount of the same account: it either left (
 
 test("AttachPolicy: 20 concurrent attachments of one policy to one target — one succeeds, the rest DuplicatePolicyAttachmentException; it is listed once; 20 detaches likewise", async (t) => {
   const org = await freshOrg();
-  const ou = await newOu(org.root, "target");
+  const ou = await setup.createOu(org.root, "target");
   if (!(await supported(t, "EnablePolicyType", () => orgs().send(new EnablePolicyTypeCommand({ RootId: org.root, PolicyType: "SERVICE_CONTROL_POLICY" }))))) return;
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteBucket", Resource: "*" }] });
   let policy = "";
@@ -370,7 +354,7 @@ test("AttachPolicy: 20 concurrent attachments of one policy to one target — on
 
 test("AttachPolicy: 10 different SCPs attached at once to a target that holds FullAWSAccess — exactly 4 fit under the limit of 5", async (t) => {
   const org = await freshOrg();
-  const ou = await newOu(org.root, "limit");
+  const ou = await setup.createOu(org.root, "limit");
   if (!(await supported(t, "EnablePolicyType", () => orgs().send(new EnablePolicyTypeCommand({ RootId: org.root, PolicyType: "SERVICE_CONTROL_POLICY" }))))) return;
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteBucket", Resource: "*" }] });
   const ids: string[] = [];
@@ -396,10 +380,10 @@ test("CreateOrganizationalUnit: 20 concurrent creations of one name under one pa
 test("DeleteOrganizationalUnit racing a MoveAccount into it, or a child OU's creation under it: the OU is either gone and empty, or kept with its new child — never a dangling parent", async (t) => {
   const rng = new Rng(SEED + 3);
   const org = await freshOrg();
-  const id = await join("350000000001");
+  const id = await setup.invite("350000000001");
   const outcomes: Record<string, number> = {};
   for (let round = 0; round < 12; round++) {
-    const ou = await newOu(org.root, `doomed-${round}`);
+    const ou = await setup.createOu(org.root, `doomed-${round}`);
     const childRace = round % 2 === 1;
     const calls = rng.shuffle([
       ["delete", () => orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: ou }))],
@@ -454,7 +438,7 @@ test("CreateAccount: 10 concurrent creations with one email make exactly one acc
 
 test("TagResource: 30 concurrent tags of distinct keys lose none; 60 at once on a fresh account stop at exactly the 50-tag limit", async () => {
   const org = await freshOrg();
-  const a = await join("360000000001");
+  const a = await setup.invite("360000000001");
   const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => orgs().send(new TagResourceCommand({ ResourceId: a, Tags: [{ Key: `k${i}`, Value: `v${i}` }] }))));
   assertOnly(results, [CME], "tag");
   const tags = async (id: string) =>
@@ -466,7 +450,7 @@ test("TagResource: 30 concurrent tags of distinct keys lose none; 60 at once on 
   assert.deepEqual((await tags(a)).sort(), expected.sort(), "every applied tag is there");
   assert.ok(expected.length >= 1);
 
-  const b = await join("360000000002");
+  const b = await setup.invite("360000000002");
   const many = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => orgs().send(new TagResourceCommand({ ResourceId: b, Tags: [{ Key: `m${i}`, Value: "v" }] }))));
   assertOnly(many, ["ConstraintViolationException", CME], "tag limit");
   assert.equal(ok(many), 50, JSON.stringify(tally(many)));
@@ -479,7 +463,7 @@ test("RemoveAccountFromOrganization racing TagResource of that account: no tag s
   const outcomes: Record<string, number> = {};
   for (let i = 0; i < 10; i++) {
     const id = `37000000000${i}`;
-    await join(id);
+    await setup.invite(id);
     const results = await Promise.allSettled([
       orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "late", Value: String(i) }] })),
       orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: id })),
@@ -490,7 +474,7 @@ test("RemoveAccountFromOrganization racing TagResource of that account: no tag s
     const key = results.map((r) => errorName(r) || "ok").join("/");
     outcomes[key] = (outcomes[key] ?? 0) + 1;
     if (results[1]!.status === "fulfilled") {
-      await join(id);
+      await setup.invite(id);
       const tags = (await orgs().send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags;
       assert.deepEqual(tags, [], `${id}: no tag survived the departure (${key})`);
     }
@@ -527,9 +511,9 @@ test(
       return c;
     };
     try {
-      const a = await newOu(org.root, "A");
-      const b = await newOu(org.root, "B");
-      const id = await join("390000000001");
+      const a = await setup.createOu(org.root, "A");
+      const b = await setup.createOu(org.root, "B");
+      const id = await setup.invite("390000000001");
       await orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: org.root, DestinationParentId: a }));
       let where = a;
       for (let round = 0; round < 4; round++) {
@@ -555,7 +539,7 @@ test(
       const invitees = Array.from({ length: 8 }, (_, i) => `39100000000${i}`);
       for (const x of invitees) await Promise.all([via(0, x), via(1, x)].map((c) => c.send(new ListHandshakesForAccountCommand({}))));
       for (const [i, x] of invitees.entries()) {
-        const hs = await invite(x);
+        const hs = await openHandshake(x);
         const calls = rng.shuffle([
           ["ACCEPTED", () => via(i, x).send(new AcceptHandshakeCommand({ HandshakeId: hs }))],
           ["CANCELED", () => via(i + 1).send(new CancelHandshakeCommand({ HandshakeId: hs }))],

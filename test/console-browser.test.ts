@@ -12,17 +12,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  AcceptHandshakeCommand,
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
-  ListRootsCommand,
   MoveAccountCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
@@ -95,12 +88,6 @@ after(async () => {
   await s?.close();
 });
 
-async function createAccount(name: string, email: string): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  return status.CreateAccountStatus!.AccountId!;
-}
-
 /** A page on the console that records script errors. */
 async function openConsole(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1440, height: 900 } });
@@ -118,12 +105,11 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${na
 const verdict = (page: Page, value: string) => page.locator(`#detail [data-verdict="${value}"]`);
 
 test("console: a created account waits, gets four days and readiness, can leave, leaves; the page follows without reloading", { skip }, async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const id = await createAccount("leaver", "leaver@example.com");
+  await s.freshOrg();
+  const id = await s.createAccount("leaver@example.com");
   await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "team", Value: "platform" }, { Key: "cost-center", Value: "4711" }] }));
   const hostileName = "<img src=x onerror=__xss=1><b>Mallory</b> & co";
-  const mallory = await createAccount(hostileName, "mallory@example.com");
+  const mallory = await s.createAccount("mallory@example.com", { name: hostileName });
 
   const { page, errors } = await openConsole();
   const row = page.locator(`#tree [data-account-id="${id}"]`);
@@ -198,22 +184,18 @@ test("console: a created account waits, gets four days and readiness, can leave,
 });
 
 test("console: policies with content and targets, the explain form, search, the organization selector and reset with confirmation", { skip }, async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const locked = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Locked" }))).OrganizationalUnit!.Id!;
-  await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Sandbox" }));
-  const member = "333333333333";
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member } }));
-  await s.orgs(member).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  const { rootId } = await s.freshOrg();
+  const locked = await s.createOu(rootId, "Locked");
+  await s.createOu(rootId, "Sandbox");
+  const member = await s.invite("333333333333");
   await s.orgs().send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: locked }));
-  await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "444444444444" } }));
+  await s.openInvitation("444444444444");
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
   const policy = await s.orgs().send(new CreatePolicyCommand({ Name: "deny-leave", Description: "Members stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
   const policyId = policy.Policy!.PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
-  await createAccount("build", "build@example.com");
+  await s.createAccount("build@example.com");
 
   const { page, errors } = await openConsole();
   await page.locator(`#tree [data-container-id="${locked}"]`).waitFor(WAIT);
@@ -275,10 +257,10 @@ test("console: policies with content and targets, the explain form, search, the 
 
   // A second organization appears: the selector shows up, and switching shows its tree.
   const other = "777777777777";
-  const second = await s.orgs(other).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const second = await s.createOrg({ management: other });
   const select = page.locator("#org-picker select");
   await select.waitFor(WAIT);
-  await select.selectOption(second.Organization!.Id!);
+  await select.selectOption(second.orgId);
   await page.locator(`#tree [data-account-id="${other}"]`).waitFor(WAIT);
   assert.equal(await page.locator(`#tree [data-container-id="${locked}"]`).count(), 0);
   await shot(page, "09-second-organization");
@@ -300,10 +282,8 @@ test("console: policies with content and targets, the explain form, search, the 
 });
 
 test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, show more, search)", { skip }, async () => {
-  await s.control("POST", "/_orgsim/reset");
-  const orgId = (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!.Id!;
-  const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const bulk = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Bulk" }))).OrganizationalUnit!.Id!;
+  const { orgId, rootId } = await s.freshOrg();
+  const bulk = await s.createOu(rootId, "Bulk");
   const now = Date.now();
   const rows = Array.from({ length: 10_000 }, (_, i) => ({
     id: String(100_000_000_000 + i),

@@ -4,63 +4,31 @@
  * built with the AWS SDK like any user would; each "could it leave now?" verdict is checked
  * against what LeaveOrganization really answers at that moment.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AcceptHandshakeCommand,
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
   DeregisterDelegatedAdministratorCommand,
   DetachPolicyCommand,
-  DescribeCreateAccountStatusCommand,
   EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
   InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
-  ListRootsCommand,
   MoveAccountCommand,
   RegisterDelegatedAdministratorCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, DAY, MANAGEMENT } from "./helpers/server.js";
 import { AUTO_OPEN_MAX_ACCOUNTS, openContainers, type AccountDetail, type AccountView, type ConsoleState, type TreeNode } from "../src/console/state.js";
 import { nextSeqs } from "../src/store/sequence.js";
 
-const DAY = 86_400;
 const WAIT_MESSAGE = "This operation requires a wait period.  Try again later.";
-let s: TestServer;
-
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-});
+const s = useTestServer();
+beforeEach(() => s.reset());
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
-
-async function organization(mgmt = MANAGEMENT): Promise<{ orgId: string; rootId: string }> {
-  const created = await s.orgs(mgmt).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const roots = await s.orgs(mgmt).send(new ListRootsCommand({}));
-  return { orgId: created.Organization!.Id!, rootId: roots.Roots![0]!.Id! };
-}
-
-async function createAccount(name: string, email = `${name}@example.com`, mgmt = MANAGEMENT): Promise<string> {
-  const started = await s.orgs(mgmt).send(new CreateAccountCommand({ Email: email, AccountName: name }));
-  const status = await s.orgs(mgmt).send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-async function ou(parentId: string, name: string): Promise<string> {
-  return (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }))).OrganizationalUnit!.Id!;
-}
 
 async function getState(query = ""): Promise<ConsoleState> {
   const res = await s.control("GET", `/_orgsim/state${query ? `?${query}` : ""}`);
@@ -101,8 +69,6 @@ async function realLeaveError(id: string) {
   return awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
 }
 
-const setReadiness = (id: string, items: Record<string, boolean>) => s.control("PUT", `/_orgsim/accounts/${id}/standalone`, items);
-const advance = (seconds: number) => s.control("POST", "/_orgsim/clock", { advanceSeconds: seconds });
 
 // ------------------------------------------------------------------------------------------------
 // The page
@@ -147,17 +113,16 @@ test("state: no organization yet gives an empty list and the clock", async () =>
 });
 
 test("state: root, OU tree with account counts, accounts with status, joined method, tags and readiness", async () => {
-  const { orgId, rootId } = await organization();
-  const prod = await ou(rootId, "Prod");
-  const team = await ou(prod, "Team");
-  await ou(rootId, "Sandbox");
-  const dev = await createAccount("dev");
-  const app = await createAccount("app");
+  const { orgId, rootId } = await s.createOrg();
+  const prod = await s.createOu(rootId, "Prod");
+  const team = await s.createOu(prod, "Team");
+  await s.createOu(rootId, "Sandbox");
+  const dev = await s.createAccount("dev@example.com");
+  const app = await s.createAccount("app@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: app, SourceParentId: rootId, DestinationParentId: team }));
   await s.orgs().send(new TagResourceCommand({ ResourceId: dev, Tags: [{ Key: "team", Value: "platform" }, { Key: "env", Value: "dev" }] }));
   const guest = "222222222222";
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: guest } }));
-  await s.orgs(guest).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  await s.invite(guest);
 
   const state = await getState();
   assert.equal(state.organizations.length, 1);
@@ -224,8 +189,8 @@ test("state: root, OU tree with account counts, accounts with status, joined met
 });
 
 test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left); after four days and readiness it can, and LeaveOrganization agrees at each step", async () => {
-  const { orgId } = await organization();
-  const id = await createAccount("leaver");
+  const { orgId } = await s.createOrg();
+  const id = await s.createAccount("leaver@example.com");
 
   let leave = await verdictOf(id);
   assert.equal(leave.canLeave, false);
@@ -240,12 +205,12 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   assert.equal(real.reason, leave.reason);
   assert.equal(real.message, leave.message);
 
-  await advance(DAY);
+  await s.advanceClock(DAY);
   leave = await verdictOf(id);
   assert.equal(leave.reason, "WAIT_PERIOD_ACTIVE");
   assert.ok(leave.waitPeriod!.secondsLeft <= 3 * DAY, "the clock counts down");
 
-  await advance(3 * DAY + 60);
+  await s.advanceClock(3 * DAY + 60);
   leave = await verdictOf(id);
   assert.equal(leave.waitPeriod, undefined, "the waiting period is over");
   assert.equal(leave.reason, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA");
@@ -253,19 +218,19 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   assert.equal(real.reason, leave.reason);
   assert.equal(real.message, leave.message);
 
-  await setReadiness(id, { supportPlan: true });
+  await s.makeReady(id, { supportPlan: true });
   leave = await verdictOf(id);
   assert.equal(leave.reason, "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION");
   assert.equal((await realLeaveError(id)).reason, leave.reason);
 
-  await setReadiness(id, { contactInformation: true });
+  await s.makeReady(id, { contactInformation: true });
   leave = await verdictOf(id);
   assert.equal(leave.reason, "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
   real = await realLeaveError(id);
   assert.equal(real.reason, leave.reason);
   assert.equal(real.message, leave.message);
 
-  await setReadiness(id, { paymentMethod: true });
+  await s.makeReady(id, { paymentMethod: true });
   const state = await getState();
   const view = findAccount(state, id)!;
   assert.deepEqual(view.readiness, { supportPlan: true, contactInformation: true, paymentMethod: true });
@@ -285,11 +250,10 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
 });
 
 test("Rule: an SCP that denies organizations:LeaveOrganization shows as AccessDeniedException with the deciding policy and level", async () => {
-  const { rootId } = await organization();
-  const locked = await ou(rootId, "Locked");
+  const { rootId } = await s.createOrg();
+  const locked = await s.createOu(rootId, "Locked");
   const id = "333333333333";
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  await s.invite(id);
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: locked }));
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
@@ -333,13 +297,12 @@ test("Rule: an SCP that denies organizations:LeaveOrganization shows as AccessDe
 });
 
 test("SCP verdicts are per account: a Condition on aws:PrincipalAccount, and an implicit deny at each account's own level", async () => {
-  const { rootId } = await organization();
-  const picky = await ou(rootId, "Picky");
-  const bare = await ou(rootId, "Bare");
+  const { rootId } = await s.createOrg();
+  const picky = await s.createOu(rootId, "Picky");
+  const bare = await s.createOu(rootId, "Bare");
   const [a, b, c, d] = ["100000000001", "100000000002", "100000000003", "100000000004"];
   for (const [id, parent] of [[a, picky], [b, picky], [c, bare], [d, bare]] as const) {
-    const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-    await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+    await s.invite(id);
     await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: parent }));
   }
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
@@ -371,9 +334,9 @@ test("SCP verdicts are per account: a Condition on aws:PrincipalAccount, and an 
 });
 
 test("Rule: every reason an account can't leave is listed in AWS's order, and the first one is what LeaveOrganization answers, at each step", async () => {
-  const { rootId } = await organization();
-  const locked = await ou(rootId, "Locked");
-  const id = await createAccount("kept-in");
+  const { rootId } = await s.createOrg();
+  const locked = await s.createOu(rootId, "Locked");
+  const id = await s.createAccount("kept-in@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: locked }));
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
@@ -412,7 +375,7 @@ test("Rule: every reason an account can't leave is listed in AWS's order, and th
   await s.orgs().send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
   assert.equal((await checklist())[0], "ok scp");
   await s.orgs().send(new DeregisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: "guardduty.amazonaws.com" }));
-  await setReadiness(id, { contactInformation: true });
+  await s.makeReady(id, { contactInformation: true });
   assert.deepEqual(await checklist(), [
     "ok scp",
     "ok delegatedAdministrator",
@@ -421,11 +384,11 @@ test("Rule: every reason an account can't leave is listed in AWS's order, and th
     "ok contactInformation",
     "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
   ]);
-  await advance(4 * DAY + 60);
+  await s.advanceClock(4 * DAY + 60);
   assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
-  await setReadiness(id, { supportPlan: true });
+  await s.makeReady(id, { supportPlan: true });
   assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
-  await setReadiness(id, { paymentMethod: true });
+  await s.makeReady(id, { paymentMethod: true });
   assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), []);
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
 
@@ -472,10 +435,9 @@ test("state: the tree opens by itself breadth first while it stays small; an OU 
 });
 
 test("Rule: a delegated administrator can't leave (CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG); the state lists its services", async () => {
-  await organization();
+  await s.createOrg();
   const id = "444444444444";
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  await s.invite(id);
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "guardduty.amazonaws.com" }));
   await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: "guardduty.amazonaws.com" }));
 
@@ -494,9 +456,9 @@ test("Rule: a delegated administrator can't leave (CANNOT_REMOVE_DELEGATED_ADMIN
 });
 
 test("state: handshakes with their current state, and events newest first", async () => {
-  const { orgId } = await organization();
+  const { orgId } = await s.createOrg();
   const first = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "555555555555" } }));
-  await advance(60);
+  await s.advanceClock(60);
   await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "666666666666" } }));
   let org = (await getState()).organization!;
   assert.equal(org.handshakeCount, 2);
@@ -504,7 +466,7 @@ test("state: handshakes with their current state, and events newest first", asyn
   assert.equal(org.handshakes[1]!.id, first.Handshake!.Id, "newest first");
   assert.deepEqual(org.handshakes[1]!.parties, [{ Id: orgId, Type: "ORGANIZATION" }, { Id: "555555555555", Type: "ACCOUNT" }]);
 
-  await advance(15 * DAY);
+  await s.advanceClock(15 * DAY);
   org = (await getState()).organization!;
   assert.deepEqual(org.handshakes.map((h) => h.state), ["EXPIRED", "EXPIRED"], "the virtual clock expires handshakes");
 
@@ -516,11 +478,11 @@ test("state: handshakes with their current state, and events newest first", asyn
 });
 
 test("state: the search filter matches id, name or email (case-insensitive) across OUs, and wildcards are literal", async () => {
-  const { rootId } = await organization();
-  const deep = await ou(await ou(rootId, "Prod"), "Payments");
-  const alpha = await createAccount("Alpha Payments", "alpha@pay.example.com");
-  const beta = await createAccount("beta", "beta@example.org");
-  await createAccount("gamma_100%", "gamma@example.com");
+  const { rootId } = await s.createOrg();
+  const deep = await s.createOu(await s.createOu(rootId, "Prod"), "Payments");
+  const alpha = await s.createAccount("alpha@pay.example.com", { name: "Alpha Payments" });
+  const beta = await s.createAccount("beta@example.org");
+  await s.createAccount("gamma@example.com", { name: "gamma_100%" });
   await s.orgs().send(new MoveAccountCommand({ AccountId: alpha, SourceParentId: rootId, DestinationParentId: deep }));
 
   let state = await getState("search=ALPHA");
@@ -546,30 +508,30 @@ test("state: the search filter matches id, name or email (case-insensitive) acro
 });
 
 test("state/version: changes with every write, the clock, readiness and tags; steady otherwise", async () => {
-  await organization();
+  await s.createOrg();
   const v0 = await version();
   assert.equal(await version(), v0, "nothing changed");
-  const id = await createAccount("versioned");
+  const id = await s.createAccount("versioned@example.com");
   const v1 = await version();
   assert.notEqual(v1, v0);
-  await advance(3600);
+  await s.advanceClock(3600);
   const v2 = await version();
   assert.notEqual(v2, v1);
-  await setReadiness(id, { paymentMethod: true });
+  await s.makeReady(id, { paymentMethod: true });
   const v3 = await version();
   assert.notEqual(v3, v2);
   await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "k", Value: "v" }] }));
   const v4 = await version();
   assert.notEqual(v4, v3);
   assert.equal((await getState()).version, v4, "the state carries the version it was read at");
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   assert.notEqual(await version(), v4);
 });
 
 test("state: several organizations are listed for the selector; organizationId picks one", async () => {
-  const first = await organization(MANAGEMENT);
-  const second = await organization("777777777777");
-  await createAccount("second-member", "second@example.com", "777777777777");
+  const first = await s.createOrg();
+  const second = await s.createOrg({ management: "777777777777" });
+  await s.createAccount("second@example.com", { name: "second-member", management: "777777777777" });
 
   const state = await getState();
   assert.deepEqual(state.organizations.map((o) => [o.id, o.managementAccountId, o.accountCount]), [
@@ -594,10 +556,9 @@ test("state: invalid query parameters are 400 with a message", async () => {
 });
 
 test("state/accounts/{id}: a departed account shows as standalone with its readiness", async () => {
-  await organization();
+  await s.createOrg();
   const id = "888888888888";
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
+  await s.invite(id);
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   const detail = (await s.control("GET", `/_orgsim/state/accounts/${id}`)).body as AccountDetail;
   assert.equal(detail.account, null);
@@ -611,8 +572,8 @@ test("state/accounts/{id}: a departed account shows as standalone with its readi
 });
 
 test("state: an organization of 10,000 accounts comes in pages (root capped, OUs closed, search capped)", async () => {
-  const { orgId, rootId } = await organization();
-  const bulk = await ou(rootId, "Bulk");
+  const { orgId, rootId } = await s.createOrg();
+  const bulk = await s.createOu(rootId, "Bulk");
   const now = Date.now();
   const rows = Array.from({ length: 10_000 }, (_, i) => ({
     id: String(100_000_000_000 + i),

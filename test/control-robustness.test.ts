@@ -6,13 +6,12 @@
  *   reported (health degraded, a clear error) and can be fixed through the API, never a brick;
  * - GET routes of the control API and read-only AWS operations store nothing.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CreateOrganizationCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   ListAccountsCommand,
@@ -24,16 +23,9 @@ import { GetAccountInformationCommand, GetAlternateContactCommand, GetContactInf
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startOrgsim } from "../src/index.js";
 import { TABLES } from "../src/store/schema.js";
-import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, MANAGEMENT, REGION } from "./helpers/server.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer({}, (server) => server.createOrg());
 
 /** Every row of every table, as text: what "the state is exactly as it was" compares. */
 async function stateRows(): Promise<Record<string, string[]>> {

@@ -1,5 +1,5 @@
 /** The organization lifecycle through the AWS SDK v3: AWS's rules for organizations, roots, accounts and handshakes. */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AcceptHandshakeCommand,
@@ -26,30 +26,12 @@ import {
   UntagResourceCommand,
   paginateListAccounts,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, DAY, MANAGEMENT } from "./helpers/server.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-
-async function freshOrg(mgmt = MANAGEMENT) {
-  await s.control("POST", "/_orgsim/reset");
-  return (await s.orgs(mgmt).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!;
-}
-
-async function createAccount(email: string, name = "member", tags?: { Key: string; Value: string }[]) {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name, Tags: tags }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
+const s = useTestServer();
 
 test("CreateOrganization: the caller becomes the management account, with AWS's ID and ARN formats", async () => {
-  const org = await freshOrg();
+  const { org } = await s.freshOrg();
   assert.match(org.Id!, /^o-[a-z0-9]{10,32}$/);
   assert.equal(org.Arn, `arn:aws:organizations::${MANAGEMENT}:organization/${org.Id}`);
   assert.equal(org.MasterAccountId, MANAGEMENT);
@@ -63,19 +45,19 @@ test("CreateOrganization: the caller becomes the management account, with AWS's 
 });
 
 test("CreateOrganization: CONSOLIDATED_BILLING feature set is kept", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const org = (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "CONSOLIDATED_BILLING" }))).Organization!;
   assert.equal(org.FeatureSet, "CONSOLIDATED_BILLING");
 });
 
 test("CreateOrganization: an account already in an organization gets AlreadyInOrganizationException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new CreateOrganizationCommand({})));
   assert.equal(err.name, "AlreadyInOrganizationException");
 });
 
 test("An account in no organization gets AWSOrganizationsNotInUseException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs("999999999999").send(new DescribeOrganizationCommand({})));
   assert.equal(err.name, "AWSOrganizationsNotInUseException");
   assert.equal(err.message, "Your account is not a member of an organization.");
@@ -85,7 +67,7 @@ test("An account in no organization gets AWSOrganizationsNotInUseException", asy
 });
 
 test("CreateAccount: answers IN_PROGRESS, then DescribeCreateAccountStatus SUCCEEDED with a 12-digit account that is CREATED", async () => {
-  const org = await freshOrg();
+  const { org } = await s.freshOrg();
   const started = await s.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev", Tags: [{ Key: "env", Value: "dev" }] }));
   assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
   assert.match(started.CreateAccountStatus!.Id!, /^car-[a-z0-9]{8,32}$/);
@@ -104,8 +86,8 @@ test("CreateAccount: answers IN_PROGRESS, then DescribeCreateAccountStatus SUCCE
 });
 
 test("CreateAccount: a duplicate email FAILS with EMAIL_ALREADY_EXISTS", async () => {
-  await freshOrg();
-  await createAccount("dup@example.com");
+  await s.freshOrg();
+  await s.createAccount("dup@example.com");
   const again = await s.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "again" }));
   const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: again.CreateAccountStatus!.Id }));
   assert.equal(status.CreateAccountStatus!.State, "FAILED");
@@ -117,13 +99,13 @@ test("CreateAccount: a duplicate email FAILS with EMAIL_ALREADY_EXISTS", async (
 test("CreateAccount: with a creation delay the request stays IN_PROGRESS on the virtual clock", async () => {
   const slow = await startTestServer({ createAccountDelaySeconds: 120 });
   try {
-    await slow.orgs().send(new CreateOrganizationCommand({}));
+    await slow.createOrg();
     const started = await slow.orgs().send(new CreateAccountCommand({ Email: "slow@example.com", AccountName: "slow" }));
     const id = started.CreateAccountStatus!.Id;
     let status = await slow.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }));
     assert.equal(status.CreateAccountStatus!.State, "IN_PROGRESS");
     assert.equal((await slow.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
-    await slow.control("POST", "/_orgsim/clock", { advanceSeconds: 121 });
+    await slow.advanceClock(121);
     status = await slow.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }));
     assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
     assert.equal((await slow.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 2);
@@ -133,15 +115,15 @@ test("CreateAccount: with a creation delay the request stays IN_PROGRESS on the 
 });
 
 test("DescribeCreateAccountStatus: an unknown request id gets CreateAccountStatusNotFoundException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: "car-00000000000000000000000000000000" })));
   assert.equal(err.name, "CreateAccountStatusNotFoundException");
 });
 
 test("ListAccounts: pages of MaxResults with NextToken cover every account exactly once", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const ids = new Set<string>([MANAGEMENT]);
-  for (let i = 0; i < 7; i++) ids.add(await createAccount(`a${i}@example.com`));
+  for (let i = 0; i < 7; i++) ids.add(await s.createAccount(`a${i}@example.com`));
   for (const size of [1, 3, 20]) {
     const seen: string[] = [];
     for await (const page of paginateListAccounts({ client: s.orgs(), pageSize: size }, {})) {
@@ -154,8 +136,8 @@ test("ListAccounts: pages of MaxResults with NextToken cover every account exact
 });
 
 test("ListAccounts: a forged or foreign NextToken is InvalidInputException INVALID_NEXT_TOKEN, never page one again", async () => {
-  await freshOrg();
-  await createAccount("p1@example.com");
+  await s.freshOrg();
+  await s.createAccount("p1@example.com");
   const first = await s.orgs().send(new ListAccountsCommand({ MaxResults: 1 }));
   assert.ok(first.NextToken);
   const forged = await awsError(() => s.orgs().send(new ListAccountsCommand({ NextToken: first.NextToken!.slice(0, -2) + "xx" })));
@@ -168,7 +150,7 @@ test("ListAccounts: a forged or foreign NextToken is InvalidInputException INVAL
 });
 
 test("Input validation: MaxResults outside 1-20 and a bad email are InvalidInputException with a Reason naming the field", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const tooMany = await awsError(() => s.orgs().send(new ListAccountsCommand({ MaxResults: 21 })));
   assert.equal(tooMany.name, "InvalidInputException");
   assert.equal(tooMany.reason, "MAX_VALUE_EXCEEDED");
@@ -180,9 +162,9 @@ test("Input validation: MaxResults outside 1-20 and a bad email are InvalidInput
 });
 
 test("Access: a member account calling a management-only operation gets AccessDeniedException", async () => {
-  await freshOrg();
-  const member = await createAccount("m@example.com");
-  await s.control("PUT", `/_orgsim/accounts/${member}/standalone`, { supportPlan: true });
+  await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
+  await s.makeReady(member, { supportPlan: true });
   for (const call of [
     () => s.orgs(member).send(new ListAccountsCommand({})),
     () => s.orgs(member).send(new CreateAccountCommand({ Email: "x@example.com", AccountName: "x" })),
@@ -197,7 +179,7 @@ test("Access: a member account calling a management-only operation gets AccessDe
 });
 
 test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the target, who joins INVITED with the invitation's tags", async () => {
-  const org = await freshOrg();
+  const { org } = await s.freshOrg();
   const target = "222222222222";
   const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: target }, Notes: "welcome", Tags: [{ Key: "team", Value: "a" }] }))).Handshake!;
   assert.match(hs.Id!, /^h-[0-9a-z]{8,32}$/);
@@ -221,7 +203,7 @@ test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the targ
 });
 
 test("Invite by EMAIL: the account with that email can see and decline it; the organization can cancel another", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const target = "333333333333";
   const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: `account-${target}@example.com` } }))).Handshake!;
   // The handshake is not visible to an unrelated account.
@@ -237,9 +219,9 @@ test("Invite by EMAIL: the account with that email can see and decline it; the o
 });
 
 test("Handshakes expire after 15 days on the virtual clock and can no longer be accepted", async () => {
-  await freshOrg();
-  const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "555555555555" } }))).Handshake!;
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 15 * 86400 + 1 });
+  await s.freshOrg();
+  const hs = await s.openInvitation("555555555555");
+  await s.advanceClock(15 * DAY + 1);
   const described = await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }));
   assert.equal(described.Handshake!.State, "EXPIRED");
   const err = await awsError(() => s.orgs("555555555555").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
@@ -247,9 +229,8 @@ test("Handshakes expire after 15 days on the virtual clock and can no longer be 
 });
 
 test("RemoveAccountFromOrganization: an invited member is removed and becomes standalone; the management account cannot be", async () => {
-  await freshOrg();
-  const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "666666666666" } }))).Handshake!;
-  await s.orgs("666666666666").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.freshOrg();
+  await s.invite("666666666666");
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: "666666666666" }));
   const gone = await awsError(() => s.orgs().send(new DescribeAccountCommand({ AccountId: "666666666666" })));
   assert.equal(gone.name, "AccountNotFoundException");
@@ -258,7 +239,7 @@ test("RemoveAccountFromOrganization: an invited member is removed and becomes st
 });
 
 test("LeaveOrganization: the management account gets MasterCannotLeaveOrganizationException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new LeaveOrganizationCommand({})));
   assert.equal(err.name, "MasterCannotLeaveOrganizationException");
 });
@@ -266,13 +247,12 @@ test("LeaveOrganization: the management account gets MasterCannotLeaveOrganizati
 test("CloseAccount: PENDING_CLOSURE then SUSPENDED; closing twice is AccountAlreadyClosedException; the management account can't be closed", async () => {
   const slow = await startTestServer({ closeAccountDelaySeconds: 60 });
   try {
-    await slow.orgs().send(new CreateOrganizationCommand({}));
-    const started = await slow.orgs().send(new CreateAccountCommand({ Email: "c@example.com", AccountName: "c" }));
-    const id = (await slow.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+    await slow.createOrg();
+    const id = await slow.createAccount("c@example.com");
     await slow.orgs().send(new CloseAccountCommand({ AccountId: id }));
     let account = (await slow.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
     assert.equal(account.State, "PENDING_CLOSURE");
-    await slow.control("POST", "/_orgsim/clock", { advanceSeconds: 61 });
+    await slow.advanceClock(61);
     account = (await slow.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
     assert.equal(account.Status, "SUSPENDED");
     assert.equal(account.State, "SUSPENDED");
@@ -285,9 +265,8 @@ test("CloseAccount: PENDING_CLOSURE then SUSPENDED; closing twice is AccountAlre
 });
 
 test("DeleteOrganization: OrganizationNotEmptyException while members remain, then the management account is standalone", async () => {
-  await freshOrg();
-  const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "777777777777" } }))).Handshake!;
-  await s.orgs("777777777777").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.freshOrg();
+  await s.invite("777777777777");
   assert.equal((await awsError(() => s.orgs().send(new DeleteOrganizationCommand({})))).name, "OrganizationNotEmptyException");
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: "777777777777" }));
   await s.orgs().send(new DeleteOrganizationCommand({}));
@@ -295,8 +274,8 @@ test("DeleteOrganization: OrganizationNotEmptyException while members remain, th
 });
 
 test("Tags: TagResource/UntagResource/ListTagsForResource on an account; aws: keys are refused; unknown resources are TargetNotFoundException", async () => {
-  await freshOrg();
-  const id = await createAccount("t@example.com");
+  await s.freshOrg();
+  const id = await s.createAccount("t@example.com");
   await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "a", Value: "1" }, { Key: "b", Value: "2" }] }));
   await s.orgs().send(new UntagResourceCommand({ ResourceId: id, TagKeys: ["a"] }));
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags, [{ Key: "b", Value: "2" }]);
@@ -307,9 +286,9 @@ test("Tags: TagResource/UntagResource/ListTagsForResource on an account; aws: ke
 });
 
 test("Isolation: one organization's accounts and handshakes are invisible to another organization", async () => {
-  await freshOrg();
-  const mine = await createAccount("mine@example.com");
-  await s.orgs("888888888888").send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
+  const mine = await s.createAccount("mine@example.com");
+  await s.createOrg({ management: "888888888888" });
   const err = await awsError(() => s.orgs("888888888888").send(new DescribeAccountCommand({ AccountId: mine })));
   assert.equal(err.name, "AccountNotFoundException");
   const list = await s.orgs("888888888888").send(new ListAccountsCommand({}));
@@ -317,7 +296,7 @@ test("Isolation: one organization's accounts and handshakes are invisible to ano
 });
 
 test("ARNs use the partition of the request's region (cn-north-1: aws-cn, us-gov-west-1: aws-us-gov)", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const { OrganizationsClient } = await import("@aws-sdk/client-organizations");
   const inRegion = (region: string, account: string) =>
     new OrganizationsClient({ endpoint: s.endpoint, region, credentials: { accessKeyId: account, secretAccessKey: "x" }, maxAttempts: 1 });

@@ -1,17 +1,12 @@
 /** Trusted access and delegated administrators through the AWS SDK v3: AWS's rules, one test per rule. */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AcceptHandshakeCommand,
   CloseAccountCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
   DeregisterDelegatedAdministratorCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DisableAWSServiceAccessCommand,
   EnableAWSServiceAccessCommand,
-  InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
   ListAWSServiceAccessForOrganizationCommand,
@@ -20,9 +15,8 @@ import {
   RegisterDelegatedAdministratorCommand,
   RemoveAccountFromOrganizationCommand,
   paginateListAWSServiceAccessForOrganization,
-  type CreateOrganizationCommandInput,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, assertAwsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
 
 const SERVICE_ACCESS_NOT_ENABLED =
   "You must enable service access before you delegate an administrator for this service. Call the AWS API EnableAWSServiceAccess first.";
@@ -34,32 +28,7 @@ const GUARDDUTY = "guardduty.amazonaws.com";
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";
 const RAM = "ram.amazonaws.com";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-
-async function freshOrg(featureSet: CreateOrganizationCommandInput["FeatureSet"] = "ALL") {
-  await s.control("POST", "/_orgsim/reset");
-  return (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: featureSet }))).Organization!;
-}
-
-/** An invited member: it has everything a standalone account needs and no waiting period. */
-async function invite(accountId: string, server: TestServer = s): Promise<string> {
-  const hs = (await server.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId } }))).Handshake!;
-  await server.orgs(accountId).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  return accountId;
-}
-
-async function createAccount(email: string): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: email.split("@")[0]! }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
+const s = useTestServer();
 
 const enable = (principal: string, server: TestServer = s) =>
   server.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: principal }));
@@ -79,10 +48,7 @@ async function adminIds(principal?: string): Promise<string[]> {
 }
 
 function assertConstraint(err: Awaited<ReturnType<typeof awsError>>, reason: string, message?: string): void {
-  assert.equal(err.name, "ConstraintViolationException");
-  assert.equal(err.reason, reason);
-  assert.equal(err.status, 400);
-  if (message !== undefined) assert.equal(err.message, message);
+  assertAwsError(err, "ConstraintViolationException", reason, { message });
 }
 
 async function eventNames(orgId: string): Promise<string[]> {
@@ -94,20 +60,20 @@ async function eventNames(orgId: string): Promise<string[]> {
 // Trusted access
 
 test("EnableAWSServiceAccess: the service is listed with its DateEnabled; enabling it again succeeds and keeps that date", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await enable(GUARDDUTY);
   const first = (await s.orgs().send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!;
   assert.equal(first.length, 1);
   assert.equal(first[0]!.ServicePrincipal, GUARDDUTY);
   assert.ok(first[0]!.DateEnabled instanceof Date);
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 3600 });
+  await s.advanceClock(3600);
   await enable(GUARDDUTY);
   const again = (await s.orgs().send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!;
   assert.deepEqual(again, first);
 });
 
 test("EnableAWSServiceAccess/DisableAWSServiceAccess: an unknown service principal is InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL", async () => {
-  await freshOrg();
+  await s.freshOrg();
   for (const call of [
     () => enable("notaservice.amazonaws.com"),
     () => s.orgs().send(new DisableAWSServiceAccessCommand({ ServicePrincipal: "notaservice.amazonaws.com" })),
@@ -123,8 +89,8 @@ test("EnableAWSServiceAccess/DisableAWSServiceAccess: an unknown service princip
 test("acceptAnyServicePrincipal: any *.amazonaws.com principal is accepted for trusted access and delegation; other names still are not", async () => {
   const open = await startTestServer({ acceptAnyServicePrincipal: true });
   try {
-    await open.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-    const member = await invite("222222222222", open);
+    await open.createOrg();
+    const member = await open.invite("222222222222");
     await enable("brand-new-service.amazonaws.com", open);
     assert.deepEqual(await enabledPrincipals(open), ["brand-new-service.amazonaws.com"]);
     await register(member, "brand-new-service.amazonaws.com", open);
@@ -140,7 +106,7 @@ test("acceptAnyServicePrincipal: any *.amazonaws.com principal is accepted for t
 });
 
 test("EnableAWSServiceAccess: an organization with only consolidated billing gets ConstraintViolationException ORGANIZATION_NOT_IN_ALL_FEATURES_MODE", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
   const err = await awsError(() => enable(GUARDDUTY));
   assertConstraint(
     err,
@@ -151,9 +117,9 @@ test("EnableAWSServiceAccess: an organization with only consolidated billing get
 });
 
 test("DisableAWSServiceAccess: the service leaves the list and its delegated administrators are deregistered; other services keep theirs", async () => {
-  const org = await freshOrg();
-  const a = await invite("222222222222");
-  const b = await invite("333333333333");
+  const { org } = await s.freshOrg();
+  const a = await s.invite("222222222222");
+  const b = await s.invite("333333333333");
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   await register(a, GUARDDUTY);
@@ -173,7 +139,7 @@ test("DisableAWSServiceAccess: the service leaves the list and its delegated adm
 });
 
 test("ListAWSServiceAccessForOrganization: pages of MaxResults with NextToken cover every enabled service exactly once", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const principals = [GUARDDUTY, CLOUDTRAIL, RAM, "sso.amazonaws.com", "config.amazonaws.com"];
   for (const p of principals) await enable(p);
   for (const size of [1, 2, 20]) {
@@ -190,8 +156,8 @@ test("ListAWSServiceAccessForOrganization: pages of MaxResults with NextToken co
 // Delegated administrators
 
 test("RegisterDelegatedAdministrator: the member is listed by ListDelegatedAdministrators and ListDelegatedServicesForAccount with its delegation date", async () => {
-  const org = await freshOrg();
-  const member = await invite("222222222222");
+  const { org } = await s.freshOrg();
+  const member = await s.invite("222222222222");
   await enable(CLOUDTRAIL);
   await register(member, CLOUDTRAIL);
   const admins = (await s.orgs().send(new ListDelegatedAdministratorsCommand({}))).DelegatedAdministrators!;
@@ -211,8 +177,8 @@ test("RegisterDelegatedAdministrator: the member is listed by ListDelegatedAdmin
 });
 
 test("RegisterDelegatedAdministrator: a service without delegated administration, or an unknown one, is InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL", async () => {
-  await freshOrg();
-  const member = await invite("222222222222");
+  await s.freshOrg();
+  const member = await s.invite("222222222222");
   await enable(RAM);
   for (const principal of [RAM, "notaservice.amazonaws.com"]) {
     const err = await awsError(() => register(member, principal));
@@ -222,8 +188,8 @@ test("RegisterDelegatedAdministrator: a service without delegated administration
 });
 
 test("RegisterDelegatedAdministrator: before EnableAWSServiceAccess for the service is ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED", async () => {
-  await freshOrg();
-  const member = await invite("222222222222");
+  await s.freshOrg();
+  const member = await s.invite("222222222222");
   assertConstraint(await awsError(() => register(member, GUARDDUTY)), "SERVICE_ACCESS_NOT_ENABLED", SERVICE_ACCESS_NOT_ENABLED);
   await enable(GUARDDUTY);
   await register(member, GUARDDUTY);
@@ -231,7 +197,7 @@ test("RegisterDelegatedAdministrator: before EnableAWSServiceAccess for the serv
 });
 
 test("RegisterDelegatedAdministrator: the management account is ConstraintViolationException CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await enable(GUARDDUTY);
   assertConstraint(
     await awsError(() => register(MANAGEMENT, GUARDDUTY)),
@@ -241,18 +207,18 @@ test("RegisterDelegatedAdministrator: the management account is ConstraintViolat
 });
 
 test("RegisterDelegatedAdministrator: an account that isn't a member of the organization is AccountNotFoundException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await enable(GUARDDUTY);
   const err = await awsError(() => register("999999999999", GUARDDUTY));
   assert.equal(err.name, "AccountNotFoundException");
   // An account of another organization is not visible either.
-  await s.orgs("888888888888").send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await s.createOrg({ management: "888888888888" });
   assert.equal((await awsError(() => register("888888888888", GUARDDUTY))).name, "AccountNotFoundException");
 });
 
 test("RegisterDelegatedAdministrator: a closed (SUSPENDED) account is ConstraintViolationException CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR", async () => {
-  await freshOrg();
-  const member = await createAccount("closing@example.com");
+  await s.freshOrg();
+  const member = await s.createAccount("closing@example.com");
   await s.orgs().send(new CloseAccountCommand({ AccountId: member }));
   await enable(GUARDDUTY);
   assertConstraint(
@@ -263,8 +229,8 @@ test("RegisterDelegatedAdministrator: a closed (SUSPENDED) account is Constraint
 });
 
 test("RegisterDelegatedAdministrator: the same account for the same service twice is AccountAlreadyRegisteredException", async () => {
-  await freshOrg();
-  const member = await invite("222222222222");
+  await s.freshOrg();
+  const member = await s.invite("222222222222");
   await enable(CLOUDTRAIL);
   await register(member, CLOUDTRAIL);
   const err = await awsError(() => register(member, CLOUDTRAIL));
@@ -273,9 +239,9 @@ test("RegisterDelegatedAdministrator: the same account for the same service twic
 });
 
 test("RegisterDelegatedAdministrator: a second administrator of a one-administrator service is DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE; more than a several-administrator service allows is MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const members: string[] = [];
-  for (const id of ["222222222222", "333333333333", "444444444444", "555555555555"]) members.push(await invite(id));
+  for (const id of ["222222222222", "333333333333", "444444444444", "555555555555"]) members.push(await s.invite(id));
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   const message = "You attempted to register more delegated administrators than allowed for the service principal.";
@@ -292,8 +258,8 @@ test("RegisterDelegatedAdministrator: a second administrator of a one-administra
 });
 
 test("DeregisterDelegatedAdministrator: a pair that isn't registered is AccountNotRegisteredException; a registered one is removed", async () => {
-  const org = await freshOrg();
-  const member = await invite("222222222222");
+  const { org } = await s.freshOrg();
+  const member = await s.invite("222222222222");
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   const notYet = await awsError(() => deregister(member, GUARDDUTY));
@@ -311,8 +277,8 @@ test("DeregisterDelegatedAdministrator: a pair that isn't registered is AccountN
 });
 
 test("ListDelegatedServicesForAccount: an account that delegates nothing is AccountNotRegisteredException; a non-member is AccountNotFoundException", async () => {
-  await freshOrg();
-  const member = await invite("222222222222");
+  await s.freshOrg();
+  const member = await s.invite("222222222222");
   assert.equal((await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member })))).name, "AccountNotRegisteredException");
   assert.equal((await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: "999999999999" })))).name, "AccountNotFoundException");
   await enable(GUARDDUTY);
@@ -328,9 +294,9 @@ test("ListDelegatedServicesForAccount: an account that delegates nothing is Acco
 });
 
 test("ListDelegatedAdministrators: the ServicePrincipal filter selects one service; without it each account appears once", async () => {
-  await freshOrg();
-  const a = await invite("222222222222");
-  const b = await invite("333333333333");
+  await s.freshOrg();
+  const a = await s.invite("222222222222");
+  const b = await s.invite("333333333333");
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   await register(a, GUARDDUTY);
@@ -349,8 +315,8 @@ test("ListDelegatedAdministrators: the ServicePrincipal filter selects one servi
 // What being a delegated administrator changes for the account
 
 test("LeaveOrganization/RemoveAccountFromOrganization: a delegated administrator gets CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG until it is deregistered", async () => {
-  await freshOrg();
-  const member = await invite("222222222222");
+  await s.freshOrg();
+  const member = await s.invite("222222222222");
   await enable(GUARDDUTY);
   await register(member, GUARDDUTY);
   assertConstraint(
@@ -369,9 +335,9 @@ test("LeaveOrganization/RemoveAccountFromOrganization: a delegated administrator
 });
 
 test("Access: a delegated administrator may call the read operations; a plain member gets AccessDeniedException; neither may register", async () => {
-  await freshOrg();
-  const admin = await invite("222222222222");
-  const plain = await invite("333333333333");
+  await s.freshOrg();
+  const admin = await s.invite("222222222222");
+  const plain = await s.invite("333333333333");
   await enable(GUARDDUTY);
   await register(admin, GUARDDUTY);
 

@@ -1,20 +1,13 @@
 /** Fault injection: count, probability, Reason, listing and clearing, for any operation and any of its modelled errors. */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { CreateOrganizationCommand, DescribeOrganizationCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
+import { DescribeOrganizationCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, awsError, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError } from "./helpers/server.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
 });
 
 test("Faults: count N fails exactly the next N calls of that operation, others are untouched", async () => {

@@ -4,16 +4,12 @@
  * the service and lists orgsim's). boto3 and the AWS CLI check the latter per protocol in
  * test/compat/test_unserved_services.py; here the raw wire answers, and the JS SDK's view.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer } from "./helpers/server.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(() => s.close());
+const s = useTestServer();
 
 test("orgsim promise: GET / from a browser is a short HTML page linking the console and health, with how to point clients here", async () => {
   const res = await fetch(`${s.endpoint}/`, { headers: { Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8" } });

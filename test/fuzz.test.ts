@@ -11,24 +11,19 @@ import { test, before, after } from "node:test";
 import { connect, type Socket } from "node:net";
 import assert from "node:assert/strict";
 import {
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
-  AcceptHandshakeCommand,
-  ListRootsCommand,
 } from "@aws-sdk/client-organizations";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
-import { compilePattern } from "../src/protocol/validate.js";
+import { compilePattern } from "../src/protocol/java-regex.js";
 import { MANAGEMENT } from "./helpers/server.js";
+import { orgFactories } from "./helpers/factories.js";
 import {
   Rng,
   amzDate,
   authorization,
+  control,
   httpCall,
   jsonErrorProblem,
   orgsClient,
@@ -70,15 +65,13 @@ let controlBaseline: ControlSnapshot;
 
 before(async () => {
   srv = await spawnIsolated();
+  const setup = orgFactories({ orgs: (account) => orgsClient(srv.endpoint, account), control: (method, path, body) => control(srv.endpoint, method, path, body) });
+  const { rootId: root } = await setup.createOrg();
+  const ou = await setup.createOu(root, "fuzz-ou");
+  const created = await setup.createAccount("fuzz-created@example.com");
+  await setup.invite(INVITEE);
+  const pending = await setup.openInvitation(PENDING_INVITEE);
   const c = orgsClient(srv.endpoint);
-  await c.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const root = (await c.send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const ou = (await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "fuzz-ou" }))).OrganizationalUnit!.Id!;
-  const started = await c.send(new CreateAccountCommand({ Email: "fuzz-created@example.com", AccountName: "fuzz-created" }));
-  const created = (await c.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
-  const hs = await c.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: INVITEE } }));
-  await orgsClient(srv.endpoint, INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
-  const pending = await c.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: PENDING_INVITEE } }));
   await c.send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const policy = await c.send(
     new CreatePolicyCommand({
@@ -88,7 +81,7 @@ before(async () => {
       Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
     }),
   );
-  ids = { root, ou, created, invited: INVITEE, handshake: pending.Handshake!.Id!, policy: policy.Policy!.PolicySummary!.Id! };
+  ids = { root, ou, created, invited: INVITEE, handshake: pending.Id!, policy: policy.Policy!.PolicySummary!.Id! };
   c.destroy();
   baseline = await snapshot(srv.endpoint);
   controlBaseline = await controlSnapshot(srv.endpoint);

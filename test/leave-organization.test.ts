@@ -2,13 +2,9 @@
  * LeaveOrganization exactly as AWS documents it (shared/seed/leave_organization.rst), and the
  * same departure rules on RemoveAccountFromOrganization. Each test names the rule it checks.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AcceptHandshakeCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  DescribeCreateAccountStatusCommand,
   InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
@@ -19,36 +15,13 @@ import {
   DescribeOrganizationCommand,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestServer, awsError, rawOrganizationsCall, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, rawOrganizationsCall, DAY, MANAGEMENT } from "./helpers/server.js";
 
-const DAY = 86_400;
-let s: TestServer;
-
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await s.freshOrg();
 });
 
-async function created(email: string, tags?: { Key: string; Value: string }[]): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: email.split("@")[0], Tags: tags }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-async function invited(id: string, tags?: { Key: string; Value: string }[], mgmt = MANAGEMENT): Promise<string> {
-  const hs = await s.orgs(mgmt).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id }, Tags: tags }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
-  return id;
-}
-
-const ready = (id: string) => s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true });
-const advance = (seconds: number) => s.control("POST", "/_orgsim/clock", { advanceSeconds: seconds });
 const members = async () => (await s.orgs().send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Id!).sort();
 
 test("Rule: the management account can't leave (MasterCannotLeaveOrganizationException)", async () => {
@@ -63,38 +36,38 @@ test("Rule: a caller in no organization gets AWSOrganizationsNotInUseException",
 });
 
 test("Rule: a created account waits four days after creation (WAIT_PERIOD_ACTIVE one minute before, allowed one minute after)", async () => {
-  const id = await created("wait@example.com");
-  await ready(id);
+  const id = await s.createAccount("wait@example.com");
+  await s.makeReady(id);
   let err = await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "WAIT_PERIOD_ACTIVE");
-  await advance(4 * DAY - 60);
+  await s.advanceClock(4 * DAY - 60);
   err = await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
   assert.equal(err.reason, "WAIT_PERIOD_ACTIVE");
-  await advance(120);
+  await s.advanceClock(120);
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   assert.ok(!(await members()).includes(id));
 });
 
 test("Rule: the waiting period governs RemoveAccountFromOrganization too", async () => {
-  const id = await created("remove-wait@example.com");
-  await ready(id);
+  const id = await s.createAccount("remove-wait@example.com");
+  await s.makeReady(id);
   const err = await awsError(() => s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: id })));
   assert.equal(err.reason, "WAIT_PERIOD_ACTIVE");
-  await advance(4 * DAY + 60);
+  await s.advanceClock(4 * DAY + 60);
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: id }));
   assert.ok(!(await members()).includes(id));
 });
 
 test("Rule: invited accounts aren't subject to the waiting period and are ready to stand alone", async () => {
-  const id = await invited("222222222222");
+  const id = await s.invite("222222222222");
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   assert.deepEqual(await members(), [MANAGEMENT]);
 });
 
 test("Rule: a created account needs a support plan, then contact information, then a payment method, checked in that order", async () => {
-  const id = await created("ready@example.com");
-  await advance(4 * DAY + 1);
+  const id = await s.createAccount("ready@example.com");
+  await s.advanceClock(4 * DAY + 1);
   const expectations: [Record<string, boolean>, string | undefined][] = [
     [{}, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA"],
     [{ contactInformation: true, paymentMethod: true }, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA"],
@@ -108,12 +81,12 @@ test("Rule: a created account needs a support plan, then contact information, th
     assert.equal(err.name, "ConstraintViolationException");
     assert.equal(err.reason, reason, JSON.stringify(items));
   }
-  await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { paymentMethod: true });
+  await s.makeReady(id, { paymentMethod: true });
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
 });
 
 test("Rule: readiness is checked on what the account has now, whatever way it joined (an invited account without a payment method can't leave)", async () => {
-  const id = await invited("333333333333");
+  const id = await s.invite("333333333333");
   await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { paymentMethod: false });
   const view = await s.control("GET", `/_orgsim/accounts/${id}/standalone`);
   assert.deepEqual(view.body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: false });
@@ -131,20 +104,20 @@ test("Rule: the readiness control API rejects unknown items and non-boolean valu
 });
 
 test("Rule: after leaving, the account's tags are deleted, it is gone from ListAccounts, and it can be invited again and rejoin", async () => {
-  const id = await invited("444444444444", [{ Key: "team", Value: "blue" }]);
+  const id = await s.invite("444444444444", { tags: [{ Key: "team", Value: "blue" }] });
   await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "cost", Value: "42" }] }));
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   assert.deepEqual(await members(), [MANAGEMENT]);
   const outside = await awsError(() => s.orgs(id).send(new DescribeOrganizationCommand({})));
   assert.equal(outside.name, "AWSOrganizationsNotInUseException");
-  await invited(id, [{ Key: "team", Value: "green" }]);
+  await s.invite(id, { tags: [{ Key: "team", Value: "green" }] });
   const tags = await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: id }));
   assert.deepEqual(tags.Tags, [{ Key: "team", Value: "green" }], "no tag survives a departure");
 });
 
 test("Rule: a departure is recorded as AccountDepartedOrganization with departureMethod LEFT or REMOVED and departureTime, newest first", async () => {
-  const a = await invited("555555555555");
-  const b = await invited("666666666666");
+  const a = await s.invite("555555555555");
+  const b = await s.invite("666666666666");
   await s.orgs(a).send(new LeaveOrganizationCommand({}));
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: b }));
   const res = await s.control("GET", "/_orgsim/events?eventName=AccountDepartedOrganization");
@@ -162,7 +135,7 @@ test("Rule: a departure is recorded as AccountDepartedOrganization with departur
 });
 
 test("Rule: pending handshakes of the old organization no longer apply after leaving", async () => {
-  const id = await invited("777777777777");
+  const id = await s.invite("777777777777");
   // A second organization's invitation stays; the old organization's duplicate invitation is canceled.
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
   const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
@@ -173,7 +146,7 @@ test("Rule: pending handshakes of the old organization no longer apply after lea
 
 test("Rule: at most 5 LeaveOrganization calls succeed per second per organization; the excess get TooManyRequestsException with nothing changed", async () => {
   const ids = Array.from({ length: 10 }, (_, i) => `80000000000${i}`);
-  for (const id of ids) await invited(id);
+  for (const id of ids) await s.invite(id);
   const results = await Promise.allSettled(ids.map((id) => s.orgs(id).send(new LeaveOrganizationCommand({}))));
   const ok = results.filter((r) => r.status === "fulfilled").length;
   const throttled = results.filter((r) => r.status === "rejected" && (r.reason as Error).name === "TooManyRequestsException").length;
@@ -183,22 +156,22 @@ test("Rule: at most 5 LeaveOrganization calls succeed per second per organizatio
 });
 
 test("Rule: throttled, denied and failed leaves don't count toward the rate; organizations are independent", async () => {
-  const failing = await created("fail@example.com"); // waiting period: fails, doesn't count
+  const failing = await s.createAccount("fail@example.com"); // waiting period: fails, doesn't count
   for (let i = 0; i < 6; i++) await awsError(() => s.orgs(failing).send(new LeaveOrganizationCommand({})));
   const ids = Array.from({ length: 5 }, (_, i) => `81000000000${i}`);
-  for (const id of ids) await invited(id);
+  for (const id of ids) await s.invite(id);
   const results = await Promise.allSettled(ids.map((id) => s.orgs(id).send(new LeaveOrganizationCommand({}))));
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 5);
   // Another organization has its own budget in the same second.
-  await s.orgs("900000000000").send(new CreateOrganizationCommand({}));
+  await s.createOrg({ management: "900000000000" });
   const other = Array.from({ length: 5 }, (_, i) => `82000000000${i}`);
-  for (const id of other) await invited(id, undefined, "900000000000");
+  for (const id of other) await s.invite(id, { management: "900000000000" });
   const otherResults = await Promise.allSettled(other.map((id) => s.orgs(id).send(new LeaveOrganizationCommand({}))));
   assert.equal(otherResults.filter((r) => r.status === "fulfilled").length, 5);
 });
 
 test("Rule: the success answer is an empty JSON object with a request id", async () => {
-  const id = await invited("222222222223");
+  const id = await s.invite("222222222223");
   const res = await rawOrganizationsCall(s.endpoint, "LeaveOrganization", id, "{}");
   assert.equal(res.status, 200);
   assert.equal(res.text, "{}");
@@ -206,7 +179,7 @@ test("Rule: the success answer is an empty JSON object with a request id", async
 });
 
 test("Identity: the management account assumes OrganizationAccountAccessRole in a created account; the session acts as that account and the leave rules apply to it", async () => {
-  const id = await created("role@example.com");
+  const id = await s.createAccount("role@example.com");
   const assumed = await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "vending" }));
   const c = assumed.Credentials!;
   const creds = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
@@ -215,8 +188,8 @@ test("Identity: the management account assumes OrganizationAccountAccessRole in 
   assert.equal(who.Arn, `arn:aws:sts::${id}:assumed-role/OrganizationAccountAccessRole/vending`);
   const err = await awsError(() => s.orgs(creds).send(new LeaveOrganizationCommand({})));
   assert.equal(err.reason, "WAIT_PERIOD_ACTIVE");
-  await advance(4 * DAY + 1);
-  await ready(id);
+  await s.advanceClock(4 * DAY + 1);
+  await s.makeReady(id);
   // Four virtual days outlive the one-hour session: assume the role again.
   const expired = await awsError(() => s.orgs(creds).send(new LeaveOrganizationCommand({})));
   assert.equal(expired.name, "ExpiredTokenException");
@@ -226,7 +199,7 @@ test("Identity: the management account assumes OrganizationAccountAccessRole in 
 });
 
 test("Identity: AssumeRole into a role that doesn't exist, or from an account the role doesn't trust, is AccessDenied", async () => {
-  const id = await created("trust@example.com");
+  const id = await s.createAccount("trust@example.com");
   const missing = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/Nope`, RoleSessionName: "probe" })));
   assert.equal(missing.name, "AccessDenied");
   assert.equal(missing.status, 403);
@@ -237,12 +210,12 @@ test("Identity: AssumeRole into a role that doesn't exist, or from an account th
 });
 
 test("Identity: temporary credentials expire on the virtual clock (ExpiredTokenException)", async () => {
-  const id = await created("expire@example.com");
+  const id = await s.createAccount("expire@example.com");
   const assumed = await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "short", DurationSeconds: 900 }));
   const c = assumed.Credentials!;
   const creds = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   await s.orgs(creds).send(new DescribeOrganizationCommand({}));
-  await advance(901);
+  await s.advanceClock(901);
   const err = await awsError(() => s.orgs(creds).send(new DescribeOrganizationCommand({})));
   assert.equal(err.name, "ExpiredTokenException");
   const wrongSecret = await awsError(() => s.orgs({ ...creds, secretAccessKey: "wrong" }).send(new DescribeOrganizationCommand({})));
@@ -250,7 +223,7 @@ test("Identity: temporary credentials expire on the virtual clock (ExpiredTokenE
 });
 
 test("Fault injection: LeaveOrganization answers an injected ServiceException once, then behaves again", async () => {
-  const id = await invited("222222222224");
+  const id = await s.invite("222222222224");
   const add = await s.control("POST", "/_orgsim/faults", { operation: "LeaveOrganization", error: "ServiceException", count: 1 });
   assert.equal(add.status, 201);
   const err = await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));

@@ -4,7 +4,7 @@
  * Items are made in an order that is not their id's (invited accounts with descending ids, tags,
  * OU names and service principals out of alphabetical order), then read with small pages, twice.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -16,13 +16,10 @@ import {
   AcceptHandshakeCommand,
   AttachPolicyCommand,
   CreateAccountCommand,
-  CreateOrganizationCommand,
-  CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
   DescribeCreateAccountStatusCommand,
   EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
@@ -35,23 +32,16 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
   ListPoliciesForTargetCommand,
-  ListRootsCommand,
   ListTagsForResourceCommand,
   ListTargetsForPolicyCommand,
   RegisterDelegatedAdministratorCommand,
   TagResourceCommand,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
 import { MIGRATIONS } from "../src/store/schema.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 /** Every item of a list, read with pages of `size`, as the keys `pick` gives. */
 async function readAll<P extends { NextToken?: string }>(
@@ -80,13 +70,15 @@ async function assertOrder<P extends { NextToken?: string }>(
   }
 }
 
-async function invite(orgs: OrganizationsClient, accountId: string, server: TestServer = s): Promise<string> {
-  const hs = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId } }))).Handshake!;
-  await server.orgs(accountId).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+/** An invited member (invited and accepted), as the id of its handshake (whose list order is checked). */
+async function joinedHandshake(accountId: string): Promise<string> {
+  const hs = await s.openInvitation(accountId);
+  await s.orgs(accountId).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
   return hs.Id!;
 }
 
-async function createAccount(orgs: OrganizationsClient, name: string): Promise<{ requestId: string; accountId: string }> {
+/** A created member, with the id of its CreateAccount request (whose list order is checked). */
+async function createWithRequestId(orgs: OrganizationsClient, name: string): Promise<{ requestId: string; accountId: string }> {
   const started = await orgs.send(new CreateAccountCommand({ Email: `${name}@example.com`, AccountName: name }));
   const done = await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
   return { requestId: started.CreateAccountStatus!.Id!, accountId: done.CreateAccountStatus!.AccountId! };
@@ -95,16 +87,14 @@ async function createAccount(orgs: OrganizationsClient, name: string): Promise<{
 const SCP = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: action, Resource: "*" }] });
 
 test("Order: every Organizations list returns creation order (accounts: order of joining), the same on a second read, in pages of two", async () => {
-  await s.control("POST", "/_orgsim/reset");
   const orgs = s.orgs();
-  await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const { rootId } = await s.freshOrg();
 
   // Accounts: invited with descending ids, then two created ones.
   const invited = ["999999999991", "555555555551", "222222222221"];
   const handshakes: string[] = [];
-  for (const id of invited) handshakes.push(await invite(orgs, id));
-  const created = [await createAccount(orgs, "zulu"), await createAccount(orgs, "alpha")];
+  for (const id of invited) handshakes.push(await joinedHandshake(id));
+  const created = [await createWithRequestId(orgs, "zulu"), await createWithRequestId(orgs, "alpha")];
   const accounts = [MANAGEMENT, ...invited, ...created.map((c) => c.accountId)];
   assert.notDeepEqual(accounts, [...accounts].sort(), "the accounts must join out of id order for this test to mean anything");
 
@@ -137,7 +127,7 @@ test("Order: every Organizations list returns creation order (accounts: order of
   // OUs named out of alphabetical order.
   const ous: string[] = [];
   for (const name of ["charlie", "alpha", "bravo"]) {
-    ous.push((await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: name }))).OrganizationalUnit!.Id!);
+    ous.push(await s.createOu(rootId, name));
   }
   await assertOrder(
     "ListOrganizationalUnitsForParent",
@@ -218,26 +208,23 @@ test("Order: every Organizations list returns creation order (accounts: order of
 });
 
 test("Order: an account that leaves and joins again goes to the end of ListAccounts (the order is the order of joining)", async () => {
-  await s.control("POST", "/_orgsim/reset");
   const orgs = s.orgs();
-  await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  for (const id of ["333333333333", "444444444444"]) await invite(orgs, id);
+  await s.freshOrg();
+  for (const id of ["333333333333", "444444444444"]) await s.invite(id);
   await s.orgs("333333333333").send(new LeaveOrganizationCommand({}));
-  await invite(orgs, "333333333333");
+  await s.invite("333333333333");
   const ids = await readAll((t) => orgs.send(new ListAccountsCommand({ MaxResults: 1, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!));
   assert.deepEqual(ids, [MANAGEMENT, "444444444444", "333333333333"]);
 });
 
 test("Pagination: a NextToken still works after items before it are deleted and new ones are created (keyset on creation order)", async () => {
-  await s.control("POST", "/_orgsim/reset");
   const orgs = s.orgs();
-  await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const { rootId } = await s.freshOrg();
   const names = ["e", "d", "c", "b", "a"];
-  for (const name of names) await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: name }));
+  for (const name of names) await s.createOu(rootId, name);
   const first = await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId, MaxResults: 2 }));
   assert.deepEqual(first.OrganizationalUnits!.map((o) => o.Name), ["e", "d"]);
-  await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "0-new" }));
+  await s.createOu(rootId, "0-new");
   const rest = await readAll(
     (t) => orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId, MaxResults: 2, NextToken: t ?? first.NextToken })),
     (p) => p.OrganizationalUnits!.map((o) => o.Name!),
@@ -277,7 +264,7 @@ async function assertMigrated(server: TestServer): Promise<void> {
   assert.deepEqual(before, [MANAGEMENT, "333333333333", "777777777777"]);
   assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: "777777777777" }))).Tags!.map((t) => t.Key), ["app", "zone"]);
   // ...and what is created from now on comes after them.
-  await invite(orgs, "222222222222", server);
+  await server.invite("222222222222");
   const afterInvite = await readAll((t) => orgs.send(new ListAccountsCommand({ MaxResults: 2, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!));
   assert.deepEqual(afterInvite, [MANAGEMENT, "333333333333", "777777777777", "222222222222"]);
   await orgs.send(new TagResourceCommand({ ResourceId: "777777777777", Tags: [{ Key: "a-new", Value: "v" }] }));

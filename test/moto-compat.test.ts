@@ -3,7 +3,7 @@
  * start option (asynchronous operations finish before they answer, in AWS's shape), moto's
  * reset route POST /moto-api/reset, and moto's x-moto-account-id header.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CloseAccountCommand,
@@ -18,32 +18,19 @@ import {
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { DisableRegionCommand, EnableRegionCommand, GetRegionOptStatusCommand } from "@aws-sdk/client-account";
-import { startTestServer, awsError, MANAGEMENT, REGION, type Credentials, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, MANAGEMENT, REGION, type Credentials, type TestServer } from "./helpers/server.js";
 import { spawnOrgsim } from "./helpers/process.js";
 import type { BuildHandlerOptions, BuildMiddleware } from "@smithy/types";
 
-let plain: TestServer;
-let instant: TestServer;
-before(async () => {
-  plain = await startTestServer();
-  instant = await startTestServer({ completeAsyncImmediately: true });
-});
-after(async () => {
-  await plain.close();
-  await instant.close();
-});
-
-async function freshOrg(server: TestServer): Promise<void> {
-  await server.control("POST", "/_orgsim/reset");
-  await server.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-}
+const plain = useTestServer();
+const instant = useTestServer({ completeAsyncImmediately: true });
 
 // ------------------------------------------------------------------------------------------------
 // --complete-async-immediately
 // ------------------------------------------------------------------------------------------------
 
 test("AWS rule (default): CreateAccount answers IN_PROGRESS without an AccountId; DescribeCreateAccountStatus gives the outcome", async () => {
-  await freshOrg(plain);
+  await plain.freshOrg();
   const started = (await plain.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" }))).CreateAccountStatus!;
   assert.equal(started.State, "IN_PROGRESS");
   assert.equal(started.AccountId, undefined);
@@ -52,7 +39,7 @@ test("AWS rule (default): CreateAccount answers IN_PROGRESS without an AccountId
 });
 
 test("--complete-async-immediately: CreateAccount answers SUCCEEDED with the AccountId, exactly the status DescribeCreateAccountStatus shows", async () => {
-  await freshOrg(instant);
+  await instant.freshOrg();
   const started = (await instant.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" }))).CreateAccountStatus!;
   assert.equal(started.State, "SUCCEEDED");
   assert.match(started.AccountId!, /^\d{12}$/);
@@ -66,7 +53,7 @@ test("--complete-async-immediately: CreateAccount answers SUCCEEDED with the Acc
 });
 
 test("--complete-async-immediately: a CreateAccount that fails answers FAILED with its FailureReason (EMAIL_ALREADY_EXISTS) at once", async () => {
-  await freshOrg(instant);
+  await instant.freshOrg();
   await instant.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "one" }));
   const second = (await instant.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "two" }))).CreateAccountStatus!;
   assert.equal(second.State, "FAILED");
@@ -75,7 +62,7 @@ test("--complete-async-immediately: a CreateAccount that fails answers FAILED wi
 });
 
 test("--complete-async-immediately: CreateGovCloudAccount answers SUCCEEDED with both the AccountId and the GovCloudAccountId", async () => {
-  await freshOrg(instant);
+  await instant.freshOrg();
   await instant.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
   const started = (await instant.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov" }))).CreateAccountStatus!;
   assert.equal(started.State, "SUCCEEDED");
@@ -86,16 +73,16 @@ test("--complete-async-immediately: CreateGovCloudAccount answers SUCCEEDED with
 });
 
 test("--complete-async-immediately: CloseAccount has finished when it answers (SUSPENDED, no PENDING_CLOSURE)", async () => {
-  await freshOrg(instant);
-  const id = (await instant.orgs().send(new CreateAccountCommand({ Email: "gone@example.com", AccountName: "gone" }))).CreateAccountStatus!.AccountId!;
+  await instant.freshOrg();
+  const id = await instant.createAccount("gone@example.com");
   await instant.orgs().send(new CloseAccountCommand({ AccountId: id }));
   const account = (await instant.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
   assert.equal(account.Status, "SUSPENDED");
 });
 
 test("--complete-async-immediately: the Account API's EnableRegion and DisableRegion have finished when they answer (no ENABLING, DISABLING)", async () => {
-  await plain.control("POST", "/_orgsim/reset");
-  await instant.control("POST", "/_orgsim/reset");
+  await plain.reset();
+  await instant.reset();
   const optStatus = async (server: TestServer) =>
     (await server.account("222222222222").send(new GetRegionOptStatusCommand({ RegionName: "af-south-1" }))).RegionOptStatus;
   await plain.account("222222222222").send(new EnableRegionCommand({ RegionName: "af-south-1" }));
@@ -142,8 +129,8 @@ test("--complete-async-immediately with a non-zero --create-account-delay-second
 // ------------------------------------------------------------------------------------------------
 
 test("moto's reset route: POST /moto-api/reset answers 200 {\"status\": \"ok\"} and empties the state as /_orgsim/reset does", async () => {
-  await freshOrg(plain);
-  await plain.control("POST", "/_orgsim/clock", { advanceSeconds: 3600 });
+  await plain.freshOrg();
+  await plain.advanceClock(3600);
   const res = await plain.control("POST", "/moto-api/reset");
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { status: "ok" });
@@ -153,7 +140,7 @@ test("moto's reset route: POST /moto-api/reset answers 200 {\"status\": \"ok\"} 
 });
 
 test("moto's reset route: any other method answers 400 {\"Error\": \"Need to POST to reset Moto\"} and changes nothing", async () => {
-  await freshOrg(plain);
+  await plain.freshOrg();
   const res = await plain.control("GET", "/moto-api/reset");
   assert.equal(res.status, 400);
   assert.deepEqual(res.body, { Error: "Need to POST to reset Moto" });
@@ -163,14 +150,14 @@ test("moto's reset route: any other method answers 400 {\"Error\": \"Need to POS
 test("moto's reset route is a control route: off with --no-control-api (404, state kept), refused from a foreign Origin (403)", async () => {
   const off = await startTestServer({ controlApi: false });
   try {
-    await off.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    await off.createOrg();
     const res = await fetch(`${off.endpoint}/moto-api/reset`, { method: "POST" });
     assert.equal(res.status, 404);
     assert.ok((await off.orgs().send(new DescribeOrganizationCommand({}))).Organization);
   } finally {
     await off.close();
   }
-  await freshOrg(plain);
+  await plain.freshOrg();
   const foreign = await fetch(`${plain.endpoint}/moto-api/reset`, { method: "POST", headers: { Origin: "https://evil.example.com" } });
   assert.equal(foreign.status, 403);
   assert.ok((await plain.orgs().send(new DescribeOrganizationCommand({}))).Organization);
@@ -199,7 +186,7 @@ const clientConfig = (server: TestServer, credentials: Credentials) => ({ endpoi
 const MOTO_KEYS: Credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 test("x-moto-account-id: with a key that names no account (moto's \"testing\"), the header names the calling account", async () => {
-  await plain.control("POST", "/_orgsim/reset");
+  await plain.reset();
   const sts = withMotoAccount(new STSClient(clientConfig(plain, MOTO_KEYS)), "333344445555");
   const who = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(who.Account, "333344445555");
@@ -213,15 +200,14 @@ test("x-moto-account-id: with a key that names no account (moto's \"testing\"), 
 });
 
 test("x-moto-account-id: a 12-digit access key names its own account and the header is not read", async () => {
-  await plain.control("POST", "/_orgsim/reset");
+  await plain.reset();
   const sts = withMotoAccount(new STSClient(clientConfig(plain, { accessKeyId: "111111111111", secretAccessKey: "x" })), "333344445555");
   assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, "111111111111");
 });
 
 test("x-moto-account-id: credentials orgsim issued name their account and the header is not read", async () => {
-  await freshOrg(plain);
-  const id = (await plain.orgs().send(new CreateAccountCommand({ Email: "m@example.com", AccountName: "m" }))).CreateAccountStatus!.Id!;
-  const accountId = (await plain.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }))).CreateAccountStatus!.AccountId!;
+  await plain.freshOrg();
+  const accountId = await plain.createAccount("m@example.com");
   const creds = (await plain.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "moto-suite" }))).Credentials!;
   const sts = withMotoAccount(
     new STSClient(clientConfig(plain, { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! })),
@@ -231,7 +217,7 @@ test("x-moto-account-id: credentials orgsim issued name their account and the he
 });
 
 test("x-moto-account-id: a value that is not a 12-digit account id is refused (UnrecognizedClientException / InvalidClientTokenId), not ignored", async () => {
-  await plain.control("POST", "/_orgsim/reset");
+  await plain.reset();
   const orgs = withMotoAccount(new OrganizationsClient(clientConfig(plain, MOTO_KEYS)), "not-an-account");
   const err = await awsError(() => orgs.send(new DescribeOrganizationCommand({})));
   assert.equal(err.name, "UnrecognizedClientException");

@@ -3,14 +3,14 @@
  * the truth: an operation marked done answers like AWS (a result or a modelled error), one not
  * built answers an error that names it; none is missing from the table, none crashes.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { CreateOrganizationCommand } from "@aws-sdk/client-organizations";
+
 import { loadModel } from "../src/protocol/model.js";
-import { startTestServer, rawOrganizationsCall, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, rawOrganizationsCall, MANAGEMENT } from "./helpers/server.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const model = loadModel("organizations-2016-11-28");
@@ -25,14 +25,7 @@ function readmeStatuses(): Map<string, string> {
   return table;
 }
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-  await s.orgs().send(new CreateOrganizationCommand({}));
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer({}, (server) => server.createOrg());
 
 async function raw(operation: string): Promise<{ status: number; body: { __type?: string; Message?: string } }> {
   const res = await rawOrganizationsCall(s.endpoint, operation, MANAGEMENT, "{}");

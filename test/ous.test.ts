@@ -1,18 +1,15 @@
 /** The organizational-unit tree and account placement through the AWS SDK v3: AWS's rules for OUs, parents, children and MoveAccount. */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateAccountCommand,
-  CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
   DeleteOrganizationalUnitCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationalUnitCommand,
   ListAccountsForParentCommand,
   ListChildrenCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
-  ListRootsCommand,
   ListTagsForResourceCommand,
   MoveAccountCommand,
   TagResourceCommand,
@@ -23,38 +20,18 @@ import {
   type Child,
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
 import { nextSeqs } from "../src/store/sequence.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
-/** A new organization of `mgmt` (after a reset unless `keep`), with its root id. */
-async function freshOrg(mgmt = MANAGEMENT, keep = false) {
-  if (!keep) await s.control("POST", "/_orgsim/reset");
-  const org = (await s.orgs(mgmt).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!;
-  const rootId = (await s.orgs(mgmt).send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  return { orgId: org.Id!, rootId };
-}
-
-async function createAccount(email: string, client: OrganizationsClient = s.orgs()) {
-  const started = await client.send(new CreateAccountCommand({ Email: email, AccountName: email.split("@")[0] }));
-  const status = await client.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
-
+/** CreateOrganizationalUnit, the operation under test here: the whole OU it answers. */
 async function createOu(parentId: string, name: string, client: OrganizationsClient = s.orgs()) {
   return (await client.send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }))).OrganizationalUnit!;
 }
 
 test("CreateOrganizationalUnit: the id is ou-<root suffix>-<8 chars>, the ARN is the organization's ou/<org>/<ou>, the Path runs from the organization down to the OU", async () => {
-  const { orgId, rootId } = await freshOrg();
+  const { orgId, rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Workloads");
   assert.match(ou.Id!, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/);
   assert.equal(ou.Id!.split("-")[1], rootId.slice(2), "the middle part is the root's id suffix");
@@ -69,7 +46,7 @@ test("CreateOrganizationalUnit: the id is ou-<root suffix>-<8 chars>, the ARN is
 });
 
 test("OU tree: OUs nest under the root and under OUs, and each parent lists exactly its own OUs", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const a = await createOu(rootId, "A");
   const b = await createOu(rootId, "B");
   const a1 = await createOu(a.Id!, "A1");
@@ -86,7 +63,7 @@ test("OU tree: OUs nest under the root and under OUs, and each parent lists exac
 });
 
 test("CreateOrganizationalUnit: OUs nest at most five levels below the root; the sixth level is ConstraintViolationException OU_DEPTH_LIMIT_EXCEEDED", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   let parent = rootId;
   for (let level = 1; level <= 5; level++) parent = (await createOu(parent, `level-${level}`)).Id!;
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: "level-6" })));
@@ -98,7 +75,7 @@ test("CreateOrganizationalUnit: OUs nest at most five levels below the root; the
 });
 
 test("CreateOrganizationalUnit: a sibling with the same name is DuplicateOrganizationalUnitException; the same name under another parent is allowed", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const dev = await createOu(rootId, "Dev");
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Dev" })));
   assert.equal(err.name, "DuplicateOrganizationalUnitException");
@@ -108,7 +85,7 @@ test("CreateOrganizationalUnit: a sibling with the same name is DuplicateOrganiz
 });
 
 test("CreateOrganizationalUnit and the parent listings: a parent that is no root or OU of the organization is ParentNotFoundException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const missingOu = "ou-abcd-12345678";
   const missingRoot = "r-zzzz";
   for (const call of [
@@ -125,13 +102,13 @@ test("CreateOrganizationalUnit and the parent listings: a parent that is no root
 });
 
 test("CreateOrganizationalUnit: a ParentId that is neither r-... nor ou-... is InvalidInputException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: "123456789012", Name: "x" })));
   assert.equal(err.name, "InvalidInputException");
 });
 
 test("UpdateOrganizationalUnit: renames the OU; a sibling's name is DuplicateOrganizationalUnitException; an unknown OU is OrganizationalUnitNotFoundException", async () => {
-  const { orgId, rootId } = await freshOrg();
+  const { orgId, rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Sandbox");
   await createOu(rootId, "Prod");
   const renamed = (await s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Experiments" }))).OrganizationalUnit!;
@@ -148,7 +125,7 @@ test("UpdateOrganizationalUnit: renames the OU; a sibling's name is DuplicateOrg
 });
 
 test("DeleteOrganizationalUnit: an OU holding an OU or an account is OrganizationalUnitNotEmptyException; an empty one is deleted with its tags", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const parent = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Parent", Tags: [{ Key: "team", Value: "core" }] })))
     .OrganizationalUnit!;
   const child = await createOu(parent.Id!, "Child");
@@ -156,7 +133,7 @@ test("DeleteOrganizationalUnit: an OU holding an OU or an account is Organizatio
   assert.equal(withOu.name, "OrganizationalUnitNotEmptyException");
   assert.equal(withOu.message, "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.");
   await s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: child.Id }));
-  const account = await createAccount("holder@example.com");
+  const account = await s.createAccount("holder@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: rootId, DestinationParentId: parent.Id }));
   const withAccount = await awsError(() => s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: parent.Id })));
   assert.equal(withAccount.name, "OrganizationalUnitNotEmptyException");
@@ -172,10 +149,10 @@ test("DeleteOrganizationalUnit: an OU holding an OU or an account is Organizatio
 });
 
 test("ListParents: an account's and an OU's single parent with its type; an unknown child is ChildNotFoundException", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Team");
   const nested = await createOu(ou.Id!, "Nested");
-  const account = await createAccount("child@example.com");
+  const account = await s.createAccount("child@example.com");
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: MANAGEMENT }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: ou.Id }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
@@ -190,11 +167,11 @@ test("ListParents: an account's and an OU's single parent with its type; an unkn
 });
 
 test("ListChildren: ChildType selects accounts or OUs; pages of MaxResults with NextToken cover each child exactly once", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const ous: string[] = [];
   for (let i = 0; i < 5; i++) ous.push((await createOu(rootId, `ou-${i}`)).Id!);
   const accounts = [MANAGEMENT];
-  for (let i = 0; i < 3; i++) accounts.push(await createAccount(`acct${i}@example.com`));
+  for (let i = 0; i < 3; i++) accounts.push(await s.createAccount(`acct${i}@example.com`));
   for (const [type, expected] of [["ORGANIZATIONAL_UNIT", ous], ["ACCOUNT", accounts]] as const) {
     const seen: Child[] = [];
     let pages = 0;
@@ -215,7 +192,7 @@ test("ListChildren: ChildType selects accounts or OUs; pages of MaxResults with 
 });
 
 test("ListChildren: a NextToken is bound to its parent and child type; another parent or type is InvalidInputException INVALID_NEXT_TOKEN", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const a = await createOu(rootId, "A");
   await createOu(rootId, "B");
   const first = await s.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ORGANIZATIONAL_UNIT", MaxResults: 1 }));
@@ -232,10 +209,10 @@ test("ListChildren: a NextToken is bound to its parent and child type; another p
 });
 
 test("ListAccountsForParent: the accounts directly in a parent, shaped as DescribeAccount shapes them", async () => {
-  const { orgId, rootId } = await freshOrg();
+  const { orgId, rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Apps");
-  const moved = await createAccount("apps@example.com");
-  const stays = await createAccount("stays@example.com");
+  const moved = await s.createAccount("apps@example.com");
+  const stays = await s.createAccount("stays@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: moved, SourceParentId: rootId, DestinationParentId: ou.Id }));
   const inOu = (await s.orgs().send(new ListAccountsForParentCommand({ ParentId: ou.Id }))).Accounts!;
   assert.equal(inOu.length, 1);
@@ -251,13 +228,12 @@ test("ListAccountsForParent: the accounts directly in a parent, shaped as Descri
 test("ListChildren and ListAccountsForParent: an account still being created is not listed until its creation completes", async () => {
   const slow = await startTestServer({ createAccountDelaySeconds: 60 });
   try {
-    await slow.orgs().send(new CreateOrganizationCommand({}));
-    const rootId = (await slow.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+    const { rootId } = await slow.createOrg();
     await slow.orgs().send(new CreateAccountCommand({ Email: "later@example.com", AccountName: "later" }));
     const before = (await slow.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT" }))).Children!;
     assert.deepEqual(before.map((c) => c.Id), [MANAGEMENT]);
     assert.equal((await slow.orgs().send(new ListAccountsForParentCommand({ ParentId: rootId }))).Accounts!.length, 1);
-    await slow.control("POST", "/_orgsim/clock", { advanceSeconds: 61 });
+    await slow.advanceClock(61);
     assert.equal((await slow.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT" }))).Children!.length, 2);
     assert.equal((await slow.orgs().send(new ListAccountsForParentCommand({ ParentId: rootId }))).Accounts!.length, 2);
   } finally {
@@ -266,10 +242,10 @@ test("ListChildren and ListAccountsForParent: an account still being created is 
 });
 
 test("MoveAccount: the account leaves its source parent for the destination, and the move is recorded as an event", async () => {
-  const { orgId, rootId } = await freshOrg();
+  const { orgId, rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Security");
   const nested = await createOu(ou.Id!, "Audit");
-  const account = await createAccount("mover@example.com");
+  const account = await s.createAccount("mover@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: rootId, DestinationParentId: ou.Id }));
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: ou.Id, DestinationParentId: nested.Id }));
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: nested.Id, Type: "ORGANIZATIONAL_UNIT" }]);
@@ -288,10 +264,10 @@ test("MoveAccount: the account leaves its source parent for the destination, and
 });
 
 test("MoveAccount: each wrong argument gets its own exception (AccountNotFound, SourceParentNotFound, DestinationParentNotFound, DuplicateAccount)", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Target");
   const other = await createOu(rootId, "Other");
-  const account = await createAccount("errs@example.com");
+  const account = await s.createAccount("errs@example.com");
   const move = (AccountId: string, SourceParentId: string, DestinationParentId: string) =>
     awsError(() => s.orgs().send(new MoveAccountCommand({ AccountId, SourceParentId, DestinationParentId })));
 
@@ -322,13 +298,13 @@ test("MoveAccount: each wrong argument gets its own exception (AccountNotFound, 
 });
 
 test("Isolation: another organization's roots, OUs and accounts are reported as not found, never acted on", async () => {
-  const mine = await freshOrg();
+  const mine = await s.freshOrg();
   const myOu = await createOu(mine.rootId, "Mine");
   const otherMgmt = "222222222222";
-  const theirs = await freshOrg(otherMgmt, true);
+  const theirs = await s.createOrg({ management: otherMgmt });
   const them = s.orgs(otherMgmt);
   const theirOu = await createOu(theirs.rootId, "Theirs", them);
-  const theirAccount = await createAccount("theirs@example.com", them);
+  const theirAccount = await s.createAccount("theirs@example.com", { management: otherMgmt });
 
   assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id })))).name, "OrganizationalUnitNotFoundException");
   assert.equal((await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id, Name: "x" })))).name, "OrganizationalUnitNotFoundException");
@@ -360,9 +336,9 @@ test("Isolation: another organization's roots, OUs and accounts are reported as 
 });
 
 test("Access: a member account gets AccessDeniedException for CreateOrganizationalUnit and the other tree operations", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Guarded");
-  const member = await createAccount("member@example.com");
+  const member = await s.createAccount("member@example.com");
   const m = s.orgs(member);
   for (const call of [
     () => m.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "sneaky" })),
@@ -383,7 +359,7 @@ test("Access: a member account gets AccessDeniedException for CreateOrganization
 });
 
 test("Tags: an OU takes tags at creation and through TagResource/UntagResource, and so does the root", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const ou = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Tagged", Tags: [{ Key: "env", Value: "prod" }] })))
     .OrganizationalUnit!;
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: ou.Id }))).Tags, [{ Key: "env", Value: "prod" }]);
@@ -402,7 +378,7 @@ test("Tags: an OU takes tags at creation and through TagResource/UntagResource, 
 });
 
 test("CreateOrganizationalUnit: invalid tags (an aws: key) fail the whole call and no OU is created", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const err = await awsError(() =>
     s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Bad", Tags: [{ Key: "aws:reserved", Value: "x" }] })),
   );
@@ -412,7 +388,7 @@ test("CreateOrganizationalUnit: invalid tags (an aws: key) fail the whole call a
 });
 
 test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next is ConstraintViolationException OU_NUMBER_LIMIT_EXCEEDED", async () => {
-  const { orgId, rootId } = await freshOrg();
+  const { orgId, rootId } = await s.freshOrg();
   // 1999 OUs written straight into the store (creating them one call at a time adds nothing but minutes on PostgreSQL).
   const rows = Array.from({ length: 1999 }, (_, i) => {
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
@@ -431,6 +407,6 @@ test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next
   assert.equal(err.reason, "OU_NUMBER_LIMIT_EXCEEDED");
   assert.equal(err.message, "You attempted to exceed the number of OUs that you can have in an organization.");
   // Another organization's OUs do not count against this one.
-  const other = await freshOrg("222222222222", true);
+  const other = await s.createOrg({ management: "222222222222" });
   assert.equal((await createOu(other.rootId, "fine", s.orgs("222222222222"))).Name, "fine");
 });

@@ -82,10 +82,19 @@ test("Promise: package.json's exports name files that exist, with types for impo
 // ---------------------------------------------------------------------------------------------
 // npm start's launcher, in a scratch checkout whose "compiler" only records that it ran
 
-function scratchCheckout(): { dir: string; compiled: () => boolean; run: () => Promise<Run>; reset: () => void } {
+function scratchCheckout(): { dir: string; compiled: () => boolean; bundled: () => boolean; run: () => Promise<Run>; reset: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "orgsim-start-"));
-  for (const sub of ["scripts", "bin", "src", "dist/src", "node_modules/typescript/bin"]) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ["scripts", "bin", "src", "dist/src", "node_modules/typescript/bin", "node_modules/esbuild"]) mkdirSync(join(dir, sub), { recursive: true });
   copyFileSync(join(ROOT, "scripts", "start.mjs"), join(dir, "scripts", "start.mjs"));
+  copyFileSync(join(ROOT, "scripts", "bundle.mjs"), join(dir, "scripts", "bundle.mjs"));
+  // The "bundler" records that it ran and answers an empty bundle.
+  const bundleMarker = join(dir, "bundled");
+  writeFileSync(join(dir, "package.json"), '{ "name": "orgsim-start-scratch", "dependencies": {} }\n');
+  writeFileSync(join(dir, "node_modules", "esbuild", "package.json"), '{ "name": "esbuild", "version": "0.0.0", "main": "index.js" }\n');
+  writeFileSync(
+    join(dir, "node_modules", "esbuild", "index.js"),
+    `exports.build = async (o) => { require("node:fs").appendFileSync(${JSON.stringify(bundleMarker)}, "x"); return { outputFiles: [{ path: o.outfile, text: "" }] }; };\n`,
+  );
   writeFileSync(join(dir, "tsconfig.json"), "{}\n");
   writeFileSync(join(dir, "tsconfig.build.json"), "{}\n");
   writeFileSync(join(dir, "src", "cli.ts"), "export {};\n");
@@ -99,10 +108,51 @@ function scratchCheckout(): { dir: string; compiled: () => boolean; run: () => P
   return {
     dir,
     compiled: () => existsSync(marker),
-    reset: () => rmSync(marker, { force: true }),
+    bundled: () => existsSync(bundleMarker),
+    reset: () => {
+      rmSync(marker, { force: true });
+      rmSync(bundleMarker, { force: true });
+    },
     run: () => node([join(dir, "scripts", "start.mjs"), "start", "--port", "0"], dir),
   };
 }
+
+test("Promise: npm start bundles the CLI after a compile (the start-up bundle), then not again until the build is newer; without esbuild it starts from dist/src", async () => {
+  const c = scratchCheckout();
+  try {
+    const first = await c.run();
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(c.compiled() && c.bundled(), "a fresh clone is compiled, then bundled");
+
+    c.reset();
+    const second = await c.run();
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok(!c.compiled() && !c.bundled(), `nothing changed: neither compiler nor bundler (${second.stderr})`);
+
+    // tsc ran on its own (npx tsc): the bundle is older than the build record, so it is made again, without compiling.
+    c.reset();
+    const later = new Date(Date.now() + 60_000);
+    writeFileSync(join(c.dir, "dist", ".tsbuildinfo"), "{}\n");
+    utimesSync(join(c.dir, "dist", ".tsbuildinfo"), later, later);
+    const third = await c.run();
+    assert.equal(third.code, 0, third.stderr);
+    assert.ok(!c.compiled() && c.bundled(), "a build newer than the bundle is bundled");
+    c.reset();
+    await c.run();
+    assert.ok(!c.bundled(), "bundled once, current again");
+
+    // A checkout without dev dependencies: no esbuild, the CLI starts all the same (from dist/src, says bin).
+    c.reset();
+    rmSync(join(c.dir, "node_modules", "esbuild"), { recursive: true });
+    rmSync(join(c.dir, "dist", "bundle"), { recursive: true });
+    const bare = await c.run();
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.match(bare.stderr, /esbuild is not installed/);
+    assert.equal(bare.stdout, "cli start --port 0\n");
+  } finally {
+    rmSync(c.dir, { recursive: true, force: true });
+  }
+});
 
 test("Promise: npm start compiles on a fresh clone, then not again until a file under src/ changes", async () => {
   const c = scratchCheckout();

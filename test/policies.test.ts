@@ -1,14 +1,10 @@
 /** Organization policies through the AWS SDK v3: AWS's rules for policies, attachments, policy types and effective policies. */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationalUnitCommand,
-  CreateOrganizationCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
@@ -26,38 +22,15 @@ import {
   UpdatePolicyCommand,
   type PolicyType,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
-import { FULL_AWS_ACCESS_CONTENT, MALFORMED_POLICY_MESSAGE } from "../src/policy/document.js";
+import { useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
+import { MALFORMED_POLICY_MESSAGE } from "../src/policy/malformed.js";
+import { FULL_AWS_ACCESS_CONTENT } from "../src/policy/policy-types.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 const j = (v: unknown) => JSON.stringify(v);
 const SCP = "SERVICE_CONTROL_POLICY";
 const denyS3 = j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] });
-
-async function freshOrg(featureSet: "ALL" | "CONSOLIDATED_BILLING" = "ALL", mgmt = MANAGEMENT) {
-  await s.control("POST", "/_orgsim/reset");
-  const org = (await s.orgs(mgmt).send(new CreateOrganizationCommand({ FeatureSet: featureSet }))).Organization!;
-  const rootId = (await s.orgs(mgmt).send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  return { org, rootId };
-}
-
-async function createAccount(email: string, name = "member") {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-async function createOu(parentId: string, name: string) {
-  return (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }))).OrganizationalUnit!.Id!;
-}
 
 async function createPolicy(name: string, content = denyS3, type: PolicyType = SCP) {
   return (await s.orgs().send(new CreatePolicyCommand({ Name: name, Description: `${name} policy`, Content: content, Type: type }))).Policy!;
@@ -76,7 +49,7 @@ async function enable(rootId: string, type: PolicyType) {
 // ---------------------------------------------------------------------------------------------
 
 test("FullAWSAccess: an AWS managed SCP with AWS's id, ARN, name, description and content, listed with the SCPs", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const policy = (await s.orgs().send(new DescribePolicyCommand({ PolicyId: "p-FullAWSAccess" }))).Policy!;
   assert.deepEqual(policy.PolicySummary, {
     Id: "p-FullAWSAccess",
@@ -98,7 +71,7 @@ test("FullAWSAccess: an AWS managed SCP with AWS's id, ARN, name, description an
 });
 
 test("AWS managed policies can't be modified or deleted: InvalidInputException IMMUTABLE_POLICY", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const update = await awsError(() => s.orgs().send(new UpdatePolicyCommand({ PolicyId: "p-FullAWSAccess", Name: "Mine" })));
   assert.equal(update.name, "InvalidInputException");
   assert.equal(update.reason, "IMMUTABLE_POLICY");
@@ -111,9 +84,9 @@ test("AWS managed policies can't be modified or deleted: InvalidInputException I
 });
 
 test("EnablePolicyType SCP: FullAWSAccess is attached to the root, every OU and every account, and to OUs and accounts created later", async () => {
-  const { rootId } = await freshOrg();
-  const before = await createAccount("before@example.com", "before");
-  const ouBefore = await createOu(rootId, "Before");
+  const { rootId } = await s.freshOrg();
+  const before = await s.createAccount("before@example.com", { name: "before" });
+  const ouBefore = await s.createOu(rootId, "Before");
   const root = await enable(rootId, SCP);
   assert.equal(root.Id, rootId);
   assert.deepEqual(root.PolicyTypes, [{ Type: SCP, Status: "ENABLED" }]);
@@ -121,8 +94,8 @@ test("EnablePolicyType SCP: FullAWSAccess is attached to the root, every OU and 
   assert.deepEqual(listed.PolicyTypes, [{ Type: SCP, Status: "ENABLED" }]);
   for (const target of [rootId, MANAGEMENT, before, ouBefore]) assert.deepEqual(await policiesOn(target), ["p-FullAWSAccess"], target);
 
-  const after = await createAccount("after@example.com", "after");
-  const ouAfter = await createOu(ouBefore, "After");
+  const after = await s.createAccount("after@example.com");
+  const ouAfter = await s.createOu(ouBefore, "After");
   assert.deepEqual(await policiesOn(after), ["p-FullAWSAccess"]);
   assert.deepEqual(await policiesOn(ouAfter), ["p-FullAWSAccess"]);
 
@@ -138,7 +111,7 @@ test("EnablePolicyType SCP: FullAWSAccess is attached to the root, every OU and 
 });
 
 test("EnablePolicyType: PolicyTypeAlreadyEnabledException when enabled, RootNotFoundException for a root not of the organization", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   await enable(rootId, SCP);
   const again = await awsError(() => enable(rootId, SCP));
   assert.equal(again.name, "PolicyTypeAlreadyEnabledException");
@@ -150,7 +123,7 @@ test("EnablePolicyType: PolicyTypeAlreadyEnabledException when enabled, RootNotF
 });
 
 test("A CONSOLIDATED_BILLING organization can't use policies: PolicyTypeNotAvailableForOrganizationException", async () => {
-  const { rootId } = await freshOrg("CONSOLIDATED_BILLING");
+  const { rootId } = await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
   for (const type of [SCP, "TAG_POLICY", "BACKUP_POLICY", "RESOURCE_CONTROL_POLICY"] as PolicyType[]) {
     const err = await awsError(() => enable(rootId, type));
     assert.equal(err.name, "PolicyTypeNotAvailableForOrganizationException", type);
@@ -162,8 +135,8 @@ test("A CONSOLIDATED_BILLING organization can't use policies: PolicyTypeNotAvail
 });
 
 test("DetachPolicy: every target keeps at least one SCP (MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED); FullAWSAccess can go once another SCP is attached", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   await enable(rootId, SCP);
   const last = await awsError(() => s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: member })));
   assert.equal(last.name, "ConstraintViolationException");
@@ -183,9 +156,9 @@ test("DetachPolicy: every target keeps at least one SCP (MIN_POLICY_TYPE_ATTACHM
 });
 
 test("DisablePolicyType detaches every policy of the type; enabling again attaches FullAWSAccess again", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
-  const ou = await createOu(rootId, "Prod");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
+  const ou = await s.createOu(rootId, "Prod");
   await enable(rootId, SCP);
   const deny = (await createPolicy("deny-s3")).PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: deny, TargetId: ou }));
@@ -203,8 +176,8 @@ test("DisablePolicyType detaches every policy of the type; enabling again attach
 });
 
 test("RCPs: enabling attaches RCPFullAWSAccess everywhere, and it can't be detached (NON_DETACHABLE_POLICY)", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   const root = await enable(rootId, "RESOURCE_CONTROL_POLICY");
   assert.deepEqual(root.PolicyTypes, [{ Type: "RESOURCE_CONTROL_POLICY", Status: "ENABLED" }]);
   assert.deepEqual(await policiesOn(member, "RESOURCE_CONTROL_POLICY"), ["p-RCPFullAWSAccess"]);
@@ -231,7 +204,7 @@ test("RCPs: enabling attaches RCPFullAWSAccess everywhere, and it can't be detac
 // ---------------------------------------------------------------------------------------------
 
 test("CreatePolicy: p- id, the organization's policy ARN, tags; allowed before the type is enabled", async () => {
-  const { org } = await freshOrg();
+  const { org } = await s.freshOrg();
   const created = (
     await s.orgs().send(
       new CreatePolicyCommand({ Name: "deny-s3", Description: "no S3", Content: denyS3, Type: SCP, Tags: [{ Key: "team", Value: "sec" }] }),
@@ -255,7 +228,7 @@ test("CreatePolicy: p- id, the organization's policy ARN, tags; allowed before t
 });
 
 test("CreatePolicy: names are unique per organization and type (DuplicatePolicyException), FullAWSAccess included", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await createPolicy("guard");
   const dup = await awsError(() => createPolicy("guard"));
   assert.equal(dup.name, "DuplicatePolicyException");
@@ -267,7 +240,7 @@ test("CreatePolicy: names are unique per organization and type (DuplicatePolicyE
 });
 
 test("CreatePolicy: malformed SCP content is MalformedPolicyDocumentException naming the problem", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const cases: [string, RegExp][] = [
     ["{not json", /line 1, column 2/],
     [j({ Version: "2012-10-17", Statement: [{ Effect: "Permit", Action: "*", Resource: "*" }] }), /Statement\[0\]\.Effect: "Permit" is not a valid effect/],
@@ -291,7 +264,7 @@ test("CreatePolicy: malformed SCP content is MalformedPolicyDocumentException na
 });
 
 test("CreatePolicy: an organization holds at most 1000 policies of a type (POLICY_NUMBER_LIMIT_EXCEEDED)", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const content = j({ tags: { team: { tag_key: { "@@assign": "Team" } } } });
   for (let i = 0; i < 1000; i += 10) {
     await Promise.all(Array.from({ length: 10 }, (_, k) => createPolicy(`tp-${i + k}`, content, "TAG_POLICY")));
@@ -314,7 +287,7 @@ test("CreatePolicy: an organization holds at most 1000 policies of a type (POLIC
 });
 
 test("UpdatePolicy: name, description and content change; content is validated; names stay unique", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const id = (await createPolicy("one")).PolicySummary!.Id!;
   await createPolicy("two");
   const newContent = j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["ec2:RunInstances"], Resource: "*" }] });
@@ -332,8 +305,8 @@ test("UpdatePolicy: name, description and content change; content is validated; 
 });
 
 test("DeletePolicy: PolicyInUseException while attached anywhere; then gone (PolicyNotFoundException)", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   await enable(rootId, SCP);
   const id = (await createPolicy("deny-s3")).PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: member }));
@@ -347,10 +320,10 @@ test("DeletePolicy: PolicyInUseException while attached anywhere; then gone (Pol
 });
 
 test("Another organization's policy is PolicyNotFoundException; the policy id pattern is checked (INVALID_SYNTAX_POLICY_ID)", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const id = (await createPolicy("mine")).PolicySummary!.Id!;
   const other = "222222222222";
-  await s.orgs(other).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await s.createOrg({ management: other });
   const foreign = await awsError(() => s.orgs(other).send(new DescribePolicyCommand({ PolicyId: id })));
   assert.equal(foreign.name, "PolicyNotFoundException");
   const foreignTargets = await awsError(() => s.orgs(other).send(new ListTargetsForPolicyCommand({ PolicyId: id })));
@@ -363,8 +336,8 @@ test("Another organization's policy is PolicyNotFoundException; the policy id pa
 });
 
 test("Only the management account writes policies: a member gets AccessDeniedException", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   const create = await awsError(() => s.orgs(member).send(new CreatePolicyCommand({ Name: "x", Description: "", Content: denyS3, Type: SCP })));
   assert.equal(create.name, "AccessDeniedException");
   const enableErr = await awsError(() => s.orgs(member).send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: SCP })));
@@ -376,7 +349,7 @@ test("Only the management account writes policies: a member gets AccessDeniedExc
 // ---------------------------------------------------------------------------------------------
 
 test("AttachPolicy: PolicyTypeNotEnabledException until the type is enabled in the root", async () => {
-  const { rootId } = await freshOrg();
+  const { rootId } = await s.freshOrg();
   const id = (await createPolicy("deny-s3")).PolicySummary!.Id!;
   const err = await awsError(() => s.orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId })));
   assert.equal(err.name, "PolicyTypeNotEnabledException");
@@ -386,8 +359,8 @@ test("AttachPolicy: PolicyTypeNotEnabledException until the type is enabled in t
 });
 
 test("AttachPolicy: DuplicatePolicyAttachmentException, TargetNotFoundException, PolicyNotFoundException", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   await enable(rootId, SCP);
   const id = (await createPolicy("deny-s3")).PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: member }));
@@ -407,8 +380,8 @@ test("AttachPolicy: DuplicatePolicyAttachmentException, TargetNotFoundException,
 });
 
 test("AttachPolicy: a target holds at most 5 SCPs; the 6th is MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", async () => {
-  const { rootId } = await freshOrg();
-  const ou = await createOu(rootId, "Workloads");
+  const { rootId } = await s.freshOrg();
+  const ou = await s.createOu(rootId, "Workloads");
   await enable(rootId, SCP);
   // FullAWSAccess is the first; four more make five.
   for (let i = 1; i <= 4; i++) {
@@ -425,9 +398,9 @@ test("AttachPolicy: a target holds at most 5 SCPs; the 6th is MAX_POLICY_TYPE_AT
 });
 
 test("ListPoliciesForTarget filters by type; ListTargetsForPolicy pages through targets", async () => {
-  const { rootId } = await freshOrg();
-  const a = await createAccount("a@example.com", "a");
-  const b = await createAccount("b@example.com", "b");
+  const { rootId } = await s.freshOrg();
+  const a = await s.createAccount("a@example.com");
+  const b = await s.createAccount("b@example.com");
   await enable(rootId, SCP);
   await enable(rootId, "TAG_POLICY");
   const tag = (await createPolicy("tags", j({ tags: { team: { tag_key: { "@@assign": "Team" } } } }), "TAG_POLICY")).PolicySummary!.Id!;
@@ -447,8 +420,8 @@ test("ListPoliciesForTarget filters by type; ListTargetsForPolicy pages through 
 });
 
 test("Attachments take effect at once: an SCP attached to a member denies its calls, and detaching it lifts the denial", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   await enable(rootId, SCP);
   await s.orgs(member).send(new DescribeOrganizationCommand({}));
   const deny = (
@@ -483,9 +456,9 @@ const accountTagPolicy = j({
 });
 
 test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@assign, then @@append); operators are stripped", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
-  const other = await createAccount("o@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
+  const other = await s.createAccount("o@example.com");
   const notEnabled = await awsError(() => s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member })));
   assert.equal(notEnabled.name, "EffectivePolicyNotFoundException");
   await enable(rootId, "TAG_POLICY");
@@ -523,9 +496,9 @@ test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@ass
 });
 
 test("DescribeEffectivePolicy: an OU moves the account's inheritance path; roots and OUs aren't supported targets", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
-  const ou = await createOu(rootId, "Finance");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
+  const ou = await s.createOu(rootId, "Finance");
   await enable(rootId, "TAG_POLICY");
   const rootPolicy = (await createPolicy("root-tags", rootTagPolicy, "TAG_POLICY")).PolicySummary!.Id!;
   const ouPolicy = (await createPolicy("ou-tags", j({ tags: { costcenter: { tag_value: { "@@assign": ["900"] } } } }), "TAG_POLICY")).PolicySummary!.Id!;
@@ -546,15 +519,15 @@ test("DescribeEffectivePolicy: an OU moves the account's inheritance path; roots
 });
 
 test("DescribeEffectivePolicy: authorization policies have none (SERVICE_CONTROL_POLICY is an invalid policy type here)", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: SCP as never })));
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "INVALID_ENUM_POLICY_TYPE");
 });
 
 test("DescribeEffectivePolicy BACKUP_POLICY: the account's @@assign overrides the root's, @@append adds regions", async () => {
-  const { rootId } = await freshOrg();
-  const member = await createAccount("m@example.com");
+  const { rootId } = await s.freshOrg();
+  const member = await s.createAccount("m@example.com");
   await enable(rootId, "BACKUP_POLICY");
   const rootBackup = j({
     plans: {
@@ -593,10 +566,10 @@ test("DescribeEffectivePolicy BACKUP_POLICY: the account's @@assign overrides th
 });
 
 test("ListAccountsWithInvalidEffectivePolicy and ListEffectivePolicyValidationErrors report an operator a parent policy forbids", async () => {
-  const { org, rootId } = await freshOrg();
-  const good = await createAccount("good@example.com", "good");
-  const bad = await createAccount("bad@example.com", "bad");
-  const ou = await createOu(rootId, "Team");
+  const { org, rootId } = await s.freshOrg();
+  const good = await s.createAccount("good@example.com");
+  const bad = await s.createAccount("bad@example.com", { name: "bad" });
+  const ou = await s.createOu(rootId, "Team");
   await s.orgs().send(new MoveAccountCommand({ AccountId: bad, SourceParentId: rootId, DestinationParentId: ou }));
   const notEnabled = await awsError(() => s.orgs().send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: "TAG_POLICY" })));
   assert.equal(notEnabled.name, "EffectivePolicyNotFoundException");

@@ -1,25 +1,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AwsError } from "../src/protocol/errors.js";
+import { parseConditionOperator } from "../src/policy/condition-operators.js";
+import { parsePolicyDocument } from "../src/policy/document.js";
+import { statementsOf, type PolicyDocument } from "../src/policy/document-types.js";
+import { MALFORMED_POLICY_MESSAGE } from "../src/policy/malformed.js";
 import {
   AISERVICES_OPT_OUT_POLICY_MAX_CHARS,
   AUTHORIZATION_POLICY_MAX_CHARS,
   FULL_AWS_ACCESS_CONTENT,
-  MALFORMED_POLICY_MESSAGE,
   MANAGEMENT_POLICY_MAX_CHARS,
   POLICY_CONTENT_LIMIT_MESSAGE,
   POLICY_CONTENT_MAX_CHARS,
   POLICY_TYPES,
   RCP_FULL_AWS_ACCESS_CONTENT,
   maxPolicyContentChars,
-  parseConditionOperator,
-  parseJsonStrict,
-  parseOrderedJson,
-  parsePolicyDocument,
-  statementsOf,
-  JsonSyntaxError,
-  type PolicyDocument,
-} from "../src/policy/document.js";
+} from "../src/policy/policy-types.js";
+import { JsonSyntaxError, parseJsonStrict, parseOrderedJson } from "../src/policy/strict-json.js";
 
 const SCP = "SERVICE_CONTROL_POLICY";
 const RCP = "RESOURCE_CONTROL_POLICY";

@@ -1,12 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  FULL_AWS_ACCESS_CONTENT,
-  RCP_FULL_AWS_ACCESS_CONTENT,
-  parsePolicyDocument,
-  type PolicyDocument,
-  type PolicyStatement,
-} from "../src/policy/document.js";
+import { parsePolicyDocument } from "../src/policy/document.js";
+import type { PolicyDocument, PolicyStatement } from "../src/policy/document-types.js";
+import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT } from "../src/policy/policy-types.js";
 import {
   actionMatches,
   denialMessage,

@@ -5,7 +5,8 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, ST
 import { AwsError } from "../src/protocol/errors.js";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
 import { QUERY_LIMITS, parseQueryInput, queryParameters, queryParseWork, serializeQueryError, serializeQueryOutput, type QueryLimits } from "../src/protocol/awsQuery.js";
-import { findViolations, queryValidationError } from "../src/protocol/validate.js";
+import { findViolations } from "../src/protocol/validate.js";
+import { queryValidationError } from "../src/protocol/violations.js";
 
 const sts = loadModel("sts-2011-06-15");
 const NS = "https://sts.amazonaws.com/doc/2011-06-15/";

@@ -5,7 +5,8 @@ import { AccountClient, GetAccountInformationCommand, GetAlternateContactCommand
 import { AwsError } from "../src/protocol/errors.js";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "../src/protocol/restJson.js";
-import { findViolations, restJsonValidationError } from "../src/protocol/validate.js";
+import { findViolations } from "../src/protocol/validate.js";
+import { restJsonValidationError } from "../src/protocol/violations.js";
 
 const account = loadModel("account-2021-02-01");
 

@@ -1,15 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadModel } from "../src/protocol/model.js";
-import {
-  awsMemberPath,
-  compilePattern,
-  findViolations,
-  organizationsInputError,
-  queryValidationError,
-  restJsonValidationError,
-  translateJavaRegex,
-} from "../src/protocol/validate.js";
+import { compilePattern, translateJavaRegex } from "../src/protocol/java-regex.js";
+import { findViolations } from "../src/protocol/validate.js";
+import { awsMemberPath, queryValidationError, restJsonValidationError } from "../src/protocol/violations.js";
+import { organizationsInputError } from "../src/protocol/organizations-input-error.js";
 
 const orgs = loadModel("organizations-2016-11-28");
 const sts = loadModel("sts-2011-06-15");

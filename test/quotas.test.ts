@@ -1,33 +1,21 @@
 /** Quotas: with --quotas aws, orgsim answers AWS's own errors where AWS's default quotas stop a caller. */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   AcceptHandshakeCommand,
   CloseAccountCommand,
   CreateAccountCommand,
-  CreateOrganizationCommand,
-  DescribeCreateAccountStatusCommand,
   InviteAccountToOrganizationCommand,
   CancelHandshakeCommand,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, DAY } from "./helpers/server.js";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer({ quotas: "aws" });
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer({ quotas: "aws" });
 beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
 });
 
-async function create(i: number): Promise<string> {
-  const r = await s.orgs().send(new CreateAccountCommand({ Email: `q${i}@example.com`, AccountName: `q${i}` }));
-  return (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: r.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
-}
+const create = (i: number) => s.createAccount(`q${i}@example.com`);
 
 test("Quota (aws preset): an organization holds 10 accounts; the 11th CreateAccount is ACCOUNT_NUMBER_LIMIT_EXCEEDED and an invitation HandshakeConstraintViolationException", async () => {
   for (let i = 1; i < 10; i++) await create(i);
@@ -41,7 +29,7 @@ test("Quota (aws preset): an organization holds 10 accounts; the 11th CreateAcco
 
 test("Quota (aws preset): open invitations count toward the account quota", async () => {
   for (let i = 1; i < 9; i++) await create(i);
-  await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "222222222222" } }));
+  await s.openInvitation("222222222222");
   const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "over@example.com", AccountName: "over" })));
   assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
 });
@@ -54,7 +42,7 @@ test("Quota (aws preset): 20 invitations a day; the 21st is HANDSHAKE_RATE_LIMIT
   const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } })));
   assert.equal(err.name, "HandshakeConstraintViolationException");
   assert.equal(err.reason, "HANDSHAKE_RATE_LIMIT_EXCEEDED");
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 86_401 });
+  await s.advanceClock(DAY + 1);
   const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } }));
   await s.orgs("399999999999").send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
 });
@@ -70,7 +58,7 @@ test("Quota: closing accounts is limited to a share of members (within a floor) 
   const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! })));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "CLOSE_ACCOUNT_QUOTA_EXCEEDED");
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 30 * 86_400 + 1 });
+  await s.advanceClock(30 * DAY + 1);
   await s.orgs().send(new CloseAccountCommand({ AccountId: ids[2]! }));
 });
 
@@ -102,7 +90,7 @@ test("Quota overrides: unknown names and bad values are refused; reset clears th
   assert.equal((await s.control("PUT", "/_orgsim/quotas", { accountsPerOrg: 5 })).status, 400);
   assert.equal((await s.control("PUT", "/_orgsim/quotas", { invitationsPerDay: -1 })).status, 400);
   await s.control("PUT", "/_orgsim/quotas", { invitationsPerDay: 3 });
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const view = (await s.control("GET", "/_orgsim/quotas")).body as { quotas: { invitationsPerDay: number } };
   assert.equal(view.quotas.invitationsPerDay, 20);
 });

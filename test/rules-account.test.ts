@@ -2,30 +2,21 @@
  * Account API rules of the API Reference that docs/research/rule-audit.md found untested or not
  * yet held, through the AWS SDK v3 AccountClient and raw HTTP: one test per rule, named after it.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nextSeq } from "../src/store/sequence.js";
 import { request } from "node:http";
 import { GetAccountInformationCommand, GetGovCloudAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
 import {
-  AcceptHandshakeCommand,
   CloseAccountCommand,
   CreateGovCloudAccountCommand,
-  CreateOrganizationCommand,
   DescribeCreateAccountStatusCommand,
-  InviteAccountToOrganizationCommand,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
 
 const MEMBER = "222222222222";
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 /** A raw restJson call as `account` (outside --strict-auth a 12-digit key id is enough), with every header as sent. */
 function rawAccountCall(path: string, account: string, body: string): Promise<{ status: number; rawHeaders: string[]; text: string }> {
@@ -57,7 +48,7 @@ function rawAccountCall(path: string, account: string, body: string): Promise<{ 
 const contentTypes = (rawHeaders: string[]) => rawHeaders.filter((_, i) => i % 2 === 0 && rawHeaders[i]!.toLowerCase() === "content-type").length;
 
 test("Rule: an Account API answer carries exactly one Content-Type header (application/json), on success and on error", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const ok = await rawAccountCall("/getAccountInformation", MEMBER, "{}");
   assert.equal(ok.status, 200, ok.text);
   assert.equal(contentTypes(ok.rawHeaders), 1, JSON.stringify(ok.rawHeaders));
@@ -73,10 +64,8 @@ test("Rule: an Account API answer carries exactly one Content-Type header (appli
 });
 
 test("Rule: acting on another account (AccountId) needs an organization with all features, even with trusted access for account.amazonaws.com", async () => {
-  await s.control("POST", "/_orgsim/reset");
-  const org = (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "CONSOLIDATED_BILLING" }))).Organization!;
-  const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: MEMBER } }));
-  await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
+  const { org } = await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   // EnableAWSServiceAccess itself needs all features, so the trusted access is written directly:
   // it isolates the feature-set rule of the Account API.
   await s.sim.app.store.writeTransaction(async (tx) =>
@@ -91,7 +80,7 @@ test("Rule: acting on another account (AccountId) needs an organization with all
 });
 
 test("Rule: ListRegions accepts only a NextToken it gave to the same caller for the same account (ValidationException otherwise)", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const page = await s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5 }));
   assert.ok(page.NextToken);
   const forged = await awsError(() => s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: `${page.NextToken}x` })));
@@ -104,8 +93,7 @@ test("Rule: ListRegions accepts only a NextToken it gave to the same caller for 
 });
 
 test("Rule: closing an account paired with a GovCloud account closes both (the GovCloud account's state follows)", async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
   assert.equal((await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true })).status, 200);
   const started = await s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov-pair@example.com", AccountName: "gov" }));
   const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;

@@ -4,7 +4,7 @@
  * the per-area files (core-organization, ous, policies, delegated, surface, ...) are referenced
  * from the audit, not repeated here.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nextSeqs } from "../src/store/sequence.js";
 import {
@@ -41,47 +41,11 @@ import {
   RemoveAccountFromOrganizationCommand,
   type Tag,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, assertAwsError, DAY, MANAGEMENT } from "./helpers/server.js";
 
 const INVITEE = "222222222222";
 const OTHER_MANAGEMENT = "333333333333";
-const DAY_S = 86_400;
-
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-
-async function freshOrg(featureSet: "ALL" | "CONSOLIDATED_BILLING" = "ALL") {
-  await s.control("POST", "/_orgsim/reset");
-  return (await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: featureSet }))).Organization!;
-}
-
-async function rootId(): Promise<string> {
-  return (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-}
-
-async function invite(accountId: string, tags?: Tag[]) {
-  return (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId }, Tags: tags }))).Handshake!;
-}
-
-async function createAccount(email: string): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: email.split("@")[0]! }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-const advanceDays = (days: number) => s.control("POST", "/_orgsim/clock", { advanceSeconds: days * DAY_S });
-
-function assertReason(err: Awaited<ReturnType<typeof awsError>>, name: string, reason: string): void {
-  assert.equal(err.name, name, err.message);
-  assert.equal(err.reason, reason, err.message);
-  assert.equal(err.status, 400);
-}
+const s = useTestServer();
 
 const tooManyTags = (): Tag[] => Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
 
@@ -90,8 +54,8 @@ const tooManyTags = (): Tag[] => Array.from({ length: 51 }, (_, i) => ({ Key: `k
 // ---------------------------------------------------------------------------------------------
 
 test("Rule: accepting a handshake that is already accepted is HandshakeAlreadyInStateException", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
   const err = await awsError(() => s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(err.name, "HandshakeAlreadyInStateException");
@@ -99,41 +63,41 @@ test("Rule: accepting a handshake that is already accepted is HandshakeAlreadyIn
 });
 
 test("Rule: declining a handshake that is already declined is HandshakeAlreadyInStateException", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   await s.orgs(INVITEE).send(new DeclineHandshakeCommand({ HandshakeId: hs.Id }));
   const err = await awsError(() => s.orgs(INVITEE).send(new DeclineHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(err.name, "HandshakeAlreadyInStateException");
 });
 
 test("Rule: canceling a handshake that is already canceled is HandshakeAlreadyInStateException", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Id }));
   const err = await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(err.name, "HandshakeAlreadyInStateException");
 });
 
 test("Rule: a response to a handshake another response closed is InvalidHandshakeTransitionException (cancel an accepted one, accept a declined or canceled one)", async () => {
-  await freshOrg();
-  const accepted = await invite(INVITEE);
+  await s.freshOrg();
+  const accepted = await s.openInvitation(INVITEE);
   await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: accepted.Id }));
   assert.equal((await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: accepted.Id })))).name, "InvalidHandshakeTransitionException");
 
-  const declined = await invite("444444444444");
+  const declined = await s.openInvitation("444444444444");
   await s.orgs("444444444444").send(new DeclineHandshakeCommand({ HandshakeId: declined.Id }));
   assert.equal((await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: declined.Id })))).name, "InvalidHandshakeTransitionException");
   assert.equal((await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: declined.Id })))).name, "InvalidHandshakeTransitionException");
 
-  const canceled = await invite("555555555555");
+  const canceled = await s.openInvitation("555555555555");
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: canceled.Id }));
   assert.equal((await awsError(() => s.orgs("555555555555").send(new AcceptHandshakeCommand({ HandshakeId: canceled.Id })))).name, "InvalidHandshakeTransitionException");
   assert.equal((await awsError(() => s.orgs("555555555555").send(new DeclineHandshakeCommand({ HandshakeId: canceled.Id })))).name, "InvalidHandshakeTransitionException");
 });
 
 test("Rule: only the sender cancels a handshake and only the recipient accepts or declines it; the other side's call changes nothing", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   // The recipient (in no organization) can't cancel; the sender can't decline.
   assert.equal((await awsError(() => s.orgs(INVITEE).send(new CancelHandshakeCommand({ HandshakeId: hs.Id })))).name, "AccessDeniedException");
   assert.equal((await awsError(() => s.orgs().send(new DeclineHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
@@ -144,79 +108,76 @@ test("Rule: only the sender cancels a handshake and only the recipient accepts o
 });
 
 test("Rule: a management account can't accept an invitation to another organization (MasterCannotLeaveOrganizationException)", async () => {
-  await freshOrg();
-  const hs = await invite(OTHER_MANAGEMENT);
-  await s.orgs(OTHER_MANAGEMENT).send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
+  const hs = await s.openInvitation(OTHER_MANAGEMENT);
+  await s.createOrg({ management: OTHER_MANAGEMENT });
   const err = await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(err.name, "MasterCannotLeaveOrganizationException");
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }))).Handshake!.State, "OPEN");
 });
 
 test("Rule: a member of another organization can't accept an invitation (HandshakeConstraintViolationException ALREADY_IN_AN_ORGANIZATION)", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   // INVITEE joins another organization first.
-  await s.orgs(OTHER_MANAGEMENT).send(new CreateOrganizationCommand({}));
-  const other = await s.orgs(OTHER_MANAGEMENT).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: INVITEE } }));
-  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: other.Handshake!.Id }));
+  await s.createOrg({ management: OTHER_MANAGEMENT });
+  await s.invite(INVITEE, { management: OTHER_MANAGEMENT });
   const err = await awsError(() => s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
-  assertReason(err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+  assertAwsError(err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
 });
 
 test("Rule: inviting an account that is already a member of this organization is HandshakeConstraintViolationException ALREADY_IN_AN_ORGANIZATION", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
-  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  assertReason(await awsError(() => invite(INVITEE)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
-  assertReason(await awsError(() => invite(MANAGEMENT)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+  await s.freshOrg();
+  await s.invite(INVITEE);
+  assertAwsError(await awsError(() => s.openInvitation(INVITEE)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
+  assertAwsError(await awsError(() => s.openInvitation(MANAGEMENT)), "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION");
 });
 
 test("Rule: an EMAIL invitation needs a valid address (InvalidInputException INVALID_EMAIL_ADDRESS_TARGET)", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "not an address" } })));
-  assertReason(err, "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET");
+  assertAwsError(err, "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET");
 });
 
 test("Rule: no invitation while the organization is enabling all features (HandshakeConstraintViolationException INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES)", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  const hs = await invite(INVITEE);
-  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(INVITEE);
   await s.orgs().send(new EnableAllFeaturesCommand({}));
-  assertReason(await awsError(() => invite("444444444444")), "HandshakeConstraintViolationException", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
+  assertAwsError(await awsError(() => s.openInvitation("444444444444")), "HandshakeConstraintViolationException", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
 });
 
 test("Rule: ListHandshakes* take one filter at a time: ActionType and ParentHandshakeId together are InvalidInputException MAX_LIMIT_EXCEEDED_FILTER", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
   const filter = { ActionType: "INVITE" as const, ParentHandshakeId: hs.Id };
-  assertReason(await awsError(() => s.orgs().send(new ListHandshakesForOrganizationCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
-  assertReason(await awsError(() => s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
+  assertAwsError(await awsError(() => s.orgs().send(new ListHandshakesForOrganizationCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
+  assertAwsError(await awsError(() => s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
   assert.equal((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "INVITE" } }))).Handshakes!.length, 1);
 });
 
 test("Rule: an invitation's tags are checked when it is sent; one invalid tag and no invitation is sent", async () => {
-  await freshOrg();
-  assertReason(await awsError(() => invite(INVITEE, [{ Key: "aws:team", Value: "a" }])), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
-  assertReason(await awsError(() => invite(INVITEE, [{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }])), "InvalidInputException", "DUPLICATE_TAG_KEY");
-  assertReason(await awsError(() => invite(INVITEE, tooManyTags())), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
+  await s.freshOrg();
+  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: [{ Key: "aws:team", Value: "a" }] })), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
+  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: [{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }] })), "InvalidInputException", "DUPLICATE_TAG_KEY");
+  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: tooManyTags() })), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes, []);
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
 });
 
 test("Rule: an accepted, declined or canceled handshake is kept for 30 days after it closed, then it is gone (not listed, HandshakeNotFoundException)", async () => {
-  await freshOrg();
-  const accepted = await invite(INVITEE);
-  await advanceDays(10); // closed on day 10 of its 15: kept until day 40, not until day 45 (its expiry's 30 days)
+  await s.freshOrg();
+  const accepted = await s.openInvitation(INVITEE);
+  await s.advanceClock(10 * DAY); // closed on day 10 of its 15: kept until day 40, not until day 45 (its expiry's 30 days)
   await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: accepted.Id }));
-  const canceled = await invite("444444444444");
+  const canceled = await s.openInvitation("444444444444");
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: canceled.Id }));
   const listed = async () => (await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes!.map((h) => h.Id).sort();
 
-  await advanceDays(29);
+  await s.advanceClock(29 * DAY);
   assert.deepEqual(await listed(), [accepted.Id, canceled.Id].sort(), "both are still there 29 days after they closed");
   assert.equal((await s.orgs(INVITEE).send(new DescribeHandshakeCommand({ HandshakeId: accepted.Id }))).Handshake!.State, "ACCEPTED");
 
-  await advanceDays(2);
+  await s.advanceClock(2 * DAY);
   assert.deepEqual(await listed(), [], "31 days after they closed both are gone");
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
   assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: canceled.Id })))).name, "HandshakeNotFoundException");
@@ -224,33 +185,31 @@ test("Rule: an accepted, declined or canceled handshake is kept for 30 days afte
 });
 
 test("Rule: an expired handshake is kept for 30 days after its expiry, then it is gone", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
-  await advanceDays(15 + 29);
+  await s.freshOrg();
+  const hs = await s.openInvitation(INVITEE);
+  await s.advanceClock((15 + 29) * DAY);
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }))).Handshake!.State, "EXPIRED");
   assert.equal((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes!.length, 1);
-  await advanceDays(2);
+  await s.advanceClock(2 * DAY);
   assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
 });
 
 test("Rule: a member's departure cancels its open handshakes, and they are kept 30 days from then", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  const hs = await invite(INVITEE);
-  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(INVITEE);
   // EnableAllFeatures sends the invited member its own ENABLE_ALL_FEATURES handshake.
   await s.orgs().send(new EnableAllFeaturesCommand({}));
   const own = (await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes!.find((h) => h.Action === "ENABLE_ALL_FEATURES")!;
-  await advanceDays(5);
+  await s.advanceClock(5 * DAY);
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: INVITEE }));
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id }))).Handshake!.State, "CANCELED");
-  await advanceDays(31);
+  await s.advanceClock(31 * DAY);
   assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id })))).name, "HandshakeNotFoundException");
 });
 
 test("Rule: EnableAllFeatures's standard migration serves organizations of at most 5,000 accounts (ConstraintViolationException ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED)", async () => {
-  const org = await freshOrg("CONSOLIDATED_BILLING");
-  const root = await rootId();
+  const { org, rootId: root } = await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
   // 5,000 invited members written straight into the store (5,000 calls would add minutes, nothing else).
   const rows = Array.from({ length: 5000 }, (_, i) => ({
     id: `7${String(i).padStart(11, "0")}`,
@@ -275,7 +234,7 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
     }
   });
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
-  assertReason(err, "ConstraintViolationException", "ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED");
+  assertAwsError(err, "ConstraintViolationException", "ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes, []);
 });
 
@@ -284,43 +243,43 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
 // ---------------------------------------------------------------------------------------------
 
 test("Rule: CloseAccount needs an organization with all features (ConstraintViolationException ORGANIZATION_NOT_IN_ALL_FEATURES_MODE)", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  const id = await createAccount("cb-member@example.com");
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  const id = await s.createAccount("cb-member@example.com");
   const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: id })));
-  assertReason(err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE");
+  assertAwsError(err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE");
   assert.equal((await s.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!.Status, "ACTIVE");
 });
 
 test("Rule: a closed account is SUSPENDED for 90 days after its closure, then CLOSED for good (State CLOSED; the retiring Status stays SUSPENDED)", async () => {
-  await freshOrg();
-  const id = await createAccount("closing@example.com");
+  await s.freshOrg();
+  const id = await s.createAccount("closing@example.com");
   await s.orgs().send(new CloseAccountCommand({ AccountId: id }));
   const state = async () => (await s.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
-  await advanceDays(89);
+  await s.advanceClock(89 * DAY);
   assert.deepEqual([(await state()).Status, (await state()).State], ["SUSPENDED", "SUSPENDED"]);
-  await advanceDays(2);
+  await s.advanceClock(2 * DAY);
   assert.deepEqual([(await state()).Status, (await state()).State], ["SUSPENDED", "CLOSED"]);
   assert.equal((await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: id })))).name, "AccountAlreadyClosedException");
 });
 
 test("Rule: CloseAccount of an account outside the organization is AccountNotFoundException", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new CloseAccountCommand({ AccountId: "888888888888" })));
   assert.equal(err.name, "AccountNotFoundException");
 });
 
 test("Rule: CreateAccount's tags are checked before anything is created; one invalid tag and no account is created", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const create = (tags: Tag[]) => s.orgs().send(new CreateAccountCommand({ Email: "tagged@example.com", AccountName: "tagged", Tags: tags }));
-  assertReason(await awsError(() => create([{ Key: "aws:cost-center", Value: "1" }])), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
-  assertReason(await awsError(() => create([{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }])), "InvalidInputException", "DUPLICATE_TAG_KEY");
-  assertReason(await awsError(() => create(tooManyTags())), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
+  assertAwsError(await awsError(() => create([{ Key: "aws:cost-center", Value: "1" }])), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
+  assertAwsError(await awsError(() => create([{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }])), "InvalidInputException", "DUPLICATE_TAG_KEY");
+  assertAwsError(await awsError(() => create(tooManyTags())), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
   assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
 });
 
 test("Rule: an email address that breaks CreateAccount's email rules (a leading dot, a forbidden character, a domain that begins or ends with a hyphen, a non-ASCII character) FAILS with INVALID_EMAIL", async () => {
-  await freshOrg();
+  await s.freshOrg();
   for (const email of [".dot@example.com", "a(b)@example.com", "pipe|x@example.com", "user@example.com-", "user@-example.com", "user@example.com.", "ü-user@example.com"]) {
     const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: "bad" }));
     assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
@@ -329,25 +288,25 @@ test("Rule: an email address that breaks CreateAccount's email rules (a leading 
   }
   assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
   // Plus addressing, dots inside the local part and subdomains are fine.
-  await createAccount("first.last+orgsim@mail.example.co.uk");
+  await s.createAccount("first.last+orgsim@mail.example.co.uk");
 });
 
 test("Rule: CreateAccount's RoleName can't begin with IAM's reserved prefix AWSServiceRoleFor (InvalidInputException INVALID_ROLE_NAME)", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "role@example.com", AccountName: "role", RoleName: "AWSServiceRoleForAdmin" })));
-  assertReason(err, "InvalidInputException", "INVALID_ROLE_NAME");
+  assertAwsError(err, "InvalidInputException", "INVALID_ROLE_NAME");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
   // A name that merely contains the words is fine.
   await s.orgs().send(new CreateAccountCommand({ Email: "role@example.com", AccountName: "role", RoleName: "MyAWSServiceRoleForAdmin" }));
 });
 
 test("Rule: CreateGovCloudAccount keeps CreateAccount's role-name and tag rules", async () => {
-  await freshOrg();
+  await s.freshOrg();
   assert.equal((await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true })).status, 200);
   const gov = (input: { RoleName?: string; Tags?: Tag[] }) =>
     s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov", ...input }));
-  assertReason(await awsError(() => gov({ RoleName: "AWSServiceRoleForX" })), "InvalidInputException", "INVALID_ROLE_NAME");
-  assertReason(await awsError(() => gov({ Tags: [{ Key: "aws:x", Value: "1" }] })), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
+  assertAwsError(await awsError(() => gov({ RoleName: "AWSServiceRoleForX" })), "InvalidInputException", "INVALID_ROLE_NAME");
+  assertAwsError(await awsError(() => gov({ Tags: [{ Key: "aws:x", Value: "1" }] })), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
 });
 
@@ -356,7 +315,7 @@ test("Rule: CreateGovCloudAccount keeps CreateAccount's role-name and tag rules"
 // ---------------------------------------------------------------------------------------------
 
 test("Rule: a new organization's root has no policy type enabled until EnablePolicyType (AWS's observed behaviour, not the reference's 'SCPs enabled')", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const root = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!;
   assert.deepEqual(root.PolicyTypes, []);
   // DescribeOrganization's (deprecated) AvailablePolicyTypes follows the root: SCPs show once enabled there.
@@ -367,18 +326,18 @@ test("Rule: a new organization's root has no policy type enabled until EnablePol
 });
 
 test("Rule: the management account of a new organization needs a payment method (ConstraintViolationException MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED)", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const lacking = "666666666666";
   assert.equal((await s.control("PUT", `/_orgsim/accounts/${lacking}/standalone`, { paymentMethod: false })).status, 200);
   const err = await awsError(() => s.orgs(lacking).send(new CreateOrganizationCommand({})));
-  assertReason(err, "ConstraintViolationException", "MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
+  assertAwsError(err, "ConstraintViolationException", "MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
   assert.equal((await awsError(() => s.orgs(lacking).send(new DescribeOrganizationCommand({})))).name, "AWSOrganizationsNotInUseException");
-  await s.control("PUT", `/_orgsim/accounts/${lacking}/standalone`, { paymentMethod: true });
+  await s.makeReady(lacking, { paymentMethod: true });
   await s.orgs(lacking).send(new CreateOrganizationCommand({}));
 });
 
 test("Rule: AWS GovCloud (US) has no consolidated-billing-only organizations (ConstraintViolationException CREATE_ORGANIZATION_IN_BILLING_MODE_UNSUPPORTED_REGION)", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const gov = new OrganizationsClient({
     endpoint: s.endpoint,
     region: "us-gov-west-1",
@@ -386,28 +345,27 @@ test("Rule: AWS GovCloud (US) has no consolidated-billing-only organizations (Co
     maxAttempts: 1,
   });
   const err = await awsError(() => gov.send(new CreateOrganizationCommand({ FeatureSet: "CONSOLIDATED_BILLING" })));
-  assertReason(err, "ConstraintViolationException", "CREATE_ORGANIZATION_IN_BILLING_MODE_UNSUPPORTED_REGION");
+  assertAwsError(err, "ConstraintViolationException", "CREATE_ORGANIZATION_IN_BILLING_MODE_UNSUPPORTED_REGION");
   const org = (await gov.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!;
   assert.match(org.Arn!, /^arn:aws-us-gov:organizations::/);
 });
 
 test("Rule: an organization with an open responsibility transfer can't be deleted (ConstraintViolationException ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS)", async () => {
-  await freshOrg();
-  await s.orgs(OTHER_MANAGEMENT).send(new CreateOrganizationCommand({}));
+  await s.freshOrg();
+  await s.createOrg({ management: OTHER_MANAGEMENT });
   const now = new Date();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
   const hs = await s.orgs().send(
     new InviteOrganizationToTransferResponsibilityCommand({ Type: "BILLING", Target: { Type: "ACCOUNT", Id: OTHER_MANAGEMENT }, StartTimestamp: start, SourceName: "billing" }),
   );
-  assertReason(await awsError(() => s.orgs().send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
-  assertReason(await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+  assertAwsError(await awsError(() => s.orgs().send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+  assertAwsError(await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   await s.orgs().send(new DeleteOrganizationCommand({}));
 });
 
 test("Rule: ListParents takes an account or an OU as the child, never a root (InvalidInputException)", async () => {
-  await freshOrg();
-  const root = await rootId();
+  const { rootId: root } = await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new ListParentsCommand({ ChildId: root })));
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "INVALID_PATTERN");
@@ -418,18 +376,17 @@ test("Rule: ListParents takes an account or an OU as the child, never a root (In
 // ---------------------------------------------------------------------------------------------
 
 test("Rule: ListDelegatedAdministrators with an unrecognized service principal is InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "no-such-service.amazonaws.com" })));
-  assertReason(err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL");
+  assertAwsError(err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL");
   // A known service without administrators answers an empty list.
   assert.deepEqual((await s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "guardduty.amazonaws.com" }))).DelegatedAdministrators, []);
 });
 
 test("Rule: SECURITYHUB_POLICY can be enabled only while securityhub.amazonaws.com has trusted access (ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED)", async () => {
-  await freshOrg();
-  const root = await rootId();
+  const { rootId: root } = await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: "SECURITYHUB_POLICY" })));
-  assertReason(err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED");
+  assertAwsError(err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED");
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "securityhub.amazonaws.com" }));
   const enabled = await s.orgs().send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: "SECURITYHUB_POLICY" }));
   assert.ok(enabled.Root!.PolicyTypes!.some((t) => t.Type === "SECURITYHUB_POLICY" && t.Status === "ENABLED"));
@@ -438,20 +395,18 @@ test("Rule: SECURITYHUB_POLICY can be enabled only while securityhub.amazonaws.c
 });
 
 test("Rule: securityhub.amazonaws.com's trusted access can't be disabled while SECURITYHUB_POLICY is enabled (ConstraintViolationException POLICY_TYPE_ENABLED_FOR_THIS_SERVICE)", async () => {
-  await freshOrg();
-  const root = await rootId();
+  const { rootId: root } = await s.freshOrg();
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "securityhub.amazonaws.com" }));
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: "SECURITYHUB_POLICY" }));
   const err = await awsError(() => s.orgs().send(new DisableAWSServiceAccessCommand({ ServicePrincipal: "securityhub.amazonaws.com" })));
-  assertReason(err, "ConstraintViolationException", "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE");
+  assertAwsError(err, "ConstraintViolationException", "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE");
   await s.orgs().send(new DisablePolicyTypeCommand({ RootId: root, PolicyType: "SECURITYHUB_POLICY" }));
   await s.orgs().send(new DisableAWSServiceAccessCommand({ ServicePrincipal: "securityhub.amazonaws.com" }));
 });
 
 test("Rule: deregistering an account's last delegation revokes its read access to Organizations", async () => {
-  await freshOrg();
-  const hs = await invite(INVITEE);
-  await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+  await s.freshOrg();
+  await s.invite(INVITEE);
   for (const principal of ["guardduty.amazonaws.com", "config.amazonaws.com"]) {
     await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: principal }));
     await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: INVITEE, ServicePrincipal: principal }));
@@ -468,7 +423,7 @@ test("Rule: deregistering an account's last delegation revokes its read access t
 // ---------------------------------------------------------------------------------------------
 
 test("Rule: the number of policies of one type is the policiesPerType quota (POLICY_NUMBER_LIMIT_EXCEEDED), and an override applies", async () => {
-  await freshOrg();
+  await s.freshOrg();
   assert.equal((await s.control("PUT", "/_orgsim/quotas", { policiesPerType: 2 })).status, 200);
   try {
     const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] });
@@ -476,10 +431,10 @@ test("Rule: the number of policies of one type is the policiesPerType quota (POL
       s.orgs().send(new CreatePolicyCommand({ Name: name, Description: "", Type: type, Content: body }));
     await create("one");
     await create("two");
-    assertReason(await awsError(() => create("three")), "ConstraintViolationException", "POLICY_NUMBER_LIMIT_EXCEEDED");
+    assertAwsError(await awsError(() => create("three")), "ConstraintViolationException", "POLICY_NUMBER_LIMIT_EXCEEDED");
     // The AWS managed FullAWSAccess doesn't count, and each type has its own count.
     await create("tags", "TAG_POLICY", JSON.stringify({ tags: { team: { tag_key: { "@@assign": "Team" } } } }));
   } finally {
-    await s.control("POST", "/_orgsim/reset");
+    await s.reset();
   }
 });

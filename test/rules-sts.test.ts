@@ -2,35 +2,24 @@
  * STS rules of the API Reference that docs/research/rule-audit.md found untested or not yet held,
  * through the AWS SDK v3 STSClient (awsQuery): one test per rule, named after it.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   EnablePolicyTypeCommand,
   ListRootsCommand,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
-import { startTestServer, awsError, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError } from "./helpers/server.js";
 
-let s: TestServer;
+const s = useTestServer();
 let member: string;
 let roleArn: string;
 
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
 beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({}));
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "sts@example.com", AccountName: "sts" }));
-  member = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  await s.freshOrg();
+  member = await s.createAccount("sts@example.com");
   roleArn = `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`;
 });
 

@@ -3,41 +3,26 @@
  * (Organizations, STS, Account), evaluated through root -> OUs -> account, with AWS's
  * denial messages; and /_orgsim/explain telling which policy decided.
  */
-import { test, before, after, beforeEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AcceptHandshakeCommand,
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
-  ListRootsCommand,
   MoveAccountCommand,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { GetContactInformationCommand } from "@aws-sdk/client-account";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
 
-let s: TestServer;
+const s = useTestServer();
 let rootId: string;
 
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
 beforeEach(async () => {
-  await s.control("POST", "/_orgsim/reset");
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  ({ rootId } = await s.freshOrg());
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
 });
 
@@ -49,20 +34,12 @@ async function scp(name: string, statements: object[]): Promise<string> {
 }
 const attach = (policyId: string, targetId: string) => s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
 
-async function member(id = "222222222222"): Promise<string> {
-  const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: id } }));
-  await s.orgs(id).send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
-  return id;
-}
-
-async function ou(name: string, parent = rootId): Promise<string> {
-  return (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit!.Id!;
-}
+const MEMBER = "222222222222";
 
 const DENY_LEAVE = { Sid: "DenyLeave", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" };
 
 test("Seed rule: an SCP that denies organizations:LeaveOrganization stops a member from leaving (AccessDeniedException, explicit deny named)", async () => {
-  const id = await member();
+  const id = await s.invite(MEMBER);
   const p = await scp("deny-leave", [DENY_LEAVE]);
   await attach(p, rootId);
   const err = await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
@@ -73,20 +50,19 @@ test("Seed rule: an SCP that denies organizations:LeaveOrganization stops a memb
 });
 
 test("Order of the leave checks: the SCP is checked before the waiting period and readiness, and a denied leave doesn't count toward the rate", async () => {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "new@example.com", AccountName: "new" }));
-  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  const id = await s.createAccount("new@example.com");
   await attach(await scp("deny-leave", [DENY_LEAVE]), id);
   // A fresh created account would get WAIT_PERIOD_ACTIVE; the SCP answers first.
   for (let i = 0; i < 6; i++) assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
   // Five other members can still leave in this same second: the six denials consumed nothing.
-  const ids = await Promise.all(["300000000001", "300000000002", "300000000003", "300000000004", "300000000005"].map((m) => member(m)));
+  const ids = await Promise.all(["300000000001", "300000000002", "300000000003", "300000000004", "300000000005"].map((m) => s.invite(m)));
   const results = await Promise.allSettled(ids.map((m) => s.orgs(m).send(new LeaveOrganizationCommand({}))));
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 5);
 });
 
 test("Explicit deny at an OU overrides FullAWSAccess at every level; the management account is never restricted", async () => {
-  const id = await member();
-  const workloads = await ou("Workloads");
+  const id = await s.invite(MEMBER);
+  const workloads = await s.createOu(rootId, "Workloads");
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: workloads }));
   await attach(await scp("deny-describe", [{ Effect: "Deny", Action: "organizations:Describe*", Resource: "*" }]), workloads);
   const err = await awsError(() => s.orgs(id).send(new DescribeOrganizationCommand({})));
@@ -98,8 +74,8 @@ test("Explicit deny at an OU overrides FullAWSAccess at every level; the managem
 });
 
 test("Implicit deny: when an OU's only SCP allows just s3:*, Organizations calls below it are denied 'because no service control policy allows'", async () => {
-  const id = await member();
-  const sandbox = await ou("Sandbox");
+  const id = await s.invite(MEMBER);
+  const sandbox = await s.createOu(rootId, "Sandbox");
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: sandbox }));
   await attach(await scp("s3-only", [{ Effect: "Allow", Action: "s3:*", Resource: "*" }]), sandbox);
   await s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: sandbox }));
@@ -117,10 +93,10 @@ test("Implicit deny: when an OU's only SCP allows just s3:*, Organizations calls
 });
 
 test("Deny at the account level, with a wildcard action (organizations:Leave*), and at a nested OU three levels down", async () => {
-  const id = await member();
-  const a = await ou("A");
-  const b = await ou("B", a);
-  const c = await ou("C", b);
+  const id = await s.invite(MEMBER);
+  const a = await s.createOu(rootId, "A");
+  const b = await s.createOu(a, "B");
+  const c = await s.createOu(b, "C");
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: c }));
   await attach(await scp("deny-leave-wild", [{ Effect: "Deny", Action: "organizations:Leave*", Resource: "*" }]), id);
   assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
@@ -138,15 +114,14 @@ test("Deny at the account level, with a wildcard action (organizations:Leave*), 
 });
 
 test("NotAction: a Deny with NotAction denies everything except the listed actions", async () => {
-  const id = await member();
+  const id = await s.invite(MEMBER);
   await attach(await scp("only-describe", [{ Effect: "Deny", NotAction: ["organizations:DescribeOrganization", "sts:GetCallerIdentity"], Resource: "*" }]), id);
   await s.orgs(id).send(new DescribeOrganizationCommand({}));
   assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
 });
 
 test("Condition on aws:PrincipalArn exempts a break-glass role; SCPs apply to roles and root users alike; STS and the Account API are enforced too", async () => {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "w@example.com", AccountName: "w" }));
-  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  const id = await s.createAccount("w@example.com");
   await attach(
     await scp("guard", [
       { Sid: "DenyAllButBreakGlass", Effect: "Deny", Action: ["organizations:DescribeOrganization", "account:GetContactInformation", "sts:AssumeRole"], Resource: "*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } } },
@@ -173,8 +148,7 @@ test("Condition on aws:PrincipalArn exempts a break-glass role; SCPs apply to ro
 });
 
 test("aws:PrincipalArn of a role session is the role's ARN: a session of the BreakGlass role is exempt from the guard-rail", async () => {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "bg@example.com", AccountName: "bg", RoleName: "BreakGlass" }));
-  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  const id = await s.createAccount("bg@example.com", { roleName: "BreakGlass" });
   await attach(
     await scp("guard", [{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } } }]),
     rootId,

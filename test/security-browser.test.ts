@@ -135,7 +135,7 @@ test("Rule (DNS rebinding) in a browser: a rebound name opens orgsim's 403 page 
 });
 
 test("Rule (cross-site) in a browser: another site's form (text/plain, JSON-looking) and no-cors fetch can't move the clock or store an alternate contact", { skip }, async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const context = await browser!.newContext();
   try {
     const page = await pageOn(context, "evil.example");
@@ -173,7 +173,7 @@ test("Rule (cross-site) in a browser: another site's form (text/plain, JSON-look
 });
 
 test("Rule (CORS) in a browser: a page on the --cors-origin sends the SDK's own Organizations request (preflighted) and reads the answer and x-amzn-RequestId; a page on another origin can't", { skip }, async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   // The request the AWS SDK for JavaScript v3 builds and signs, captured instead of sent.
   let captured: { method: string; path: string; headers: Record<string, string>; body?: unknown } | undefined;
   const capturing = new OrganizationsClient({
@@ -235,7 +235,7 @@ test("Rule (--control-token) in a browser: /_orgsim/console?token= signs the bro
   const t = await startTestServer({ controlToken: TOKEN });
   const context = await browser!.newContext();
   try {
-    await t.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    await t.createOrg();
     const errors: string[] = [];
     const page = await context.newPage();
     page.on("pageerror", (err) => errors.push(err.message));

@@ -5,13 +5,13 @@
  * API, console cookie flow, health). Real SDK clients send none of the browser's headers, so
  * they must see no change. Each refused request leaves the state as it was.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hostname, networkInterfaces } from "node:os";
 import { CreateOrganizationCommand, DescribeOrganizationCommand, ListRootsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { AccountClient, GetAlternateContactCommand, PutAlternateContactCommand } from "@aws-sdk/client-account";
-import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
 import { amzDate, authorization, jsonErrorProblem, queryErrorProblem, rawHttp, restErrorProblem } from "./helpers/fuzz-support.js";
 import { parseJson, presignedQuery, web, withHeaders } from "./helpers/web.js";
 import { resolveSettings, SettingsError } from "../src/config.js";
@@ -23,13 +23,10 @@ const REBOUND = "attacker.example";
 const FOREIGN = "http://evil.example";
 const TOKEN = "s3cret-token-for-tests-0123456789";
 
-let s: TestServer;
 let host: string; // 127.0.0.1:<port>
-before(async () => {
-  s = await startTestServer();
-  host = new URL(s.endpoint).host;
+const s = useTestServer({}, (server) => {
+  host = new URL(server.endpoint).host;
 });
-after(() => s.close());
 
 const clockOffset = async (server: TestServer = s) => ((await server.control("GET", "/_orgsim/clock")).body as { offsetSeconds: number }).offsetSeconds;
 const noOrganization = async (server: TestServer = s) => {
@@ -51,7 +48,7 @@ const billingContact = async (server: TestServer = s) =>
 // ---------------------------------------------------------------------------------------------
 
 test("Rule (DNS rebinding): an AWS call naming a foreign Host is refused 403 in its protocol's error shape, naming --allow-host; the SDKs parse it; nothing changes", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const rebound = { host: `${REBOUND}:${new URL(s.endpoint).port}` };
 
   const orgs = await awsError(() => withHeaders(s.orgs(), rebound).send(new CreateOrganizationCommand({ FeatureSet: "ALL" })));
@@ -170,7 +167,7 @@ test("Host policy (pure): the bound name is allowed; listening on every interfac
 // ---------------------------------------------------------------------------------------------
 
 test("Rule (cross-site): a text/plain PutAlternateContact with presigned query auth (a form-like simple request) works from a non-browser client but is refused with a foreign Origin or Sec-Fetch-Site: cross-site", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const path = `/putAlternateContact?${presignedQuery(MANAGEMENT, "account", amzDate())}`;
   const browserShapes: Record<string, string>[] = [{ origin: FOREIGN }, { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors" }, { origin: "null" }, { "sec-fetch-site": "same-site" }];
   for (const headers of browserShapes) {
@@ -185,7 +182,7 @@ test("Rule (cross-site): a text/plain PutAlternateContact with presigned query a
 });
 
 test("Rule (cross-site): CreateOrganization and an STS form post with a foreign Origin are refused in their protocol's error shape, naming --cors-origin; no organization is created", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const json = await web(s.endpoint, { method: "POST", path: "/", headers: { ...orgsJsonHeaders("CreateOrganization"), origin: FOREIGN }, body: "{}" });
   assert.equal(json.status, 403);
   assert.equal(jsonErrorProblem(json, ["AccessDeniedException"]), undefined, json.body);
@@ -241,7 +238,7 @@ test("Rule (cross-site): the console's own origin may write; a foreign Referer o
 });
 
 test("Rule (control API takes JSON only): every control write with a form, text, multipart or YAML body, or a body without Content-Type, is 415 and changes nothing; an empty write without Content-Type and JSON with a charset pass", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   await s.sim.seed({ organizations: [{ management: MANAGEMENT }] });
   const writes: [string, string, string][] = [
     ["POST", "/_orgsim/reset", "{}"],
@@ -465,7 +462,7 @@ test("Settings: --allow-host and --cors-origin repeat and take comma lists (flag
 });
 
 test("Real clients are untouched: SDK v3 calls for Organizations, STS and Account with default settings send no browser headers and pass the gate", async () => {
-  await s.control("POST", "/_orgsim/reset");
+  await s.reset();
   const orgs = new OrganizationsClient({ endpoint: s.endpoint, region: REGION, credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" }, maxAttempts: 1 });
   assert.ok((await orgs.send(new CreateOrganizationCommand({}))).Organization);
   const sts = new STSClient({ endpoint: s.endpoint, region: REGION, credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" }, maxAttempts: 1 });

@@ -3,22 +3,18 @@
  * left OPEN for the invitee), their export, and examples/org.yaml as the console shows it: a
  * realistic variety of accounts that can leave and accounts kept in, each for its own reason.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AcceptHandshakeCommand, ListHandshakesForAccountCommand, ListHandshakesForOrganizationCommand, ListTagsForResourceCommand } from "@aws-sdk/client-organizations";
-import { startTestServer, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, MANAGEMENT } from "./helpers/server.js";
 import type { AccountView, ConsoleState, TreeNode } from "../src/console/state.js";
 
 const EXAMPLE = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml"), "utf8");
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(() => s.close());
+const s = useTestServer();
 
 async function seed(text: string): Promise<{ status: number; body: { problems?: { message: string; line?: number }[] } }> {
   const res = await fetch(`${s.endpoint}/_orgsim/seed?reset=true&source=org.yaml`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ yaml: text }) });

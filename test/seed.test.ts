@@ -3,25 +3,20 @@
  * rules and validations apply), reports problems with line and column, is all-or-nothing, and
  * GET /_orgsim/export writes the state back in the same format (a state round-trips).
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   AttachPolicyCommand,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
   DescribeAccountCommand,
-  DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
   EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
-  InviteAccountToOrganizationCommand,
-  AcceptHandshakeCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
@@ -37,18 +32,12 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { startTestServer, awsError, MANAGEMENT, type TestServer } from "./helpers/server.js";
+import { useTestServer, awsError, DAY, MANAGEMENT } from "./helpers/server.js";
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "org.yaml");
 const exampleText = readFileSync(EXAMPLE, "utf8");
 
-let s: TestServer;
-before(async () => {
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 interface Problem {
   source: string;
@@ -96,8 +85,6 @@ function where(text: string, needle: string, nth = 1): { line: number; col: numb
   const before = text.slice(0, from).split("\n");
   return { line: before.length, col: before[before.length - 1]!.length + 1 };
 }
-
-const reset = () => s.control("POST", "/_orgsim/reset");
 
 test("seed: the example landing zone is built with the real operations, and the SDK sees its organization, OU tree, pinned accounts, policies, tags, delegated administrators and trusted access", async () => {
   const res = await seed(exampleText, { source: "examples/org.yaml", reset: true });
@@ -226,7 +213,7 @@ organizations:
 });
 
 test("seed errors: every problem of the file at once, each with its line, column and path; nothing is applied", async () => {
-  await reset();
+  await s.reset();
   const text = [
     "organizations:",
     "  - management: 12345",
@@ -290,15 +277,13 @@ test("seed errors: malformed YAML is reported with its line", async () => {
 });
 
 test("seed is all-or-nothing: an operation failing midway (a malformed SCP) leaves the running server's state exactly as it was", async () => {
-  await reset();
+  await s.reset();
   // Other state on the server: an organization, an OU, an account, a clock offset.
   const other = "999999999999";
-  await s.orgs(other).send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await s.orgs(other).send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  await s.orgs(other).send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Existing" }));
-  const started = await s.orgs(other).send(new CreateAccountCommand({ Email: "existing@example.com", AccountName: "existing" }));
-  await s.orgs(other).send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 3600 });
+  const { rootId } = await s.createOrg({ management: other });
+  await s.createOu(rootId, "Existing", { management: other });
+  await s.createAccount("existing@example.com", { management: other });
+  await s.advanceClock(3600);
   const stateBefore = await exported();
   const eventsBefore = (await s.control("GET", "/_orgsim/events?maxResults=1000")).body;
 
@@ -344,7 +329,7 @@ organizations:
 });
 
 test("seed errors of operations point at their place: AttachPolicy with its type disabled, a delegated administrator without trusted access, an email already taken", async () => {
-  await reset();
+  await s.reset();
   const cases: { text: string; needle: string; path: string; code: string; reason?: string }[] = [
     {
       text: `organizations:
@@ -385,9 +370,8 @@ test("seed errors of operations point at their place: AttachPolicy with its type
     },
   ];
   // An account elsewhere already uses taken@example.com.
-  await s.orgs("888888888888").send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const started = await s.orgs("888888888888").send(new CreateAccountCommand({ Email: "taken@example.com", AccountName: "taken" }));
-  await s.orgs("888888888888").send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
+  await s.createOrg({ management: "888888888888" });
+  await s.createAccount("taken@example.com", { management: "888888888888" });
   for (const c of cases) {
     const res = await seed(c.text);
     assert.equal(res.status, 422, JSON.stringify(res.body));
@@ -407,25 +391,21 @@ test("export round trip: seed -> export -> reset -> seed the export -> export gi
   const a = await exported();
   assert.doesNotMatch(a, /\bou-|\bp-[0-9a-z]{8}\b|\bo-[0-9a-z]{10}\b|\br-[0-9a-z]{4}\b/, "generated ids are not part of the format");
   assert.match(a, /id: "555555555555"/);
-  await reset();
+  await s.reset();
   const again = await seed(a, { source: "state.yaml" });
   assert.equal(again.status, 200, JSON.stringify(again.body));
   assert.equal(await exported(), a);
 });
 
 test("export round trip of a state made through the API (not by a seed): every part the format knows survives", async () => {
-  await reset();
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const { rootId } = await s.freshOrg();
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "sso.amazonaws.com" }));
   const ou = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Apps", Tags: [{ Key: "k", Value: "v" }] }))).OrganizationalUnit!;
   const child = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: ou.Id, Name: "Team A" }))).OrganizationalUnit!;
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "api@example.com", AccountName: "api", RoleName: "Vend", Tags: [{ Key: "Env", Value: "dev" }] }));
-  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  const id = await s.createAccount("api@example.com", { roleName: "Vend", tags: [{ Key: "Env", Value: "dev" }] });
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: child.Id }));
-  const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "123412341234" } }));
-  await s.orgs("123412341234").send(new AcceptHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
+  await s.invite("123412341234");
   await s.orgs().send(new TagResourceCommand({ ResourceId: rootId, Tags: [{ Key: "Scope", Value: "all" }] }));
   await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: "123412341234", ServicePrincipal: "sso.amazonaws.com" }));
   const policy = (
@@ -440,8 +420,8 @@ test("export round trip of a state made through the API (not by a seed): every p
   ).Policy!.PolicySummary!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policy.Id, TargetId: child.Id }));
   await s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: child.Id }));
-  await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { paymentMethod: true });
-  await s.control("POST", "/_orgsim/clock", { advanceSeconds: 5 * 86400 });
+  await s.makeReady(id, { paymentMethod: true });
+  await s.advanceClock(5 * DAY);
 
   const a = await exported();
   assert.match(a, new RegExp(`id: "${id}"`));
@@ -449,15 +429,14 @@ test("export round trip of a state made through the API (not by a seed): every p
   assert.match(a, /createdDaysAgo: 5/);
   assert.match(a, /content: \|-\n +\{\n +"Version": "2012-10-17",\n/, "a policy's exact text is kept when it isn't compact JSON");
   assert.match(a, /awsManaged: true/);
-  await reset();
+  await s.reset();
   const res = await seed(a);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(await exported(), a);
 });
 
 test("seed adds to the running state; ?reset=true replaces it in the same transaction; the export is also JSON", async () => {
-  await reset();
-  await s.orgs("999999999999").send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await s.freshOrg({ management: "999999999999" });
   const add = await seed('organizations:\n  - management: "111111111111"\n    featureSet: CONSOLIDATED_BILLING\n');
   assert.equal(add.status, 200);
   assert.equal((await s.orgs("999999999999").send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId, "999999999999");
@@ -472,8 +451,7 @@ test("seed adds to the running state; ?reset=true replaces it in the same transa
 });
 
 test("seed: an organization whose management account is already in one fails at its management line, naming AWS's error", async () => {
-  await reset();
-  await s.orgs().send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  await s.freshOrg();
   const text = 'organizations:\n  - management: "111111111111"\n';
   const res = await seed(text);
   assert.equal(res.status, 422);

@@ -2,7 +2,7 @@
  * --strict-auth: only keys orgsim issued are accepted, signatures are verified with their
  * secret, and requests signed more than 15 minutes ago are refused, as AWS does.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateOrganizationCommand, DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -11,19 +11,14 @@ import type { FinalizeHandler, FinalizeHandlerArguments } from "@smithy/types";
 import { GetAccountInformationCommand } from "@aws-sdk/client-account";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { startTestServer, awsError, type Credentials, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, type Credentials } from "./helpers/server.js";
 
-let s: TestServer;
 let root: Credentials;
-before(async () => {
-  s = await startTestServer({ strictAuth: true });
-  const issued = await s.control("POST", "/_orgsim/credentials", { accountId: "111111111111" });
+const s = useTestServer({ strictAuth: true }, async (server) => {
+  const issued = await server.control("POST", "/_orgsim/credentials", { accountId: "111111111111" });
   assert.equal(issued.status, 201);
   const body = issued.body as { accessKeyId: string; secretAccessKey: string };
   root = { accessKeyId: body.accessKeyId, secretAccessKey: body.secretAccessKey };
-});
-after(async () => {
-  await s.close();
 });
 
 test("Strict auth: issued root credentials act as that account's root user", async () => {

@@ -6,15 +6,13 @@
  * A few flows finish in AcceptHandshake, which calls this surface's hooks once they are wired in
  * handshakes.ts; until then those tests are skipped (they say which hook they need).
  */
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
   AcceptHandshakeCommand,
   CancelHandshakeCommand,
-  CreateAccountCommand,
   CreateGovCloudAccountCommand,
-  CreateOrganizationCommand,
   DeclineHandshakeCommand,
   DeleteResourcePolicyCommand,
   DescribeAccountCommand,
@@ -24,7 +22,6 @@ import {
   DescribeResourcePolicyCommand,
   DescribeResponsibilityTransferCommand,
   EnableAllFeaturesCommand,
-  InviteAccountToOrganizationCommand,
   InviteOrganizationToTransferResponsibilityCommand,
   ListHandshakesForAccountCommand,
   ListInboundResponsibilityTransfersCommand,
@@ -35,7 +32,7 @@ import {
   UpdateResponsibilityTransferCommand,
   type Handshake,
 } from "@aws-sdk/client-organizations";
-import { startTestServer, awsError, MANAGEMENT, REGION, type TestServer } from "./helpers/server.js";
+import { startTestServer, useTestServer, awsError, MANAGEMENT, REGION } from "./helpers/server.js";
 import type { CallContext } from "../src/context.js";
 import { getOrganization } from "../src/org/repo.js";
 import { resourcePolicyAllows } from "../src/services/organizations/resource-policy.js";
@@ -52,31 +49,8 @@ const OTHER = "222222222222";
 const THIRD = "333333333333";
 const FOURTH = "444444444444";
 
-let s: TestServer;
-before(async () => {
-  registerGovCloudRoute();
-  s = await startTestServer();
-});
-after(async () => {
-  await s.close();
-});
-
-async function freshOrg(featureSet: "ALL" | "CONSOLIDATED_BILLING" = "ALL", mgmt = MANAGEMENT) {
-  await s.control("POST", "/_orgsim/reset");
-  return (await s.orgs(mgmt).send(new CreateOrganizationCommand({ FeatureSet: featureSet }))).Organization!;
-}
-
-async function createAccount(email: string, name = "member"): Promise<string> {
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
-  const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
-  assert.equal(status.CreateAccountStatus!.State, "SUCCEEDED");
-  return status.CreateAccountStatus!.AccountId!;
-}
-
-async function inviteMember(accountId: string): Promise<void> {
-  const invite = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId } }));
-  await s.orgs(accountId).send(new AcceptHandshakeCommand({ HandshakeId: invite.Handshake!.Id }));
-}
+before(() => registerGovCloudRoute());
+const s = useTestServer();
 
 // ---------------------------------------------------------------------------------------------
 // Resource-based delegation policy
@@ -92,8 +66,8 @@ function delegation(actions: string[], principal: string | string[] = `arn:aws:i
 }
 
 async function orgWithMember() {
-  const org = await freshOrg();
-  await inviteMember(MEMBER);
+  const { org } = await s.freshOrg();
+  await s.invite(MEMBER);
   return org;
 }
 
@@ -179,8 +153,8 @@ test("PutResourcePolicy: an organizations:PolicyType condition must name policy 
 });
 
 test("PutResourcePolicy: needs an organization with all features (ORGANIZATION_NOT_IN_ALL_FEATURES_MODE)", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   const err = await awsError(() => s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"]) })));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE");
@@ -211,7 +185,7 @@ test("DescribeResourcePolicy and DeleteResourcePolicy: without a policy, Resourc
 test("resourcePolicyAllows: grants the delegated actions (wildcards included) to the named member only, and a Deny statement wins", async () => {
   const org = await orgWithMember();
   const OTHER_MEMBER = "666666666666";
-  await inviteMember(OTHER_MEMBER);
+  await s.invite(OTHER_MEMBER);
   const content = JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -253,14 +227,14 @@ test("resourcePolicyAllows: grants the delegated actions (wildcards included) to
 // ---------------------------------------------------------------------------------------------
 
 test("CreateGovCloudAccount: a management account without a GovCloud pairing gets MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED", async () => {
-  await freshOrg();
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov" })));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED");
 });
 
 test("Control API: PUT /_orgsim/accounts/{id}/govcloud pairs an account with GovCloud, GET reads it, bad bodies are 400", async () => {
-  await freshOrg();
+  await s.freshOrg();
   assert.deepEqual((await s.control("GET", `/_orgsim/accounts/${MANAGEMENT}/govcloud`)).body, { accountId: MANAGEMENT, enabled: false });
   const put = await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
   assert.equal(put.status, 200);
@@ -270,7 +244,7 @@ test("Control API: PUT /_orgsim/accounts/{id}/govcloud pairs an account with Gov
 });
 
 test("CreateGovCloudAccount: creates the commercial member account as CreateAccount does, with a GovCloud twin reported once complete", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
   const started = await s.orgs().send(
     new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov", Tags: [{ Key: "env", Value: "gov" }] }),
@@ -294,7 +268,7 @@ test("CreateGovCloudAccount: creates the commercial member account as CreateAcco
 test("CreateGovCloudAccount: with a creation delay the request stays IN_PROGRESS and GovCloudAccountId appears only when it completes", async () => {
   const slow = await startTestServer({ createAccountDelaySeconds: 300 });
   try {
-    await slow.orgs().send(new CreateOrganizationCommand({}));
+    await slow.createOrg();
     await slow.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
     const started = await slow.orgs().send(new CreateGovCloudAccountCommand({ Email: "slow@example.com", AccountName: "slow" }));
     const id = started.CreateAccountStatus!.Id;
@@ -311,9 +285,9 @@ test("CreateGovCloudAccount: with a creation delay the request stays IN_PROGRESS
 });
 
 test("CreateGovCloudAccount: an email already in use FAILS with EMAIL_ALREADY_EXISTS and no GovCloud account", async () => {
-  await freshOrg();
+  await s.freshOrg();
   await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
-  await createAccount("taken@example.com");
+  await s.createAccount("taken@example.com");
   const started = await s.orgs().send(new CreateGovCloudAccountCommand({ Email: "taken@example.com", AccountName: "again" }));
   const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
   assert.equal(status.State, "FAILED");
@@ -322,8 +296,8 @@ test("CreateGovCloudAccount: an email already in use FAILS with EMAIL_ALREADY_EX
 });
 
 test("CreateGovCloudAccount: only the management account may call it", async () => {
-  await freshOrg();
-  await inviteMember(MEMBER);
+  await s.freshOrg();
+  await s.invite(MEMBER);
   await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
   const err = await awsError(() => s.orgs(MEMBER).send(new CreateGovCloudAccountCommand({ Email: "m@example.com", AccountName: "m" })));
   assert.equal(err.name, "AccessDeniedException");
@@ -339,7 +313,7 @@ async function handshakesFor(account: string, action: string): Promise<Handshake
 }
 
 test("EnableAllFeatures: an organization that already has all features gets ORGANIZATION_ALREADY_HAS_ALL_FEATURES", async () => {
-  await freshOrg("ALL");
+  await s.freshOrg();
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
   assert.equal(err.name, "HandshakeConstraintViolationException");
   assert.equal(err.reason, "ORGANIZATION_ALREADY_HAS_ALL_FEATURES");
@@ -347,8 +321,8 @@ test("EnableAllFeatures: an organization that already has all features gets ORGA
 });
 
 test("EnableAllFeatures: answers the parent ENABLE_ALL_FEATURES handshake, REQUESTED, naming only the organization", async () => {
-  const org = await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  const { org } = await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   const hs = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   assert.equal(hs.Action, "ENABLE_ALL_FEATURES");
   assert.equal(hs.State, "REQUESTED");
@@ -359,9 +333,9 @@ test("EnableAllFeatures: answers the parent ENABLE_ALL_FEATURES handshake, REQUE
 });
 
 test("EnableAllFeatures: every invited member gets an ENABLE_ALL_FEATURES handshake naming the parent; created accounts get none", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
-  const created = await createAccount("created@example.com");
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
+  const created = await s.createAccount("created@example.com");
   const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   const mine = await handshakesFor(MEMBER, "ENABLE_ALL_FEATURES");
   assert.equal(mine.length, 1);
@@ -373,8 +347,8 @@ test("EnableAllFeatures: every invited member gets an ENABLE_ALL_FEATURES handsh
 });
 
 test("EnableAllFeatures: while the change is pending, a second call gets ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   await s.orgs().send(new EnableAllFeaturesCommand({}));
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
   assert.equal(err.name, "HandshakeConstraintViolationException");
@@ -382,8 +356,8 @@ test("EnableAllFeatures: while the change is pending, a second call gets ORGANIZ
 });
 
 test("EnableAllFeatures: with no invited member, APPROVE_ALL_FEATURES goes to the management account at once; accepting it enables all features", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await createAccount("created@example.com");
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.createAccount("created@example.com");
   const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   assert.equal(parent.State, "OPEN");
   const approvals = await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES");
@@ -394,8 +368,8 @@ test("EnableAllFeatures: with no invited member, APPROVE_ALL_FEATURES goes to th
 });
 
 test("EnableAllFeatures: the management account can't finalize while members have not approved (the parent is REQUESTED)", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   const err = await awsError(() => s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: parent.Id })));
   assert.equal(err.name, "InvalidHandshakeTransitionException");
@@ -403,9 +377,9 @@ test("EnableAllFeatures: the management account can't finalize while members hav
 });
 
 test("EnableAllFeatures: when every invited member accepts, the management account gets APPROVE_ALL_FEATURES; accepting it completes the change", { skip: needsAllFeaturesHook }, async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
-  await inviteMember("666666666666");
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
+  await s.invite("666666666666");
   const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: (await handshakesFor(MEMBER, "ENABLE_ALL_FEATURES"))[0]!.Id }));
   assert.deepEqual(await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES"), [], "one member has not approved yet");
@@ -419,8 +393,8 @@ test("EnableAllFeatures: when every invited member accepts, the management accou
 });
 
 test("EnableAllFeatures: a member that declines blocks the change; after canceling the parent the management account can start again", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
   await s.orgs(MEMBER).send(new DeclineHandshakeCommand({ HandshakeId: (await handshakesFor(MEMBER, "ENABLE_ALL_FEATURES"))[0]!.Id }));
   assert.deepEqual(await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES"), []);
@@ -432,8 +406,8 @@ test("EnableAllFeatures: a member that declines blocks the change; after canceli
 });
 
 test("EnableAllFeatures: only the management account may call it", async () => {
-  await freshOrg("CONSOLIDATED_BILLING");
-  await inviteMember(MEMBER);
+  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+  await s.invite(MEMBER);
   const err = await awsError(() => s.orgs(MEMBER).send(new EnableAllFeaturesCommand({})));
   assert.equal(err.name, "AccessDeniedException");
 });
@@ -456,8 +430,8 @@ function lastMsOfMonth(first: Date): Date {
 
 /** Organization of MANAGEMENT (the inviter, bill-transfer side) and of OTHER (the invited, bill-source side). */
 async function twoOrgs() {
-  const mine = await freshOrg();
-  const theirs = (await s.orgs(OTHER).send(new CreateOrganizationCommand({}))).Organization!;
+  const { org: mine } = await s.freshOrg();
+  const { org: theirs } = await s.createOrg({ management: OTHER });
   return { mine, theirs };
 }
 
@@ -552,7 +526,7 @@ test("InviteOrganizationToTransferResponsibility: the target must be an ACCOUNT 
 
 test("InviteOrganizationToTransferResponsibility: inviting your own account or organization is SOURCE_AND_TARGET_CANNOT_MATCH", async () => {
   await twoOrgs();
-  await inviteMember(MEMBER);
+  await s.invite(MEMBER);
   for (const target of [MANAGEMENT, MEMBER]) {
     const err = await awsError(() => invite(MANAGEMENT, target));
     assert.equal(err.name, "HandshakeConstraintViolationException", target);
@@ -586,7 +560,7 @@ test("InviteOrganizationToTransferResponsibility: by email, the invited manageme
 
 test("InviteOrganizationToTransferResponsibility: only the management account may invite", async () => {
   await twoOrgs();
-  await inviteMember(MEMBER);
+  await s.invite(MEMBER);
   const err = await awsError(() => invite(MEMBER, OTHER));
   assert.equal(err.name, "AccessDeniedException");
 });
@@ -594,7 +568,7 @@ test("InviteOrganizationToTransferResponsibility: only the management account ma
 test("DescribeResponsibilityTransfer: a transfer the caller's organization is not a party to is ResponsibilityTransferNotFoundException", async () => {
   await twoOrgs();
   const id = transferIdOf(await invite(MANAGEMENT, OTHER));
-  await s.orgs(THIRD).send(new CreateOrganizationCommand({}));
+  await s.createOrg({ management: THIRD });
   const err = await awsError(() => describe(THIRD, id));
   assert.equal(err.name, "ResponsibilityTransferNotFoundException");
   const unknown = await awsError(() => describe(MANAGEMENT, "rt-doesnotexist1"));
@@ -605,7 +579,7 @@ test("DescribeResponsibilityTransfer: a transfer the caller's organization is no
 
 test("ListInboundResponsibilityTransfers: Id narrows the list to one transfer; MaxResults pages with NextToken", async () => {
   await twoOrgs();
-  await s.orgs(THIRD).send(new CreateOrganizationCommand({}));
+  await s.createOrg({ management: THIRD });
   const a = transferIdOf(await invite(MANAGEMENT, OTHER));
   const b = transferIdOf(await invite(MANAGEMENT, THIRD));
   const one = (await s.orgs().send(new ListInboundResponsibilityTransfersCommand({ Type: "BILLING", Id: b }))).ResponsibilityTransfers!;
@@ -680,7 +654,7 @@ test("Responsibility transfer: the invited management account accepts; the trans
 
 test("Responsibility transfer: an organization's bill can be paid by one other organization only (RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION)", { skip: needsTransferHook }, async () => {
   await twoOrgs();
-  await s.orgs(THIRD).send(new CreateOrganizationCommand({}));
+  await s.createOrg({ management: THIRD });
   await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
   const second = await invite(THIRD, OTHER);
   const err = await awsError(() => s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: second.Id })));
@@ -690,8 +664,8 @@ test("Responsibility transfer: an organization's bill can be paid by one other o
 
 test("Responsibility transfer: a chain longer than two transfers, or a cycle, is RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION", { skip: needsTransferHook }, async () => {
   await twoOrgs();
-  await s.orgs(THIRD).send(new CreateOrganizationCommand({}));
-  await s.orgs(FOURTH).send(new CreateOrganizationCommand({}));
+  await s.createOrg({ management: THIRD });
+  await s.createOrg({ management: FOURTH });
   // OTHER's bill is paid by MANAGEMENT, whose bill is paid by THIRD: a chain of two.
   await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
   await s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: (await invite(THIRD, MANAGEMENT)).Id }));
@@ -705,8 +679,7 @@ test("Responsibility transfer: a chain longer than two transfers, or a cycle, is
 test("Responsibility transfer: a member account can't accept an invitation for its organization (only the management account)", { skip: needsTransferHook }, async () => {
   await twoOrgs();
   const OTHER_MEMBER = "777777777777";
-  const inv = await s.orgs(OTHER).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: OTHER_MEMBER } }));
-  await s.orgs(OTHER_MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: inv.Handshake!.Id }));
+  await s.invite(OTHER_MEMBER, { management: OTHER });
   const hs = await invite(MANAGEMENT, OTHER_MEMBER);
   const err = await awsError(() => s.orgs(OTHER_MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(err.name, "AccessDeniedException");

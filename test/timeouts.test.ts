@@ -4,27 +4,22 @@
  * with a 1 s headers timeout a slow-loris connection must be gone well within 10 s (before the
  * fix it lived 30 s or more); no assertion depends on the machine being fast.
  */
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { DescribeOrganizationCommand, CreateOrganizationCommand } from "@aws-sdk/client-organizations";
+import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { resolveSettings, SettingsError } from "../src/config.js";
 import { START_OPTIONS, startOverrides } from "../src/cli.js";
 import { parseArgs } from "../src/cli/args.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { useTestServer } from "./helpers/server.js";
 
 /** Generous: the server must have closed the connection by then. */
 const BOUND_MS = 10_000;
 
-let s: TestServer;
 let port: number;
-before(async () => {
-  s = await startTestServer({ headersTimeoutSeconds: 1, requestTimeoutSeconds: 2, keepAliveTimeoutSeconds: 1 });
-  port = Number(new URL(s.endpoint).port);
-  await s.orgs().send(new CreateOrganizationCommand({}));
-});
-after(async () => {
-  await s.close();
+const s = useTestServer({ headersTimeoutSeconds: 1, requestTimeoutSeconds: 2, keepAliveTimeoutSeconds: 1 }, async (server) => {
+  port = Number(new URL(server.endpoint).port);
+  await server.createOrg();
 });
 
 interface Outcome {

@@ -8,7 +8,7 @@ import { json, type ControlResponse, type RouteEntry } from "./http.js";
 import { SeedError } from "../seed/errors.js";
 
 // The seed modules (and the YAML library) load on first use, not at every start.
-const seedModules = async () => ({ ...(await import("../seed/schema.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
+const seedModules = async () => ({ ...(await import("../seed/read.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
 
 const flag = (value: string | null): boolean => value !== null && /^(1|true|yes|)$/i.test(value);
 

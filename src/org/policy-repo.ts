@@ -7,7 +7,7 @@
 import { isReadOnly, type Tx } from "../store/store.js";
 import type { PolicyTable } from "../store/schema.js";
 import { nextSeq } from "../store/sequence.js";
-import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../policy/document.js";
+import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../policy/policy-types.js";
 import { arns } from "./ids.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled, isVisible, type OrgRow } from "./repo.js";
 

@@ -12,7 +12,8 @@ import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
 import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "./repo.js";
 import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "./policy-repo.js";
-import { parsePolicyDocument, type PolicyDocument } from "../policy/document.js";
+import { parsePolicyDocument } from "../policy/document.js";
+import type { PolicyDocument } from "../policy/document-types.js";
 import { denialMessage, evaluateScps, isExemptPrincipal, type Decision, type LevelPolicies } from "../policy/evaluate.js";
 import { requestContext } from "../policy/request-context.js";
 

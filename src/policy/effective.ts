@@ -21,16 +21,9 @@
  * omitted. Pure: no I/O.
  */
 import { AwsError } from "../protocol/errors.js";
-import {
-  CHILD_CONTROL_OPERATOR,
-  isAuthorizationPolicyType,
-  isPolicyType,
-  JsonSyntaxError,
-  parseOrderedJson,
-  VALUE_SETTING_OPERATORS,
-  type OrderedJson,
-  type ValueSettingOperator,
-} from "./document.js";
+import { CHILD_CONTROL_OPERATOR, VALUE_SETTING_OPERATORS, type ValueSettingOperator } from "./management-grammar.js";
+import { isAuthorizationPolicyType, isPolicyType } from "./policy-types.js";
+import { JsonSyntaxError, parseOrderedJson, type OrderedJson } from "./strict-json.js";
 
 export interface EffectivePolicyError {
   /** `OPERATOR_NOT_ALLOWED`, `OPERATOR_REQUIRES_MULTI_VALUED_SETTING` or `INVALID_POLICY_CONTENT`. */

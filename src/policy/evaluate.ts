@@ -6,20 +6,17 @@
  * account), at least one attached policy has an applicable Allow statement, and no attached policy
  * at any level has an applicable Deny statement. Pure: callers pass plain data.
  */
+import { parseConditionOperator, type BaseConditionOperator, type ParsedConditionOperator } from "./condition-operators.js";
 import {
   asList,
-  parseConditionOperator,
-  RESOURCE_CONTROL_POLICY,
-  SERVICE_CONTROL_POLICY,
   statementsOf,
-  type BaseConditionOperator,
   type ConditionBlock,
   type ConditionValues,
-  type ParsedConditionOperator,
   type PolicyDocument,
   type PolicyStatement,
   type PrincipalValue,
-} from "./document.js";
+} from "./document-types.js";
+import { RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "./policy-types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Public types

@@ -25,7 +25,7 @@ import { newAccountId } from "../org/ids.js";
 import { DAY_MS, ensureAccount, getAccountRow, getRoot } from "../org/repo.js";
 import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../org/policy-repo.js";
 import { problemAt, SeedError, type Site } from "./errors.js";
-import type { PlanAccount, PlanOrganization, PlanOu, PlanTarget, SeedPlan } from "./schema.js";
+import type { PlanAccount, PlanOrganization, PlanOu, PlanTarget, SeedPlan } from "./plan.js";
 
 const SEED_REGION = "us-east-1";
 const SEED_PARTITION = "aws";

@@ -7,7 +7,9 @@
 import { collectHandlers, type CallContext, type Protocol, type ServiceDefinition } from "../context.js";
 import type { AwsError } from "../protocol/errors.js";
 import { loadModel, type ServiceModel } from "../protocol/model.js";
-import { organizationsInputError, queryValidationError, restJsonValidationError, type Violation } from "../protocol/validate.js";
+import type { Violation } from "../protocol/validate.js";
+import { organizationsInputError } from "../protocol/organizations-input-error.js";
+import { queryValidationError, restJsonValidationError } from "../protocol/violations.js";
 import { errors as organizationsErrors } from "../org/errors.js";
 import { authorizeOrganizations } from "./organizations/authorize.js";
 import * as organization from "./organizations/organization.js";

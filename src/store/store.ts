@@ -7,7 +7,7 @@
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
 import { resolve } from "node:path";
-import { MIGRATIONS, TABLES, type Database } from "./schema.js";
+import { MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
 import { migrateSequences } from "./sequence.js";
 import { AwsError } from "../protocol/errors.js";
 import { StateUnavailableError, StoreOpenError } from "./errors.js";
@@ -149,6 +149,26 @@ function cachingSqlite(database: SqliteDatabase.Database): KyselySqliteDatabase 
   };
 }
 
+/**
+ * Bump when migrate() or migrateSequences() changes in a way the DDL lists below don't show (the
+ * lists themselves are part of the fingerprint).
+ */
+const MIGRATION_LOGIC_REVISION = 1;
+
+/**
+ * The schema this build migrates an SQLite file to, as a positive 31-bit number (FNV-1a of the
+ * DDL): stored in the file's header (PRAGMA user_version) once the migrations ran, so a start on
+ * a file already at this schema skips them (about 60 idempotent statements, a few ms of every
+ * start). A file from another version of orgsim, older or newer, holds another number (or 0) and
+ * is migrated as before.
+ */
+export const SQLITE_SCHEMA_VERSION = ((): number => {
+  const text = JSON.stringify([MIGRATION_LOGIC_REVISION, MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 1) || 1;
+})();
+
 export interface StoreOptions {
   /** SQLite file path or ":memory:" (default), ignored when databaseUrl is set. */
   data?: string;
@@ -277,8 +297,11 @@ export class Store {
       });
       return;
     }
+    const sqlite = this.sqlite;
+    if (sqlite?.pragma("user_version", { simple: true }) === SQLITE_SCHEMA_VERSION) return;
     for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
     await migrateSequences(this.db);
+    sqlite?.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }
 
   /**

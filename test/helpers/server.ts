@@ -1,15 +1,35 @@
 /**
- * Starts a private orgsim for one test file, on SQLite in memory or, when
- * ORGSIM_TEST_DATABASE_URL is set, on a fresh PostgreSQL database of its own; and gives
- * real AWS SDK v3 clients that call it as any account.
+ * The test fixture. Starts a private orgsim for one test file, on SQLite in memory or, when
+ * ORGSIM_TEST_DATABASE_URL is set, on a fresh PostgreSQL database of its own; gives real AWS SDK
+ * v3 clients that call it as any account, and factories for the state a test starts from
+ * (factories.ts). A test file starts with one line, two where its tests must not see each
+ * other's state:
+ *
+ *     const s = useTestServer();          // one server for the file, closed after its last test
+ *     beforeEach(() => s.reset());        // an empty orgsim before each test
+ *
+ *     test("Rule: ...", async () => {
+ *       const { rootId } = await s.freshOrg();
+ *       const member = await s.createAccount("dev@example.com");
+ *       ...
+ *     });
+ *
+ * A test that needs a server with other settings starts its own with startTestServer (it has the
+ * same factories) and closes it in a finally. A test that drives orgsim through clients of its
+ * own (a spawned process, a client cache) builds the factories over them with orgFactories.
  */
 import "./quiet-sdk.js";
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { before, after } from "node:test";
 import pg from "pg";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { AccountClient } from "@aws-sdk/client-account";
 import { startOrgsim, type Orgsim, type Settings } from "../../src/index.js";
+import { orgFactories, type OrgFactories } from "./factories.js";
+
+export { MINUTE, HOUR, DAY, type NewOrganization, type Readiness } from "./factories.js";
 
 export const MANAGEMENT = "111111111111";
 export const REGION = "us-east-1";
@@ -20,7 +40,7 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-export interface TestServer {
+export interface TestServer extends OrgFactories {
   sim: Orgsim;
   endpoint: string;
   /** Organizations client acting as the root user of `account` (or with explicit credentials). */
@@ -65,26 +85,53 @@ export async function startTestServer(options: Partial<Settings> = {}): Promise<
     credentials: creds(account),
     maxAttempts: 1,
   });
+  const orgs = (account: string | Credentials = MANAGEMENT) => new OrganizationsClient(clientConfig(account));
+  const control: TestServer["control"] = async (method, path, body) => {
+    const res = await fetch(`${sim.endpoint}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
   return {
     sim,
     endpoint: sim.endpoint,
-    orgs: (account = MANAGEMENT) => new OrganizationsClient(clientConfig(account)),
+    orgs,
     sts: (account = MANAGEMENT) => new STSClient(clientConfig(account)),
     account: (account = MANAGEMENT) => new AccountClient(clientConfig(account)),
-    control: async (method, path, body) => {
-      const res = await fetch(`${sim.endpoint}${path}`, {
-        method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
+    control,
     close: async () => {
       await sim.close();
       await db?.drop();
     },
+    ...orgFactories({ orgs, control }),
   };
+}
+
+/**
+ * The test file's server: started before its first test, closed after its last (node:test
+ * hooks of the file). What it returns stands for that server; using it before the file's tests
+ * run (at module level) throws. `setup` runs once the server is up, before any test: the place
+ * for what every test of the file shares (node 20 starts a file's top-level before hooks at
+ * once, so a second before hook would not wait for the server).
+ */
+export function useTestServer(options: Partial<Settings> = {}, setup?: (server: TestServer) => Promise<unknown> | void): TestServer {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startTestServer(options);
+    await setup?.(server);
+  });
+  after(async () => {
+    await server?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, key) {
+      if (!server) throw new Error(`the test server is not running (TestServer.${String(key)} used outside the file's tests)`);
+      return Reflect.get(server, key) as unknown;
+    },
+  });
 }
 
 /** Runs `fn` and returns the AWS error it throws (name, Reason, HTTP status), failing if it succeeds. */
@@ -96,6 +143,23 @@ export async function awsError(fn: () => Promise<unknown>): Promise<{ name: stri
     return { name: e.name, reason: e.Reason, message: e.message, status: e.$metadata?.httpStatusCode, requestId: e.$metadata?.requestId };
   }
   throw new Error("expected the call to fail with an AWS error, but it succeeded");
+}
+
+/**
+ * Checks an error awsError returned: its name, its Reason (when `reason` is given) and its HTTP
+ * status (400, AWS's status for client errors, unless told), naming the error's message when a
+ * check fails.
+ */
+export function assertAwsError(
+  err: Awaited<ReturnType<typeof awsError>>,
+  name: string,
+  reason?: string,
+  expected: { status?: number; message?: string } = {},
+): void {
+  assert.equal(err.name, name, err.message);
+  if (reason !== undefined) assert.equal(err.reason, reason, err.message);
+  assert.equal(err.status, expected.status ?? 400, err.message);
+  if (expected.message !== undefined) assert.equal(err.message, expected.message);
 }
 
 /**

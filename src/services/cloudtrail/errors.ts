@@ -4,7 +4,8 @@
  * messages for these were not found, so every message here is orgsim wording.
  */
 import { AwsError } from "../../protocol/errors.js";
-import { describeViolation, serializationError, type Violation } from "../../protocol/validate.js";
+import type { Violation } from "../../protocol/validate.js";
+import { describeViolation, serializationError } from "../../protocol/violations.js";
 
 const e = (code: string, message: string) => new AwsError(code, message);
 

@@ -49,7 +49,8 @@ import type {
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { quotas } from "../../quotas.js";
-import { isAuthorizationPolicyType, parsePolicyDocument, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/document.js";
+import { parsePolicyDocument } from "../../policy/document.js";
+import { isAuthorizationPolicyType, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../../policy/policy-types.js";
 import { computeEffectivePolicy, type EffectivePolicyError, type EffectivePolicyLevel } from "../../policy/effective.js";
 import { newPolicyId } from "../../org/ids.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
