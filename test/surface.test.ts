@@ -6,7 +6,7 @@
  * A few flows finish in AcceptHandshake, which calls this surface's hooks once they are wired in
  * handshakes.ts; until then those tests are skipped (they say which hook they need).
  */
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
@@ -36,7 +36,6 @@ import { startTestServer, useTestServer, awsError, MANAGEMENT, REGION } from "./
 import type { CallContext } from "../src/context.js";
 import { getOrganization } from "../src/org/repo.js";
 import { resourcePolicyAllows } from "../src/services/organizations/resource-policy.js";
-import { registerGovCloudRoute } from "../src/control/routes-govcloud.js";
 
 const handshakesModule = readFileSync(new URL("../src/services/organizations/handshake-kinds.js", import.meta.url), "utf8");
 const ALL_FEATURES_WIRED = handshakesModule.includes("onAllFeaturesHandshakeAccepted");
@@ -49,7 +48,6 @@ const OTHER = "222222222222";
 const THIRD = "333333333333";
 const FOURTH = "444444444444";
 
-before(() => registerGovCloudRoute());
 const s = useTestServer();
 
 // ---------------------------------------------------------------------------------------------

@@ -40,9 +40,3 @@ export const govcloudRoutes: RouteEntry[] = [
     },
   ],
 ];
-
-/**
- * Once, the routes above were added to the router at start by this call; they are now among the
- * router's routes always. Kept, doing nothing, for callers written for it (test/surface.test.ts).
- */
-export function registerGovCloudRoute(): void {}
