@@ -22,7 +22,11 @@ const port = Number(process.argv[2] ?? "0");
 const server = createServer((req, res) => {
   req.on("data", () => {});
   req.on("end", () => {
-    res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "00000000-0000-0000-0000-000000000000", "Content-Length": LENGTH });
+    res.writeHead(200, {
+      "Content-Type": "application/x-amz-json-1.1",
+      "x-amzn-RequestId": "00000000-0000-0000-0000-000000000000",
+      "Content-Length": LENGTH,
+    });
     res.end(BODY);
   });
 });

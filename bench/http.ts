@@ -92,7 +92,10 @@ function parseResponse(buf: Buffer): { response: RawResponse; consumed: number; 
     const line = lines[i]!;
     const colon = line.indexOf(":");
     const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim().toLowerCase();
+    const value = line
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
     if (name === "content-length") length = Number(value);
     else if (name === "transfer-encoding") chunked = value.includes("chunked");
     else if (name === "connection") close = value === "close";
@@ -166,7 +169,10 @@ export function closeEndpoint(up: Upstream): void {
 
 /** `20261129T101010Z`, as X-Amz-Date wants it. */
 function amzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 const RUN_DATE = amzDate(new Date());

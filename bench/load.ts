@@ -67,7 +67,12 @@ export function percentile(sorted: Float64Array, p: number): number {
  * `serverCpu` reads the server's CPU seconds so far (and `dbCpu` its database's, where it has one
  * of its own processes); both are sampled when the measured window opens and closes.
  */
-export async function closedLoop(options: LoadOptions, step: Step, serverCpu?: () => number | undefined, dbCpu?: () => number | undefined): Promise<LoadResult> {
+export async function closedLoop(
+  options: LoadOptions,
+  step: Step,
+  serverCpu?: () => number | undefined,
+  dbCpu?: () => number | undefined,
+): Promise<LoadResult> {
   const begin = performance.now();
   const measureFrom = begin + options.warmupMs;
   const end = measureFrom + options.durationMs;

@@ -54,7 +54,8 @@ export async function probePostgres(): Promise<{ ok: true; info: PgServerInfo } 
         info: {
           version: full.split(" ")[0] ?? full,
           fsync: await show("fsync"),
-          synchronousCommit: await show("synchronous_commit"), sharedBuffers: await show("shared_buffers"),
+          synchronousCommit: await show("synchronous_commit"),
+          sharedBuffers: await show("shared_buffers"),
           maxPredLocksPerTransaction: await show("max_pred_locks_per_transaction"),
           maxConnections: await show("max_connections"),
         },
@@ -64,7 +65,12 @@ export async function probePostgres(): Promise<{ ok: true; info: PgServerInfo } 
     const code = err !== null && typeof err === "object" && "code" in err && typeof err.code === "string" ? `${err.code}: ` : "";
     const message = err instanceof Error ? err.message : String(err);
     const why = code && !message.includes(code.slice(0, -2)) ? `${code}${message}` : message;
-    return { ok: false, why: /Cannot find (module|package) 'pg'/.test(why) ? "the pg package is not installed" : `PostgreSQL not reachable at ${pgWhere()} (${why})` };
+    return {
+      ok: false,
+      why: /Cannot find (module|package) 'pg'/.test(why)
+        ? "the pg package is not installed"
+        : `PostgreSQL not reachable at ${pgWhere()} (${why})`,
+    };
   }
 }
 

@@ -60,11 +60,23 @@ export function layerOf(frame: CallFrame): string {
   if (url.includes("/dist/src/store/")) return "orgsim store";
   if (url.includes("/dist/src/services/")) return "orgsim operations";
   if (url.includes("/dist/src/")) return "orgsim server/app/log";
-  if (url.startsWith("node:internal/http") || url.startsWith("node:_http") || url.startsWith("node:http") || url.includes("_http_")) return "node:http";
-  if (url.startsWith("node:internal/streams") || url.startsWith("node:net") || url.startsWith("node:stream") || url.startsWith("node:events")) return "node streams, sockets, events";
+  if (url.startsWith("node:internal/http") || url.startsWith("node:_http") || url.startsWith("node:http") || url.includes("_http_"))
+    return "node:http";
+  if (
+    url.startsWith("node:internal/streams") ||
+    url.startsWith("node:net") ||
+    url.startsWith("node:stream") ||
+    url.startsWith("node:events")
+  )
+    return "node streams, sockets, events";
   if (url.startsWith("node:internal/crypto")) return "node crypto (UUIDs, HMAC, hashes)";
   if (url.startsWith("node:internal/url")) return "node URL parsing";
-  if (url.startsWith("node:internal/process/task_queues") || url.startsWith("node:internal/async_hooks") || url.startsWith("node:internal/timers")) return "promise, tick and timer machinery";
+  if (
+    url.startsWith("node:internal/process/task_queues") ||
+    url.startsWith("node:internal/async_hooks") ||
+    url.startsWith("node:internal/timers")
+  )
+    return "promise, tick and timer machinery";
   if (url.startsWith("node:internal/modules") || url.startsWith("node:internal/bootstrap")) return "module loading";
   if (url.startsWith("node:")) return "other node core";
   if (url === "") return name ? "native/builtin functions" : "V8/native (unattributed)";
@@ -126,7 +138,9 @@ export function summarize(profile: CpuProfile, top = 15, skipMs = 0): ProfileSum
 
 /** The newest .cpuprofile in `dir`, summarized; undefined if none was written. */
 export function readProfileDir(dir: string, top = 15, skipMs = 0): ProfileSummary | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
   const last = files[files.length - 1];
   if (!last) return undefined;
   const parsed: unknown = JSON.parse(readFileSync(path.join(dir, last), "utf8"));

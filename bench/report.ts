@@ -180,16 +180,23 @@ function verdicts(report: BenchReport): Verdict[] {
         met: ratio >= 10,
       };
       if (!v.met) {
-        const profileName = s.workload.startsWith("ListAccounts") ? PROFILED_LIST : s.workload.startsWith("CreateAccount") ? "CreateAccount + DescribeCreateAccountStatus" : "DescribeOrganization (management)";
+        const profileName = s.workload.startsWith("ListAccounts")
+          ? PROFILED_LIST
+          : s.workload.startsWith("CreateAccount")
+            ? "CreateAccount + DescribeCreateAccountStatus"
+            : "DescribeOrganization (management)";
         v.why =
-          (cO !== undefined && cM !== undefined ? `Per step, moto spends ${(1e6 / cM).toFixed(0)} µs of server CPU and orgsim ${(1e6 / cO).toFixed(0)} µs; 10x moto needs orgsim at or under ${(1e5 / cM).toFixed(0)} µs. ` : "") +
+          (cO !== undefined && cM !== undefined
+            ? `Per step, moto spends ${(1e6 / cM).toFixed(0)} µs of server CPU and orgsim ${(1e6 / cO).toFixed(0)} µs; 10x moto needs orgsim at or under ${(1e5 / cM).toFixed(0)} µs. `
+            : "") +
           (s.workload.startsWith("DescribeOrganization") || s.workload === listWorkload("100")
             ? "Here moto does little work per request beyond its fixed cost (Werkzeug, its dispatcher, its request log), so the ratio compares the two servers' fixed costs per request. "
             : "") +
           layerSentence(profileOf(report, profileName));
         v.why = v.why.replace(/\s{2,}/g, " ").trim();
       }
-      if (v.met === false && cpuRatio !== undefined && cpuRatio >= 10) v.why = `${v.why ?? ""} Per CPU-second of each server the ratio is ${cpuRatio.toFixed(1)}x, so the wall-clock miss comes from contention for the cores (server busy ${busyText(mO)} / ${busyText(mM)} of the window).`;
+      if (v.met === false && cpuRatio !== undefined && cpuRatio >= 10)
+        v.why = `${v.why ?? ""} Per CPU-second of each server the ratio is ${cpuRatio.toFixed(1)}x, so the wall-clock miss comes from contention for the cores (server busy ${busyText(mO)} / ${busyText(mM)} of the window).`;
       out.push(v);
     }
   }
@@ -214,10 +221,16 @@ function verdicts(report: BenchReport): Verdict[] {
       v.why =
         cpuRatio !== undefined && cpuRatio <= 1.5
           ? `Server CPU per page stays within ${cpuRatio.toFixed(2)}x, so the page itself does not cost more at 10,000 accounts; the throughput gap comes from the run (server busy ${busyText(at10k.measurement)} of the window at 10,000 against ${busyText(at100.measurement)} at 100: other processes on the machine took core time).`
-          : `Server CPU per page grows from ${c100?.toFixed(0) ?? "?"} µs to ${c10k?.toFixed(0) ?? "?"} µs.` + layerSentence(profileOf(report, PROFILED_LIST));
+          : `Server CPU per page grows from ${c100?.toFixed(0) ?? "?"} µs to ${c10k?.toFixed(0) ?? "?"} µs.` +
+            layerSentence(profileOf(report, PROFILED_LIST));
     }
     out.push(v);
-  } else out.push({ target: "ListAccounts: one page at 10,000 accounts within 1.5x of one page at 100", measured: "not measured", met: undefined });
+  } else
+    out.push({
+      target: "ListAccounts: one page at 10,000 accounts within 1.5x of one page at 100",
+      measured: "not measured",
+      met: undefined,
+    });
 
   const c = report.create10k;
   if (c) {
@@ -244,8 +257,13 @@ function verdicts(report: BenchReport): Verdict[] {
 
   const mem = report.memory;
   if (mem) {
-    const v: Verdict = { target: "RSS of orgsim holding 10,000 accounts < 150 MB", measured: `${mem.rssMb.toFixed(0)} MB with ${mem.accounts} accounts (peak ${mem.peakMb.toFixed(0)} MB${mem.emptyRssMb !== undefined ? `, ${mem.emptyRssMb.toFixed(0)} MB with the organization alone` : ""})`, met: mem.rssMb < 150 };
-    if (!v.met) v.why = `The process grew from ${mem.emptyRssMb?.toFixed(0) ?? "?"} MB with an empty organization to ${mem.rssMb.toFixed(0)} MB; the growth holds the in-memory SQLite database (accounts, their create-account statuses, roles, policy attachments and two events per creation, with indexes) and V8's heap.`;
+    const v: Verdict = {
+      target: "RSS of orgsim holding 10,000 accounts < 150 MB",
+      measured: `${mem.rssMb.toFixed(0)} MB with ${mem.accounts} accounts (peak ${mem.peakMb.toFixed(0)} MB${mem.emptyRssMb !== undefined ? `, ${mem.emptyRssMb.toFixed(0)} MB with the organization alone` : ""})`,
+      met: mem.rssMb < 150,
+    };
+    if (!v.met)
+      v.why = `The process grew from ${mem.emptyRssMb?.toFixed(0) ?? "?"} MB with an empty organization to ${mem.rssMb.toFixed(0)} MB; the growth holds the in-memory SQLite database (accounts, their create-account statuses, roles, policy attachments and two events per creation, with indexes) and V8's heap.`;
     out.push(v);
   } else out.push({ target: "RSS of orgsim holding 10,000 accounts < 150 MB", measured: "not measured (no /proc)", met: undefined });
 
@@ -294,7 +312,10 @@ export function printTable(report: BenchReport): void {
     );
   }
   if (report.create10k) console.log(`orgsim 10,000 CreateAccount: ${report.create10k.seconds.toFixed(2)} s`);
-  if (report.motoCreate10k) console.log(`moto   ${report.motoCreate10k.done} CreateAccount: ${report.motoCreate10k.seconds.toFixed(2)} s${report.motoCreate10k.budgetHit ? " (budget hit)" : ""}`);
+  if (report.motoCreate10k)
+    console.log(
+      `moto   ${report.motoCreate10k.done} CreateAccount: ${report.motoCreate10k.seconds.toFixed(2)} s${report.motoCreate10k.budgetHit ? " (budget hit)" : ""}`,
+    );
   console.log(`load average before/after: ${report.loadAverageBefore} / ${report.loadAverageAfter ?? "?"} (nproc ${report.machine.nproc})`);
   console.log("");
   for (const l of startupLines(report.startup)) console.log(l);
@@ -313,12 +334,18 @@ function mdEscape(text: string): string {
 
 const PG_SERVERS = [PG_ONE, PG_THREE] as const;
 /** The workloads of the PostgreSQL rows, in the order they run. */
-const PG_COMPARED = ["DescribeOrganization (management)", PROFILED_LIST, "CreateAccount + DescribeCreateAccountStatus", `${SCP_WORKLOAD} (decision cached)`];
+const PG_COMPARED = [
+  "DescribeOrganization (management)",
+  PROFILED_LIST,
+  "CreateAccount + DescribeCreateAccountStatus",
+  `${SCP_WORKLOAD} (decision cached)`,
+];
 
 function postgresMethod(report: BenchReport): string {
   const pg = report.postgres;
   if (!pg) return "- orgsim over PostgreSQL: not run.";
-  if (!pg.available) return `- orgsim over PostgreSQL: **skipped** (${pg.why}); its rows below say so. Run with PostgreSQL reachable (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) to measure them.`;
+  if (!pg.available)
+    return `- orgsim over PostgreSQL: **skipped** (${pg.why}); its rows below say so. Run with PostgreSQL reachable (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) to measure them.`;
   return (
     `- orgsim over PostgreSQL ${pg.version} (same machine, loopback TCP; fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}, shared_buffers ${pg.sharedBuffers}): \`node bin/orgsim.js start --quiet --database postgres://postgres@127.0.0.1:5432/<db>\`, each configuration on a fresh database created for it and dropped at the end. ` +
     `\"${PG_ONE}\" is one such process; \"${PG_THREE}\" is ${pg.replicas} processes started together on one database, the load generator sending each request to the next replica in turn (round-robin, each replica its own keep-alive connections). ` +
@@ -326,7 +353,7 @@ function postgresMethod(report: BenchReport): string {
       ? `With ${report.machine.nproc} cores, every replica is pinned to core ${report.serverCore} like the other servers, and the load generator to core ${report.loadCore}: the three replicas share one core. PostgreSQL's own server processes are **not** pinned: they run on either core, beside the replicas or beside the load generator. `
       : "Nothing is pinned. ") +
     `Setup as for SQLite: CreateOrganization, 999 CreateAccount calls (the organization then holds 1,000 accounts) through the replicas. Windows are shorter for these rows: ${pg.load.warmupMs / 1000} s warm-up then ${pg.load.durationMs / 1000} s measured. ` +
-    "\"Server busy\" and \"Server CPU per step\" of the replicated rows add up the replicas' processes; PostgreSQL's CPU is measured apart (its processes working for the bench database, found by process title, and the cluster's WAL writer, checkpointer and background writer, from /proc)."
+    '"Server busy" and "Server CPU per step" of the replicated rows add up the replicas\' processes; PostgreSQL\'s CPU is measured apart (its processes working for the bench database, found by process title, and the cluster\'s WAL writer, checkpointer and background writer, from /proc).'
   );
 }
 
@@ -340,9 +367,11 @@ const perSecondText = (m: Measurement | undefined): string => {
 const usText = (v: number | undefined): string => (v === undefined ? "-" : v.toFixed(0));
 const busyOf = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "-");
 /** PostgreSQL's CPU over the window, as a share of one core. */
-const dbBusyOf = (m: Measurement | undefined): string => (m?.result?.dbCpuSeconds !== undefined ? pct(m.result.dbCpuSeconds / m.result.seconds) : "-");
+const dbBusyOf = (m: Measurement | undefined): string =>
+  m?.result?.dbCpuSeconds !== undefined ? pct(m.result.dbCpuSeconds / m.result.seconds) : "-";
 const coresOf = (m: Measurement | undefined): string => (m?.result?.coreBusy ? m.result.coreBusy.map(pct).join(", ") : "-");
-const ratioText = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "?");
+const ratioText = (a: number | undefined, b: number | undefined): string =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "?";
 
 /** The PostgreSQL section: SQLite next to one and three replicas, CPU on both sides, and what the figures say. */
 function postgresSection(report: BenchReport): string[] {
@@ -356,7 +385,9 @@ function postgresSection(report: BenchReport): string[] {
     L.push("");
     return L;
   }
-  L.push(`Same workloads and requests, ${pg.load.durationMs / 1000} s measured each. SQLite: the in-memory rows above (one process). Throughput and p50 per step:`);
+  L.push(
+    `Same workloads and requests, ${pg.load.durationMs / 1000} s measured each. SQLite: the in-memory rows above (one process). Throughput and p50 per step:`,
+  );
   L.push("");
   L.push(`| Workload | orgsim, SQLite in memory | ${PG_ONE} | ${PG_THREE} | 3 replicas / 1 |`);
   L.push("|---|---:|---:|---:|---:|");
@@ -364,12 +395,18 @@ function postgresSection(report: BenchReport): string[] {
     const sq = find(report, "orgsim", w);
     const one = find(report, PG_ONE, w);
     const three = find(report, PG_THREE, w);
-    L.push(`| ${mdEscape(w)} | ${perSecondText(sq)} | ${perSecondText(one)} | ${perSecondText(three)} | ${ratioText(perSecond(three), perSecond(one))} |`);
+    L.push(
+      `| ${mdEscape(w)} | ${perSecondText(sq)} | ${perSecondText(one)} | ${perSecondText(three)} | ${ratioText(perSecond(three), perSecond(one))} |`,
+    );
   }
   L.push("");
-  L.push("Where the time goes, per step: orgsim's CPU (all replicas together) and PostgreSQL's; busy is CPU over the window, orgsim's as a share of its core (all replicas share it), PostgreSQL's as a share of one core (its processes run on either core); the last column is each core's busy share over the window, whoever used it (from /proc/stat).");
+  L.push(
+    "Where the time goes, per step: orgsim's CPU (all replicas together) and PostgreSQL's; busy is CPU over the window, orgsim's as a share of its core (all replicas share it), PostgreSQL's as a share of one core (its processes run on either core); the last column is each core's busy share over the window, whoever used it (from /proc/stat).",
+  );
   L.push("");
-  L.push("| Workload | orgsim CPU µs: SQLite | 1 replica | 3 replicas | PostgreSQL CPU µs: 1 replica | 3 replicas | orgsim busy: 1 / 3 replicas | PostgreSQL busy: 1 / 3 replicas | Cores busy (0, 1): 1 / 3 replicas |");
+  L.push(
+    "| Workload | orgsim CPU µs: SQLite | 1 replica | 3 replicas | PostgreSQL CPU µs: 1 replica | 3 replicas | orgsim busy: 1 / 3 replicas | PostgreSQL busy: 1 / 3 replicas | Cores busy (0, 1): 1 / 3 replicas |",
+  );
   L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const w of PG_COMPARED) {
     const sq = find(report, "orgsim", w);
@@ -382,8 +419,14 @@ function postgresSection(report: BenchReport): string[] {
   L.push("");
   const ready = report.postgresReadyMs;
   if (ready) {
-    const parts = PG_SERVERS.filter((srv) => ready[srv]?.length).map((srv) => `${srv}: ${ready[srv]!.map((v) => `${v.toFixed(0)} ms`).join(", ")}`);
-    if (parts.length) L.push(`Time to first answer on PostgreSQL (spawn to a 200 from /_orgsim/health; the pg driver loads and the migrations run, under an advisory lock, before the first answer; the replicas start together): ${parts.join("; ")}.`, "");
+    const parts = PG_SERVERS.filter((srv) => ready[srv]?.length).map(
+      (srv) => `${srv}: ${ready[srv]!.map((v) => `${v.toFixed(0)} ms`).join(", ")}`,
+    );
+    if (parts.length)
+      L.push(
+        `Time to first answer on PostgreSQL (spawn to a 200 from /_orgsim/health; the pg driver loads and the migrations run, under an advisory lock, before the first answer; the replicas start together): ${parts.join("; ")}.`,
+        "",
+      );
   }
   L.push("### What these figures show");
   L.push("");
@@ -464,7 +507,9 @@ function postgresExplained(report: BenchReport): string[] {
       `**Writers serialize.** CreateAccount + DescribeCreateAccountStatus: ${rate(w1R)} pairs/s with one replica, ${rate(w3R)} with three (${(w3R / w1R).toFixed(2)}x)${wsq !== undefined ? `, against ${rate(wsq)} on in-memory SQLite` : ""}. ` +
         `Every write first takes one PostgreSQL advisory lock that all replicas share (two more round trips, to lock and unlock), then runs its SERIALIZABLE transaction and commits (fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}: ${pg.fsync === "on" && pg.synchronousCommit !== "off" ? "each commit waits for its WAL to reach the disk" : "commits do not wait for the disk"}) before the next writer may begin. ` +
         `So writes apply one at a time across all replicas, in one order as on SQLite (one write every ${(1000 / w1R).toFixed(1)} ms with one replica, orgsim ${busyOf(w1)} and PostgreSQL ${dbBusyOf(w1)} busy${w1.result.coreBusy && w1.result.coreBusy.every((c) => c < 0.85) ? `, no core full: the lock's queue and each commit's flush, not CPU, set that pace` : ""}), and more replicas add no write throughput; the p50 of ${ms(w1.result.p50Ms)} ms (one replica) and ${ms(w3.result.p50Ms)} ms (three) is mostly the queue for that lock. ` +
-        (errors === 0 ? "No step failed (no ConcurrentModificationException was answered)." : `${errors} steps failed (first: ${w1.result.firstError ?? w3.result.firstError ?? "?"}), reported as is.`),
+        (errors === 0
+          ? "No step failed (no ConcurrentModificationException was answered)."
+          : `${errors} steps failed (first: ${w1.result.firstError ?? w3.result.firstError ?? "?"}), reported as is.`),
     );
   }
 
@@ -477,7 +522,12 @@ function postgresExplained(report: BenchReport): string[] {
   }
   const failing = PG_SERVERS.flatMap((srv) => report.measurements.filter((m) => m.server === srv && m.result && m.result.errors > 0));
   if (failing.length) {
-    const rows = failing.map((m) => `${m.workload} on ${m.server === PG_ONE ? "one replica" : "three replicas"}: ${m.result!.errors} of ${m.result!.count + m.result!.errors} steps`).join("; ");
+    const rows = failing
+      .map(
+        (m) =>
+          `${m.workload} on ${m.server === PG_ONE ? "one replica" : "three replicas"}: ${m.result!.errors} of ${m.result!.count + m.result!.errors} steps`,
+      )
+      .join("; ");
     const logged = [...new Set(failing.flatMap((m) => (m.serverLog ?? []).map((e) => e.message)))];
     const predicate = logged.some((msg) => /out of shared memory/i.test(msg));
     out.push(
@@ -496,13 +546,19 @@ export function renderMarkdown(report: BenchReport): string {
   const L: string[] = [];
   L.push("# Performance");
   L.push("");
-  L.push("Written by `npm run bench` (`bench/run.ts`): every figure below comes from one run on the machine described here. Re-run it rather than edit this page. Ratios measured in the same run are what to compare; absolute figures depend on the machine.");
+  L.push(
+    "Written by `npm run bench` (`bench/run.ts`): every figure below comes from one run on the machine described here. Re-run it rather than edit this page. Ratios measured in the same run are what to compare; absolute figures depend on the machine.",
+  );
   L.push("");
   L.push("## Machine and method");
   L.push("");
   L.push(`- Date: ${m.date}`);
-  L.push(`- Other load: ${report.idleBefore !== undefined ? `the machine's cores were ${pct(report.idleBefore)} idle in the second before the run; ` : ""}load average (1, 5, 15 min) before the run ${report.loadAverageBefore}, after ${report.loadAverageAfter ?? "?"}. Anything well above 0 on ${m.nproc} cores means other processes competed for the cores during the run, and wall-clock figures suffer; the \"busy\" and \"server CPU per step\" columns show how much.`);
-  L.push(`- CPU: ${m.cpuModel}, nproc ${m.nproc}; Linux ${m.kernel}; Node ${m.node}${report.moto?.available ? `; moto ${report.moto.version}` : ""}`);
+  L.push(
+    `- Other load: ${report.idleBefore !== undefined ? `the machine's cores were ${pct(report.idleBefore)} idle in the second before the run; ` : ""}load average (1, 5, 15 min) before the run ${report.loadAverageBefore}, after ${report.loadAverageAfter ?? "?"}. Anything well above 0 on ${m.nproc} cores means other processes competed for the cores during the run, and wall-clock figures suffer; the \"busy\" and \"server CPU per step\" columns show how much.`,
+  );
+  L.push(
+    `- CPU: ${m.cpuModel}, nproc ${m.nproc}; Linux ${m.kernel}; Node ${m.node}${report.moto?.available ? `; moto ${report.moto.version}` : ""}`,
+  );
   L.push(
     m.pinned
       ? `- Each server is its own process pinned to core ${report.serverCore} (\`taskset -c ${report.serverCore}\`); the load generator runs pinned to core ${report.loadCore}. One server runs at a time.`
@@ -515,17 +571,23 @@ export function renderMarkdown(report: BenchReport): string {
       "Latency is per step (one request, or one pair or cycle of requests) from send to the last byte of the answer; with a closed loop, p50 is about connections / throughput.",
   );
   L.push(
-    "- \"Busy\" is the server process's CPU time (all threads, from /proc/PID/stat) over the measured window: near 100% means the server had its core and was the bottleneck. \"Server CPU per step\" divides that CPU time by the steps completed; it is the figure least disturbed by other load on the machine. Targets are judged on throughput as stated; where the CPU-based figure disagrees, the verdict says so.",
+    '- "Busy" is the server process\'s CPU time (all threads, from /proc/PID/stat) over the measured window: near 100% means the server had its core and was the bottleneck. "Server CPU per step" divides that CPU time by the steps completed; it is the figure least disturbed by other load on the machine. Targets are judged on throughput as stated; where the CPU-based figure disagrees, the verdict says so.',
   );
-  L.push(`- orgsim: \`node bin/orgsim.js start --quiet\`, SQLite in memory. The server that runs the invite -> accept -> leave cycle is started with \`--leave-rate-per-second ${report.leaveRate}\`: orgsim enforces AWS's limit of 5 LeaveOrganization calls per second per organization by default, which would cap that workload at 5 cycles/s.`);
-  L.push("- The ceiling: `bench/ceiling.ts`, a bare `node:http` server that reads the body and answers a fixed JSON body of a DescribeOrganization answer's size.");
+  L.push(
+    `- orgsim: \`node bin/orgsim.js start --quiet\`, SQLite in memory. The server that runs the invite -> accept -> leave cycle is started with \`--leave-rate-per-second ${report.leaveRate}\`: orgsim enforces AWS's limit of 5 LeaveOrganization calls per second per organization by default, which would cap that workload at 5 cycles/s.`,
+  );
+  L.push(
+    "- The ceiling: `bench/ceiling.ts`, a bare `node:http` server that reads the body and answers a fixed JSON body of a DescribeOrganization answer's size.",
+  );
   L.push(
     report.moto?.available
       ? "- moto: `python3 -m moto.server` (its default threaded Werkzeug server, request logging on stderr as it ships), caller account 123456789012."
       : `- moto: skipped (${report.moto?.why ?? "not run"}).`,
   );
   L.push(postgresMethod(report));
-  L.push("- ListAccounts sizes count the management account: \"@100\" is an organization of 100 accounts, 5 pages of MaxResults 20 (the 10,000 step holds the management account plus 10,000 created accounts, 501 pages).");
+  L.push(
+    '- ListAccounts sizes count the management account: "@100" is an organization of 100 accounts, 5 pages of MaxResults 20 (the 10,000 step holds the management account plus 10,000 created accounts, 501 pages).',
+  );
   L.push("");
 
   L.push("## Targets");
@@ -545,7 +607,9 @@ export function renderMarkdown(report: BenchReport): string {
 
   L.push("## Throughput and latency");
   L.push("");
-  L.push("| Server | Workload | Throughput | p50 ms | p99 ms | Steps measured | Server busy | Server CPU µs per step | Client CPU µs per step | Notes |");
+  L.push(
+    "| Server | Workload | Throughput | p50 ms | p99 ms | Steps measured | Server busy | Server CPU µs per step | Client CPU µs per step | Notes |",
+  );
   L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const x of report.measurements) {
     const r = x.result;
@@ -563,7 +627,9 @@ export function renderMarkdown(report: BenchReport): string {
     for (const s of shared) {
       const cO = perCpuSecond(find(report, "orgsim", s.workload));
       const cM = perCpuSecond(find(report, "moto", s.workload));
-      L.push(`| ${mdEscape(s.workload)} | ${rate(s.orgsim)} | ${rate(s.moto)} | ${(s.orgsim / s.moto).toFixed(1)}x | ${cO !== undefined && cM !== undefined ? `${(cO / cM).toFixed(1)}x` : "-"} |`);
+      L.push(
+        `| ${mdEscape(s.workload)} | ${rate(s.orgsim)} | ${rate(s.moto)} | ${(s.orgsim / s.moto).toFixed(1)}x | ${cO !== undefined && cM !== undefined ? `${(cO / cM).toFixed(1)}x` : "-"} |`,
+      );
     }
     L.push("");
   }
@@ -572,9 +638,13 @@ export function renderMarkdown(report: BenchReport): string {
 
   L.push("## ListAccounts (MaxResults 20, full pagination)");
   L.push("");
-  L.push("\"At saturation\" is pages per listing divided by pages per second: the server time one full listing costs. \"One client\" is the median wall time of one client walking every page in turn.");
+  L.push(
+    '"At saturation" is pages per listing divided by pages per second: the server time one full listing costs. "One client" is the median wall time of one client walking every page in turn.',
+  );
   L.push("");
-  L.push("| Server | Accounts | Pages per listing | Pages/s | p50 ms per page | Server CPU µs per page | ms per full listing (at saturation) | ms per full listing (one client) | Page cost vs @100 (throughput; CPU) |");
+  L.push(
+    "| Server | Accounts | Pages per listing | Pages/s | p50 ms per page | Server CPU µs per page | ms per full listing (at saturation) | ms per full listing (one client) | Page cost vs @100 (throughput; CPU) |",
+  );
   L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const l of report.listings) {
     const base = report.listings.find((b) => b.server === l.server && b.label === "100");
@@ -592,16 +662,23 @@ export function renderMarkdown(report: BenchReport): string {
   L.push("## Creating 10,000 accounts, memory");
   L.push("");
   const c = report.create10k;
-  if (c) L.push(`- orgsim: ${c.done} CreateAccount calls (${report.load.concurrency} in flight) in ${c.seconds.toFixed(2)} s, ${rate(c.done / c.seconds)}/s${c.serverCpuSeconds !== undefined ? `, using ${c.serverCpuSeconds.toFixed(2)} s of server CPU (${((c.serverCpuSeconds * 1e6) / Math.max(1, c.done)).toFixed(0)} µs per call)` : ""}${c.failed ? `, ${c.failed} failed (${c.firstError ?? ""})` : ""}.`);
+  if (c)
+    L.push(
+      `- orgsim: ${c.done} CreateAccount calls (${report.load.concurrency} in flight) in ${c.seconds.toFixed(2)} s, ${rate(c.done / c.seconds)}/s${c.serverCpuSeconds !== undefined ? `, using ${c.serverCpuSeconds.toFixed(2)} s of server CPU (${((c.serverCpuSeconds * 1e6) / Math.max(1, c.done)).toFixed(0)} µs per call)` : ""}${c.failed ? `, ${c.failed} failed (${c.firstError ?? ""})` : ""}.`,
+    );
   const mc = report.motoCreate10k;
-  if (mc) L.push(`- moto: ${mc.done} CreateAccount calls in ${mc.seconds.toFixed(2)} s, ${rate(mc.done / mc.seconds)}/s${mc.serverCpuSeconds !== undefined ? `, using ${mc.serverCpuSeconds.toFixed(2)} s of server CPU` : ""}${mc.budgetHit ? ` (stopped by the bench's time budget before 10,000: moto's CreateAccount slows as the organization grows)` : ""}.`);
+  if (mc)
+    L.push(
+      `- moto: ${mc.done} CreateAccount calls in ${mc.seconds.toFixed(2)} s, ${rate(mc.done / mc.seconds)}/s${mc.serverCpuSeconds !== undefined ? `, using ${mc.serverCpuSeconds.toFixed(2)} s of server CPU` : ""}${mc.budgetHit ? ` (stopped by the bench's time budget before 10,000: moto's CreateAccount slows as the organization grows)` : ""}.`,
+    );
   const mem = report.memory;
   if (mem) {
     L.push(
       `- orgsim RSS (VmRSS of the server process): ${mem.emptyRssMb !== undefined ? `${mem.emptyRssMb.toFixed(0)} MB with the organization alone, ` : ""}${mem.afterCreateRssMb !== undefined ? `${mem.afterCreateRssMb.toFixed(0)} MB right after the 10,000 creations, ` : ""}${mem.rssMb.toFixed(0)} MB after the ListAccounts workload at ${mem.accounts} accounts; peak (VmHWM) ${mem.peakMb.toFixed(0)} MB.`,
     );
   }
-  if (report.moto?.available && report.moto.readyMs !== undefined) L.push(`- moto's server answered its first HTTP request ${report.moto.readyMs.toFixed(0)} ms after its spawn (one start, in memory).`);
+  if (report.moto?.available && report.moto.readyMs !== undefined)
+    L.push(`- moto's server answered its first HTTP request ${report.moto.readyMs.toFixed(0)} ms after its spawn (one start, in memory).`);
   L.push("");
 
   L.push(...startupSection(report.startup));
@@ -609,7 +686,9 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.profiles?.length) {
     L.push("## Where orgsim's time goes");
     L.push("");
-    L.push(`CPU profiles (\`node --cpu-prof\`) of a fresh orgsim server under ${report.profiles.length === 1 ? "one" : String(report.profiles.length)} of the workloads above, counting only the samples taken under load; shares are of the server's busy (non-idle) time, by self time.`);
+    L.push(
+      `CPU profiles (\`node --cpu-prof\`) of a fresh orgsim server under ${report.profiles.length === 1 ? "one" : String(report.profiles.length)} of the workloads above, counting only the samples taken under load; shares are of the server's busy (non-idle) time, by self time.`,
+    );
     L.push("");
     for (const p of report.profiles) {
       L.push(`### ${p.workload}`);
@@ -620,7 +699,8 @@ export function renderMarkdown(report: BenchReport): string {
       L.push("");
       L.push("| Function (self time) | Where | Share |");
       L.push("|---|---|---:|");
-      for (const f of p.summary.functions.slice(0, 10)) L.push(`| ${mdEscape(f.name)} | ${mdEscape(f.where)} | ${(f.share * 100).toFixed(1)}% |`);
+      for (const f of p.summary.functions.slice(0, 10))
+        L.push(`| ${mdEscape(f.name)} | ${mdEscape(f.where)} | ${(f.share * 100).toFixed(1)}% |`);
       L.push("");
     }
   }

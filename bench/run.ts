@@ -20,7 +20,21 @@ import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
 import { closeEndpoint, keepAliveEndpoint, roundRobin } from "./http.js";
 import type { LoadOptions } from "./load.js";
-import { canPin, cpuSecondsOf, killAll, loadAverage, machineIdle, LOAD_CORE, memoryOf, motoAvailable, startCeiling, startMoto, startOrgsim, SERVER_CORE, type ServerProcess } from "./servers.js";
+import {
+  canPin,
+  cpuSecondsOf,
+  killAll,
+  loadAverage,
+  machineIdle,
+  LOAD_CORE,
+  memoryOf,
+  motoAvailable,
+  startCeiling,
+  startMoto,
+  startOrgsim,
+  SERVER_CORE,
+  type ServerProcess,
+} from "./servers.js";
 import {
   createAccountPairs,
   createAccounts,
@@ -92,7 +106,10 @@ function targetOf(server: Target["server"], proc: ServerProcess, mgmt: string): 
 
 function done(m: Measurement): Measurement {
   if (m.skipped) log(`  ${m.server} ${m.workload}: skipped: ${m.skipped}`);
-  else if (m.result) log(`  ${m.server} ${m.workload}: ${m.result.perSecond.toFixed(0)} ${m.unit}/s, p50 ${m.result.p50Ms.toFixed(2)} ms, p99 ${m.result.p99Ms.toFixed(2)} ms${m.result.errors ? `, ${m.result.errors} errors` : ""}`);
+  else if (m.result)
+    log(
+      `  ${m.server} ${m.workload}: ${m.result.perSecond.toFixed(0)} ${m.unit}/s, p50 ${m.result.p50Ms.toFixed(2)} ms, p99 ${m.result.p99Ms.toFixed(2)} ms${m.result.errors ? `, ${m.result.errors} errors` : ""}`,
+    );
   return m;
 }
 
@@ -163,7 +180,9 @@ async function benchOrgsim(report: BenchReport): Promise<void> {
       report.measurements.push(done(await memberCallThroughScps(t, LOAD, false)));
       report.measurements.push(done(await memberCallThroughScps(t, LOAD, true)));
       const cycle = await inviteAcceptLeave(t, LOAD);
-      cycle.notes.push(`orgsim started with --leave-rate-per-second ${LEAVE_RATE}; its default (AWS's limit) is 5 LeaveOrganization calls per second per organization, which would cap this workload at 5 cycles/s`);
+      cycle.notes.push(
+        `orgsim started with --leave-rate-per-second ${LEAVE_RATE}; its default (AWS's limit) is 5 LeaveOrganization calls per second per organization, which would cap this workload at 5 cycles/s`,
+      );
       report.measurements.push(done(cycle));
     },
   );
@@ -224,7 +243,13 @@ async function benchPostgresConfig(report: BenchReport, server: ServerName, repl
     log(`  ${replicas} replica${replicas > 1 ? "s" : ""} ready in ${procs.map((p) => p.readyMs.toFixed(0)).join(", ")} ms`);
     const t: Target = {
       server,
-      ep: replicas === 1 ? keepAliveEndpoint("127.0.0.1", procs[0]!.port) : roundRobin("127.0.0.1", procs.map((p) => p.port)),
+      ep:
+        replicas === 1
+          ? keepAliveEndpoint("127.0.0.1", procs[0]!.port)
+          : roundRobin(
+              "127.0.0.1",
+              procs.map((p) => p.port),
+            ),
       mgmt: MANAGEMENT,
       pids: procs.map((p) => p.pid),
       dbCpu: pgCpuSampler(db.name),
@@ -253,14 +278,17 @@ async function benchPostgresConfig(report: BenchReport, server: ServerName, repl
     report.measurements.push(list);
     report.listings.push(await listingFigure(t, "1,000", 1000, list, 5_000));
     const pairs = await measured(() => createAccountPairs(t, PG_LOAD));
-    pairs.notes.push(`writers from ${replicas === 1 ? "the replica" : `all ${replicas} replicas`} queue on one PostgreSQL advisory lock, then run SERIALIZABLE`);
+    pairs.notes.push(
+      `writers from ${replicas === 1 ? "the replica" : `all ${replicas} replicas`} queue on one PostgreSQL advisory lock, then run SERIALIZABLE`,
+    );
     report.measurements.push(pairs);
     report.measurements.push(await measured(() => memberCallThroughScps(t, PG_LOAD, false)));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     log(`  ${server} failed: ${why}`);
     for (const [workload, unit] of PG_WORKLOADS) {
-      if (!report.measurements.some((m) => m.server === server && m.workload === workload)) report.measurements.push({ server, workload, unit, skipped: `failed: ${why}`, notes: [] });
+      if (!report.measurements.some((m) => m.server === server && m.workload === workload))
+        report.measurements.push({ server, workload, unit, skipped: `failed: ${why}`, notes: [] });
     }
   } finally {
     if (target) closeEndpoint(target.ep);
@@ -332,7 +360,8 @@ async function benchMoto(report: BenchReport): Promise<void> {
       server: "moto",
       workload: SCP_WORKLOAD,
       unit: "req",
-      skipped: "not comparable: moto evaluates no SCPs, and maps every access key it did not issue to 123456789012, so no call is a member's",
+      skipped:
+        "not comparable: moto evaluates no SCPs, and maps every access key it did not issue to 123456789012, so no call is a member's",
       notes: [],
     });
     report.measurements.push(done(await inviteAcceptLeave(t, LOAD)));
@@ -350,7 +379,10 @@ async function benchMoto(report: BenchReport): Promise<void> {
     log(`  moto: ${add.done} CreateAccount in ${(add.ms / 1000).toFixed(2)} s${budgetHit ? " (budget hit)" : ""}`);
     const size = add.done + 1;
     const m = done(await listAccounts(t, "10,000", size, LOAD));
-    if (budgetHit) m.notes.push(`moto held only ${size} accounts: its CreateAccount slows as accounts grow and the bench stops creating after ${MOTO_CREATE_BUDGET_MS / 1000} s, so this row is moto at ${size}, a lighter load than orgsim's 10,001`);
+    if (budgetHit)
+      m.notes.push(
+        `moto held only ${size} accounts: its CreateAccount slows as accounts grow and the bench stops creating after ${MOTO_CREATE_BUDGET_MS / 1000} s, so this row is moto at ${size}, a lighter load than orgsim's 10,001`,
+      );
     report.measurements.push(m);
     report.listings.push(await listingFigure(t, "10,000", size, m, 10_000));
   });
@@ -362,7 +394,12 @@ async function profileOrgsim(report: BenchReport): Promise<void> {
   const profiles: { workload: string; summary: ProfileSummary }[] = [];
   const short: LoadOptions = { ...LOAD, warmupMs: 500, durationMs: Math.min(LOAD.durationMs, 3000) };
   const scpEvaluated = `${SCP_WORKLOAD} (evaluated on every call)`;
-  for (const workload of ["DescribeOrganization (management)", PROFILED_LIST, "CreateAccount + DescribeCreateAccountStatus", scpEvaluated]) {
+  for (const workload of [
+    "DescribeOrganization (management)",
+    PROFILED_LIST,
+    "CreateAccount + DescribeCreateAccountStatus",
+    scpEvaluated,
+  ]) {
     const dir = mkdtempSync(path.join(tmpdir(), "orgsim-prof-"));
     try {
       log(`profile: orgsim under ${workload}`);
@@ -396,10 +433,14 @@ async function profileOrgsim(report: BenchReport): Promise<void> {
 async function main(): Promise<number> {
   // Re-exec this load generator pinned to core 1 (servers get core 0).
   if (process.env.ORGSIM_BENCH_CHILD !== "1" && canPin()) {
-    const child = spawn("taskset", ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
-    });
+    const child = spawn(
+      "taskset",
+      ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
+      {
+        stdio: "inherit",
+        env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
+      },
+    );
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.once("SIGINT", forward);
     process.once("SIGTERM", forward);
@@ -418,11 +459,19 @@ async function main(): Promise<number> {
   };
   const idle = await machineIdle(1000);
   if (idle !== undefined) report.idleBefore = idle;
-  log(`${report.machine.cpuModel}, nproc ${report.machine.nproc}, node ${report.machine.node}; ${report.machine.pinned ? `servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : "not pinned (no taskset or one core)"}`);
-  log(`machine idle before the run: ${report.idleBefore !== undefined ? `${(report.idleBefore * 100).toFixed(0)}%` : "?"}; load average ${report.loadAverageBefore}`);
-  log(`load: ${LOAD.concurrency} keep-alive connections, ${LOAD.warmupMs / 1000} s warm-up + ${LOAD.durationMs / 1000} s measured per workload`);
+  log(
+    `${report.machine.cpuModel}, nproc ${report.machine.nproc}, node ${report.machine.node}; ${report.machine.pinned ? `servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : "not pinned (no taskset or one core)"}`,
+  );
+  log(
+    `machine idle before the run: ${report.idleBefore !== undefined ? `${(report.idleBefore * 100).toFixed(0)}%` : "?"}; load average ${report.loadAverageBefore}`,
+  );
+  log(
+    `load: ${LOAD.concurrency} keep-alive connections, ${LOAD.warmupMs / 1000} s warm-up + ${LOAD.durationMs / 1000} s measured per workload`,
+  );
 
-  log(`start-up: first answer after process start, orgsim and a bare node:http server side by side (${STARTUP_RUNS} turns), then profiled starts`);
+  log(
+    `start-up: first answer after process start, orgsim and a bare node:http server side by side (${STARTUP_RUNS} turns), then profiled starts`,
+  );
   try {
     report.startup = await startupComparison(STARTUP_RUNS, log, process.env.BENCH_NO_PROFILE !== "1");
   } catch (err) {

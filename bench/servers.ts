@@ -82,19 +82,36 @@ function probeOnce(port: number, urlPath: string): Promise<number | undefined> {
 }
 
 /** Polls until `ok(status)`; resolves the elapsed ms since `since` (a performance.now() value). */
-async function waitReady(child: ChildProcess, port: number, urlPath: string, ok: (s: number) => boolean, since: number, timeoutMs: number, name: string, stderr: () => string): Promise<number> {
+async function waitReady(
+  child: ChildProcess,
+  port: number,
+  urlPath: string,
+  ok: (s: number) => boolean,
+  since: number,
+  timeoutMs: number,
+  name: string,
+  stderr: () => string,
+): Promise<number> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before answering: ${stderr().slice(-800)}`);
     }
     const status = await probeOnce(port, urlPath);
     if (status !== undefined && ok(status)) return performance.now() - since;
-    if (performance.now() - since > timeoutMs) throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms: ${stderr().slice(-800)}`);
+    if (performance.now() - since > timeoutMs)
+      throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms: ${stderr().slice(-800)}`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }
 
-async function launch(name: string, command: string, args: string[], port: number, readiness: { path: string; ok: (s: number) => boolean; timeoutMs: number }, env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
+async function launch(
+  name: string,
+  command: string,
+  args: string[],
+  port: number,
+  readiness: { path: string; ok: (s: number) => boolean; timeoutMs: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerProcess> {
   const [cmd, argv] = pinned(SERVER_CORE, command, args);
   const t0 = performance.now();
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
@@ -110,14 +127,17 @@ async function launch(name: string, command: string, args: string[], port: numbe
     partial = (lines.pop() ?? "").slice(-4000);
     for (const line of lines) {
       const m = INTERNAL_ERROR.exec(line);
-      if (m && (internal.size < 20 || internal.has(`${m[1]}: ${m[2]}`))) internal.set(`${m[1]}: ${m[2]}`, (internal.get(`${m[1]}: ${m[2]}`) ?? 0) + 1);
+      if (m && (internal.size < 20 || internal.has(`${m[1]}: ${m[2]}`)))
+        internal.set(`${m[1]}: ${m[2]}`, (internal.get(`${m[1]}: ${m[2]}`) ?? 0) + 1);
     }
   });
-  const readyMs = await waitReady(child, port, readiness.path, readiness.ok, t0, readiness.timeoutMs, name, () => errText).catch((err: unknown) => {
-    child.kill("SIGKILL");
-    live.delete(child);
-    throw err;
-  });
+  const readyMs = await waitReady(child, port, readiness.path, readiness.ok, t0, readiness.timeoutMs, name, () => errText).catch(
+    (err: unknown) => {
+      child.kill("SIGKILL");
+      live.delete(child);
+      throw err;
+    },
+  );
   return {
     name,
     pid: child.pid ?? -1,
@@ -150,23 +170,34 @@ async function launch(name: string, command: string, args: string[], port: numbe
 /** `node bin/orgsim.js start --port P --quiet [extra]`; readyMs is spawn -> first 200 from GET /_orgsim/health. */
 export async function startOrgsim(extra: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  return launch("orgsim", process.execPath, [...nodeArgs, path.join(ROOT, "bin", "orgsim.js"), "start", "--port", String(port), "--quiet", ...extra], port, {
-    path: "/_orgsim/health",
-    ok: (s) => s === 200,
-    timeoutMs: 15_000,
-  });
+  return launch(
+    "orgsim",
+    process.execPath,
+    [...nodeArgs, path.join(ROOT, "bin", "orgsim.js"), "start", "--port", String(port), "--quiet", ...extra],
+    port,
+    {
+      path: "/_orgsim/health",
+      ok: (s) => s === 200,
+      timeoutMs: 15_000,
+    },
+  );
 }
 
 export async function startCeiling(): Promise<ServerProcess> {
   const port = await freePort();
-  return launch("node:http", process.execPath, [path.join(ROOT, "dist", "bench", "ceiling.js"), String(port)], port, { path: "/", ok: (s) => s === 200, timeoutMs: 10_000 });
+  return launch("node:http", process.execPath, [path.join(ROOT, "dist", "bench", "ceiling.js"), String(port)], port, {
+    path: "/",
+    ok: (s) => s === 200,
+    timeoutMs: 10_000,
+  });
 }
 
 /** Whether moto is importable, or why not. */
 export function motoAvailable(): { ok: true; version: string } | { ok: false; why: string } {
   const probe = spawnSync("python3", ["-c", "import moto; print(moto.__version__)"], { encoding: "utf8" });
   if (probe.error) return { ok: false, why: `python3 could not run: ${probe.error.message}` };
-  if (probe.status !== 0) return { ok: false, why: `python3 -c "import moto" failed: ${(probe.stderr || "").trim().split("\n").pop() ?? ""}` };
+  if (probe.status !== 0)
+    return { ok: false, why: `python3 -c "import moto" failed: ${(probe.stderr || "").trim().split("\n").pop() ?? ""}` };
   return { ok: true, version: probe.stdout.trim() };
 }
 
@@ -181,7 +212,14 @@ export async function startMoto(): Promise<ServerProcess> {
     AWS_DEFAULT_REGION: "us-east-1",
   };
   // Any HTTP answer means moto's server is up (it has no health route of its own).
-  return launch("moto", "python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], port, { path: "/moto-api/", ok: () => true, timeoutMs: 30_000 }, env);
+  return launch(
+    "moto",
+    "python3",
+    ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+    port,
+    { path: "/moto-api/", ok: () => true, timeoutMs: 30_000 },
+    env,
+  );
 }
 
 let clockTicks: number | undefined;

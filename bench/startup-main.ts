@@ -20,10 +20,14 @@ const log = (line: string): void => {
 
 async function main(): Promise<number> {
   if (process.env.ORGSIM_BENCH_CHILD !== "1" && canPin()) {
-    const child = spawn("taskset", ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
-    });
+    const child = spawn(
+      "taskset",
+      ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
+      {
+        stdio: "inherit",
+        env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
+      },
+    );
     return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
   }
   process.on("exit", killAll);

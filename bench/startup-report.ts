@@ -4,7 +4,18 @@
  * run alone (`npm run bench:startup`) rewrites only that section and the target's row.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { BARE_START, BEFORE_PROFILER, FIRST_REQUEST, IDLE, ORGSIM_NO_CACHE, ORGSIM_START, ORGSIM_UNBUNDLED, STARTUP_TARGET_RATIO, type StartupReport, type StartupSeries } from "./startup.js";
+import {
+  BARE_START,
+  BEFORE_PROFILER,
+  FIRST_REQUEST,
+  IDLE,
+  ORGSIM_NO_CACHE,
+  ORGSIM_START,
+  ORGSIM_UNBUNDLED,
+  STARTUP_TARGET_RATIO,
+  type StartupReport,
+  type StartupSeries,
+} from "./startup.js";
 
 export const STARTUP_TARGET = `First answer after process start within ${STARTUP_TARGET_RATIO}x a bare node:http server's (median of 7 starts each, side by side, SQLite data file)`;
 const SECTION = "## Start-up";
@@ -28,14 +39,18 @@ export function startupVerdict(s: StartupReport | undefined): StartupVerdict {
     target: STARTUP_TARGET,
     measured:
       `${f2(o.ratioToBare)}x (median of ${o.runs.length} pair ratios; medians ${f0(o.medianMs)} vs ${f0(b.medianMs)} ms)` +
-      (o.cpuRatioToBare !== undefined ? `; CPU to first answer ${f2(o.cpuRatioToBare)}x (${f0(o.medianCpuMs)} vs ${f0(b.medianCpuMs)} ms)` : ""),
+      (o.cpuRatioToBare !== undefined
+        ? `; CPU to first answer ${f2(o.cpuRatioToBare)}x (${f0(o.medianCpuMs)} vs ${f0(b.medianCpuMs)} ms)`
+        : ""),
     met: o.ratioToBare <= STARTUP_TARGET_RATIO,
   };
   if (!v.met) {
     const extra = extraPhases(s, 3);
     v.why =
       `orgsim's first answer comes ${f0(o.medianMs - b.medianMs)} ms after the bare server's (load average ${s.loadBefore} before the measurement, on ${s.nproc} cores).` +
-      (o.cpuRatioToBare !== undefined && o.cpuRatioToBare <= STARTUP_TARGET_RATIO ? ` By CPU time it is within the target (${f2(o.cpuRatioToBare)}x): the wall-clock gap is other load on the machine.` : "") +
+      (o.cpuRatioToBare !== undefined && o.cpuRatioToBare <= STARTUP_TARGET_RATIO
+        ? ` By CPU time it is within the target (${f2(o.cpuRatioToBare)}x): the wall-clock gap is other load on the machine.`
+        : "") +
       (extra ? ` Where orgsim spends more than the bare server (profiled starts): ${extra}.` : "") +
       " See the Start-up section.";
   }
@@ -59,8 +74,12 @@ function extraPhases(s: StartupReport, n: number): string {
 
 export function startupLines(s: StartupReport | undefined): string[] {
   if (!s) return ["start-up: not measured"];
-  const out = s.bundled ? [] : ["WARNING: dist/bundle/ is missing or older than the last tsc build: bin/orgsim.js ran dist/src/ (run npm run build)"];
-  out.push(`start-up (spawn to first DescribeOrganization answer, ${s.series[0]?.runs.length ?? 0} turns, load average ${s.loadBefore} -> ${s.loadAfter}):`);
+  const out = s.bundled
+    ? []
+    : ["WARNING: dist/bundle/ is missing or older than the last tsc build: bin/orgsim.js ran dist/src/ (run npm run build)"];
+  out.push(
+    `start-up (spawn to first DescribeOrganization answer, ${s.series[0]?.runs.length ?? 0} turns, load average ${s.loadBefore} -> ${s.loadAfter}):`,
+  );
   for (const x of s.series) {
     out.push(
       `  ${x.name.padEnd(34)} median ${f0(x.medianMs).padStart(4)} ms  ${f2(x.ratioToBare)}x bare` +
@@ -79,8 +98,16 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
     L.push("Not measured in this run.", "");
     return L;
   }
-  if (!s.bundled) L.push("**Warning: in this run `dist/bundle/` was missing or older than the last tsc build, so `bin/orgsim.js` ran `dist/src/`: the `orgsim` row is not the bundled start.**", "");
-  if (standalone) L.push(`This section comes from a start-up run of its own (\`npm run bench:startup\`), not from the run the rest of this page comes from.`, "");
+  if (!s.bundled)
+    L.push(
+      "**Warning: in this run `dist/bundle/` was missing or older than the last tsc build, so `bin/orgsim.js` ran `dist/src/`: the `orgsim` row is not the bundled start.**",
+      "",
+    );
+  if (standalone)
+    L.push(
+      `This section comes from a start-up run of its own (\`npm run bench:startup\`), not from the run the rest of this page comes from.`,
+      "",
+    );
   L.push(
     `- Measured ${s.date} on ${s.machine}, nproc ${s.nproc}; load average (1, 5, 15 min) ${s.loadBefore} before, ${s.loadAfter} after (other engineers' builds and tests share this machine: wall-clock figures move with them, ratios of side-by-side starts much less, CPU time least).`,
     `- First answer: from just before the process is spawned until the last byte of a 200 answer to DescribeOrganization by the management account (a real AWS call, the bench's prepared request), sent on a fresh connection as soon as the process has printed its listening line. Both servers start with port 0 and print the port they got. orgsim: \`${ORGSIM_START.shown}\` (no --quiet: as a user starts it), on ${s.dataFile}, written by orgsim before the measured starts. The bare server: \`${BARE_START.shown}\` (\`bench/ceiling.ts\`: node:http, a fixed answer).`,
@@ -90,11 +117,16 @@ export function startupSection(s: StartupReport | undefined, standalone = false)
     "|---|---:|---|---:|---:|---:|",
   );
   for (const x of s.series) {
-    L.push(`| ${x.name} | ${f0(x.medianMs)} | ${x.runs.map((r) => f0(r.ms)).join(", ")} | ${f2(x.ratioToBare)}x | ${f0(x.medianCpuMs)} | ${x.cpuRatioToBare !== undefined ? `${f2(x.cpuRatioToBare)}x` : "-"} |`);
+    L.push(
+      `| ${x.name} | ${f0(x.medianMs)} | ${x.runs.map((r) => f0(r.ms)).join(", ")} | ${f2(x.ratioToBare)}x | ${f0(x.medianCpuMs)} | ${x.cpuRatioToBare !== undefined ? `${f2(x.cpuRatioToBare)}x` : "-"} |`,
+    );
   }
   L.push("");
   const v = startupVerdict(s);
-  L.push(`Target: ${v.target}: **${v.met === undefined ? "n/a" : v.met ? "met" : "MISSED"}**, ${v.measured}.${v.why ? ` ${v.why.replace(/ See the Start-up section\.$/, "")}` : ""}`, "");
+  L.push(
+    `Target: ${v.target}: **${v.met === undefined ? "n/a" : v.met ? "met" : "MISSED"}**, ${v.measured}.${v.why ? ` ${v.why.replace(/ See the Start-up section\.$/, "")}` : ""}`,
+    "",
+  );
 
   const u = seriesOf(s, ORGSIM_UNBUNDLED.name);
   const n = seriesOf(s, ORGSIM_NO_CACHE.name);
@@ -144,8 +176,10 @@ export function patchPerformanceDoc(file: string, s: StartupReport): void {
     lines = ["# Performance", ""];
   }
   const isStartupRow = (l: string): boolean => l.startsWith("| First answer after process start") || l.startsWith("| Time to first answer");
-  const isStartupWhy = (l: string): boolean => l.startsWith("- **First answer after process start") || l.startsWith("- **Time to first answer");
-  const isOldBullet = (l: string): boolean => l.startsWith("- Time to first answer (spawn of") || l.startsWith("- Start, in a fresh process");
+  const isStartupWhy = (l: string): boolean =>
+    l.startsWith("- **First answer after process start") || l.startsWith("- **Time to first answer");
+  const isOldBullet = (l: string): boolean =>
+    l.startsWith("- Time to first answer (spawn of") || l.startsWith("- Start, in a fresh process");
   // The section itself.
   const start = lines.findIndex((l) => l === SECTION);
   if (start >= 0) {
@@ -169,7 +203,9 @@ export function patchPerformanceDoc(file: string, s: StartupReport): void {
       lines.splice(end, 0, row);
     }
   }
-  lines = lines.filter((l) => !isStartupWhy(l) && !isOldBullet(l)).map((l) => (l === "## Creating 10,000 accounts, memory, start" ? "## Creating 10,000 accounts, memory" : l));
+  lines = lines
+    .filter((l) => !isStartupWhy(l) && !isOldBullet(l))
+    .map((l) => (l === "## Creating 10,000 accounts, memory, start" ? "## Creating 10,000 accounts, memory" : l));
   if (v.met === false && v.why) {
     const why = lines.findIndex((l) => l === "### Why the misses");
     if (why >= 0) lines.splice(why + 2, 0, `- **${v.target}**: ${v.why}`);

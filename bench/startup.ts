@@ -215,7 +215,9 @@ async function spawnListening(cmd: StartCommand, dataFile: string, nodeArgs: str
         resolve(Number(m[1]));
       };
       child.stdout!.setEncoding("utf8").on("data", onData);
-      child.once("exit", (code, signal) => reject(new Error(`${cmd.name} exited (${code ?? signal}) before printing its address: ${err.trim().slice(-500)}`)));
+      child.once("exit", (code, signal) =>
+        reject(new Error(`${cmd.name} exited (${code ?? signal}) before printing its address: ${err.trim().slice(-500)}`)),
+      );
       setTimeout(() => reject(new Error(`${cmd.name} printed no address within 20 s`)), 20_000).unref();
     });
     return { child, port, spawnUs, t0 };
@@ -238,7 +240,8 @@ async function startAndAsk(cmd: StartCommand, dataFile: string, nodeArgs: string
     const cpuMs = child.pid !== undefined ? cpuMsOf(child.pid) : undefined;
     if (res.status !== 200) throw new Error(`${cmd.name} answered DescribeOrganization with HTTP ${res.status}: ${res.body.slice(0, 300)}`);
     const org = (JSON.parse(res.body) as { Organization?: { Id?: unknown } }).Organization;
-    if (typeof org?.Id !== "string") throw new Error(`${cmd.name}: DescribeOrganization answered without an organization: ${res.body.slice(0, 300)}`);
+    if (typeof org?.Id !== "string")
+      throw new Error(`${cmd.name}: DescribeOrganization answered without an organization: ${res.body.slice(0, 300)}`);
     return { child, answer: { ms, ...(cpuMs !== undefined ? { cpuMs } : {}) }, spawnUs, sentUs, answeredUs };
   } catch (e) {
     child.kill("SIGKILL");
@@ -263,7 +266,8 @@ async function makeDataFile(dir: string): Promise<string> {
   const ep = keepAliveEndpoint("127.0.0.1", port);
   try {
     await call(ep, MANAGEMENT, "CreateOrganization", { FeatureSet: "ALL" });
-    for (let i = 0; i < DATA_ACCOUNTS; i++) await call(ep, MANAGEMENT, "CreateAccount", { Email: `startup-${i}@example.com`, AccountName: `startup-${i}` });
+    for (let i = 0; i < DATA_ACCOUNTS; i++)
+      await call(ep, MANAGEMENT, "CreateAccount", { Email: `startup-${i}@example.com`, AccountName: `startup-${i}` });
   } finally {
     closeEndpoint(ep);
     await stop(child);
@@ -275,7 +279,11 @@ async function makeDataFile(dir: string): Promise<string> {
  * orgsim's first answer against the bare server's: one unmeasured start of each, then `runs`
  * turns of every command in `commands` (the bare server's last), each ratio taken within a turn.
  */
-export async function startupComparison(runs = STARTUP_RUNS, log: (line: string) => void = () => {}, withProfile = true): Promise<StartupReport> {
+export async function startupComparison(
+  runs = STARTUP_RUNS,
+  log: (line: string) => void = () => {},
+  withProfile = true,
+): Promise<StartupReport> {
   const dir = mkdtempSync(path.join(tmpdir(), "orgsim-startup-"));
   try {
     const loadBefore = loadAverage();
@@ -362,19 +370,37 @@ export function phaseOfStack(stack: CallFrame[]): string {
   const isOrgsim = (f: CallFrame): boolean => f.url.startsWith(`file://${ROOT}/dist/`) || f.url.startsWith(`file://${ROOT}/bin/`);
   // The only CommonJS either server loads after Node's boot is better-sqlite3 (imported by orgsim's store).
   const CJS_FROM_ESM = new Set(["commonjsStrategy", "cjsLoader", "createCJSModuleWrap", "cjsPreparseModuleExports"]);
-  if (has((f) => f.url.includes("/node_modules/better-sqlite3/") || f.url.includes("/node_modules/bindings/") || f.functionName === "dlopen" || CJS_FROM_ESM.has(f.functionName))) {
+  if (
+    has(
+      (f) =>
+        f.url.includes("/node_modules/better-sqlite3/") ||
+        f.url.includes("/node_modules/bindings/") ||
+        f.functionName === "dlopen" ||
+        CJS_FROM_ESM.has(f.functionName),
+    )
+  ) {
     return "better-sqlite3: its CommonJS modules and native addon";
   }
-  if (has((f) => f.functionName === "prepareMainThreadExecution" || f.functionName === "prepareExecution")) return "Node's boot (pre-execution)";
-  if (has((f) => f.functionName === "compileSourceTextModule" || (f.url === "node:vm" && f.functionName === "Script"))) return "compiling orgsim's code (ES modules' source; the bundle's vm.Script)";
-  if (has((f) => f.functionName === "compileForInternalLoader" || f.functionName === "compileForPublicLoader" || f.functionName === "builtinStrategy")) {
+  if (has((f) => f.functionName === "prepareMainThreadExecution" || f.functionName === "prepareExecution"))
+    return "Node's boot (pre-execution)";
+  if (has((f) => f.functionName === "compileSourceTextModule" || (f.url === "node:vm" && f.functionName === "Script")))
+    return "compiling orgsim's code (ES modules' source; the bundle's vm.Script)";
+  if (
+    has(
+      (f) =>
+        f.functionName === "compileForInternalLoader" ||
+        f.functionName === "compileForPublicLoader" ||
+        f.functionName === "builtinStrategy",
+    )
+  ) {
     return "loading Node's built-in modules (node:http, node:net, node:crypto, ...)";
   }
   // Whichever is nearer the leaf: the server's code (which may read files, hash, require) or Node's module loader.
   const first = stack.find((f) => isOrgsim(f) || f.url.startsWith("node:internal/modules/"));
   if (first && !isOrgsim(first)) return "module loader: resolve, read, link";
   if (first && first.lineNumber === 0 && first.functionName === "") return "evaluating the modules' top level";
-  if (first) return "the server's own code (orgsim: reading its bundle, CLI, settings, store open and schema check, models, services, baseline, listen)";
+  if (first)
+    return "the server's own code (orgsim: reading its bundle, CLI, settings, store open and schema check, models, services, baseline, listen)";
   return "other Node internals (streams, timers, process)";
 }
 
@@ -423,7 +449,8 @@ async function startupProfile(dataFile: string, dir: string, log: (line: string)
       const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
       if (!file) throw new Error(`${cmd.name} wrote no CPU profile`);
       const profile = JSON.parse(readFileSync(path.join(profDir, file), "utf8")) as CpuProfile;
-      if (process.env.BENCH_STARTUP_PROFILES) writeFileSync(path.join(profDir, "times.json"), JSON.stringify({ spawnUs: s.spawnUs, sentUs: s.sentUs, answeredUs: s.answeredUs }));
+      if (process.env.BENCH_STARTUP_PROFILES)
+        writeFileSync(path.join(profDir, "times.json"), JSON.stringify({ spawnUs: s.spawnUs, sentUs: s.sentUs, answeredUs: s.answeredUs }));
       const m = classify(profile, s.sentUs, s.answeredUs);
       m.set(BEFORE_PROFILER, Math.max(0, (profile.startTime - s.spawnUs) / 1000));
       perRun.push(m);
@@ -432,7 +459,11 @@ async function startupProfile(dataFile: string, dir: string, log: (line: string)
     const names = new Set(perRun.flatMap((m) => [...m.keys()]));
     phases[cmd.name] = [...names].map((phase) => ({ phase, ms: median(perRun.map((m) => m.get(phase) ?? 0)) })).sort((a, b) => b.ms - a.ms);
     totalMs[cmd.name] = median(totals);
-    log(`  profiled ${cmd.name}: ${phases[cmd.name]!.slice(0, 4).map((p) => `${p.phase} ${p.ms.toFixed(0)} ms`).join("; ")}`);
+    log(
+      `  profiled ${cmd.name}: ${phases[cmd.name]!.slice(0, 4)
+        .map((p) => `${p.phase} ${p.ms.toFixed(0)} ms`)
+        .join("; ")}`,
+    );
   }
   return { runs: PROFILE_RUNS, phases, totalMs };
 }

@@ -101,16 +101,16 @@ export function listAccounts(t: Target, label: string, expected: number, load: L
   const first = prepare(t.mgmt, "ListAccounts", { MaxResults: 20 });
   const state = Array.from({ length: load.concurrency }, () => ({ token: undefined as string | undefined, seen: 0 }));
   return measure(t, listWorkload(label), "page", load, async (w) => {
-      const s = state[w]!;
-      const request: PreparedCall = s.token === undefined ? first : prepare(t.mgmt, "ListAccounts", { MaxResults: 20, NextToken: s.token });
-      const out = await invoke(t.ep, request);
-      s.seen += accountsIn(out);
-      s.token = nextTokenOf(out);
-      if (s.token === undefined) {
-        const seen = s.seen;
-        s.seen = 0;
-        if (seen !== expected) throw new Error(`a full listing returned ${seen} accounts, expected ${expected}`);
-      }
+    const s = state[w]!;
+    const request: PreparedCall = s.token === undefined ? first : prepare(t.mgmt, "ListAccounts", { MaxResults: 20, NextToken: s.token });
+    const out = await invoke(t.ep, request);
+    s.seen += accountsIn(out);
+    s.token = nextTokenOf(out);
+    if (s.token === undefined) {
+      const seen = s.seen;
+      s.seen = 0;
+      if (seen !== expected) throw new Error(`a full listing returned ${seen} accounts, expected ${expected}`);
+    }
   });
 }
 
@@ -118,7 +118,11 @@ export function listAccounts(t: Target, label: string, expected: number, load: L
 export const listWorkload = (label: string): string => `ListAccounts page @${label} accounts`;
 
 /** One client walks the full listing `times` times (stopping early past `budgetMs`); the median ms and the page count. */
-export async function fullListing(t: Target, times: number, budgetMs: number): Promise<{ medianMs: number; pages: number; accounts: number; runs: number }> {
+export async function fullListing(
+  t: Target,
+  times: number,
+  budgetMs: number,
+): Promise<{ medianMs: number; pages: number; accounts: number; runs: number }> {
   const durations: number[] = [];
   let pages = 0;
   let accounts = 0;
@@ -198,8 +202,21 @@ function levelPolicies(level: number, tag: string, timeBound: boolean): { name: 
         ]),
       };
   return [
-    { name: `bench-${tag}-l${level}-allow-org-reads`, content: scp([{ Sid: "AllowOrgReads", Effect: "Allow", Action: ["organizations:Describe*", "organizations:List*", "sts:*", "iam:*", "s3:*", "ec2:*"], Resource: "*" }]) },
-    { name: `bench-${tag}-l${level}-deny-leave`, content: scp([{ Sid: "DenyLeave", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }]) },
+    {
+      name: `bench-${tag}-l${level}-allow-org-reads`,
+      content: scp([
+        {
+          Sid: "AllowOrgReads",
+          Effect: "Allow",
+          Action: ["organizations:Describe*", "organizations:List*", "sts:*", "iam:*", "s3:*", "ec2:*"],
+          Resource: "*",
+        },
+      ]),
+    },
+    {
+      name: `bench-${tag}-l${level}-deny-leave`,
+      content: scp([{ Sid: "DenyLeave", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }]),
+    },
     {
       name: `bench-${tag}-l${level}-region-guard`,
       content: scp([
@@ -212,7 +229,17 @@ function levelPolicies(level: number, tag: string, timeBound: boolean): { name: 
         },
       ]),
     },
-    { name: `bench-${tag}-l${level}-protect-trail`, content: scp([{ Sid: "ProtectTrail", Effect: "Deny", Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"], Resource: "*" }]) },
+    {
+      name: `bench-${tag}-l${level}-protect-trail`,
+      content: scp([
+        {
+          Sid: "ProtectTrail",
+          Effect: "Deny",
+          Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"],
+          Resource: "*",
+        },
+      ]),
+    },
     last,
   ];
 }
@@ -233,7 +260,9 @@ async function createOu(t: Target, parent: string, name: string): Promise<string
  */
 async function replaceScps(t: Target, target: string, ids: string[]): Promise<void> {
   const out = await call(t.ep, t.mgmt, "ListPoliciesForTarget", { TargetId: target, Filter: "SERVICE_CONTROL_POLICY" });
-  const existing = (Array.isArray(out.Policies) ? (out.Policies as { Id?: unknown }[]) : []).map((p) => p.Id).filter((id): id is string => typeof id === "string");
+  const existing = (Array.isArray(out.Policies) ? (out.Policies as { Id?: unknown }[]) : [])
+    .map((p) => p.Id)
+    .filter((id): id is string => typeof id === "string");
   const [first, ...rest] = ids;
   if (first === undefined) return;
   await call(t.ep, t.mgmt, "AttachPolicy", { PolicyId: first, TargetId: target });
@@ -278,7 +307,11 @@ export async function memberCallThroughScps(t: Target, load: LoadOptions, evalua
 
     // The probe: same shape, one OU whose SCP denies DescribeOrganization.
     const probeOu = await createOu(t, rootId, `bench-${tag}-probe`);
-    const deny = await createPolicy(t, `bench-${tag}-probe-deny`, scp([{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*" }]));
+    const deny = await createPolicy(
+      t,
+      `bench-${tag}-probe-deny`,
+      scp([{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*" }]),
+    );
     await call(t.ep, t.mgmt, "AttachPolicy", { PolicyId: deny, TargetId: probeOu });
     const probe = await newMemberAccount(t);
     await call(t.ep, t.mgmt, "MoveAccount", { AccountId: probe, SourceParentId: rootId, DestinationParentId: probeOu });
@@ -305,7 +338,10 @@ export async function memberCallThroughScps(t: Target, load: LoadOptions, evalua
       ? "a change-freeze SCP on the path conditions on aws:CurrentTime, so orgsim caches no decision: every call reads and evaluates root, three OUs and the account"
       : "the same call again: after the first, orgsim answers from its SCP decision cache",
   );
-  if (probeDenied === false) m.notes.push("SCP enforcement looked inactive: a probe account under a Deny SCP was NOT denied, so this figure may not include SCP evaluation");
+  if (probeDenied === false)
+    m.notes.push(
+      "SCP enforcement looked inactive: a probe account under a Deny SCP was NOT denied, so this figure may not include SCP evaluation",
+    );
   else if (probeDenied !== true) m.notes.push(`the deny probe answered an unexpected error: ${probeDenied}`);
   else m.notes.push("SCP evaluation verified live (a probe under a Deny SCP got AccessDeniedException)");
   return m;
@@ -329,7 +365,13 @@ export async function inviteAcceptLeave(t: Target, load: LoadOptions): Promise<M
     await cycle(load.concurrency); // one cycle outside the measured accounts, as a feature probe
   } catch (err) {
     const why = describeError(err);
-    return { server: t.server, workload, unit: "cycle", skipped: t.server === "moto" ? `${why} (moto implements no handshakes nor LeaveOrganization)` : why, notes: [] };
+    return {
+      server: t.server,
+      workload,
+      unit: "cycle",
+      skipped: t.server === "moto" ? `${why} (moto implements no handshakes nor LeaveOrganization)` : why,
+      notes: [],
+    };
   }
   return measure(t, workload, "cycle", load, cycle);
 }

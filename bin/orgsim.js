@@ -38,7 +38,10 @@ function loadBundle(file, modified) {
   }
   // CommonJS's own wrapper, on the first line so line numbers in stack traces are the file's.
   // Written as Latin-1 (scripts/bundle.mjs): no UTF-8 decoding of a megabyte.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source.toString("latin1")}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source.toString("latin1")}\n})`, {
+    filename: file,
+    cachedData,
+  });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   if (key && (cachedData === undefined || script.cachedDataRejected) && process.argv[2] === "start") {

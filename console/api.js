@@ -53,7 +53,9 @@ export const getAccountDetail = (accountId) => /** @type {Promise<AccountDetail>
 
 /** Older events of an organization, from a `nextToken`. @param {string} organizationId @param {string} token */
 export const getOlderEvents = (organizationId, token) =>
-  /** @type {Promise<EventsPage>} */ (call("GET", `${API}/events?organizationId=${encodeURIComponent(organizationId)}&maxResults=100&nextToken=${encodeURIComponent(token)}`));
+  /** @type {Promise<EventsPage>} */ (
+    call("GET", `${API}/events?organizationId=${encodeURIComponent(organizationId)}&maxResults=100&nextToken=${encodeURIComponent(token)}`)
+  );
 
 /** @param {URLSearchParams} params accountId, action, resource */
 export const explain = (params) => /** @type {Promise<ExplainAnswer>} */ (call("GET", `${API}/explain?${params}`));

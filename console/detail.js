@@ -24,7 +24,11 @@ export function renderDetail() {
   const box = $("detail");
   const org = data.state?.organization;
   if (!org) {
-    fill(box, h("h2", null, "Nothing to show yet"), h("p", { class: "muted" }, "The console updates by itself when an organization appears."));
+    fill(
+      box,
+      h("h2", null, "Nothing to show yet"),
+      h("p", { class: "muted" }, "The console updates by itself when an organization appears."),
+    );
     return;
   }
   if (ui.selected.kind === "account") {
@@ -46,7 +50,16 @@ export function renderDetail() {
 function organizationDetail(org) {
   const types = org.policyTypes.filter((t) => t.Status === "ENABLED").map((t) => t.Type);
   return [
-    h("header", { class: "detail-head" }, h("div", null, h("h2", null, "Organization ", idText(org.id)), h("p", { class: "muted" }, "Select the root, an OU or an account in the tree for its details."))),
+    h(
+      "header",
+      { class: "detail-head" },
+      h(
+        "div",
+        null,
+        h("h2", null, "Organization ", idText(org.id)),
+        h("p", { class: "muted" }, "Select the root, an OU or an account in the tree for its details."),
+      ),
+    ),
     facts([
       ["ARN", h("code", { class: "wrap" }, org.arn)],
       ["Feature set", org.featureSet],
@@ -54,7 +67,12 @@ function organizationDetail(org) {
       ["Accounts", fmtNumber(org.accountCount)],
       ["Created", `${fmtTime(org.createdAt)} UTC`],
       ["Policy types enabled", types.length ? types.map((t) => badge(t, "neutral")) : h("span", { class: "muted" }, "none")],
-      ["Trusted services", org.trustedServices.length ? org.trustedServices.map((s) => badge(s.servicePrincipal, "neutral")) : h("span", { class: "muted" }, "none")],
+      [
+        "Trusted services",
+        org.trustedServices.length
+          ? org.trustedServices.map((s) => badge(s.servicePrincipal, "neutral"))
+          : h("span", { class: "muted" }, "none"),
+      ],
     ]),
     org.delegatedAdministrators.length
       ? section(
@@ -62,7 +80,13 @@ function organizationDetail(org) {
           table(
             ["Account", "Service", "Since"],
             org.delegatedAdministrators.map((d) => [
-              h("button", { type: "button", class: "link", onclick: () => select({ kind: "account", id: d.accountId }) }, d.accountName ?? d.accountId, " ", idText(d.accountId)),
+              h(
+                "button",
+                { type: "button", class: "link", onclick: () => select({ kind: "account", id: d.accountId }) },
+                d.accountName ?? d.accountId,
+                " ",
+                idText(d.accountId),
+              ),
               d.servicePrincipal,
               fmtTime(d.enabledAt),
             ]),
@@ -76,15 +100,32 @@ function organizationDetail(org) {
 function containerDetail(node) {
   /** @type {TreeNode[]} */
   const path = [];
-  for (let n = data.nodes.get(node.parentId ?? ""), depth = 0; n && depth < 12; n = data.nodes.get(n.parentId ?? ""), depth++) path.unshift(n);
+  for (let n = data.nodes.get(node.parentId ?? ""), depth = 0; n && depth < 12; n = data.nodes.get(n.parentId ?? ""), depth++)
+    path.unshift(n);
   return [
-    h("header", { class: "detail-head" }, h("div", null, h("h2", null, node.name, " ", idText(node.id)), h("p", { class: "muted" }, node.type === "ROOT" ? "Root" : "Organizational unit"))),
+    h(
+      "header",
+      { class: "detail-head" },
+      h(
+        "div",
+        null,
+        h("h2", null, node.name, " ", idText(node.id)),
+        h("p", { class: "muted" }, node.type === "ROOT" ? "Root" : "Organizational unit"),
+      ),
+    ),
     facts([
       ["ARN", h("code", { class: "wrap" }, node.arn)],
       ["Path", path.length ? pathLinks(path) : null],
       ["Accounts here", fmtNumber(node.accountCount)],
       ["Accounts below", node.totalAccounts !== node.accountCount ? fmtNumber(node.totalAccounts) : null],
-      ["Child OUs", node.children.length ? node.children.map((c) => h("button", { type: "button", class: "chip", onclick: () => select({ kind: "container", id: c.id }, c) }, c.name)) : h("span", { class: "muted" }, "none")],
+      [
+        "Child OUs",
+        node.children.length
+          ? node.children.map((c) =>
+              h("button", { type: "button", class: "chip", onclick: () => select({ kind: "container", id: c.id }, c) }, c.name),
+            )
+          : h("span", { class: "muted" }, "none"),
+      ],
       ["Policies attached", node.policies.length ? node.policies.map((p) => policyChip(p)) : h("span", { class: "muted" }, "none")],
     ]),
   ];
@@ -95,21 +136,36 @@ function pathLinks(path) {
   return h(
     "span",
     { class: "path" },
-    path.map((p, i) => [i > 0 ? h("span", { class: "sep" }, " › ") : null, h("button", { type: "button", class: "link", onclick: () => select({ kind: "container", id: p.id }, data.nodes.get(p.id)) }, p.name)]),
+    path.map((p, i) => [
+      i > 0 ? h("span", { class: "sep" }, " › ") : null,
+      h("button", { type: "button", class: "link", onclick: () => select({ kind: "container", id: p.id }, data.nodes.get(p.id)) }, p.name),
+    ]),
   );
 }
 
 function accountDetail() {
   const detail = data.detail;
   if (!detail) {
-    return [h("h2", null, "Account ", idText(ui.selected.kind === "account" ? ui.selected.id : "")), h("p", { class: "muted" }, "orgsim knows no such account.")];
+    return [
+      h("h2", null, "Account ", idText(ui.selected.kind === "account" ? ui.selected.id : "")),
+      h("p", { class: "muted" }, "orgsim knows no such account."),
+    ];
   }
   if (!detail.account) {
     const s = detail.standalone;
-    if (!s) return [h("h2", null, "Account ", idText(ui.selected.kind === "account" ? ui.selected.id : "")), h("p", { class: "muted" }, "orgsim knows no such account.")];
+    if (!s)
+      return [
+        h("h2", null, "Account ", idText(ui.selected.kind === "account" ? ui.selected.id : "")),
+        h("p", { class: "muted" }, "orgsim knows no such account."),
+      ];
     return [
       h("header", { class: "detail-head" }, h("div", null, h("h2", null, s.name, " ", idText(s.id)), h("p", { class: "muted" }, s.email))),
-      h("div", { class: "verdict verdict-neutral" }, h("strong", null, "Not a member of this organization."), h("p", null, "It is a standalone account now (it left, was removed, or never joined).")),
+      h(
+        "div",
+        { class: "verdict verdict-neutral" },
+        h("strong", null, "Not a member of this organization."),
+        h("p", null, "It is a standalone account now (it left, was removed, or never joined)."),
+      ),
       section("Standalone readiness", readinessToggles(s.id, s.readiness)),
     ];
   }
@@ -134,7 +190,18 @@ function accountDetail() {
       ["ARN", h("code", { class: "wrap" }, a.arn)],
       ["Path", detail.path.length ? pathLinks(detail.path) : null],
       ["Joined", a.joinedAt ? `${a.joinedMethod === "CREATED" ? "created" : "invited"} ${fmtTime(a.joinedAt)} UTC` : null],
-      ["Tags", a.tags.length ? h("span", { class: "tags" }, a.tags.map((t) => h("span", { class: "tag" }, h("span", { class: "tag-key" }, t.Key), h("span", { class: "tag-value" }, t.Value)))) : h("span", { class: "muted" }, "none")],
+      [
+        "Tags",
+        a.tags.length
+          ? h(
+              "span",
+              { class: "tags" },
+              a.tags.map((t) =>
+                h("span", { class: "tag" }, h("span", { class: "tag-key" }, t.Key), h("span", { class: "tag-value" }, t.Value)),
+              ),
+            )
+          : h("span", { class: "muted" }, "none"),
+      ],
       ["Delegated administrator for", a.delegatedServices.length ? a.delegatedServices.map((s) => badge(s, "info")) : null],
     ]),
     detail.policiesByType.length
@@ -156,7 +223,9 @@ function accountDetail() {
                     " ",
                     idText(l.targetId),
                     " ",
-                    l.policies.length ? l.policies.map((p) => policyChip({ ...p, type: t.type })) : h("span", { class: "muted" }, "no policy"),
+                    l.policies.length
+                      ? l.policies.map((p) => policyChip({ ...p, type: t.type }))
+                      : h("span", { class: "muted" }, "no policy"),
                   ),
                 ),
               ),
@@ -169,9 +238,19 @@ function accountDetail() {
 
 /** The "could it leave now?" box. @param {AccountView} account @param {LeaveVerdict} leave */
 function verdictBox(account, leave) {
-  const scpsEnabled = (data.state?.organization?.policyTypes ?? []).some((t) => t.Type === "SERVICE_CONTROL_POLICY" && t.Status === "ENABLED");
+  const scpsEnabled = (data.state?.organization?.policyTypes ?? []).some(
+    (t) => t.Type === "SERVICE_CONTROL_POLICY" && t.Status === "ENABLED",
+  );
   const explainButton = scpsEnabled
-    ? h("p", null, h("button", { type: "button", class: "link", onclick: () => explainFor(account.id, "organizations:LeaveOrganization") }, "Explain the SCP decision"))
+    ? h(
+        "p",
+        null,
+        h(
+          "button",
+          { type: "button", class: "link", onclick: () => explainFor(account.id, "organizations:LeaveOrganization") },
+          "Explain the SCP decision",
+        ),
+      )
     : null;
   if (leave.canLeave) {
     return h(
@@ -202,7 +281,11 @@ function verdictBox(account, leave) {
           "Waiting period: ",
           h("strong", null, `${wait.left} left`),
           ` (ends ${fmtTime(wait.endsAt)} UTC). `,
-          h("button", { type: "button", class: "link", onclick: () => act(() => advance(wait.secondsLeft)) }, "Advance the clock to its end"),
+          h(
+            "button",
+            { type: "button", class: "link", onclick: () => act(() => advance(wait.secondsLeft)) },
+            "Advance the clock to its end",
+          ),
         )
       : null,
     account.isManagement ? null : explainButton,
@@ -231,21 +314,32 @@ function leaveChecklist(account, leave) {
   return h(
     "div",
     { class: "checklist" },
-    h("p", { class: "checklist-title" }, blocking === 0 ? "Every rule passes:" : `${plural(blocking, "rule")} ${blocking === 1 ? "keeps" : "keep"} it in:`),
+    h(
+      "p",
+      { class: "checklist-title" },
+      blocking === 0 ? "Every rule passes:" : `${plural(blocking, "rule")} ${blocking === 1 ? "keeps" : "keep"} it in:`,
+    ),
     h(
       "ul",
       null,
       checks.map((c) =>
         h(
           "li",
-          { class: `check ${c.ok ? "check-ok" : "check-failed"}${c === first ? " check-decides" : ""}`, dataset: { check: c.rule, ok: String(c.ok) } },
+          {
+            class: `check ${c.ok ? "check-ok" : "check-failed"}${c === first ? " check-decides" : ""}`,
+            dataset: { check: c.rule, ok: String(c.ok) },
+          },
           h("span", { class: "check-mark", title: c.ok ? "passes" : "blocks" }, c.ok ? "✓" : "✗"),
           h(
             "span",
             { class: "check-text" },
             h("span", { class: "check-label" }, CHECK_LABELS[c.rule] ?? c.rule),
-            c.ok && c.rule === "waitingPeriod" && account.joinedMethod === "INVITED" ? h("span", { class: "muted" }, " (invited: none)") : null,
-            c === first && checks.some((o) => o !== c && !o.ok) ? [" ", badge("answered first", "neutral", "LeaveOrganization answers the first rule that blocks")] : null,
+            c.ok && c.rule === "waitingPeriod" && account.joinedMethod === "INVITED"
+              ? h("span", { class: "muted" }, " (invited: none)")
+              : null,
+            c === first && checks.some((o) => o !== c && !o.ok)
+              ? [" ", badge("answered first", "neutral", "LeaveOrganization answers the first rule that blocks")]
+              : null,
             c.ok ? null : h("span", { class: "check-why" }, h("code", null, c.reason ?? c.error), c.detail ? ` ${c.detail}` : ""),
           ),
         ),

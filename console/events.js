@@ -37,7 +37,13 @@ export function renderEvents() {
     }),
   );
   const token = nextOlderToken();
-  fill(panel, list, token ? h("button", { type: "button", class: "btn-small load-older", onclick: () => loadOlderEvents(token) }, "Load older events") : null);
+  fill(
+    panel,
+    list,
+    token
+      ? h("button", { type: "button", class: "btn-small load-older", onclick: () => loadOlderEvents(token) }, "Load older events")
+      : null,
+  );
 }
 
 function nextOlderToken() {
@@ -75,5 +81,7 @@ function detailPairs(detailValue) {
   if (!detailValue || typeof detailValue !== "object") return [];
   return Object.entries(detailValue)
     .filter(([k, v]) => !CALLER_KEYS.includes(k) && v !== null && v !== undefined)
-    .map(([k, v]) => h("span", { class: "kv" }, h("span", { class: "k" }, k), h("span", { class: "v" }, typeof v === "string" ? v : JSON.stringify(v))));
+    .map(([k, v]) =>
+      h("span", { class: "kv" }, h("span", { class: "k" }, k), h("span", { class: "v" }, typeof v === "string" ? v : JSON.stringify(v))),
+    );
 }

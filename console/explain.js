@@ -44,7 +44,10 @@ export async function runExplain() {
     const r = await explain(params);
     fill(out, ...explanation(r));
   } catch (err) {
-    fill(out, h("div", { class: "verdict verdict-denied" }, h("strong", null, "Can't explain: "), err instanceof Error ? err.message : String(err)));
+    fill(
+      out,
+      h("div", { class: "verdict verdict-denied" }, h("strong", null, "Can't explain: "), err instanceof Error ? err.message : String(err)),
+    );
   }
 }
 
@@ -83,8 +86,16 @@ function explanation(r) {
         r.levels.map((l) => {
           const name = data.nodes.get(l.targetId)?.name;
           return [
-            h("span", { class: deciding && deciding.targetId === l.targetId ? "deciding" : "" }, h("span", { class: "muted" }, `${l.targetType} `), name ? `${name} ` : "", idText(l.targetId)),
-            l.policies.length ? l.policies.map((p) => policyChip({ ...p, type: "SERVICE_CONTROL_POLICY" })) : h("span", { class: "muted" }, "none"),
+            h(
+              "span",
+              { class: deciding && deciding.targetId === l.targetId ? "deciding" : "" },
+              h("span", { class: "muted" }, `${l.targetType} `),
+              name ? `${name} ` : "",
+              idText(l.targetId),
+            ),
+            l.policies.length
+              ? l.policies.map((p) => policyChip({ ...p, type: "SERVICE_CONTROL_POLICY" }))
+              : h("span", { class: "muted" }, "none"),
             matches(l.allowedBy, "ok"),
             matches(l.deniedBy, "danger"),
           ];

@@ -5,7 +5,8 @@
 export const fmtNumber = (n) => n.toLocaleString("en-US");
 
 /** "1 account", "2 accounts", "1 match", "3 matches": the count with the noun it takes. */
-export const plural = (/** @type {number} */ n, /** @type {string} */ word, /** @type {string} */ many = `${word}s`) => `${fmtNumber(n)} ${n === 1 ? word : many}`;
+export const plural = (/** @type {number} */ n, /** @type {string} */ word, /** @type {string} */ many = `${word}s`) =>
+  `${fmtNumber(n)} ${n === 1 ? word : many}`;
 
 /** "2025-05-06 14:03:22" from an ISO-8601 time (virtual clock, UTC). */
 export function fmtTime(/** @type {string | null | undefined} */ iso) {

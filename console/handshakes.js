@@ -14,7 +14,8 @@ export function renderHandshakes() {
     fill(panel, h("p", { class: "empty muted" }, "No handshakes (invitations) in this organization."));
     return;
   }
-  const stateKind = (/** @type {string} */ s) => (s === "ACCEPTED" ? "ok" : s === "OPEN" || s === "REQUESTED" ? "info" : s === "EXPIRED" || s === "DECLINED" ? "warn" : "neutral");
+  const stateKind = (/** @type {string} */ s) =>
+    s === "ACCEPTED" ? "ok" : s === "OPEN" || s === "REQUESTED" ? "info" : s === "EXPIRED" || s === "DECLINED" ? "warn" : "neutral";
   fill(
     panel,
     table(
@@ -28,6 +29,8 @@ export function renderHandshakes() {
         idText(hs.id),
       ]),
     ),
-    org.handshakeCount > list.length ? h("p", { class: "muted" }, `Showing the ${list.length} newest of ${fmtNumber(org.handshakeCount)}.`) : null,
+    org.handshakeCount > list.length
+      ? h("p", { class: "muted" }, `Showing the ${list.length} newest of ${fmtNumber(org.handshakeCount)}.`)
+      : null,
   );
 }

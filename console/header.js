@@ -15,7 +15,10 @@ export function renderOrgPicker() {
     return;
   }
   if (orgs.length === 1 && current) {
-    fill(box, h("span", { class: "org-label" }, idText(current.id), h("span", { class: "muted" }, ` · ${plural(current.accountCount, "account")}`)));
+    fill(
+      box,
+      h("span", { class: "org-label" }, idText(current.id), h("span", { class: "muted" }, ` · ${plural(current.accountCount, "account")}`)),
+    );
     return;
   }
   const select = /** @type {HTMLSelectElement} */ (
@@ -23,7 +26,11 @@ export function renderOrgPicker() {
       "select",
       { "aria-label": "Organization", onchange: () => selectOrganization(select.value) },
       orgs.map((o) =>
-        h("option", { value: o.id, selected: o.id === current?.id }, `${o.id} · management ${o.managementAccountId} · ${plural(o.accountCount, "account")}`),
+        h(
+          "option",
+          { value: o.id, selected: o.id === current?.id },
+          `${o.id} · management ${o.managementAccountId} · ${plural(o.accountCount, "account")}`,
+        ),
       ),
     )
   );

@@ -45,7 +45,11 @@ function policyCard(p, open) {
       h("span", { class: "policy-name" }, p.name),
       idText(p.id),
       p.awsManaged ? badge("AWS managed", "neutral") : null,
-      h("span", { class: "muted policy-targets-count" }, p.targetCount === 0 ? "not attached" : `attached to ${plural(p.targetCount, "target")}`),
+      h(
+        "span",
+        { class: "muted policy-targets-count" },
+        p.targetCount === 0 ? "not attached" : `attached to ${plural(p.targetCount, "target")}`,
+      ),
     ),
     p.description ? h("p", { class: "muted" }, p.description) : null,
     p.targets.length
@@ -59,13 +63,21 @@ function policyCard(p, open) {
                 type: "button",
                 class: "chip",
                 title: `${t.type} ${t.id}`,
-                onclick: () => (t.type === "ACCOUNT" ? select({ kind: "account", id: t.id }) : select({ kind: "container", id: t.id }, data.nodes.get(t.id))),
+                onclick: () =>
+                  t.type === "ACCOUNT"
+                    ? select({ kind: "account", id: t.id })
+                    : select({ kind: "container", id: t.id }, data.nodes.get(t.id)),
               },
-              h("span", { class: `icon ${t.type === "ROOT" ? "icon-root" : t.type === "ACCOUNT" ? "icon-account" : "icon-ou"}`, "aria-hidden": "true" }),
+              h("span", {
+                class: `icon ${t.type === "ROOT" ? "icon-root" : t.type === "ACCOUNT" ? "icon-account" : "icon-ou"}`,
+                "aria-hidden": "true",
+              }),
               t.name,
             ),
           ),
-          p.targetCount > p.targets.length ? h("span", { class: "muted" }, `and ${fmtNumber(p.targetCount - p.targets.length)} more`) : null,
+          p.targetCount > p.targets.length
+            ? h("span", { class: "muted" }, `and ${fmtNumber(p.targetCount - p.targets.length)} more`)
+            : null,
         )
       : null,
     h("pre", { class: "policy-content" }, prettyJson(p.content)),

@@ -27,7 +27,11 @@ export function renderTree() {
         { class: "empty" },
         h("p", null, "No organization yet."),
         h("p", { class: "muted" }, "Create one as any account, for example:"),
-        h("pre", { class: "snippet" }, `AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x \\\n  aws --endpoint-url ${location.origin} --region us-east-1 \\\n  organizations create-organization`),
+        h(
+          "pre",
+          { class: "snippet" },
+          `AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x \\\n  aws --endpoint-url ${location.origin} --region us-east-1 \\\n  organizations create-organization`,
+        ),
       ),
     );
     return;
@@ -40,7 +44,20 @@ export function renderTree() {
       s.total === 0
         ? `No account matches “${s.query}”.`
         : `${plural(s.total, "account")} ${s.total === 1 ? "matches" : "match"} “${s.query}”${s.shown < s.total ? ` (showing ${fmtNumber(s.shown)})` : ""}.`,
-      s.shown < s.total ? h("button", { type: "button", class: "link", onclick: () => { ui.searchLimit += SEARCH_PAGE; void refresh(); } }, "Show more") : null,
+      s.shown < s.total
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              onclick: () => {
+                ui.searchLimit += SEARCH_PAGE;
+                void refresh();
+              },
+            },
+            "Show more",
+          )
+        : null,
     );
   } else {
     info.hidden = true;
@@ -55,7 +72,10 @@ function containerItem(node) {
   const open = isOpen(node);
   const hasContent = node.children.length > 0 || node.accountCount > 0;
   const selected = ui.selected.kind === "container" && ui.selected.id === node.id;
-  const countText = node.totalAccounts === node.accountCount ? fmtNumber(node.accountCount) : `${fmtNumber(node.accountCount)} here · ${fmtNumber(node.totalAccounts)} in all`;
+  const countText =
+    node.totalAccounts === node.accountCount
+      ? fmtNumber(node.accountCount)
+      : `${fmtNumber(node.accountCount)} here · ${fmtNumber(node.totalAccounts)} in all`;
   const row = h(
     "div",
     {
@@ -82,7 +102,9 @@ function containerItem(node) {
       h("span", { class: `icon ${node.type === "ROOT" ? "icon-root" : "icon-ou"}`, "aria-hidden": "true" }),
       h("span", { class: "name" }, node.type === "ROOT" ? `${node.name}` : node.name),
       idText(node.id),
-      ui.search && node.matches ? badge(plural(node.matches, "match", "matches"), "info") : h("span", { class: "count-pill", title: "accounts here · in this OU and below" }, countText),
+      ui.search && node.matches
+        ? badge(plural(node.matches, "match", "matches"), "info")
+        : h("span", { class: "count-pill", title: "accounts here · in this OU and below" }, countText),
     ),
   );
   const item = h("li", { class: "tree-item" }, row);
@@ -102,8 +124,14 @@ function containerItem(node) {
           "li",
           { class: "tree-item more" },
           h("span", { class: "muted" }, `Showing ${fmtNumber(accounts.items.length)} of ${plural(accounts.total, "account")}`),
-          h("button", { type: "button", class: "link", onclick: () => showMore(node, PAGE) }, `Show ${fmtNumber(Math.min(PAGE, more))} more`),
-          more > PAGE ? h("button", { type: "button", class: "link", onclick: () => showMore(node, more) }, `Show ${fmtNumber(more)} more`) : null,
+          h(
+            "button",
+            { type: "button", class: "link", onclick: () => showMore(node, PAGE) },
+            `Show ${fmtNumber(Math.min(PAGE, more))} more`,
+          ),
+          more > PAGE
+            ? h("button", { type: "button", class: "link", onclick: () => showMore(node, more) }, `Show ${fmtNumber(more)} more`)
+            : null,
         ),
       );
     }
@@ -160,7 +188,8 @@ function leaveBadge(account) {
   if (account.isManagement) return null;
   if (leave.canLeave) return badge("can leave", "ok", "LeaveOrganization would succeed now");
   const title = [leave.error, leave.reason ? `(${leave.reason})` : "", leave.message ? `: ${leave.message}` : ""].join(" ").trim();
-  if (leave.reason === "WAIT_PERIOD_ACTIVE" && leave.waitPeriod) return badge(`waiting period · ${leave.waitPeriod.left} left`, "warn", title);
+  if (leave.reason === "WAIT_PERIOD_ACTIVE" && leave.waitPeriod)
+    return badge(`waiting period · ${leave.waitPeriod.left} left`, "warn", title);
   if (leave.error === "AccessDeniedException") return badge("SCP denies leaving", "danger", title);
   return badge((leave.reason && SHORT_REASONS[leave.reason]) ?? leave.reason ?? leave.error ?? "can't leave", "warn", title);
 }

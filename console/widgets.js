@@ -15,8 +15,26 @@ export function table(headers, rows) {
   return h(
     "table",
     { class: "table" },
-    h("thead", null, h("tr", null, headers.map((x) => h("th", null, x)))),
-    h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => h("td", null, c))))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((x) => h("th", null, x)),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      rows.map((r) =>
+        h(
+          "tr",
+          null,
+          r.map((c) => h("td", null, c)),
+        ),
+      ),
+    ),
   );
 }
 

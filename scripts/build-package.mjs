@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { bundle } from "./bundle.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-for (const stale of ["dist/src", "dist/bundle", "dist/.tsbuildinfo-src", "dist/.tsbuildinfo", "dist/.start-build-stamp"]) rmSync(join(root, stale), { recursive: true, force: true });
+for (const stale of ["dist/src", "dist/bundle", "dist/.tsbuildinfo-src", "dist/.tsbuildinfo", "dist/.start-build-stamp"])
+  rmSync(join(root, stale), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const built = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
 if (built.status !== 0) process.exit(built.status ?? 1);

@@ -66,7 +66,10 @@ export async function bundle({ verbose = false } = {}) {
   if (/[^\x00-\xff]/.test(text)) throw new Error("the bundle holds characters beyond Latin-1 (bin/orgsim.js reads it as Latin-1)");
   const code = Buffer.from(text, "latin1");
   mkdirSync(outdir, { recursive: true });
-  writeFileSync(outfile, Buffer.concat([Buffer.from(`// orgsim start-up bundle, sha256 ${createHash("sha256").update(code).digest("hex")}\n`), code]));
+  writeFileSync(
+    outfile,
+    Buffer.concat([Buffer.from(`// orgsim start-up bundle, sha256 ${createHash("sha256").update(code).digest("hex")}\n`), code]),
+  );
   if (verbose && result.metafile) {
     for (const [file, out] of Object.entries(result.metafile.outputs)) console.log(`${file} ${(out.bytes / 1024).toFixed(0)} KiB`);
   }

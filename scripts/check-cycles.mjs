@@ -93,7 +93,14 @@ function sourceFiles(dir) {
 function resolveSpecifier(from, specifier) {
   if (!specifier.startsWith(".")) return undefined;
   const base = resolve(dirname(from), specifier);
-  const candidates = [base.replace(/\.js$/, ".ts"), base.replace(/\.cjs$/, ".cts"), base.replace(/\.mjs$/, ".mts"), base, `${base}.ts`, join(base, "index.ts")];
+  const candidates = [
+    base.replace(/\.js$/, ".ts"),
+    base.replace(/\.cjs$/, ".cts"),
+    base.replace(/\.mjs$/, ".mts"),
+    base,
+    `${base}.ts`,
+    join(base, "index.ts"),
+  ];
   const found = candidates.find((c) => SOURCE.test(c) && existsSync(c));
   return found && found.startsWith(srcDir) ? found : undefined;
 }
@@ -119,16 +126,26 @@ function runtimeImports(file) {
   const text = readFileSync(file, "utf8");
   const emitted = withTypes
     ? text
-    : ts.transpileModule(text, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    : ts.transpileModule(text, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+        .outputText;
   const out = [];
   const add = (specifier, names) => {
     const to = resolveSpecifier(file, specifier);
     if (to) out.push({ to, names });
   };
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       add(node.moduleSpecifier.text, namesOf(node));
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       add(node.arguments[0].text, ["import()"]);
     }
     ts.forEachChild(node, visit);
@@ -185,7 +202,8 @@ if (process.argv.includes("--list")) {
 
 const inSrc = (file) => relative(srcDir, file);
 const unplaced = files.filter((f) => layerOf(inSrc(f)) === undefined);
-for (const f of unplaced) console.error(`${name(f)} is in no layer: place it in LAYERS (scripts/check-cycles.mjs) and in docs/architecture.md's map`);
+for (const f of unplaced)
+  console.error(`${name(f)} is in no layer: place it in LAYERS (scripts/check-cycles.mjs) and in docs/architecture.md's map`);
 const against = [...graph].flatMap(([from, edges]) =>
   edges.flatMap(({ to, names }) => {
     const why = brokenDirection(inSrc(from), inSrc(to));

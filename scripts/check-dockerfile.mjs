@@ -110,7 +110,18 @@ function dockerignore() {
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"))
-    .map((p) => new RegExp(`^${p.replace(/^\/+|\/+$/g, "").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*").replace(/\?/g, "[^/]")}(/|$)`));
+    .map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/^\/+|\/+$/g, "")
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*\*/g, "\u0000")
+            .replace(/\*/g, "[^/]*")
+            .replace(/\u0000/g, ".*")
+            .replace(/\?/g, "[^/]")}(/|$)`,
+        ),
+    );
 }
 
 function cleanContext() {
@@ -186,7 +197,8 @@ function copy(stage, stages, context, instr) {
     const target = stage.host(dest);
     if (statSync(source).isDirectory()) {
       mkdirSync(target, { recursive: true });
-      for (const entry of readdirSync(source)) cpSync(join(source, entry), join(target, entry), { recursive: true, verbatimSymlinks: true });
+      for (const entry of readdirSync(source))
+        cpSync(join(source, entry), join(target, entry), { recursive: true, verbatimSymlinks: true });
     } else {
       const toDir = dest.endsWith("/") || parts.length > 1;
       const file = toDir ? join(target, basename(src)) : target;
@@ -214,14 +226,17 @@ function build(instructions, context) {
   const stages = [];
   let stage;
   for (const instr of instructions) {
-    console.log(`${String(instr.line).padStart(3)}: ${instr.op} ${instr.args.length > 110 ? `${instr.args.slice(0, 110)}...` : instr.args}`);
+    console.log(
+      `${String(instr.line).padStart(3)}: ${instr.op} ${instr.args.length > 110 ? `${instr.args.slice(0, 110)}...` : instr.args}`,
+    );
     if (instr.op === "FROM") {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instr.args);
       if (!m) fail(`FROM at line ${instr.line}: cannot read "${instr.args}"`);
       stage = new Stage(stages.length, m[1], m[2]);
       stages.push(stage);
       const major = /^node:(\d+)/.exec(m[1])?.[1];
-      if (major && major !== process.versions.node.split(".")[0]) console.log(`   note: the image has Node ${major}, this machine ${process.versions.node}`);
+      if (major && major !== process.versions.node.split(".")[0])
+        console.log(`   note: the image has Node ${major}, this machine ${process.versions.node}`);
       continue;
     }
     if (!stage) fail(`line ${instr.line}: ${instr.op} before FROM`);
@@ -292,7 +307,11 @@ function stopGroup(child, signal) {
 /** Starts the CMD as the container would (its WORKDIR, its ENV and `extra`); resolves once it listens. */
 async function startCmd(stage, extra, label) {
   const [cmd, ...args] = stage.cmd;
-  const child = spawn(cmd, args.map((a) => stage.rewrite(a)), { cwd: stage.host("."), env: stage.runEnv(extra), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    cmd,
+    args.map((a) => stage.rewrite(a)),
+    { cwd: stage.host("."), env: stage.runEnv(extra), detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
   children.add(child);
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -329,8 +348,18 @@ function healthcheck(stage, extra) {
 }
 
 function aws(port, ...args) {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "111111111111", AWS_SECRET_ACCESS_KEY: "x", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-  const done = spawnSync("aws", ["--endpoint-url", `http://127.0.0.1:${port}`, "organizations", ...args, "--output", "json"], { env, encoding: "utf8" });
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "111111111111",
+    AWS_SECRET_ACCESS_KEY: "x",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+  const done = spawnSync("aws", ["--endpoint-url", `http://127.0.0.1:${port}`, "organizations", ...args, "--output", "json"], {
+    env,
+    encoding: "utf8",
+  });
   if (done.status !== 0) fail(`aws organizations ${args.join(" ")} failed: ${done.stderr}`);
   return JSON.parse(done.stdout);
 }
@@ -339,14 +368,18 @@ async function checkRuntime(stage) {
   if (!stage.user || stage.user === "root" || stage.user === "0") fail("the runtime stage must run as a non-root USER");
   if (!stage.cmd) fail("the runtime stage has no CMD");
   if (!stage.healthcheck) fail("the runtime stage has no HEALTHCHECK");
-  if (!stage.cmd.includes("--host") || stage.cmd[stage.cmd.indexOf("--host") + 1] !== "0.0.0.0") fail('CMD must listen on every interface inside the container ("--host", "0.0.0.0")');
+  if (!stage.cmd.includes("--host") || stage.cmd[stage.cmd.indexOf("--host") + 1] !== "0.0.0.0")
+    fail('CMD must listen on every interface inside the container ("--host", "0.0.0.0")');
   const data = stage.env.ORGSIM_DATA;
-  if (!data || !stage.volumes.some((v) => data.startsWith(`${v.replace(/\/$/, "")}/`))) fail(`ORGSIM_DATA (${data}) must lie in a VOLUME (${stage.volumes.join(", ")})`);
-  if (!stage.expose.includes(Number(stage.env.ORGSIM_PORT))) fail(`EXPOSE (${stage.expose.join(", ")}) must include ORGSIM_PORT (${stage.env.ORGSIM_PORT})`);
+  if (!data || !stage.volumes.some((v) => data.startsWith(`${v.replace(/\/$/, "")}/`)))
+    fail(`ORGSIM_DATA (${data}) must lie in a VOLUME (${stage.volumes.join(", ")})`);
+  if (!stage.expose.includes(Number(stage.env.ORGSIM_PORT)))
+    fail(`EXPOSE (${stage.expose.join(", ")}) must include ORGSIM_PORT (${stage.env.ORGSIM_PORT})`);
   for (const dev of Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies ?? {})) {
     if (existsSync(join(stage.host("."), "node_modules", dev))) fail(`the runtime has the development dependency ${dev}`);
   }
-  for (const absent of ["src", "test", "bench", "dist/test"]) if (existsSync(join(stage.host("."), absent))) fail(`the runtime has ${absent}/`);
+  for (const absent of ["src", "test", "bench", "dist/test"])
+    if (existsSync(join(stage.host("."), absent))) fail(`the runtime has ${absent}/`);
 
   console.log("== the image's CMD, with its ENV, on a free port");
   const port = String(await freePort());
@@ -383,7 +416,8 @@ async function checkCompose(stage) {
   const dbHost = new URL([...urls][0]).hostname;
   if (!compose.services[dbHost]) fail(`ORGSIM_DATABASE_URL names host ${dbHost}, which is no service of compose.yaml`);
   for (const [name, s] of replicas) {
-    if (!(s.ports ?? []).some((p) => String(p).endsWith(`:${stage.env.ORGSIM_PORT}`))) fail(`${name}: publish the container's port ${stage.env.ORGSIM_PORT}`);
+    if (!(s.ports ?? []).some((p) => String(p).endsWith(`:${stage.env.ORGSIM_PORT}`)))
+      fail(`${name}: publish the container's port ${stage.env.ORGSIM_PORT}`);
     if (!s.depends_on?.[dbHost]) fail(`${name}: depends_on ${dbHost}, so it starts after the database`);
   }
 

@@ -35,18 +35,38 @@ function fail(message) {
 function run(cmd, args, options = {}) {
   const { fullEnv, ...rest } = options;
   const done = spawnSync(cmd, args, { cwd: app, encoding: "utf8", ...rest, env: fullEnv ?? { ...process.env, ...options.env } });
-  if (done.status !== 0) fail(`${cmd} ${args.join(" ")} exited with ${done.status ?? done.signal}\n${done.stdout ?? ""}${done.stderr ?? ""}`);
+  if (done.status !== 0)
+    fail(`${cmd} ${args.join(" ")} exited with ${done.status ?? done.signal}\n${done.stdout ?? ""}${done.stderr ?? ""}`);
   return done.stdout ?? "";
 }
 
 try {
   step("npm pack");
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  const packed = JSON.parse(
+    run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }),
+  );
   const files = packed[0].files.map((f) => f.path);
   const tarball = join(work, packed[0].filename);
-  const unwanted = files.filter((f) => /^(test|bench|src|scripts|docs|\.ci)\/|^dist\/(test|bench)\/|\.map$/.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)));
+  const unwanted = files.filter(
+    (f) =>
+      /^(test|bench|src|scripts|docs|\.ci)\/|^dist\/(test|bench)\/|\.map$/.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)),
+  );
   if (unwanted.length > 0) fail(`the tarball holds files users don't need: ${unwanted.join(", ")}`);
-  for (const needed of ["bin/orgsim.js", "dist/bundle/orgsim.cjs", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cjs/index.cjs", "dist/src/cjs/index.d.cts", "console/index.html", "console/app.js", "model/organizations-2016-11-28.json", "python/orgsim_pytest.py", "LICENSE", "NOTICE"]) {
+  for (const needed of [
+    "bin/orgsim.js",
+    "dist/bundle/orgsim.cjs",
+    "dist/src/cli.js",
+    "dist/src/index.js",
+    "dist/src/index.d.ts",
+    "dist/src/cjs/index.cjs",
+    "dist/src/cjs/index.d.cts",
+    "console/index.html",
+    "console/app.js",
+    "model/organizations-2016-11-28.json",
+    "python/orgsim_pytest.py",
+    "LICENSE",
+    "NOTICE",
+  ]) {
     if (!files.includes(needed)) fail(`the tarball lacks ${needed}`);
   }
   console.log(`${files.length} files, ${packed[0].size} bytes`);
@@ -71,7 +91,12 @@ try {
     await sim.close();
     if (health.version !== ${JSON.stringify(version)}) throw new Error("health: " + JSON.stringify(health));
     console.log("${entry} ok " + sim.endpoint);`;
-  console.log(run("node", ["-e", `const { startOrgsim } = require("orgsim"); (async () => { ${probe("require")} })().catch((e) => { console.error(e); process.exit(1); });`]).trim());
+  console.log(
+    run("node", [
+      "-e",
+      `const { startOrgsim } = require("orgsim"); (async () => { ${probe("require")} })().catch((e) => { console.error(e); process.exit(1); });`,
+    ]).trim(),
+  );
   console.log(run("node", ["--input-type=module", "-e", `import { startOrgsim } from "orgsim"; ${probe("import")}`]).trim());
 
   step("types for require and import (tsc, strict, no skipLibCheck)");
@@ -115,8 +140,16 @@ async function checkServer() {
     const match = /^orgsim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(in-memory SQLite\)$/.exec(firstLine);
     if (!match) fail(`unexpected first line: ${firstLine}`);
     const endpoint = match[1];
-    const env = { AWS_ACCESS_KEY_ID: "111111111111", AWS_SECRET_ACCESS_KEY: "x", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-    const created = JSON.parse(run("aws", ["--endpoint-url", endpoint, "organizations", "create-organization", "--feature-set", "ALL", "--output", "json"], { env }));
+    const env = {
+      AWS_ACCESS_KEY_ID: "111111111111",
+      AWS_SECRET_ACCESS_KEY: "x",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    };
+    const created = JSON.parse(
+      run("aws", ["--endpoint-url", endpoint, "organizations", "create-organization", "--feature-set", "ALL", "--output", "json"], { env }),
+    );
     if (created.Organization?.MasterAccountId !== "111111111111") fail(`create-organization answered ${JSON.stringify(created)}`);
     console.log(`create-organization: ${created.Organization.Id}`);
     const health = await (await fetch(`${endpoint}/_orgsim/health`)).json();
@@ -143,12 +176,27 @@ await startOrgsim({ port: "4599" });
 await sim.close();
 export const checked = [endpoint, seeded, "${how}"];
 `;
-  writeFileSync(join(types, "consumer.mts"), `import { startOrgsim, OrgsimError, type Orgsim, type SeedResult } from "orgsim";\nexport const error = OrgsimError;\n${body("import")}`);
-  writeFileSync(join(types, "consumer.cts"), `import { startOrgsim, load, type Orgsim, type SeedResult } from "orgsim";\nexport async function main() {\nconst { OrgsimError } = await load();\n${body("require").replace(/^export const checked = /m, "return ")}void OrgsimError;\n}\n`);
+  writeFileSync(
+    join(types, "consumer.mts"),
+    `import { startOrgsim, OrgsimError, type Orgsim, type SeedResult } from "orgsim";\nexport const error = OrgsimError;\n${body("import")}`,
+  );
+  writeFileSync(
+    join(types, "consumer.cts"),
+    `import { startOrgsim, load, type Orgsim, type SeedResult } from "orgsim";\nexport async function main() {\nconst { OrgsimError } = await load();\n${body("require").replace(/^export const checked = /m, "return ")}void OrgsimError;\n}\n`,
+  );
   writeFileSync(
     join(types, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [join(root, "node_modules", "@types")] },
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ["node"],
+        typeRoots: [join(root, "node_modules", "@types")],
+      },
       files: ["consumer.mts", "consumer.cts"],
     }),
   );
@@ -166,5 +214,10 @@ function checkPytest() {
   // As the README says to run it; no ORGSIM_* or AWS_* setting of this shell leaks in.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ORGSIM_") && !key.startsWith("AWS_")));
   Object.assign(env, { PYTHONPATH: join(app, "node_modules", "orgsim", "python"), PYTHONDONTWRITEBYTECODE: "1" });
-  console.log(run("python3", ["-m", "pytest", "-q", "-p", "orgsim_pytest", "-p", "no:cacheprovider", dir], { cwd: dir, fullEnv: env }).trim().split("\n").pop());
+  console.log(
+    run("python3", ["-m", "pytest", "-q", "-p", "orgsim_pytest", "-p", "no:cacheprovider", dir], { cwd: dir, fullEnv: env })
+      .trim()
+      .split("\n")
+      .pop(),
+  );
 }

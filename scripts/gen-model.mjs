@@ -23,7 +23,9 @@ function strip(value) {
 }
 
 mkdirSync(target, { recursive: true });
-for (const file of readdirSync(source).filter((f) => f.endsWith(".service.json")).sort()) {
+for (const file of readdirSync(source)
+  .filter((f) => f.endsWith(".service.json"))
+  .sort()) {
   const uid = file.replace(/\.service\.json$/, "");
   const service = strip(JSON.parse(readFileSync(join(source, file), "utf8")));
   let paginators = {};

@@ -17,7 +17,10 @@ const files = readdirSync(testDir)
   .map((f) => join(testDir, f));
 const engine = process.env.ORGSIM_TEST_DATABASE_URL ? "PostgreSQL" : "SQLite";
 console.log(`orgsim tests on ${engine}: ${files.length} files`);
-const node = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-reporter=spec", ...files], { stdio: "inherit", cwd: root });
+const node = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-reporter=spec", ...files], {
+  stdio: "inherit",
+  cwd: root,
+});
 let failed = node.status !== 0;
 
 const compat = join(root, "test", "compat");

@@ -110,8 +110,10 @@ export class App {
     if (service.authorize) await service.authorize(ctx, call.operation, service.model);
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     if (!handler) {
-      throw service.notImplemented?.(call.operation) ??
-        new AwsError("UnknownOperationException", `orgsim does not implement ${call.operation} yet; see README's operation table.`);
+      throw (
+        service.notImplemented?.(call.operation) ??
+        new AwsError("UnknownOperationException", `orgsim does not implement ${call.operation} yet; see README's operation table.`)
+      );
     }
     return handler(ctx, call.input);
   }

@@ -12,7 +12,16 @@
  * argument or value, unreadable file); 3 `orgsim explain` answered DENIED.
  */
 import { readFile } from "node:fs/promises";
-import { DEFAULT_SETTINGS, SETTING_OPTIONS, SettingsError, coerceSetting, envName, flagName, resolveSettings, type Settings } from "./config.js";
+import {
+  DEFAULT_SETTINGS,
+  SETTING_OPTIONS,
+  SettingsError,
+  coerceSetting,
+  envName,
+  flagName,
+  resolveSettings,
+  type Settings,
+} from "./config.js";
 import { SeedError, formatProblem, type SeedProblem } from "./seed/errors.js";
 import type { SeedResult } from "./seed/apply.js";
 import { describeDuration, formatDurationSeconds, parseDurationSeconds } from "./duration.js";
@@ -55,12 +64,17 @@ async function request(endpoint: string, method: string, path: string, body?: { 
   try {
     res = await fetch(url, {
       method,
-      headers: { ...(body ? { "Content-Type": body.contentType } : {}), ...(controlToken ? { Authorization: `Bearer ${controlToken}` } : {}) },
+      headers: {
+        ...(body ? { "Content-Type": body.contentType } : {}),
+        ...(controlToken ? { Authorization: `Bearer ${controlToken}` } : {}),
+      },
       body: body?.text,
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new ServerError(`cannot reach orgsim at ${endpoint} (${cause?.code ?? cause?.message ?? (err as Error).message}); is it running? Start it with: orgsim start`);
+    throw new ServerError(
+      `cannot reach orgsim at ${endpoint} (${cause?.code ?? cause?.message ?? (err as Error).message}); is it running? Start it with: orgsim start`,
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -71,13 +85,17 @@ async function request(endpoint: string, method: string, path: string, body?: { 
   }
   if (!res.ok) {
     const e = (json ?? {}) as { error?: string; message?: string; problems?: SeedProblem[] };
-    throw new ServerError(`${method} ${path} answered ${res.status}${e.error ? ` ${e.error}` : ""}: ${e.message ?? text}`, e.problems ?? []);
+    throw new ServerError(
+      `${method} ${path} answered ${res.status}${e.error ? ` ${e.error}` : ""}: ${e.message ?? text}`,
+      e.problems ?? [],
+    );
   }
   return { status: res.status, text, json };
 }
 
 const control = async (endpoint: string, method: string, path: string, body?: unknown): Promise<unknown> =>
-  (await request(endpoint, method, path, body === undefined ? undefined : { text: JSON.stringify(body), contentType: "application/json" })).json;
+  (await request(endpoint, method, path, body === undefined ? undefined : { text: JSON.stringify(body), contentType: "application/json" }))
+    .json;
 
 // ---------------------------------------------------------------------------------------------
 // Output for people
@@ -85,7 +103,10 @@ const control = async (endpoint: string, method: string, path: string, body?: un
 const yesNo = (b: boolean): string => (b ? "yes" : "no");
 
 function describeClock(view: { now: string; offsetSeconds: number }): string {
-  const offset = view.offsetSeconds === 0 ? "no offset" : `offset ${view.offsetSeconds > 0 ? "+" : ""}${formatDurationSeconds(view.offsetSeconds)} (${describeDuration(view.offsetSeconds)} ${view.offsetSeconds > 0 ? "ahead of" : "behind"} real time)`;
+  const offset =
+    view.offsetSeconds === 0
+      ? "no offset"
+      : `offset ${view.offsetSeconds > 0 ? "+" : ""}${formatDurationSeconds(view.offsetSeconds)} (${describeDuration(view.offsetSeconds)} ${view.offsetSeconds > 0 ? "ahead of" : "behind"} real time)`;
   return `virtual time ${view.now}, ${offset}`;
 }
 
@@ -103,7 +124,13 @@ interface ExplainAnswer {
   message?: string;
   reason?: string;
   principalArn?: string;
-  levels?: { targetId: string; targetType: string; policies: { id: string; name: string }[]; allowedBy: { policyId: string; policyName: string }[]; deniedBy: { policyId: string; policyName: string }[] }[];
+  levels?: {
+    targetId: string;
+    targetType: string;
+    policies: { id: string; name: string }[];
+    allowedBy: { policyId: string; policyName: string }[];
+    deniedBy: { policyId: string; policyName: string }[];
+  }[];
 }
 
 export function describeExplanation(e: ExplainAnswer): string {
@@ -113,9 +140,13 @@ export function describeExplanation(e: ExplainAnswer): string {
     const by = d?.policyId ? ` by ${d.policyId} (${d.policyName})` : "";
     lines.push(`ALLOWED${by}: ${e.action} for account ${e.accountId}${e.reason ? ` - ${e.reason}` : ""}`);
   } else if (e.decision === "EXPLICIT_DENY" && d) {
-    lines.push(`DENIED by ${d.policyId} (${d.policyName}) at ${d.targetId}${d.statementSid ? `, statement ${d.statementSid}` : ""}: ${e.action} for account ${e.accountId}`);
+    lines.push(
+      `DENIED by ${d.policyId} (${d.policyName}) at ${d.targetId}${d.statementSid ? `, statement ${d.statementSid}` : ""}: ${e.action} for account ${e.accountId}`,
+    );
   } else {
-    lines.push(`DENIED: no SCP allows ${e.action} at ${d?.targetId ?? "some level"}${d ? ` (${d.targetType})` : ""} for account ${e.accountId}`);
+    lines.push(
+      `DENIED: no SCP allows ${e.action} at ${d?.targetId ?? "some level"}${d ? ` (${d.targetType})` : ""} for account ${e.accountId}`,
+    );
   }
   if (e.principalArn) lines.push(`  principal ${e.principalArn}`);
   for (const level of e.levels ?? []) {
@@ -144,7 +175,9 @@ export function describeSeed(result: SeedResult, source: string): string {
 /** Who-called details every event carries; the readable line shows the caller already. */
 const EVENT_METADATA = new Set(["requestId", "accessKeyId", "sourceIPAddress", "userAgent"]);
 
-function describeEvents(events: { time: string; eventName: string; accountId: string | null; organizationId: string | null; detail: Record<string, unknown> }[]): string {
+function describeEvents(
+  events: { time: string; eventName: string; accountId: string | null; organizationId: string | null; detail: Record<string, unknown> }[],
+): string {
   if (events.length === 0) return "no events";
   return events
     .map((e) => {
@@ -228,7 +261,8 @@ function startOptionSource(option: OptionSpec): string {
   const key = SETTING_BY_FLAG.get(option.name);
   if (!key) return "";
   const value = DEFAULT_SETTINGS[key];
-  const shown = typeof value === "boolean" ? (value ? "on" : "off") : value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value);
+  const shown =
+    typeof value === "boolean" ? (value ? "on" : "off") : value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value);
   return ` [${envName(key)}${shown ? `, default ${shown}` : ""}]`;
 }
 
@@ -280,7 +314,10 @@ export const VERBS: Verb[] = [
     run: async (parsed) => {
       const c = clientOf(parsed);
       const seconds = parseDuration(parsed.positionals[0]!);
-      const out = (await control(c.endpoint, "POST", "/_orgsim/clock", { advanceSeconds: seconds })) as { now: string; offsetSeconds: number };
+      const out = (await control(c.endpoint, "POST", "/_orgsim/clock", { advanceSeconds: seconds })) as {
+        now: string;
+        offsetSeconds: number;
+      };
       c.print(out, `clock advanced by ${describeDuration(seconds)}: ${describeClock(out)}`);
       return EXIT.done;
     },
@@ -315,7 +352,11 @@ export const VERBS: Verb[] = [
     run: async (parsed) => {
       const c = clientOf(parsed);
       const q = new URLSearchParams({ accountId: parsed.positionals[0]!, action: parsed.positionals[1]! });
-      for (const [option, param] of [["principal-arn", "principalArn"], ["resource", "resource"], ["region", "region"]] as const) {
+      for (const [option, param] of [
+        ["principal-arn", "principalArn"],
+        ["resource", "resource"],
+        ["region", "region"],
+      ] as const) {
         const value = c.option(option);
         if (value) q.set(param, value);
       }
@@ -336,7 +377,10 @@ export const VERBS: Verb[] = [
       const text = await readSeedFile(file);
       const q = new URLSearchParams({ source: file === "-" ? "stdin" : file });
       if (parsed.options.get("reset") === true) q.set("reset", "true");
-      const answer = await request(c.endpoint, "POST", `/_orgsim/seed?${q}`, { text: JSON.stringify({ yaml: text }), contentType: "application/json" });
+      const answer = await request(c.endpoint, "POST", `/_orgsim/seed?${q}`, {
+        text: JSON.stringify({ yaml: text }),
+        contentType: "application/json",
+      });
       c.print(answer.json, describeSeed(answer.json as SeedResult, file));
       return EXIT.done;
     },
@@ -384,7 +428,11 @@ async function readiness(parsed: Parsed, which: "ready" | "show"): Promise<numbe
   if (!/^\d{12}$/.test(id)) throw new UsageError(`an account id has 12 digits, got "${id}"`);
   const out =
     which === "ready"
-      ? await control(c.endpoint, "PUT", `/_orgsim/accounts/${id}/standalone`, { supportPlan: true, contactInformation: true, paymentMethod: true })
+      ? await control(c.endpoint, "PUT", `/_orgsim/accounts/${id}/standalone`, {
+          supportPlan: true,
+          contactInformation: true,
+          paymentMethod: true,
+        })
       : await control(c.endpoint, "GET", `/_orgsim/accounts/${id}/standalone`);
   c.print(out, describeReadiness(out as Parameters<typeof describeReadiness>[0]));
   return EXIT.done;
@@ -424,12 +472,21 @@ async function start(parsed: Parsed): Promise<number> {
   }
   const storage = settings.databaseUrl ? "PostgreSQL" : settings.data === ":memory:" ? "in-memory SQLite" : `SQLite ${settings.data}`;
   // The first line stays "orgsim listening on <url> (<storage>)" (tools wait for it); the seed was applied before it.
-  log.info(`orgsim listening on ${sim.endpoint} (${storage})`, { url: sim.endpoint, port: sim.port, engine: sim.app.store.engine, storage, version: orgsimVersion() });
+  log.info(`orgsim listening on ${sim.endpoint} (${storage})`, {
+    url: sim.endpoint,
+    port: sim.port,
+    engine: sim.app.store.engine,
+    storage,
+    version: orgsimVersion(),
+  });
   if (settings.completeAsyncImmediately) {
-    log.info("asynchronous operations complete before they answer (--complete-async-immediately): CreateAccount answers SUCCEEDED", { completeAsyncImmediately: true });
+    log.info("asynchronous operations complete before they answer (--complete-async-immediately): CreateAccount answers SUCCEEDED", {
+      completeAsyncImmediately: true,
+    });
   }
   warnAboutExposure(settings, sim.port);
-  if (sim.seeded && seedFile) log.info(describeSeed(sim.seeded, seedFile), { seed: seedFile, organizations: sim.seeded.organizations.map((o) => o.id) });
+  if (sim.seeded && seedFile)
+    log.info(describeSeed(sim.seeded, seedFile), { seed: seedFile, organizations: sim.seeded.organizations.map((o) => o.id) });
   else if (seedFile) log.info(`seed ${seedFile} not applied: the state already holds organizations (kept as it is)`, { seed: seedFile });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -474,7 +531,9 @@ function verbUsage(verb: Verb): string {
 }
 
 function usage(): string {
-  const shown = VERBS.map((v) => [["orgsim", ...v.words, ...v.args].join(" ") + (v.words[0] === "start" ? " [options]" : ""), v.summary] as const);
+  const shown = VERBS.map(
+    (v) => [["orgsim", ...v.words, ...v.args].join(" ") + (v.words[0] === "start" ? " [options]" : ""), v.summary] as const,
+  );
   const width = Math.max(...shown.map(([line]) => line.length));
   return [
     `orgsim ${orgsimVersion()}: a local AWS Organizations (with STS and the Account API)`,
@@ -500,9 +559,12 @@ function findVerb(words: readonly string[]): { verb: Verb; rest: string[] } {
   const group = VERBS.filter((v) => v.words[0] === first);
   if (group.length > 0) {
     const subs = group.map((v) => v.words[1]!);
-    if (second === undefined || second.startsWith("-")) throw new UsageError(`orgsim ${first} needs one of: ${group.map((v) => [...v.words.slice(1), ...v.args].join(" ")).join(", ")}`);
+    if (second === undefined || second.startsWith("-"))
+      throw new UsageError(`orgsim ${first} needs one of: ${group.map((v) => [...v.words.slice(1), ...v.args].join(" ")).join(", ")}`);
     const guess = nearest(second, subs);
-    throw new UsageError(`unknown command "orgsim ${first} ${second}"${guess ? `; did you mean "orgsim ${first} ${guess}"?` : `; ${first} takes ${subs.join(" or ")}`}`);
+    throw new UsageError(
+      `unknown command "orgsim ${first} ${second}"${guess ? `; did you mean "orgsim ${first} ${guess}"?` : `; ${first} takes ${subs.join(" or ")}`}`,
+    );
   }
   const guess = nearest(first, [...new Set(VERBS.map((v) => v.words[0]!)), "help"]);
   throw new UsageError(`unknown command "${first}"${guess ? `; did you mean "orgsim ${guess}"?` : ""}`);
@@ -515,9 +577,13 @@ function checkArguments(verb: Verb, positionals: string[]): void {
   }
   const extra = positionals[verb.args.length];
   if (extra !== undefined) {
-    const subs = VERBS.filter((v) => v.words.length === verb.words.length + 1 && verb.words.every((w, i) => v.words[i] === w)).map((v) => v.words.at(-1)!);
+    const subs = VERBS.filter((v) => v.words.length === verb.words.length + 1 && verb.words.every((w, i) => v.words[i] === w)).map((v) =>
+      v.words.at(-1)!,
+    );
     const guess = nearest(extra, subs);
-    throw new UsageError(`${verbName(verb)}: unexpected argument "${extra}"${guess ? `; did you mean "orgsim ${verbName(verb)} ${guess}"?` : ""}`);
+    throw new UsageError(
+      `${verbName(verb)}: unexpected argument "${extra}"${guess ? `; did you mean "orgsim ${verbName(verb)} ${guess}"?` : ""}`,
+    );
   }
 }
 
@@ -549,7 +615,9 @@ export async function main(argv: string[]): Promise<number> {
     if (first === "help" || first === "--help" || first === "-h") return help(argv.slice(1).filter((w) => !w.startsWith("-")));
     if (first.startsWith("-")) {
       const guess = nearest(first.replace(/^--?/, ""), ["help", "version"]);
-      throw new UsageError(`unknown option ${first}${guess ? `; did you mean --${guess}?` : ""} (options follow the verb: orgsim start --port 0)`);
+      throw new UsageError(
+        `unknown option ${first}${guess ? `; did you mean --${guess}?` : ""} (options follow the verb: orgsim start --port 0)`,
+      );
     }
     const found = findVerbOrGroupHelp(argv);
     if (typeof found === "number") return found;

@@ -107,26 +107,49 @@ export const SETTING_OPTIONS: { readonly [K in keyof Settings]-?: SettingOption 
   controlApi: { kind: "boolean", help: "the control API and console on /_orgsim/* (--no-control-api turns it off)" },
   createAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds CreateAccount stays IN_PROGRESS" },
   closeAccountDelaySeconds: { kind: "number", value: "N", help: "virtual seconds a closed account stays PENDING_CLOSURE" },
-  completeAsyncImmediately: { kind: "boolean", help: "CreateAccount, CloseAccount and other asynchronous operations finish before they answer (for suites that can't wait)" },
+  completeAsyncImmediately: {
+    kind: "boolean",
+    help: "CreateAccount, CloseAccount and other asynchronous operations finish before they answer (for suites that can't wait)",
+  },
   leaveRatePerSecond: { kind: "number", value: "N", help: "LeaveOrganization successes per organization per second" },
   acceptAnyServicePrincipal: { kind: "boolean", help: "accept any *.amazonaws.com service principal" },
   logFormat: { kind: "string", value: "FORMAT", choices: ["text", "json"], help: "json: every line orgsim prints is a JSON object" },
   quiet: { kind: "boolean", help: "no line per call (internal errors are always logged)" },
   maxBodyBytes: { kind: "number", value: "N", help: "larger request bodies get 413" },
   quotas: { kind: "string", value: "PRESET", choices: ["local", "aws"], help: "aws: AWS's default quotas; local: generous" },
-  allowHosts: { kind: "list", value: "NAME", flag: "allow-host", env: "ORGSIM_ALLOW_HOST", help: "a Host name accepted beyond loopback (.domain: it and its subdomains; *: no check)" },
-  corsOrigins: { kind: "list", value: "ORIGIN", flag: "cors-origin", env: "ORGSIM_CORS_ORIGIN", help: "a web origin whose pages may call orgsim (CORS)" },
+  allowHosts: {
+    kind: "list",
+    value: "NAME",
+    flag: "allow-host",
+    env: "ORGSIM_ALLOW_HOST",
+    help: "a Host name accepted beyond loopback (.domain: it and its subdomains; *: no check)",
+  },
+  corsOrigins: {
+    kind: "list",
+    value: "ORIGIN",
+    flag: "cors-origin",
+    env: "ORGSIM_CORS_ORIGIN",
+    help: "a web origin whose pages may call orgsim (CORS)",
+  },
   controlToken: { kind: "string", value: "TOKEN", help: "every control API request and the console must present this token" },
-  requestTimeoutSeconds: { kind: "number", value: "SECONDS", help: "a client must send a whole request within this time (then 408, closed)" },
-  headersTimeoutSeconds: { kind: "number", value: "SECONDS", help: "a client must send a request's headers within this time (then 408, closed)" },
+  requestTimeoutSeconds: {
+    kind: "number",
+    value: "SECONDS",
+    help: "a client must send a whole request within this time (then 408, closed)",
+  },
+  headersTimeoutSeconds: {
+    kind: "number",
+    value: "SECONDS",
+    help: "a client must send a request's headers within this time (then 408, closed)",
+  },
   keepAliveTimeoutSeconds: { kind: "number", value: "SECONDS", help: "an idle keep-alive connection is closed after this time" },
 };
 
 /** The flag of a setting, without the dashes: "database", "create-account-delay-seconds". */
 export const flagName = (key: keyof Settings): string => SETTING_OPTIONS[key].flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-export const envName = (key: keyof Settings): string => SETTING_OPTIONS[key].env ?? `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-
+export const envName = (key: keyof Settings): string =>
+  SETTING_OPTIONS[key].env ?? `ORGSIM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /** When asynchronous operations complete, as the control API (health) and the console show it. */
 export interface TimingView {
@@ -140,7 +163,6 @@ export const timingView = (s: Settings): TimingView => ({
   createAccountDelaySeconds: s.createAccountDelaySeconds,
   closeAccountDelaySeconds: s.closeAccountDelaySeconds,
 });
-
 
 export class SettingsError extends Error {}
 
@@ -157,7 +179,11 @@ export function coerceSetting(key: keyof Settings, raw: string, source: string):
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SettingsError(`${source}: expected true or false, got "${raw}"`);
   }
-  if (kind === "list") return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (kind === "list")
+    return raw
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
   if (choices && !choices.includes(raw)) throw new SettingsError(`${source}: expected ${choices.join(" or ")}, got "${raw}"`);
   return raw;
 }
@@ -174,12 +200,20 @@ function validate(s: Settings): Settings {
     );
   }
   for (const key of ["requestTimeoutSeconds", "headersTimeoutSeconds", "keepAliveTimeoutSeconds"] as const) {
-    if (!(s[key] >= 0.1 && s[key] <= 86_400)) throw new SettingsError(`--${flagName(key)} must be from 0.1 to 86400 seconds, got ${s[key]}`);
+    if (!(s[key] >= 0.1 && s[key] <= 86_400))
+      throw new SettingsError(`--${flagName(key)} must be from 0.1 to 86400 seconds, got ${s[key]}`);
   }
   if (s.headersTimeoutSeconds > s.requestTimeoutSeconds) {
-    throw new SettingsError(`the headers timeout (${s.headersTimeoutSeconds} s) must not exceed the request timeout (${s.requestTimeoutSeconds} s)`);
+    throw new SettingsError(
+      `the headers timeout (${s.headersTimeoutSeconds} s) must not exceed the request timeout (${s.requestTimeoutSeconds} s)`,
+    );
   }
-  return { ...s, allowHosts: s.allowHosts.map(normalizeAllowedHost), corsOrigins: s.corsOrigins.map(normalizeCorsOrigin), controlToken: checkControlToken(s.controlToken) };
+  return {
+    ...s,
+    allowHosts: s.allowHosts.map(normalizeAllowedHost),
+    corsOrigins: s.corsOrigins.map(normalizeCorsOrigin),
+    controlToken: checkControlToken(s.controlToken),
+  };
 }
 
 /** `orgsim.internal`, `.corp.example` (the domain and its subdomains; `*.corp.example` means the same), or `*`. */
@@ -189,7 +223,9 @@ function normalizeAllowedHost(value: string): string {
 
   const name = v.startsWith(".") ? v.slice(1) : v;
   if (!/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(name)) {
-    throw new SettingsError(`--allow-host takes a host name without scheme, port or path (e.g. orgsim.internal, or .corp.example for a domain and its subdomains), got "${value}"`);
+    throw new SettingsError(
+      `--allow-host takes a host name without scheme, port or path (e.g. orgsim.internal, or .corp.example for a domain and its subdomains), got "${value}"`,
+    );
   }
   return v.replace(/\.$/, "");
 }
@@ -203,9 +239,19 @@ function normalizeCorsOrigin(value: string): string {
   } catch {
     url = undefined;
   }
-  const bare = url && (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.pathname === "/" && !url.search && !url.hash && !v.endsWith("/");
+  const bare =
+    url &&
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    !url.username &&
+    !url.password &&
+    url.pathname === "/" &&
+    !url.search &&
+    !url.hash &&
+    !v.endsWith("/");
   if (!url || !bare) {
-    throw new SettingsError(`--cors-origin takes an origin as a browser sends it: scheme://host[:port] with no path (e.g. http://localhost:3000), got "${value}"`);
+    throw new SettingsError(
+      `--cors-origin takes an origin as a browser sends it: scheme://host[:port] with no path (e.g. http://localhost:3000), got "${value}"`,
+    );
   }
   return url.origin;
 }

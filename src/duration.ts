@@ -20,7 +20,11 @@ export function parseDurationSeconds(text: string, options: { signed?: boolean }
 export function formatDurationSeconds(seconds: number): string {
   const sign = seconds < 0 ? "-" : "";
   const abs = Math.abs(seconds);
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (abs >= size && Number.isInteger(abs / size)) return `${sign}${abs / size}${unit}`;
   }
   return `${sign}${abs}s`;

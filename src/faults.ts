@@ -44,7 +44,8 @@ export function validateFault(models: ServiceModel[], spec: FaultSpec): string |
   }
   for (const key of ["reason", "message"] as const) {
     const value = spec[key];
-    if (value !== undefined && (typeof value !== "string" || value.length > MAX_FAULT_TEXT)) return `${key} must be a string of at most ${MAX_FAULT_TEXT} characters`;
+    if (value !== undefined && (typeof value !== "string" || value.length > MAX_FAULT_TEXT))
+      return `${key} must be a string of at most ${MAX_FAULT_TEXT} characters`;
   }
   for (const model of models) {
     const op = Object.hasOwn(model.operations, spec.operation) ? model.operations[spec.operation] : undefined;
@@ -76,18 +77,27 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
 
 /** Whether any fault is armed for the operation (one indexed look-up: the common case finds none). */
 export async function hasFault(tx: Tx, operation: string): Promise<boolean> {
-  const rows = await hotQuery(tx, "fault-armed", [operation], (t) => t.selectFrom("faults").select("id").where("operation", "=", operation));
+  const rows = await hotQuery(tx, "fault-armed", [operation], (t) =>
+    t.selectFrom("faults").select("id").where("operation", "=", operation),
+  );
   return rows.length > 0;
 }
 
 /** Consumes one matching fault, if one fires for this call. */
 export async function consumeFault(tx: Tx, operation: string): Promise<InjectedFault | undefined> {
-  const rows = await hotQuery(tx, "faults", [operation], (t) => t.selectFrom("faults").selectAll().where("operation", "=", operation).orderBy("created_at"));
+  const rows = await hotQuery(tx, "faults", [operation], (t) =>
+    t.selectFrom("faults").selectAll().where("operation", "=", operation).orderBy("created_at"),
+  );
   for (const row of rows) {
     if (row.probability < 1 && Math.random() >= row.probability) continue;
     if (row.remaining !== null) {
       if (row.remaining <= 1) await tx.deleteFrom("faults").where("id", "=", row.id).execute();
-      else await tx.updateTable("faults").set({ remaining: row.remaining - 1 }).where("id", "=", row.id).execute();
+      else
+        await tx
+          .updateTable("faults")
+          .set({ remaining: row.remaining - 1 })
+          .where("id", "=", row.id)
+          .execute();
     }
     return JSON.parse(row.error) as InjectedFault;
   }
@@ -96,7 +106,11 @@ export async function consumeFault(tx: Tx, operation: string): Promise<InjectedF
 
 export function faultError(fault: InjectedFault, operation: string): AwsError {
   const server = fault.error === "ServiceException" || fault.error === "InternalServerException";
-  const fields = fault.reason ? { Reason: fault.reason } : fault.error === "TooManyRequestsException" ? { Type: "TooManyRequestsException" } : {};
+  const fields = fault.reason
+    ? { Reason: fault.reason }
+    : fault.error === "TooManyRequestsException"
+      ? { Type: "TooManyRequestsException" }
+      : {};
   return new AwsError(fault.error, fault.message ?? `Injected by orgsim for ${operation}: ${fault.error}. Try again later.`, {
     status: server ? 500 : 400,
     fields,

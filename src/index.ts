@@ -120,7 +120,10 @@ export interface Orgsim {
   clock(): Promise<{ now: Date; offsetSeconds: number }>;
   /** Advances the virtual clock by seconds or a duration ("4d", "36h"); returns the virtual now. */
   advanceClock(by: number | string): Promise<Date>;
-  setStandalone(accountId: string, items: { supportPlan?: boolean; contactInformation?: boolean; paymentMethod?: boolean }): Promise<Readiness>;
+  setStandalone(
+    accountId: string,
+    items: { supportPlan?: boolean; contactInformation?: boolean; paymentMethod?: boolean },
+  ): Promise<Readiness>;
   /** Makes an operation answer one of its modelled errors (`count` times, or always; with a probability). Returns the fault's id. */
   addFault(fault: FaultSpec): Promise<string>;
   faults(): Promise<InjectedFaultView[]>;
@@ -201,7 +204,8 @@ export async function startOrgsim(options: StartOptions = {}): Promise<Orgsim> {
     },
     advanceClock: async (by) => {
       const seconds = typeof by === "number" ? by : parseDurationSeconds(by);
-      if (seconds === undefined) throw new OrgsimError(400, "BadRequest", `cannot read the duration "${String(by)}" (examples: 90, 30s, 15m, 2h, 4d)`);
+      if (seconds === undefined)
+        throw new OrgsimError(400, "BadRequest", `cannot read the duration "${String(by)}" (examples: 90, 30s, 15m, 2h, 4d)`);
       return new Date(((await control(app, "POST", "/_orgsim/clock", { advanceSeconds: seconds })) as { now: string }).now);
     },
     setStandalone: async (accountId, items) => (await control(app, "PUT", `/_orgsim/accounts/${accountId}/standalone`, items)) as Readiness,

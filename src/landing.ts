@@ -49,7 +49,8 @@ export interface LandingFacts {
 }
 
 /** "a, b and c". */
-const inWords = (items: readonly string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}` : items.join(""));
+const inWords = (items: readonly string[]): string =>
+  items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}` : items.join("");
 
 /** The landing document, as JSON. */
 export function landingDocument(facts: LandingFacts): Record<string, unknown> {
@@ -67,7 +68,10 @@ export function landingDocument(facts: LandingFacts): Record<string, unknown> {
     controlApi: facts.controlApi ? `${endpoint}/_orgsim/` : "turned off (--no-control-api)",
     docs: "README.md of the orgsim package (npm: orgsim), and docs/ beside it",
     clients: {
-      environment: [`export AWS_ENDPOINT_URL=${endpoint}`, "export AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1"],
+      environment: [
+        `export AWS_ENDPOINT_URL=${endpoint}`,
+        "export AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1",
+      ],
       awsCli: `aws --endpoint-url ${endpoint} organizations describe-organization`,
       boto3: `boto3.client("organizations", endpoint_url="${endpoint}")`,
       jsSdkV3: `new OrganizationsClient({ endpoint: "${endpoint}" })`,

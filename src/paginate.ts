@@ -32,7 +32,8 @@ export function pageSize(maxResults: unknown): number {
   return typeof maxResults === "number" ? maxResults : DEFAULT_PAGE_SIZE;
 }
 
-const sign = (ctx: CallContext, payload: string): string => createHmac("sha256", ctx.tokenKey).update(payload).digest("base64url").slice(0, 22);
+const sign = (ctx: CallContext, payload: string): string =>
+  createHmac("sha256", ctx.tokenKey).update(payload).digest("base64url").slice(0, 22);
 
 /** The page key of a row listed in creation order. */
 export const seqKey = <R extends { seq: number }>(row: R): string => String(row.seq);
@@ -57,14 +58,21 @@ export class Pagination {
     } catch {
       throw this.badToken();
     }
-    if (decoded.v !== TOKEN_VERSION || decoded.s !== `${ctx.operation}:${scope}` || decoded.c !== ctx.principal.accountId || typeof decoded.k !== "string") {
+    if (
+      decoded.v !== TOKEN_VERSION ||
+      decoded.s !== `${ctx.operation}:${scope}` ||
+      decoded.c !== ctx.principal.accountId ||
+      typeof decoded.k !== "string"
+    ) {
       throw this.badToken();
     }
     return decoded.k;
   }
 
   makeToken(ctx: CallContext, scope: string, lastKey: string): string {
-    const payload = Buffer.from(JSON.stringify({ v: TOKEN_VERSION, s: `${ctx.operation}:${scope}`, c: ctx.principal.accountId, k: lastKey })).toString("base64url");
+    const payload = Buffer.from(
+      JSON.stringify({ v: TOKEN_VERSION, s: `${ctx.operation}:${scope}`, c: ctx.principal.accountId, k: lastKey }),
+    ).toString("base64url");
     return `${payload}.${sign(ctx, payload)}`;
   }
 

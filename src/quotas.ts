@@ -70,7 +70,8 @@ export function validateOverrides(body: Record<string, unknown>): string | undef
 
 /** Checks the quotas in force once overrides are merged over the preset (closeAccountMin <= closeAccountMax). */
 export function quotasProblem(q: Quotas): string | undefined {
-  if (q.closeAccountMin > q.closeAccountMax) return `closeAccountMin (${q.closeAccountMin}) must not exceed closeAccountMax (${q.closeAccountMax})`;
+  if (q.closeAccountMin > q.closeAccountMax)
+    return `closeAccountMin (${q.closeAccountMin}) must not exceed closeAccountMax (${q.closeAccountMax})`;
   return undefined;
 }
 
@@ -84,16 +85,25 @@ export async function readOverrides(tx: Tx): Promise<Partial<Quotas>> {
   } catch {
     value = undefined;
   }
-  const problem = value !== null && typeof value === "object" && !Array.isArray(value) ? validateOverrides(value as Record<string, unknown>) : "not a JSON object";
+  const problem =
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? validateOverrides(value as Record<string, unknown>)
+      : "not a JSON object";
   if (problem) {
-    throw new StateUnavailableError(`The stored quota overrides are unusable (${problem}); set them again with PUT /_orgsim/quotas or POST /_orgsim/reset.`);
+    throw new StateUnavailableError(
+      `The stored quota overrides are unusable (${problem}); set them again with PUT /_orgsim/quotas or POST /_orgsim/reset.`,
+    );
   }
   return value as Partial<Quotas>;
 }
 
 export async function writeOverrides(tx: Tx, overrides: Partial<Quotas>): Promise<void> {
   const value = JSON.stringify(overrides);
-  await tx.insertInto("meta").values({ key: OVERRIDES_KEY, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  await tx
+    .insertInto("meta")
+    .values({ key: OVERRIDES_KEY, value })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+    .execute();
 }
 
 /** The quotas in force for this call: the preset of --quotas, then the control API's overrides (shared by replicas). */

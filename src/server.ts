@@ -10,7 +10,14 @@ import type { AddressInfo } from "node:net";
 import { App } from "./app.js";
 import { AwsError } from "./protocol/errors.js";
 import { StateUnavailableError } from "./store/errors.js";
-import { JSON_CONTENT_TYPE, matchesTarget, operationFromTarget, parseJsonBody, serializeJsonError, serializeJsonOutput } from "./protocol/awsJson.js";
+import {
+  JSON_CONTENT_TYPE,
+  matchesTarget,
+  operationFromTarget,
+  parseJsonBody,
+  serializeJsonError,
+  serializeJsonOutput,
+} from "./protocol/awsJson.js";
 import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
 import { authenticate } from "./auth/identity.js";
@@ -37,7 +44,8 @@ function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control"
   const url = req.url ?? "";
   if (isControlPath(url.split("?", 1)[0]!)) return "control";
   if (typeof req.headers["x-amz-target"] === "string") return "json";
-  if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action=")) return "query";
+  if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action="))
+    return "query";
   return "rest";
 }
 
@@ -133,11 +141,19 @@ export class HttpFront {
     const code = service?.internalErrorCode ?? "ServiceException";
     // The database is unreachable or a stored value unusable: say so, so the caller knows a retry may work.
     if (err instanceof StateUnavailableError) return new AwsError(code, `${err.message} (request id ${inc.requestId})`, { status: 500 });
-    return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, { status: 500 });
+    return new AwsError(code, `orgsim hit an internal error (request id ${inc.requestId}); the call changed nothing. See the server log.`, {
+      status: 500,
+    });
   }
 
   /** An error found before routing (bad URL, body too large), in the wire form of the request's protocol. */
-  private sendFrontError(res: ServerResponse, protocol: ReturnType<typeof protocolOf>, requestId: string, err: AwsError, status: number): void {
+  private sendFrontError(
+    res: ServerResponse,
+    protocol: ReturnType<typeof protocolOf>,
+    requestId: string,
+    err: AwsError,
+    status: number,
+  ): void {
     const headers = { "x-amzn-RequestId": requestId };
     if (protocol === "control") {
       send(res, status, { ...headers, "Content-Type": "application/json" }, JSON.stringify({ error: err.code, message: err.message }));
@@ -145,14 +161,26 @@ export class HttpFront {
       const body = `<ErrorResponse><Error><Type>Sender</Type><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
       send(res, status, { ...headers, "Content-Type": "text/xml" }, body);
     } else if (protocol === "rest") {
-      send(res, status, { ...headers, "Content-Type": "application/json", "x-amzn-ErrorType": err.code }, JSON.stringify({ message: err.message }));
+      send(
+        res,
+        status,
+        { ...headers, "Content-Type": "application/json", "x-amzn-ErrorType": err.code },
+        JSON.stringify({ message: err.message }),
+      );
     } else {
       send(res, status, { ...headers, "Content-Type": JSON_CONTENT_TYPE }, serializeJsonError(err));
     }
   }
 
   /** The gate's own answer (a preflight, a console token page) or its refusal, in the wire form of the request's protocol. */
-  private sendVerdict(res: ServerResponse, protocol: ReturnType<typeof protocolOf>, requestId: string, started: number, what: string, verdict: Exclude<Verdict, { kind: "pass" }>): void {
+  private sendVerdict(
+    res: ServerResponse,
+    protocol: ReturnType<typeof protocolOf>,
+    requestId: string,
+    started: number,
+    what: string,
+    verdict: Exclude<Verdict, { kind: "pass" }>,
+  ): void {
     if (verdict.kind === "answer") {
       send(res, verdict.status, { "x-amzn-RequestId": requestId, ...verdict.headers }, verdict.body);
       return;
@@ -160,7 +188,16 @@ export class HttpFront {
     const err = new AwsError(refusalCode(verdict.reason, protocol), verdict.message, { status: verdict.status });
     for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
     this.sendFrontError(res, protocol, requestId, err, verdict.status);
-    this.app.logger.call({ requestId, service: "-", operation: what, principal: "-", status: verdict.status, error: verdict.reason, message: verdict.message, ms: performance.now() - started });
+    this.app.logger.call({
+      requestId,
+      service: "-",
+      operation: what,
+      principal: "-",
+      status: verdict.status,
+      error: verdict.reason,
+      message: verdict.message,
+      ms: performance.now() - started,
+    });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -198,8 +235,16 @@ export class HttpFront {
       body = await readBody(req, this.app.settings.maxBodyBytes);
     } catch (err) {
       const tooLarge = err instanceof BodyTooLarge;
-      const message = tooLarge ? `Request body exceeds the limit of ${this.app.settings.maxBodyBytes} bytes.` : "Could not read the request body.";
-      this.sendFrontError(res, protocol, requestId, new AwsError("RequestEntityTooLargeException", message, { status: 413 }), tooLarge ? 413 : 400);
+      const message = tooLarge
+        ? `Request body exceeds the limit of ${this.app.settings.maxBodyBytes} bytes.`
+        : "Could not read the request body.";
+      this.sendFrontError(
+        res,
+        protocol,
+        requestId,
+        new AwsError("RequestEntityTooLargeException", message, { status: 413 }),
+        tooLarge ? 413 : 400,
+      );
       return;
     }
     const inc: Incoming = {
@@ -210,7 +255,12 @@ export class HttpFront {
     };
     if (isControlPath(url.pathname)) {
       if (!this.app.settings.controlApi) {
-        send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ error: "The control API is turned off (--no-control-api)." }));
+        send(
+          res,
+          404,
+          { "Content-Type": "application/json" },
+          JSON.stringify({ error: "The control API is turned off (--no-control-api)." }),
+        );
         return;
       }
       try {
@@ -220,7 +270,12 @@ export class HttpFront {
       } catch (err) {
         const e = this.asAwsError(err, inc, `control ${url.pathname}`);
         // Health without the control token: the error's name, not its message (which may name the database).
-        send(res, e.status, { "Content-Type": "application/json" }, JSON.stringify(verdict.healthOnly ? { error: e.code } : { error: e.code, message: e.message }));
+        send(
+          res,
+          e.status,
+          { "Content-Type": "application/json" },
+          JSON.stringify(verdict.healthOnly ? { error: e.code } : { error: e.code, message: e.message }),
+        );
       }
       return;
     }
@@ -240,8 +295,13 @@ export class HttpFront {
     const services = [...this.app.services.keys()];
     if (isLandingRequest(inc.parts)) {
       const host = inc.parts.headers.host;
-      const endpoint = typeof host === "string" && host !== "" ? `http://${host}` : `http://${this.app.settings.host}:${this.app.settings.port}`;
-      const out = landingReply(inc.parts, { endpoint, services: [...this.app.services.values()], controlApi: this.app.settings.controlApi });
+      const endpoint =
+        typeof host === "string" && host !== "" ? `http://${host}` : `http://${this.app.settings.host}:${this.app.settings.port}`;
+      const out = landingReply(inc.parts, {
+        endpoint,
+        services: [...this.app.services.values()],
+        controlApi: this.app.settings.controlApi,
+      });
       send(res, out.status, out.headers, out.body);
       return true;
     }
@@ -249,15 +309,20 @@ export class HttpFront {
     if (asked === undefined) return false;
     const out = unservedReply(protocol, asked, services, inc.requestId);
     send(res, out.status, out.headers, out.body);
-    this.finish(inc, asked, askedOperation(inc.parts, protocol), "-", out.status, new AwsError(out.code, `orgsim does not serve ${asked}`, { status: out.status }));
+    this.finish(
+      inc,
+      asked,
+      askedOperation(inc.parts, protocol),
+      "-",
+      out.status,
+      new AwsError(out.code, `orgsim does not serve ${asked}`, { status: out.status }),
+    );
     return true;
   }
 
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
-    const service = [...this.app.services.values()].find(
-      (s) => s.protocol === "json" && matchesTarget(s.model, target),
-    );
+    const service = [...this.app.services.values()].find((s) => s.protocol === "json" && matchesTarget(s.model, target));
     let operation = target;
     let principal = "-";
     try {
@@ -266,7 +331,14 @@ export class HttpFront {
       operation = operationFromTarget(service.model, target);
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
-      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      const output = await this.app.call({
+        service: service.name,
+        operation,
+        input,
+        auth,
+        requestId: inc.requestId,
+        sourceIp: inc.sourceIp,
+      });
       send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
@@ -288,12 +360,22 @@ export class HttpFront {
     }
     try {
       if (!Object.hasOwn(service.model.operations, operation)) {
-        throw new AwsError("InvalidAction", `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`);
+        throw new AwsError(
+          "InvalidAction",
+          `Could not find operation ${operation} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`,
+        );
       }
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseQueryInput(service.model, operation, params);
-      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      const output = await this.app.call({
+        service: service.name,
+        operation,
+        input,
+        auth,
+        requestId: inc.requestId,
+        sourceIp: inc.sourceIp,
+      });
       send(res, 200, headers, serializeQueryOutput(service.model, operation, output, inc.requestId));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
@@ -318,7 +400,12 @@ export class HttpFront {
       }
     }
     if (!service) {
-      send(res, 404, { ...jsonHeaders, "Content-Type": "application/json", "x-amzn-ErrorType": "UnknownOperationException" }, JSON.stringify({ message: `No AWS operation at ${operation}` }));
+      send(
+        res,
+        404,
+        { ...jsonHeaders, "Content-Type": "application/json", "x-amzn-ErrorType": "UnknownOperationException" },
+        JSON.stringify({ message: `No AWS operation at ${operation}` }),
+      );
       return;
     }
     let principal = "-";
@@ -326,7 +413,14 @@ export class HttpFront {
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const input = parseRestJsonInput(service.model, operation, inc.parts);
-      const output = await this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+      const output = await this.app.call({
+        service: service.name,
+        operation,
+        input,
+        auth,
+        requestId: inc.requestId,
+        sourceIp: inc.sourceIp,
+      });
       const out = serializeRestJsonOutput(service.model, operation, output);
       send(res, out.status, { ...jsonHeaders, ...out.headers }, out.body);
       this.finish(inc, service.name, operation, principal, out.status);
@@ -343,10 +437,14 @@ export class HttpFront {
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   if (err.code === "EADDRINUSE") {
-    return new Error(`cannot listen on ${where}: port ${port} is already in use (another orgsim, or LocalStack?); choose another with --port N, or --port 0 for any free port`);
+    return new Error(
+      `cannot listen on ${where}: port ${port} is already in use (another orgsim, or LocalStack?); choose another with --port N, or --port 0 for any free port`,
+    );
   }
-  if (err.code === "EACCES") return new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose another with --port N`);
-  if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") return new Error(`cannot listen on ${where}: ${host} is not an address of this machine; check --host`);
+  if (err.code === "EACCES")
+    return new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose another with --port N`);
+  if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND")
+    return new Error(`cannot listen on ${where}: ${host} is not an address of this machine; check --host`);
   return new Error(`cannot listen on ${where}: ${err.message}`);
 }
 
@@ -367,7 +465,12 @@ export async function startServer(app: App, host: string, port: number): Promise
   const server = createServer(timeoutOptions(app.settings), (req, res) => {
     front.handle(req, res).catch((err: unknown) => {
       app.logger.fault("-", "http", err);
-      send(res, 500, { "Content-Type": "application/json" }, JSON.stringify({ __type: "ServiceException", Message: "orgsim hit an internal error." }));
+      send(
+        res,
+        500,
+        { "Content-Type": "application/json" },
+        JSON.stringify({ __type: "ServiceException", Message: "orgsim hit an internal error." }),
+      );
     });
   });
   server.keepAliveTimeout = Math.round(app.settings.keepAliveTimeoutSeconds * 1000);

@@ -58,7 +58,11 @@ export function unservedService(
 }
 
 /** Whether the request names an operation of a served service: its X-Amz-Target, its Action, or its REST path. */
-function namesServedOperation(list: ServiceDefinition[], parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">, protocol: FrontProtocol): boolean {
+function namesServedOperation(
+  list: ServiceDefinition[],
+  parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">,
+  protocol: FrontProtocol,
+): boolean {
   const target = parts.headers["x-amz-target"];
   if (protocol === "json") return typeof target === "string" && list.some((s) => s.protocol === "json" && matchesTarget(s.model, target));
   if (protocol === "query") {
@@ -69,7 +73,10 @@ function namesServedOperation(list: ServiceDefinition[], parts: Pick<HttpRequest
 }
 
 /** The operation a request for an unserved service names, for the request log. */
-export function askedOperation(parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">, protocol: FrontProtocol): string {
+export function askedOperation(
+  parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">,
+  protocol: FrontProtocol,
+): string {
   const target = parts.headers["x-amz-target"];
   if (protocol === "json" && typeof target === "string") return target.split(".").pop() ?? target;
   if (protocol === "query") return parts.query.get("Action") ?? new URLSearchParams(parts.body.toString("utf8")).get("Action") ?? "-";
@@ -93,7 +100,12 @@ export function unservedMessage(asked: string, served: readonly string[]): strin
  * The error for a request to a service orgsim does not serve, in the wire form of `protocol`
  * (and of the service, where it has its own: S3's XML, EC2's `<Response><Errors>`).
  */
-export function unservedReply(protocol: FrontProtocol, asked: string, served: readonly string[], requestId: string): Reply & { code: string } {
+export function unservedReply(
+  protocol: FrontProtocol,
+  asked: string,
+  served: readonly string[],
+  requestId: string,
+): Reply & { code: string } {
   const message = unservedMessage(asked, served);
   const service = asked.toLowerCase();
   if (protocol === "json") {

@@ -16,10 +16,7 @@
  */
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import {
-  EnableAWSServiceAccessCommand,
-  RegisterDelegatedAdministratorCommand,
-} from "@aws-sdk/client-organizations";
+import { EnableAWSServiceAccessCommand, RegisterDelegatedAdministratorCommand } from "@aws-sdk/client-organizations";
 import { loadModel } from "../src/protocol/model.js";
 import { findViolations } from "../src/protocol/validate.js";
 import { ACCESS, type AccessRule } from "../src/services/organizations/access.js";
@@ -202,7 +199,8 @@ async function call(operation: string, accountId: string, input: Record<string, 
   return { status: res.status, type: body.__type, reason: body.Reason, message: body.Message };
 }
 
-const show = (a: Answer): string => (a.status === 200 ? "200 OK" : `${a.status} ${a.type}${a.reason ? ` (${a.reason})` : ""}: ${a.message}`);
+const show = (a: Answer): string =>
+  a.status === 200 ? "200 OK" : `${a.status} ${a.type}${a.reason ? ` (${a.reason})` : ""}: ${a.message}`;
 
 /** What each caller must (or must not) get, by rule. */
 function expectation(operation: string, rule: AccessRule, caller: Caller): { must?: string; mustNot: string[] } {
@@ -243,13 +241,21 @@ for (const operation of OPERATIONS) {
       const input = inputFor(operation);
       // The input keeps every constraint of the model, so validation (which runs first) lets it through.
       const ref = model.operations[operation]!.input;
-      if (ref) assert.deepEqual(findViolations(model, ref.shape, input), [], `${operation}: the test's input ${JSON.stringify(input)} is not valid`);
+      if (ref)
+        assert.deepEqual(
+          findViolations(model, ref.shape, input),
+          [],
+          `${operation}: the test's input ${JSON.stringify(input)} is not valid`,
+        );
 
       const answer = await call(operation, accountId, input);
       const tag = `${operation} as ${caller} (${accountId}) with ${JSON.stringify(input)} answered ${show(answer)}`;
       // The call reached the authorization step: no validation error, no crash.
       assert.notEqual(answer.type, "SerializationException", tag);
-      assert.ok(!(answer.type === "InvalidInputException" && VALIDATION_REASONS.has(answer.reason ?? "")), `validation refused the input: ${tag}`);
+      assert.ok(
+        !(answer.type === "InvalidInputException" && VALIDATION_REASONS.has(answer.reason ?? "")),
+        `validation refused the input: ${tag}`,
+      );
       assert.ok(answer.status < 500, `crashed: ${tag}`);
       answers.push({ operation, caller, tag, answer });
 
@@ -271,7 +277,9 @@ test("Access: every refusal (and every other error) a caller gets is among the o
     return;
   }
   const unmodelled = answers
-    .filter(({ operation, answer }) => answer.status !== 200 && !(model.operations[operation]!.errors ?? []).some((e) => e.shape === answer.type))
+    .filter(
+      ({ operation, answer }) => answer.status !== 200 && !(model.operations[operation]!.errors ?? []).some((e) => e.shape === answer.type),
+    )
     .map(({ tag }) => `not a modelled error: ${tag}`);
   assert.deepEqual(unmodelled, [], unmodelled.join("\n"));
 });

@@ -54,20 +54,27 @@ async function accountError(fn: () => Promise<unknown>): Promise<AccountApiError
   throw new Error("expected the call to fail with an AWS error, but it succeeded");
 }
 
-const deniedMessage = (account: string, action: string) => `User: arn:aws:iam::${account}:root is not authorized to perform: account:${action}`;
+const deniedMessage = (account: string, action: string) =>
+  `User: arn:aws:iam::${account}:root is not authorized to perform: account:${action}`;
 
 // Trusted access and delegated administrators are written straight into the store until the
 // Organizations operations EnableAWSServiceAccess / RegisterDelegatedAdministrator land; then
 // these two helpers will call them instead.
 async function enableTrustedAccess(orgId: string): Promise<void> {
   await s.sim.app.store.writeTransaction(async (tx) =>
-    tx.insertInto("service_access").values({ org_id: orgId, principal: ACCOUNT_PRINCIPAL, enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
+    tx
+      .insertInto("service_access")
+      .values({ org_id: orgId, principal: ACCOUNT_PRINCIPAL, enabled_at: Date.now(), seq: await nextSeq(tx) })
+      .execute(),
   );
 }
 
 async function registerDelegatedAdmin(orgId: string, accountId: string, principal = ACCOUNT_PRINCIPAL): Promise<void> {
   await s.sim.app.store.writeTransaction(async (tx) =>
-    tx.insertInto("delegated_admins").values({ org_id: orgId, account_id: accountId, principal, enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
+    tx
+      .insertInto("delegated_admins")
+      .values({ org_id: orgId, account_id: accountId, principal, enabled_at: Date.now(), seq: await nextSeq(tx) })
+      .execute(),
   );
 }
 
@@ -141,15 +148,35 @@ test("Alternate contacts: BILLING, OPERATIONS and SECURITY are put, read and del
   const types: AlternateContactType[] = ["BILLING", "OPERATIONS", "SECURITY"];
   for (const type of types) {
     await client.send(
-      new PutAlternateContactCommand({ AlternateContactType: type, Name: `${type} person`, Title: "Lead", EmailAddress: `${type.toLowerCase()}@example.com`, PhoneNumber: "+1 555 0100" }),
+      new PutAlternateContactCommand({
+        AlternateContactType: type,
+        Name: `${type} person`,
+        Title: "Lead",
+        EmailAddress: `${type.toLowerCase()}@example.com`,
+        PhoneNumber: "+1 555 0100",
+      }),
     );
   }
   for (const type of types) {
     const got = (await client.send(new GetAlternateContactCommand({ AlternateContactType: type }))).AlternateContact!;
-    assert.deepEqual(got, { AlternateContactType: type, Name: `${type} person`, Title: "Lead", EmailAddress: `${type.toLowerCase()}@example.com`, PhoneNumber: "+1 555 0100" });
+    assert.deepEqual(got, {
+      AlternateContactType: type,
+      Name: `${type} person`,
+      Title: "Lead",
+      EmailAddress: `${type.toLowerCase()}@example.com`,
+      PhoneNumber: "+1 555 0100",
+    });
   }
   // Put replaces.
-  await client.send(new PutAlternateContactCommand({ AlternateContactType: "BILLING", Name: "New", Title: "CFO", EmailAddress: "cfo@example.com", PhoneNumber: "+44 20 7946 0000" }));
+  await client.send(
+    new PutAlternateContactCommand({
+      AlternateContactType: "BILLING",
+      Name: "New",
+      Title: "CFO",
+      EmailAddress: "cfo@example.com",
+      PhoneNumber: "+44 20 7946 0000",
+    }),
+  );
   assert.equal((await client.send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" }))).AlternateContact!.Name, "New");
 
   await client.send(new DeleteAlternateContactCommand({ AlternateContactType: "OPERATIONS" }));
@@ -160,7 +187,9 @@ test("Alternate contacts: BILLING, OPERATIONS and SECURITY are put, read and del
   // The others are untouched.
   assert.equal((await client.send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" }))).AlternateContact!.Title, "Lead");
   // Another account sees none of them.
-  const other = await accountError(() => s.account("333333333333").send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" })));
+  const other = await accountError(() =>
+    s.account("333333333333").send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" })),
+  );
   assert.equal(other.name, "ResourceNotFoundException");
 });
 
@@ -204,7 +233,10 @@ test("ListRegions: default Regions are ENABLED_BY_DEFAULT, opt-in Regions DISABL
     assert.ok(page.Regions!.length <= 5);
     seen.push(...page.Regions!.map((r) => r.RegionName!));
   }
-  assert.deepEqual(seen, all.map((r) => r.RegionName!));
+  assert.deepEqual(
+    seen,
+    all.map((r) => r.RegionName!),
+  );
 
   const defaults = (await client.send(new ListRegionsCommand({ RegionOptStatusContains: ["ENABLED_BY_DEFAULT"] }))).Regions!;
   assert.ok(defaults.length > 0 && defaults.every((r) => r.RegionOptStatus === "ENABLED_BY_DEFAULT"));
@@ -242,7 +274,10 @@ test("EnableRegion: an opt-in Region goes ENABLING, then ENABLED after the virtu
   assert.equal(await status("af-south-1"), "DISABLED");
 
   // Another account's Regions are its own.
-  assert.equal((await s.account("333333333333").send(new GetRegionOptStatusCommand({ RegionName: "af-south-1" }))).RegionOptStatus, "DISABLED");
+  assert.equal(
+    (await s.account("333333333333").send(new GetRegionOptStatusCommand({ RegionName: "af-south-1" }))).RegionOptStatus,
+    "DISABLED",
+  );
 });
 
 test("EnableRegion/DisableRegion: a Region enabled by default, or an unknown Region, is ValidationException invalidRegionOptTarget", async () => {
@@ -269,17 +304,29 @@ test("EnableRegion/DisableRegion: a Region enabled by default, or an unknown Reg
 test("Access: the management account may act on a member only once trusted access for account.amazonaws.com is enabled", async () => {
   const { orgId } = await s.freshOrg();
   const member = await s.createAccount("a1@example.com");
-  const denied = await accountError(() => s.account().send(new GetAlternateContactCommand({ AccountId: member, AlternateContactType: "BILLING" })));
+  const denied = await accountError(() =>
+    s.account().send(new GetAlternateContactCommand({ AccountId: member, AlternateContactType: "BILLING" })),
+  );
   assert.equal(denied.name, "AccessDeniedException");
   assert.equal(denied.status, 403);
   assert.equal(denied.message, deniedMessage(MANAGEMENT, "GetAlternateContact"));
 
   await enableTrustedAccess(orgId);
   await s.account().send(
-    new PutAlternateContactCommand({ AccountId: member, AlternateContactType: "SECURITY", Name: "Sec", Title: "CISO", EmailAddress: "sec@example.com", PhoneNumber: "+1 555 0101" }),
+    new PutAlternateContactCommand({
+      AccountId: member,
+      AlternateContactType: "SECURITY",
+      Name: "Sec",
+      Title: "CISO",
+      EmailAddress: "sec@example.com",
+      PhoneNumber: "+1 555 0101",
+    }),
   );
   // The member reads what the management account wrote for it.
-  assert.equal((await s.account(member).send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" }))).AlternateContact!.Name, "Sec");
+  assert.equal(
+    (await s.account(member).send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" }))).AlternateContact!.Name,
+    "Sec",
+  );
   await s.account().send(new EnableRegionCommand({ AccountId: member, RegionName: "me-south-1" }));
   assert.equal((await s.account(member).send(new GetRegionOptStatusCommand({ RegionName: "me-south-1" }))).RegionOptStatus, "ENABLING");
   assert.equal((await s.account().send(new GetAccountInformationCommand({ AccountId: member }))).AccountId, member);
@@ -293,7 +340,10 @@ test("Access: the management account naming its own AccountId gets ValidationExc
   const err = await accountError(() => s.account().send(new GetContactInformationCommand({ AccountId: MANAGEMENT })));
   assert.equal(err.name, "ValidationException");
   assert.equal(err.status, 400);
-  assert.equal(err.message, "The management account can't specify its own AccountId ; it must call the operation in standalone context by not including the AccountId parameter.");
+  assert.equal(
+    err.message,
+    "The management account can't specify its own AccountId ; it must call the operation in standalone context by not including the AccountId parameter.",
+  );
   // Without AccountId it acts on itself.
   await s.account().send(new PutAccountNameCommand({ AccountName: "management" }));
   assert.equal((await s.account().send(new GetAccountInformationCommand({}))).AccountName, "management");
@@ -369,19 +419,40 @@ async function attachScps(orgId: string, accountId: string, denyActions: string[
   const deny = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: denyActions, Resource: "*" }] });
   await s.sim.app.store.writeTransaction(async (tx) => {
     const root = await tx.selectFrom("roots").selectAll().where("org_id", "=", orgId).executeTakeFirstOrThrow();
-    await tx.updateTable("roots").set({ policy_types: JSON.stringify([{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]) }).where("id", "=", root.id).execute();
+    await tx
+      .updateTable("roots")
+      .set({ policy_types: JSON.stringify([{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]) })
+      .where("id", "=", root.id)
+      .execute();
     const seq = await nextSeqs(tx, 5);
     const policy = (id: string, name: string, content: string, n: number) => ({
-      id, org_id: orgId, arn: `arn:aws:organizations::${MANAGEMENT}:policy/${orgId}/service_control_policy/${id}`,
-      name, description: "", type: "SERVICE_CONTROL_POLICY", aws_managed: 0, content, seq: seq[n]!,
+      id,
+      org_id: orgId,
+      arn: `arn:aws:organizations::${MANAGEMENT}:policy/${orgId}/service_control_policy/${id}`,
+      name,
+      description: "",
+      type: "SERVICE_CONTROL_POLICY",
+      aws_managed: 0,
+      content,
+      seq: seq[n]!,
     });
-    await tx.insertInto("policies").values([policy("p-allowall1", "AllowAll", allowAll, 0), policy("p-denyacct1", "DenyAccount", deny, 1)]).execute();
-    await tx.insertInto("policy_targets").values([
-      { org_id: orgId, policy_id: "p-allowall1", target_id: root.id, target_type: "ROOT", seq: seq[2]! },
-      { org_id: orgId, policy_id: "p-allowall1", target_id: accountId, target_type: "ACCOUNT", seq: seq[3]! },
-      { org_id: orgId, policy_id: "p-denyacct1", target_id: accountId, target_type: "ACCOUNT", seq: seq[4]! },
-    ]).execute();
-    await tx.updateTable("organizations").set((eb) => ({ policy_version: eb("policy_version", "+", 1) })).where("id", "=", orgId).execute();
+    await tx
+      .insertInto("policies")
+      .values([policy("p-allowall1", "AllowAll", allowAll, 0), policy("p-denyacct1", "DenyAccount", deny, 1)])
+      .execute();
+    await tx
+      .insertInto("policy_targets")
+      .values([
+        { org_id: orgId, policy_id: "p-allowall1", target_id: root.id, target_type: "ROOT", seq: seq[2]! },
+        { org_id: orgId, policy_id: "p-allowall1", target_id: accountId, target_type: "ACCOUNT", seq: seq[3]! },
+        { org_id: orgId, policy_id: "p-denyacct1", target_id: accountId, target_type: "ACCOUNT", seq: seq[4]! },
+      ])
+      .execute();
+    await tx
+      .updateTable("organizations")
+      .set((eb) => ({ policy_version: eb("policy_version", "+", 1) }))
+      .where("id", "=", orgId)
+      .execute();
   });
 }
 
@@ -390,15 +461,27 @@ test("SCPs: a service control policy denying account:PutAlternateContact stops a
   const member = await s.createAccount("scp@example.com");
   await enableTrustedAccess(orgId);
   await attachScps(orgId, member, ["account:PutAlternateContact"]);
-  const put = new PutAlternateContactCommand({ AlternateContactType: "BILLING", Name: "B", Title: "T", EmailAddress: "b@example.com", PhoneNumber: "+1 555 0102" });
+  const put = new PutAlternateContactCommand({
+    AlternateContactType: "BILLING",
+    Name: "B",
+    Title: "T",
+    EmailAddress: "b@example.com",
+    PhoneNumber: "+1 555 0102",
+  });
   const denied = await accountError(() => s.account(member).send(put));
   assert.equal(denied.name, "AccessDeniedException");
   assert.equal(denied.status, 403);
-  assert.match(denied.message, new RegExp(`^User: arn:aws:iam::${member}:root is not authorized to perform: account:PutAlternateContact with an explicit deny`));
+  assert.match(
+    denied.message,
+    new RegExp(`^User: arn:aws:iam::${member}:root is not authorized to perform: account:PutAlternateContact with an explicit deny`),
+  );
   // Another action is allowed, and the management account is never restricted by SCPs.
   await s.account(member).send(new PutAccountNameCommand({ AccountName: "still allowed" }));
   await s.account().send(new PutAlternateContactCommand({ ...put.input, AccountId: member }));
-  assert.equal((await s.account(member).send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" }))).AlternateContact!.Name, "B");
+  assert.equal(
+    (await s.account(member).send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" }))).AlternateContact!.Name,
+    "B",
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -417,20 +500,28 @@ test("Primary email: StartPrimaryEmailUpdate is PENDING; AcceptPrimaryEmailUpdat
   assert.match(code!, /^[a-zA-Z0-9]{6}$/);
 
   const wrongCode = code === "AAAAAA" ? "BBBBBB" : "AAAAAA";
-  const wrong = await accountError(() => s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: wrongCode })));
+  const wrong = await accountError(() =>
+    s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: wrongCode })),
+  );
   assert.equal(wrong.name, "ValidationException");
-  const otherEmail = await accountError(() => s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "other@example.com", Otp: code })));
+  const otherEmail = await accountError(() =>
+    s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "other@example.com", Otp: code })),
+  );
   assert.equal(otherEmail.name, "ValidationException");
   assert.equal((await s.account().send(new GetPrimaryEmailCommand({ AccountId: member }))).PrimaryEmail, "old@example.com");
 
-  const accepted = await s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: code }));
+  const accepted = await s
+    .account()
+    .send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: code }));
   assert.equal(accepted.Status, "ACCEPTED");
   assert.equal((await s.account().send(new GetPrimaryEmailCommand({ AccountId: member }))).PrimaryEmail, "new@example.com");
   assert.equal((await s.orgs().send(new DescribeAccountCommand({ AccountId: member }))).Account!.Email, "new@example.com");
   assert.equal(await s.sim.app.store.transaction((tx) => pendingPrimaryEmailCode(tx, member)), undefined);
 
   // The code is single-use.
-  const reused = await accountError(() => s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: code })));
+  const reused = await accountError(() =>
+    s.account().send(new AcceptPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "new@example.com", Otp: code })),
+  );
   assert.equal(reused.name, "ResourceNotFoundException");
   assert.equal(reused.status, 404);
 });
@@ -440,7 +531,9 @@ test("Primary email: an address already in use is ConflictException (409); the o
   const member = await s.createAccount("pe1@example.com");
   await s.createAccount("taken@example.com");
   await enableTrustedAccess(orgId);
-  const taken = await accountError(() => s.account().send(new StartPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "taken@example.com" })));
+  const taken = await accountError(() =>
+    s.account().send(new StartPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "taken@example.com" })),
+  );
   assert.equal(taken.name, "ConflictException");
   assert.equal(taken.status, 409);
 
@@ -449,9 +542,13 @@ test("Primary email: an address already in use is ConflictException (409); the o
   const self = await accountError(() => s.account(member).send(new GetPrimaryEmailCommand({ AccountId: member })));
   assert.equal(self.name, "AccessDeniedException");
   assert.equal(self.status, 403);
-  const standalone = await accountError(() => s.account(STANDALONE).send(new StartPrimaryEmailUpdateCommand({ AccountId: STANDALONE, PrimaryEmail: "me@example.com" })));
+  const standalone = await accountError(() =>
+    s.account(STANDALONE).send(new StartPrimaryEmailUpdateCommand({ AccountId: STANDALONE, PrimaryEmail: "me@example.com" })),
+  );
   assert.equal(standalone.name, "AccessDeniedException");
-  const notEmail = await accountError(() => s.account().send(new StartPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "not-an-email" })));
+  const notEmail = await accountError(() =>
+    s.account().send(new StartPrimaryEmailUpdateCommand({ AccountId: member, PrimaryEmail: "not-an-email" })),
+  );
   assert.equal(notEmail.name, "ValidationException");
 });
 
@@ -482,7 +579,15 @@ test("Validation: constraint violations are ValidationException (400), reason fi
   const client = s.account(STANDALONE);
 
   const alt = await accountError(() =>
-    client.send(new PutAlternateContactCommand({ AlternateContactType: "BILLING", Name: "", Title: "t", EmailAddress: "not-an-email", PhoneNumber: "+1 555" })),
+    client.send(
+      new PutAlternateContactCommand({
+        AlternateContactType: "BILLING",
+        Name: "",
+        Title: "t",
+        EmailAddress: "not-an-email",
+        PhoneNumber: "+1 555",
+      }),
+    ),
   );
   assert.equal(alt.name, "ValidationException");
   assert.equal(alt.status, 400);
@@ -495,16 +600,27 @@ test("Validation: constraint violations are ValidationException (400), reason fi
 
   const badId = await accountError(() => client.send(new GetAccountInformationCommand({ AccountId: "123" })));
   assert.equal(badId.name, "ValidationException");
-  assert.deepEqual(badId.fieldList!.map((f) => f.name), ["accountId"]);
+  assert.deepEqual(
+    badId.fieldList!.map((f) => f.name),
+    ["accountId"],
+  );
   assert.match(badId.fieldList![0]!.message!, /regular expression pattern/);
 
   const tooMany = await accountError(() => client.send(new ListRegionsCommand({ MaxResults: 51 })));
   assert.equal(tooMany.name, "ValidationException");
-  assert.deepEqual(tooMany.fieldList!.map((f) => f.name), ["maxResults"]);
+  assert.deepEqual(
+    tooMany.fieldList!.map((f) => f.name),
+    ["maxResults"],
+  );
 
-  const enumBad = await accountError(() => client.send(new GetAlternateContactCommand({ AlternateContactType: "SALES" as AlternateContactType })));
+  const enumBad = await accountError(() =>
+    client.send(new GetAlternateContactCommand({ AlternateContactType: "SALES" as AlternateContactType })),
+  );
   assert.equal(enumBad.name, "ValidationException");
-  assert.deepEqual(enumBad.fieldList!.map((f) => f.name), ["alternateContactType"]);
+  assert.deepEqual(
+    enumBad.fieldList!.map((f) => f.name),
+    ["alternateContactType"],
+  );
 
   const contact = await accountError(() =>
     client.send(new PutContactInformationCommand({ ContactInformation: { ...CONTACT, CountryCode: "USA", PhoneNumber: "555-0100" } })),

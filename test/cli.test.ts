@@ -39,7 +39,10 @@ interface Run {
 /** Runs `node bin/orgsim.js ...args` to completion. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ORGSIM_ENDPOINT: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ORGSIM_ENDPOINT: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -62,7 +65,10 @@ test("start --seed applies the file before serving and says what it built", asyn
   assert.match(server.output(), /^orgsim listening on http:\/\/127\.0\.0\.1:\d+/, "the first line is still the listening line");
   // The seed's summary follows the listening line.
   for (let i = 0; i < 100 && !server.output().includes("seeded"); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.match(server.output(), /seeded .*org\.yaml: organization o-[0-9a-z]+ \(management 111111111111, root r-[0-9a-z]+\): 6 OUs, 6 member accounts, 3 policies/);
+  assert.match(
+    server.output(),
+    /seeded .*org\.yaml: organization o-[0-9a-z]+ \(management 111111111111, root r-[0-9a-z]+\): 6 OUs, 6 member accounts, 3 policies/,
+  );
   const out = await orgsim("export");
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /managementEmail: aws-management@example\.com/);
@@ -83,23 +89,47 @@ test("orgsim clock, clock advance 4d: the virtual clock in words (ORGSIM_ENDPOIN
 test("orgsim account ready <id> / account show <id>", async () => {
   const before = await orgsim("account", "show", "666666666666");
   assert.equal(before.code, 0, before.stderr);
-  assert.equal(before.stdout.trim(), "account 666666666666 is not ready to stand alone: support plan no, contact information no, payment method no");
+  assert.equal(
+    before.stdout.trim(),
+    "account 666666666666 is not ready to stand alone: support plan no, contact information no, payment method no",
+  );
   const ready = await orgsim("account", "ready", "666666666666");
-  assert.equal(ready.stdout.trim(), "account 666666666666 is ready to stand alone: support plan yes, contact information yes, payment method yes");
+  assert.equal(
+    ready.stdout.trim(),
+    "account 666666666666 is ready to stand alone: support plan yes, contact information yes, payment method yes",
+  );
 });
 
 test("orgsim explain: which SCP denies, at which level (exit code 3); the break-glass role is allowed (exit code 0)", async () => {
   const denied = await orgsim("explain", "555555555555", "organizations:LeaveOrganization");
   assert.equal(denied.code, 3, `DENIED exits 3 so scripts can test it: ${denied.stderr}`);
   const lines = denied.stdout.trim().split("\n");
-  assert.match(lines[0]!, /^DENIED by p-[0-9a-z]+ \(DenyLeaveOrganization\) at r-[0-9a-z]+, statement DenyLeaveExceptBreakGlass: organizations:LeaveOrganization for account 555555555555$/);
-  assert.ok(lines.some((l) => /^ {2}ROOT +r-\S+ +denies: DenyLeaveOrganization/.test(l)), denied.stdout);
-  assert.ok(lines.some((l) => /^ {2}ACCOUNT +555555555555 +allows: FullAWSAccess/.test(l)), denied.stdout);
+  assert.match(
+    lines[0]!,
+    /^DENIED by p-[0-9a-z]+ \(DenyLeaveOrganization\) at r-[0-9a-z]+, statement DenyLeaveExceptBreakGlass: organizations:LeaveOrganization for account 555555555555$/,
+  );
+  assert.ok(
+    lines.some((l) => /^ {2}ROOT +r-\S+ +denies: DenyLeaveOrganization/.test(l)),
+    denied.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^ {2}ACCOUNT +555555555555 +allows: FullAWSAccess/.test(l)),
+    denied.stdout,
+  );
   assert.match(denied.stdout, /AWS would answer: AccessDeniedException: User: arn:aws:iam::555555555555:root is not authorized/);
 
-  const breakGlass = await orgsim("explain", "555555555555", "organizations:LeaveOrganization", "--principal-arn", "arn:aws:iam::555555555555:role/BreakGlass");
+  const breakGlass = await orgsim(
+    "explain",
+    "555555555555",
+    "organizations:LeaveOrganization",
+    "--principal-arn",
+    "arn:aws:iam::555555555555:role/BreakGlass",
+  );
   assert.equal(breakGlass.code, 0, breakGlass.stderr);
-  assert.match(breakGlass.stdout, /^ALLOWED by p-FullAWSAccess \(FullAWSAccess\): organizations:LeaveOrganization for account 555555555555/);
+  assert.match(
+    breakGlass.stdout,
+    /^ALLOWED by p-FullAWSAccess \(FullAWSAccess\): organizations:LeaveOrganization for account 555555555555/,
+  );
 
   const management = await orgsim("explain", "111111111111", "organizations:LeaveOrganization");
   assert.equal(management.code, 0, management.stderr);
@@ -114,7 +144,11 @@ test("orgsim events: one readable line per event, newest first, filtered by name
   assert.equal(out.code, 0, out.stderr);
   const lines = out.stdout.trim().split("\n");
   assert.equal(lines.length, 5, out.stdout);
-  for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z {2}CreateAccount +by 111111111111 {2}o-[0-9a-z]+ {2}createAccountRequestId=car-\S+ accountName=\S+$/);
+  for (const line of lines)
+    assert.match(
+      line,
+      /^\d{4}-\d\d-\d\dT\S+Z {2}CreateAccount +by 111111111111 {2}o-[0-9a-z]+ {2}createAccountRequestId=car-\S+ accountName=\S+$/,
+    );
 });
 
 test("orgsim seed FILE: an invalid file is refused with file:line:col and exit code 1; a valid one adds to the state", async () => {
@@ -122,7 +156,10 @@ test("orgsim seed FILE: an invalid file is refused with file:line:col and exit c
   const refused = await orgsim("seed", bad);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /the seed was not applied/);
-  assert.ok(refused.stderr.includes(`${bad}:3:19: organizations[0].policyTypes[0]: expected one of SERVICE_CONTROL_POLICY`), refused.stderr);
+  assert.ok(
+    refused.stderr.includes(`${bad}:3:19: organizations[0].policyTypes[0]: expected one of SERVICE_CONTROL_POLICY`),
+    refused.stderr,
+  );
 
   const failing = file("failing.yaml", 'organizations:\n  - management: "111111111111"\n');
   const conflict = await orgsim("seed", failing);
@@ -132,7 +169,10 @@ test("orgsim seed FILE: an invalid file is refused with file:line:col and exit c
   const good = file("good.yaml", 'organizations:\n  - management: "222222222299"\n    ous: [{ name: Extra }]\n');
   const applied = await orgsim("seed", good);
   assert.equal(applied.code, 0, applied.stderr);
-  assert.match(applied.stdout, /^seeded .*good\.yaml: organization o-\S+ \(management 222222222299, root r-\S+\): 1 OUs, 0 member accounts, 0 policies \(\d+ operations\)$/m);
+  assert.match(
+    applied.stdout,
+    /^seeded .*good\.yaml: organization o-\S+ \(management 222222222299, root r-\S+\): 1 OUs, 0 member accounts, 0 policies \(\d+ operations\)$/m,
+  );
   const state = await orgsim("export");
   assert.match(state.stdout, /management: "111111111111"/, "the seed added to the state");
   assert.match(state.stdout, /management: "222222222299"/);
@@ -151,7 +191,14 @@ test("orgsim export > state.yaml, reset, seed state.yaml: the state comes back",
 });
 
 test("exit code 2 for usage mistakes; 1 when the server can't be reached", async () => {
-  for (const args of [["frobnicate"], ["clock", "advance", "soon"], ["account", "ready", "12"], ["seed", join(dir, "missing.yaml")], ["explain", "555555555555"], []]) {
+  for (const args of [
+    ["frobnicate"],
+    ["clock", "advance", "soon"],
+    ["account", "ready", "12"],
+    ["seed", join(dir, "missing.yaml")],
+    ["explain", "555555555555"],
+    [],
+  ]) {
     const out = await orgsim(...args);
     assert.equal(out.code, 2, `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`);
     assert.notEqual(out.stderr, "");
@@ -165,7 +212,7 @@ test("exit code 2 for usage mistakes; 1 when the server can't be reached", async
 });
 
 test("start --seed with a broken file exits 1 with the problem's line, before listening", async () => {
-  const bad = file("start-bad.yaml", "organizations:\n  - management: \"111111111111\"\n    ous:\n      - nme: Oops\n");
+  const bad = file("start-bad.yaml", 'organizations:\n  - management: "111111111111"\n    ous:\n      - nme: Oops\n');
   const out = await run(["start", "--port", "0", "--quiet", "--seed", bad]);
   assert.equal(out.code, 1);
   assert.doesNotMatch(out.stdout, /listening/);
@@ -201,7 +248,9 @@ test("start --seed on a persistent --data file seeds the first start and keeps t
 // ---------------------------------------------------------------------------------------------
 // The command line's own promises: version, help, usage mistakes, exit codes, JSON lines
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")) as { version: string }).version;
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")) as { version: string }
+).version;
 
 test("orgsim --version and -v print package.json's version; /_orgsim/health and the console show it too", async () => {
   for (const flag of ["--version", "-v"]) {
@@ -218,20 +267,29 @@ test("orgsim --version and -v print package.json's version; /_orgsim/health and 
 
 test("--help on every verb, and orgsim help <verb>, print that verb's usage and exit 0 without starting anything", async () => {
   for (const verb of VERBS) {
-    for (const args of [[...verb.words, "--help"], [...verb.words, "-h"], ["help", ...verb.words]]) {
+    for (const args of [
+      [...verb.words, "--help"],
+      [...verb.words, "-h"],
+      ["help", ...verb.words],
+    ]) {
       const out = await run(args);
       const shown = `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`;
       assert.equal(out.code, 0, shown);
       assert.match(out.stdout, new RegExp(`^usage: orgsim ${verb.words.join(" ")}`, "m"), shown);
       assert.doesNotMatch(out.stdout, /^orgsim listening on/m, shown);
-      for (const option of verb.options) assert.ok(out.stdout.includes(`--${option.negatable ? "[no-]" : ""}${option.name}`), `${shown}\nlacks --${option.name}`);
+      for (const option of verb.options)
+        assert.ok(out.stdout.includes(`--${option.negatable ? "[no-]" : ""}${option.name}`), `${shown}\nlacks --${option.name}`);
     }
   }
   // --help wins over everything else on the line, even a mistake.
   const mixed = await run(["start", "--port", "0", "--prot", "--help"]);
   assert.equal(mixed.code, 0, mixed.stderr);
   assert.match(mixed.stdout, /^usage: orgsim start \[options\]/);
-  assert.match(mixed.stdout, /--port N +listen port.*\[ORGSIM_PORT, default 4599\]/, "start's usage comes from the settings table, with env names and defaults");
+  assert.match(
+    mixed.stdout,
+    /--port N +listen port.*\[ORGSIM_PORT, default 4599\]/,
+    "start's usage comes from the settings table, with env names and defaults",
+  );
   const group = await run(["account", "--help"]);
   assert.equal(group.code, 0, group.stderr);
   assert.match(group.stdout, /usage: orgsim account ready <id>[\s\S]*usage: orgsim account show <id>/);
@@ -246,7 +304,12 @@ test("an unknown or mistyped option exits 2 and names it and the nearest real on
   for (const verb of VERBS) {
     const option = verb.client ? { name: "endpoint" } : verb.options.find((o) => o.name === "port")!;
     const wrong = typo(option.name);
-    const args = [...verb.words, ...verb.args.map((a) => (a === "<id>" || a === "<account>" ? "555555555555" : a === "<duration>" ? "1h" : "x")), `--${wrong}`, "v"];
+    const args = [
+      ...verb.words,
+      ...verb.args.map((a) => (a === "<id>" || a === "<account>" ? "555555555555" : a === "<duration>" ? "1h" : "x")),
+      `--${wrong}`,
+      "v",
+    ];
     const out = await orgsimUnstarted(args);
     assert.equal(out.code, 2, `orgsim ${args.join(" ")}: ${out.stdout}${out.stderr}`);
     assert.ok(out.stderr.includes(`unknown option --${wrong}; did you mean --${option.name}?`), `orgsim ${args.join(" ")}: ${out.stderr}`);
@@ -348,7 +411,14 @@ test("the option grammar every verb shares: --name=value, switches with --no-, -
     { name: "allow-host", value: "HOST", repeatable: true, help: "" },
   ];
   const parsed = parseArgs(["--port=0", "--no-control-api", "--allow-host", "a.test", "--allow-host=b.test", "x", "--", "--port"], options);
-  assert.deepEqual([...parsed.options], [["port", "0"], ["control-api", false], ["allow-host", "a.test,b.test"]]);
+  assert.deepEqual(
+    [...parsed.options],
+    [
+      ["port", "0"],
+      ["control-api", false],
+      ["allow-host", "a.test,b.test"],
+    ],
+  );
   assert.deepEqual(parsed.positionals, ["x", "--port"], "after --, everything is an argument");
   assert.throws(() => parseArgs(["--no-port"], options), /unknown option --no-port \(--port takes a value: --port N\)/);
   assert.throws(() => parseArgs(["--no-contrl-api"], options), /unknown option --no-contrl-api; did you mean --no-control-api\?/);
@@ -361,7 +431,10 @@ test("the option grammar every verb shares: --name=value, switches with --no-, -
 test("Promise: the README's configuration table lists every start option with its ORGSIM_* variable", () => {
   const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md"), "utf8");
   const table = readme.slice(readme.indexOf("## Configuration"));
-  const rows = table.slice(0, table.indexOf("\n## ", 5)).split("\n").filter((line) => line.startsWith("| `--"));
+  const rows = table
+    .slice(0, table.indexOf("\n## ", 5))
+    .split("\n")
+    .filter((line) => line.startsWith("| `--"));
   for (const key of Object.keys(SETTING_OPTIONS) as (keyof typeof SETTING_OPTIONS)[]) {
     const flag = flagName(key);
     const row = rows.find((r) => r.startsWith(`| \`--${flag}`) || r.startsWith(`| \`--no-${flag}`));

@@ -5,7 +5,13 @@
  */
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand, type Event, type LookupEventsCommandInput } from "@aws-sdk/client-cloudtrail";
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  LookupEventsCommand,
+  type Event,
+  type LookupEventsCommandInput,
+} from "@aws-sdk/client-cloudtrail";
 import {
   AcceptHandshakeCommand,
   AttachPolicyCommand,
@@ -97,7 +103,13 @@ test("LookupEvents: the management account reads its organization's management e
   assert.equal(createOrg.Username, "root");
   assert.deepEqual(createOrg.Resources, [{ ResourceType: "AWS::Organizations::Organization", ResourceName: orgId }]);
   const r = record(createOrg);
-  assert.deepEqual(r.userIdentity, { type: "Root", principalId: MANAGEMENT, arn: `arn:aws:iam::${MANAGEMENT}:root`, accountId: MANAGEMENT, accessKeyId: MANAGEMENT });
+  assert.deepEqual(r.userIdentity, {
+    type: "Root",
+    principalId: MANAGEMENT,
+    arn: `arn:aws:iam::${MANAGEMENT}:root`,
+    accountId: MANAGEMENT,
+    accessKeyId: MANAGEMENT,
+  });
   assert.equal(r.eventType, "AwsApiCall");
   assert.deepEqual(r.requestParameters, { featureSet: "ALL" });
   assert.match(String(r.requestID), UUID);
@@ -105,7 +117,13 @@ test("LookupEvents: the management account reads its organization's management e
   // The invitee's own call is in the organization's history, made by the invitee's root user.
   const accept = events.find((e) => e.EventName === "AcceptHandshake")!;
   assert.equal(accept.Username, "root");
-  assert.deepEqual(record(accept).userIdentity, { type: "Root", principalId: INVITEE, arn: `arn:aws:iam::${INVITEE}:root`, accountId: INVITEE, accessKeyId: INVITEE });
+  assert.deepEqual(record(accept).userIdentity, {
+    type: "Root",
+    principalId: INVITEE,
+    arn: `arn:aws:iam::${INVITEE}:root`,
+    accountId: INVITEE,
+    accessKeyId: INVITEE,
+  });
   assert.ok(accept.Resources!.some((x) => x.ResourceType === "AWS::Organizations::Handshake" && x.ResourceName === handshakeId));
 
   const result = events.find((e) => e.EventName === "CreateAccountResult")!;
@@ -117,7 +135,9 @@ test("LookupEvents: the management account reads its organization's management e
 
 test("LookupEvents: AccountDepartedOrganization is a service event with departureMethod and departureTime", async () => {
   await scenario();
-  const [departed, ...rest] = (await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AccountDepartedOrganization" }] })).Events!;
+  const [departed, ...rest] = (
+    await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AccountDepartedOrganization" }] })
+  ).Events!;
   assert.equal(rest.length, 0);
   assert.equal(departed!.EventName, "AccountDepartedOrganization");
   assert.deepEqual(departed!.Resources, [{ ResourceType: "AWS::Organizations::Account", ResourceName: INVITEE }]);
@@ -134,8 +154,10 @@ test("LookupEvents: AccountDepartedOrganization is a service event with departur
 test("LookupEvents: each lookup attribute filters (EventName, EventSource, EventId, ReadOnly, Username, ResourceType, ResourceName)", async () => {
   const { created } = await scenario();
   const all = (await lookup()).Events!;
-  const by = async (AttributeKey: NonNullable<LookupEventsCommandInput["LookupAttributes"]>[number]["AttributeKey"], AttributeValue: string) =>
-    names((await lookup({ LookupAttributes: [{ AttributeKey, AttributeValue }] })).Events!);
+  const by = async (
+    AttributeKey: NonNullable<LookupEventsCommandInput["LookupAttributes"]>[number]["AttributeKey"],
+    AttributeValue: string,
+  ) => names((await lookup({ LookupAttributes: [{ AttributeKey, AttributeValue }] })).Events!);
 
   assert.deepEqual(await by("EventName", "CreateAccount"), ["CreateAccount"]);
   assert.deepEqual(await by("EventName", "NoSuchEvent"), []);
@@ -158,12 +180,17 @@ test("LookupEvents: a role session's calls show the session name as Username and
   await s.advanceClock(4 * DAY + 1);
   await s.makeReady(id);
   const role = "OrganizationAccountAccessRole";
-  const c = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/${role}`, RoleSessionName: "vending" }))).Credentials!;
-  await s.orgs({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }).send(new LeaveOrganizationCommand({}));
+  const c = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/${role}`, RoleSessionName: "vending" })))
+    .Credentials!;
+  await s
+    .orgs({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! })
+    .send(new LeaveOrganizationCommand({}));
 
   const events = (await lookup({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "vending" }] })).Events!;
   assert.deepEqual(names(events), ["AccountDepartedOrganization"]);
-  const identity = record(events[0]!).userIdentity as Record<string, unknown> & { sessionContext: { sessionIssuer: Record<string, unknown> } };
+  const identity = record(events[0]!).userIdentity as Record<string, unknown> & {
+    sessionContext: { sessionIssuer: Record<string, unknown> };
+  };
   assert.equal(identity.type, "AssumedRole");
   assert.equal(identity.arn, `arn:aws:sts::${id}:assumed-role/${role}/vending`);
   assert.equal(identity.accountId, id);
@@ -181,7 +208,8 @@ test("LookupEvents: StartTime and EndTime select on the virtual clock; only the 
   await s.createAccount("later@example.com");
 
   const HOUR_MS = 3_600_000;
-  const window = (start: number, end: number) => lookup({ StartTime: new Date(start), EndTime: new Date(end) }).then((o) => names(o.Events!));
+  const window = (start: number, end: number) =>
+    lookup({ StartTime: new Date(start), EndTime: new Date(end) }).then((o) => names(o.Events!));
   assert.deepEqual(await window(t0 + 12 * HOUR_MS, t1 + 12 * HOUR_MS), ["AcceptHandshake", "InviteAccountToOrganization"]);
   assert.deepEqual(await window(t0 - HOUR_MS, t0 + 12 * HOUR_MS), ["CreateOrganization"]);
   assert.deepEqual(await window(t0 - 48 * HOUR_MS, t0 - 24 * HOUR_MS), []);
@@ -212,7 +240,10 @@ test("LookupEvents: MaxResults 1 pages through every event with NextToken, in th
     pages++;
   } while (token);
   assert.equal(pages, whole.length);
-  assert.deepEqual(seen.map((e) => e.EventId), whole.map((e) => e.EventId));
+  assert.deepEqual(
+    seen.map((e) => e.EventId),
+    whole.map((e) => e.EventId),
+  );
   // Paging through a filter that skips events between its matches.
   const filtered = await lookupAll({ MaxResults: 1, LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: INVITEE }] });
   assert.deepEqual(names(filtered), ["AccountDepartedOrganization", "InviteAccountToOrganization"]);
@@ -281,7 +312,12 @@ test("Errors: a forged token, or one from another request or caller, is InvalidN
   for (const attempt of [
     () => lookup({ NextToken: "not-a-token" }),
     () => lookup({ NextToken: `${first.NextToken!.slice(0, -2)}xx` }),
-    () => lookup({ MaxResults: 1, NextToken: first.NextToken, LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateAccount" }] }),
+    () =>
+      lookup({
+        MaxResults: 1,
+        NextToken: first.NextToken,
+        LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateAccount" }],
+      }),
     () => lookup({ MaxResults: 1, NextToken: first.NextToken }, INVITEE),
   ]) {
     const err = await awsError(attempt);
@@ -301,8 +337,15 @@ test("Errors: an SCP that denies cloudtrail:LookupEvents stops a member (AccessD
   await s.invite(INVITEE);
   const rootId = (await s.orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
-  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "cloudtrail:LookupEvents", Resource: "*" }] });
-  const policy = (await s.orgs().send(new CreatePolicyCommand({ Name: "no-lookup", Description: "no lookup", Type: "SERVICE_CONTROL_POLICY", Content: content }))).Policy!;
+  const content = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Deny", Action: "cloudtrail:LookupEvents", Resource: "*" }],
+  });
+  const policy = (
+    await s
+      .orgs()
+      .send(new CreatePolicyCommand({ Name: "no-lookup", Description: "no lookup", Type: "SERVICE_CONTROL_POLICY", Content: content }))
+  ).Policy!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policy.PolicySummary!.Id!, TargetId: INVITEE }));
 
   const err = await awsError(() => lookup({}, INVITEE));
@@ -310,7 +353,9 @@ test("Errors: an SCP that denies cloudtrail:LookupEvents stops a member (AccessD
   assert.match(err.message, /cloudtrail:LookupEvents/);
   const attach = (await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AttachPolicy" }] })).Events!;
   assert.equal(attach.length, 1);
-  assert.ok(attach[0]!.Resources!.some((r) => r.ResourceType === "AWS::Organizations::Policy" && r.ResourceName === policy.PolicySummary!.Id));
+  assert.ok(
+    attach[0]!.Resources!.some((r) => r.ResourceType === "AWS::Organizations::Policy" && r.ResourceName === policy.PolicySummary!.Id),
+  );
 });
 
 test("Other CloudTrail operations are answered as not implemented (the registry's default), naming the operation", async () => {

@@ -51,7 +51,16 @@ interface Chromium {
 }
 
 const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const LAUNCH_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const SHOTS = fileURLToPath(new URL("../../test-results/console/", import.meta.url));
 const WAIT = { timeout: 15_000 };
 
@@ -104,182 +113,232 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${na
 
 const verdict = (page: Page, value: string) => page.locator(`#detail [data-verdict="${value}"]`);
 
-test("console: a created account waits, gets four days and readiness, can leave, leaves; the page follows without reloading", { skip }, async () => {
-  await s.freshOrg();
-  const id = await s.createAccount("leaver@example.com");
-  await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "team", Value: "platform" }, { Key: "cost-center", Value: "4711" }] }));
-  const hostileName = "<img src=x onerror=__xss=1><b>Mallory</b> & co";
-  const mallory = await s.createAccount("mallory@example.com", { name: hostileName });
+test(
+  "console: a created account waits, gets four days and readiness, can leave, leaves; the page follows without reloading",
+  { skip },
+  async () => {
+    await s.freshOrg();
+    const id = await s.createAccount("leaver@example.com");
+    await s.orgs().send(
+      new TagResourceCommand({
+        ResourceId: id,
+        Tags: [
+          { Key: "team", Value: "platform" },
+          { Key: "cost-center", Value: "4711" },
+        ],
+      }),
+    );
+    const hostileName = "<img src=x onerror=__xss=1><b>Mallory</b> & co";
+    const mallory = await s.createAccount("mallory@example.com", { name: hostileName });
 
-  const { page, errors } = await openConsole();
-  const row = page.locator(`#tree [data-account-id="${id}"]`);
-  await row.waitFor(WAIT);
-  assert.match((await row.textContent()) ?? "", /leaver.*waiting period · 4 days left/);
-  await page.evaluate(() => {
-    (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker = 42;
-  });
+    const { page, errors } = await openConsole();
+    const row = page.locator(`#tree [data-account-id="${id}"]`);
+    await row.waitFor(WAIT);
+    assert.match((await row.textContent()) ?? "", /leaver.*waiting period · 4 days left/);
+    await page.evaluate(() => {
+      (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker = 42;
+    });
 
-  // User data is text, never markup.
-  const malloryRow = page.locator(`#tree [data-account-id="${mallory}"]`);
-  assert.ok(((await malloryRow.textContent()) ?? "").includes(hostileName));
-  assert.equal(await page.locator("#tree img, #tree b").count(), 0);
-  await shot(page, "01-created-account-waiting");
+    // User data is text, never markup.
+    const malloryRow = page.locator(`#tree [data-account-id="${mallory}"]`);
+    assert.ok(((await malloryRow.textContent()) ?? "").includes(hostileName));
+    assert.equal(await page.locator("#tree img, #tree b").count(), 0);
+    await shot(page, "01-created-account-waiting");
 
-  await row.click();
-  await verdict(page, "WAIT_PERIOD_ACTIVE").waitFor(WAIT);
-  const waiting = (await page.locator("#detail").textContent()) ?? "";
-  assert.match(waiting, /ConstraintViolationException \(WAIT_PERIOD_ACTIVE\)/);
-  assert.ok(waiting.includes("This operation requires a wait period.  Try again later."));
-  assert.match(waiting, /Waiting period: 4 days left/);
-  assert.match(waiting, /team.*platform/);
-  // Every rule as a checklist, not only the first that blocks.
-  const checks = async () => {
-    const marks: string[] = [];
-    for (const rule of ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"]) {
-      const item = page.locator(`#detail [data-check="${rule}"]`);
-      marks.push(`${(await item.textContent())?.trim().slice(0, 1)} ${rule}`);
+    await row.click();
+    await verdict(page, "WAIT_PERIOD_ACTIVE").waitFor(WAIT);
+    const waiting = (await page.locator("#detail").textContent()) ?? "";
+    assert.match(waiting, /ConstraintViolationException \(WAIT_PERIOD_ACTIVE\)/);
+    assert.ok(waiting.includes("This operation requires a wait period.  Try again later."));
+    assert.match(waiting, /Waiting period: 4 days left/);
+    assert.match(waiting, /team.*platform/);
+    // Every rule as a checklist, not only the first that blocks.
+    const checks = async () => {
+      const marks: string[] = [];
+      for (const rule of ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"]) {
+        const item = page.locator(`#detail [data-check="${rule}"]`);
+        marks.push(`${(await item.textContent())?.trim().slice(0, 1)} ${rule}`);
+      }
+      return marks;
+    };
+    assert.match(waiting, /4 rules keep it in:/);
+    assert.deepEqual(await checks(), [
+      "✓ delegatedAdministrator",
+      "✗ waitingPeriod",
+      "✗ supportPlan",
+      "✗ contactInformation",
+      "✗ paymentMethod",
+    ]);
+    assert.match(
+      (await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "",
+      /answered first.*WAIT_PERIOD_ACTIVE 4 days left/,
+    );
+    await shot(page, "02-account-detail-waiting");
+
+    await page.locator('button[data-advance="345600"]').click();
+    await verdict(page, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA").waitFor(WAIT);
+    assert.match((await page.locator("#clock-offset").textContent()) ?? "", /\+4d/);
+    assert.deepEqual(await checks(), [
+      "✓ delegatedAdministrator",
+      "✓ waitingPeriod",
+      "✗ supportPlan",
+      "✗ contactInformation",
+      "✗ paymentMethod",
+    ]);
+    await shot(page, "03-after-four-days");
+
+    const steps = [
+      ["supportPlan", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"],
+      ["contactInformation", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"],
+      ["paymentMethod", "can-leave"],
+    ];
+    for (const [item, next] of steps) {
+      await page.locator(`#detail label:has(input[data-readiness="${item}"])`).click();
+      await verdict(page, next!).waitFor(WAIT);
     }
-    return marks;
-  };
-  assert.match(waiting, /4 rules keep it in:/);
-  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✗ waitingPeriod", "✗ supportPlan", "✗ contactInformation", "✗ paymentMethod"]);
-  assert.match((await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "", /answered first.*WAIT_PERIOD_ACTIVE 4 days left/);
-  await shot(page, "02-account-detail-waiting");
+    assert.match((await row.textContent()) ?? "", /can leave/);
+    assert.match((await page.locator("#detail").textContent()) ?? "", /Every rule passes:/);
+    assert.deepEqual(await checks(), [
+      "✓ delegatedAdministrator",
+      "✓ waitingPeriod",
+      "✓ supportPlan",
+      "✓ contactInformation",
+      "✓ paymentMethod",
+    ]);
+    const ready = await s.control("GET", `/_orgsim/accounts/${id}/standalone`);
+    assert.deepEqual(ready.body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: true });
+    await shot(page, "04-can-leave");
 
-  await page.locator('button[data-advance="345600"]').click();
-  await verdict(page, "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA").waitFor(WAIT);
-  assert.match((await page.locator("#clock-offset").textContent()) ?? "", /\+4d/);
-  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✓ waitingPeriod", "✗ supportPlan", "✗ contactInformation", "✗ paymentMethod"]);
-  await shot(page, "03-after-four-days");
+    await s.orgs(id).send(new LeaveOrganizationCommand({}));
+    await row.waitFor({ state: "detached", ...WAIT });
+    const departed = page.locator('#tab-events [data-event-name="AccountDepartedOrganization"]');
+    await departed.waitFor(WAIT);
+    assert.match((await departed.textContent()) ?? "", new RegExp(`accountId${id}.*departureMethodLEFT`));
+    assert.match(
+      (await page.locator("#tab-events .event").first().textContent()) ?? "",
+      /AccountDepartedOrganization/,
+      "newest event first",
+    );
+    await page.locator("#detail .verdict-neutral").waitFor(WAIT);
+    assert.match((await page.locator("#detail").textContent()) ?? "", /Not a member of this organization\./);
+    const marker = await page.evaluate(() => (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker);
+    assert.equal(marker, 42, "the page was never reloaded");
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined);
+    await shot(page, "05-after-leave");
+    assert.deepEqual(errors, []);
+  },
+);
 
-  const steps = [
-    ["supportPlan", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"],
-    ["contactInformation", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"],
-    ["paymentMethod", "can-leave"],
-  ];
-  for (const [item, next] of steps) {
-    await page.locator(`#detail label:has(input[data-readiness="${item}"])`).click();
-    await verdict(page, next!).waitFor(WAIT);
-  }
-  assert.match((await row.textContent()) ?? "", /can leave/);
-  assert.match((await page.locator("#detail").textContent()) ?? "", /Every rule passes:/);
-  assert.deepEqual(await checks(), ["✓ delegatedAdministrator", "✓ waitingPeriod", "✓ supportPlan", "✓ contactInformation", "✓ paymentMethod"]);
-  const ready = await s.control("GET", `/_orgsim/accounts/${id}/standalone`);
-  assert.deepEqual(ready.body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: true });
-  await shot(page, "04-can-leave");
+test(
+  "console: policies with content and targets, the explain form, search, the organization selector and reset with confirmation",
+  { skip },
+  async () => {
+    const { rootId } = await s.freshOrg();
+    const locked = await s.createOu(rootId, "Locked");
+    await s.createOu(rootId, "Sandbox");
+    const member = await s.invite("333333333333");
+    await s.orgs().send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: locked }));
+    await s.openInvitation("444444444444");
+    await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
+    const content = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }],
+    });
+    const policy = await s
+      .orgs()
+      .send(new CreatePolicyCommand({ Name: "deny-leave", Description: "Members stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
+    const policyId = policy.Policy!.PolicySummary!.Id!;
+    await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
+    await s.createAccount("build@example.com");
 
-  await s.orgs(id).send(new LeaveOrganizationCommand({}));
-  await row.waitFor({ state: "detached", ...WAIT });
-  const departed = page.locator('#tab-events [data-event-name="AccountDepartedOrganization"]');
-  await departed.waitFor(WAIT);
-  assert.match((await departed.textContent()) ?? "", new RegExp(`accountId${id}.*departureMethodLEFT`));
-  assert.match((await page.locator("#tab-events .event").first().textContent()) ?? "", /AccountDepartedOrganization/, "newest event first");
-  await page.locator("#detail .verdict-neutral").waitFor(WAIT);
-  assert.match((await page.locator("#detail").textContent()) ?? "", /Not a member of this organization\./);
-  const marker = await page.evaluate(() => (globalThis as unknown as { __orgsimMarker?: number }).__orgsimMarker);
-  assert.equal(marker, 42, "the page was never reloaded");
-  assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined);
-  await shot(page, "05-after-leave");
-  assert.deepEqual(errors, []);
-});
+    const { page, errors } = await openConsole();
+    await page.locator(`#tree [data-container-id="${locked}"]`).waitFor(WAIT);
+    // The tree opens expanded: the member in its OU shows without a click, blocked by the SCP.
+    const memberRow = page.locator(`#tree [data-account-id="${member}"]`);
+    await memberRow.waitFor(WAIT);
+    assert.match((await memberRow.textContent()) ?? "", /SCP denies leaving/);
 
-test("console: policies with content and targets, the explain form, search, the organization selector and reset with confirmation", { skip }, async () => {
-  const { rootId } = await s.freshOrg();
-  const locked = await s.createOu(rootId, "Locked");
-  await s.createOu(rootId, "Sandbox");
-  const member = await s.invite("333333333333");
-  await s.orgs().send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: locked }));
-  await s.openInvitation("444444444444");
-  await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
-  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
-  const policy = await s.orgs().send(new CreatePolicyCommand({ Name: "deny-leave", Description: "Members stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
-  const policyId = policy.Policy!.PolicySummary!.Id!;
-  await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
-  await s.createAccount("build@example.com");
+    // Policies: content and targets.
+    await page.locator('[data-tab="policies"]').click();
+    const card = page.locator(`#tab-policies [data-policy-id="${policyId}"]`);
+    await card.waitFor(WAIT);
+    const cardText = (await card.textContent()) ?? "";
+    assert.match(cardText, /deny-leave/);
+    assert.match(cardText, /attached to 1 target/);
+    assert.match(cardText, /Locked/);
+    assert.match(cardText, /"Action": "organizations:LeaveOrganization"/, "the content, pretty-printed");
+    await shot(page, "06-policies");
 
-  const { page, errors } = await openConsole();
-  await page.locator(`#tree [data-container-id="${locked}"]`).waitFor(WAIT);
-  // The tree opens expanded: the member in its OU shows without a click, blocked by the SCP.
-  const memberRow = page.locator(`#tree [data-account-id="${member}"]`);
-  await memberRow.waitFor(WAIT);
-  assert.match((await memberRow.textContent()) ?? "", /SCP denies leaving/);
+    // Handshakes.
+    await page.locator('[data-tab="handshakes"]').click();
+    assert.match((await page.locator("#tab-handshakes").textContent()) ?? "", /OPEN.*INVITE.*444444444444/s);
 
-  // Policies: content and targets.
-  await page.locator('[data-tab="policies"]').click();
-  const card = page.locator(`#tab-policies [data-policy-id="${policyId}"]`);
-  await card.waitFor(WAIT);
-  const cardText = (await card.textContent()) ?? "";
-  assert.match(cardText, /deny-leave/);
-  assert.match(cardText, /attached to 1 target/);
-  assert.match(cardText, /Locked/);
-  assert.match(cardText, /"Action": "organizations:LeaveOrganization"/, "the content, pretty-printed");
-  await shot(page, "06-policies");
+    // Explain: the SCP decision, with the policy and level that decided.
+    await page.locator('[data-tab="explain"]').click();
+    await page.locator("#explain-account").fill(member);
+    await page.locator("#explain-action").fill("organizations:LeaveOrganization");
+    await page.locator('#explain-form button[type="submit"]').click();
+    const decision = page.locator('#explain-result [data-decision="EXPLICIT_DENY"]');
+    await decision.waitFor(WAIT);
+    const explained = (await page.locator("#explain-result").textContent()) ?? "";
+    assert.match(explained, /Denied by an explicit Deny/);
+    assert.match(explained, new RegExp(`Decided at ORGANIZATIONAL_UNIT ${locked} by deny-leave ${policyId} \\(statement NoLeaving\\)`));
+    assert.match(explained, /with an explicit deny in a service control policy/);
+    await shot(page, "07-explain");
 
-  // Handshakes.
-  await page.locator('[data-tab="handshakes"]').click();
-  assert.match((await page.locator("#tab-handshakes").textContent()) ?? "", /OPEN.*INVITE.*444444444444/s);
+    // The OU closes and opens again with its caret; the member's checklist crosses only the SCP.
+    const caret = page.locator(`#tree [data-container-id="${locked}"] .caret`);
+    await caret.click();
+    await memberRow.waitFor({ state: "detached", ...WAIT });
+    await caret.click();
+    await memberRow.waitFor(WAIT);
+    await memberRow.click();
+    await verdict(page, "AccessDeniedException").waitFor(WAIT);
+    assert.equal(await page.locator('#detail [data-check="scp"][data-ok="false"]').count(), 1);
+    assert.equal(await page.locator('#detail [data-check][data-ok="true"]').count(), 5, "an invited, ready member passes every other rule");
+    assert.match((await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "", /invited: none/);
+    await shot(page, "07b-scp-checklist");
 
-  // Explain: the SCP decision, with the policy and level that decided.
-  await page.locator('[data-tab="explain"]').click();
-  await page.locator("#explain-account").fill(member);
-  await page.locator("#explain-action").fill("organizations:LeaveOrganization");
-  await page.locator('#explain-form button[type="submit"]').click();
-  const decision = page.locator('#explain-result [data-decision="EXPLICIT_DENY"]');
-  await decision.waitFor(WAIT);
-  const explained = (await page.locator("#explain-result").textContent()) ?? "";
-  assert.match(explained, /Denied by an explicit Deny/);
-  assert.match(explained, new RegExp(`Decided at ORGANIZATIONAL_UNIT ${locked} by deny-leave ${policyId} \\(statement NoLeaving\\)`));
-  assert.match(explained, /with an explicit deny in a service control policy/);
-  await shot(page, "07-explain");
+    // Search (server-side) by part of an email: the match's OU opens, other accounts hide.
+    await page.locator("#search").fill("build@");
+    await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
+    await page.locator(`#tree [data-account-id="${member}"]`).waitFor({ state: "detached", ...WAIT });
+    assert.match(
+      (await page.locator("#search-info").textContent()) ?? "",
+      /1 account matches “build@”/,
+      "one account matches, two accounts match",
+    );
+    assert.match((await page.locator("#tree").textContent()) ?? "", /build/);
+    await shot(page, "08-search");
+    await page.locator("#search").fill("");
+    await page.locator("#search-info").waitFor({ state: "hidden", ...WAIT });
 
-  // The OU closes and opens again with its caret; the member's checklist crosses only the SCP.
-  const caret = page.locator(`#tree [data-container-id="${locked}"] .caret`);
-  await caret.click();
-  await memberRow.waitFor({ state: "detached", ...WAIT });
-  await caret.click();
-  await memberRow.waitFor(WAIT);
-  await memberRow.click();
-  await verdict(page, "AccessDeniedException").waitFor(WAIT);
-  assert.equal(await page.locator('#detail [data-check="scp"][data-ok="false"]').count(), 1);
-  assert.equal(await page.locator('#detail [data-check][data-ok="true"]').count(), 5, "an invited, ready member passes every other rule");
-  assert.match((await page.locator('#detail [data-check="waitingPeriod"]').textContent()) ?? "", /invited: none/);
-  await shot(page, "07b-scp-checklist");
+    // A second organization appears: the selector shows up, and switching shows its tree.
+    const other = "777777777777";
+    const second = await s.createOrg({ management: other });
+    const select = page.locator("#org-picker select");
+    await select.waitFor(WAIT);
+    await select.selectOption(second.orgId);
+    await page.locator(`#tree [data-account-id="${other}"]`).waitFor(WAIT);
+    assert.equal(await page.locator(`#tree [data-container-id="${locked}"]`).count(), 0);
+    await shot(page, "09-second-organization");
 
-  // Search (server-side) by part of an email: the match's OU opens, other accounts hide.
-  await page.locator("#search").fill("build@");
-  await page.locator("#search-info").waitFor({ state: "visible", ...WAIT });
-  await page.locator(`#tree [data-account-id="${member}"]`).waitFor({ state: "detached", ...WAIT });
-  assert.match((await page.locator("#search-info").textContent()) ?? "", /1 account matches “build@”/, "one account matches, two accounts match");
-  assert.match((await page.locator("#tree").textContent()) ?? "", /build/);
-  await shot(page, "08-search");
-  await page.locator("#search").fill("");
-  await page.locator("#search-info").waitFor({ state: "hidden", ...WAIT });
-
-  // A second organization appears: the selector shows up, and switching shows its tree.
-  const other = "777777777777";
-  const second = await s.createOrg({ management: other });
-  const select = page.locator("#org-picker select");
-  await select.waitFor(WAIT);
-  await select.selectOption(second.orgId);
-  await page.locator(`#tree [data-account-id="${other}"]`).waitFor(WAIT);
-  assert.equal(await page.locator(`#tree [data-container-id="${locked}"]`).count(), 0);
-  await shot(page, "09-second-organization");
-
-  // Reset asks first; cancel keeps everything, confirm empties orgsim.
-  await page.locator("#reset").click();
-  await page.locator("#reset-dialog").waitFor({ state: "visible", ...WAIT });
-  await shot(page, "10-reset-dialog");
-  await page.locator("#reset-cancel").click();
-  await page.locator("#reset-dialog").waitFor({ state: "hidden", ...WAIT });
-  assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 2);
-  await page.locator("#reset").click();
-  await page.locator("#reset-confirm").click();
-  await page.locator("#tree .empty").waitFor(WAIT);
-  assert.match((await page.locator("#tree").textContent()) ?? "", /No organization yet/);
-  assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 0);
-  await shot(page, "11-after-reset");
-  assert.deepEqual(errors, []);
-});
+    // Reset asks first; cancel keeps everything, confirm empties orgsim.
+    await page.locator("#reset").click();
+    await page.locator("#reset-dialog").waitFor({ state: "visible", ...WAIT });
+    await shot(page, "10-reset-dialog");
+    await page.locator("#reset-cancel").click();
+    await page.locator("#reset-dialog").waitFor({ state: "hidden", ...WAIT });
+    assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 2);
+    await page.locator("#reset").click();
+    await page.locator("#reset-confirm").click();
+    await page.locator("#tree .empty").waitFor(WAIT);
+    assert.match((await page.locator("#tree").textContent()) ?? "", /No organization yet/);
+    assert.equal(((await s.control("GET", "/_orgsim/state")).body as { organizations: unknown[] }).organizations.length, 0);
+    await shot(page, "11-after-reset");
+    assert.deepEqual(errors, []);
+  },
+);
 
 test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, show more, search)", { skip }, async () => {
   const { orgId, rootId } = await s.freshOrg();
@@ -305,7 +364,10 @@ test("console: 10,000 accounts load in pages (100 per container, OUs collapsed, 
   await s.sim.app.store.writeTransaction(async (tx) => {
     const seqs = await nextSeqs(tx, rows.length);
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+      await tx
+        .insertInto("accounts")
+        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
+        .execute();
     }
   });
 

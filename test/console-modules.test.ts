@@ -30,7 +30,7 @@ function importsOf(source: string): string[] {
   return [...names];
 }
 
-test("Rule (orgsim promise): every module the console page imports, followed from its <script type=\"module\">, is served as text/javascript and renders no data as HTML", async () => {
+test('Rule (orgsim promise): every module the console page imports, followed from its <script type="module">, is served as text/javascript and renders no data as HTML', async () => {
   const page = await (await fetch(`${s.endpoint}/_orgsim/console`)).text();
   const entry = /<script type="module" src="\/_orgsim\/console\/([\w.-]+)"><\/script>/.exec(page);
   assert.ok(entry, "the page loads its script as a module");
@@ -49,9 +49,13 @@ test("Rule (orgsim promise): every module the console page imports, followed fro
     queue.push(...importsOf(source));
   }
 
-  const onDisk = readdirSync(CONSOLE_DIR).filter((f) => f.endsWith(".js")).sort();
+  const onDisk = readdirSync(CONSOLE_DIR)
+    .filter((f) => f.endsWith(".js"))
+    .sort();
   assert.deepEqual([...served].sort(), onDisk, "every module on disk is reached from the page, and every import is a module on disk");
-  const allowed = Object.keys(CONSOLE_ASSETS).filter((f) => f.endsWith(".js")).sort();
+  const allowed = Object.keys(CONSOLE_ASSETS)
+    .filter((f) => f.endsWith(".js"))
+    .sort();
   assert.deepEqual(allowed, onDisk, "the allow-list names exactly the modules");
 });
 

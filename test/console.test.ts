@@ -20,7 +20,14 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, useTestServer, awsError, DAY, MANAGEMENT } from "./helpers/server.js";
-import { AUTO_OPEN_MAX_ACCOUNTS, openContainers, type AccountDetail, type AccountView, type ConsoleState, type TreeNode } from "../src/console/state.js";
+import {
+  AUTO_OPEN_MAX_ACCOUNTS,
+  openContainers,
+  type AccountDetail,
+  type AccountView,
+  type ConsoleState,
+  type TreeNode,
+} from "../src/console/state.js";
 import { nextSeqs } from "../src/store/sequence.js";
 
 const WAIT_MESSAGE = "This operation requires a wait period.  Try again later.";
@@ -68,7 +75,6 @@ async function verdictOf(id: string, query = ""): Promise<AccountView["leave"]> 
 async function realLeaveError(id: string) {
   return awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
 }
-
 
 // ------------------------------------------------------------------------------------------------
 // The page
@@ -120,7 +126,15 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   const dev = await s.createAccount("dev@example.com");
   const app = await s.createAccount("app@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: app, SourceParentId: rootId, DestinationParentId: team }));
-  await s.orgs().send(new TagResourceCommand({ ResourceId: dev, Tags: [{ Key: "team", Value: "platform" }, { Key: "env", Value: "dev" }] }));
+  await s.orgs().send(
+    new TagResourceCommand({
+      ResourceId: dev,
+      Tags: [
+        { Key: "team", Value: "platform" },
+        { Key: "env", Value: "dev" },
+      ],
+    }),
+  );
   const guest = "222222222222";
   await s.invite(guest);
 
@@ -138,11 +152,18 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   const root = org.root;
   assert.equal(root.id, rootId);
   assert.equal(root.type, "ROOT");
-  assert.deepEqual(root.children.map((c) => c.name), ["Prod", "Sandbox"], "OUs by name");
+  assert.deepEqual(
+    root.children.map((c) => c.name),
+    ["Prod", "Sandbox"],
+    "OUs by name",
+  );
   assert.equal(root.accountCount, 3);
   assert.equal(root.totalAccounts, 4);
   const prodNode = findNode(root, prod)!;
-  assert.deepEqual(prodNode.children.map((c) => c.id), [team]);
+  assert.deepEqual(
+    prodNode.children.map((c) => c.id),
+    [team],
+  );
   assert.equal(prodNode.accountCount, 0);
   assert.equal(prodNode.totalAccounts, 1);
   assert.equal(findNode(root, team)!.accountCount, 1);
@@ -151,11 +172,25 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   const items = root.accounts!.items;
   assert.deepEqual(items.map((a) => a.id).sort(), [MANAGEMENT, guest, dev].sort());
   assert.equal(items[0]!.id, MANAGEMENT);
-  assert.deepEqual(items.slice(1).map((a) => a.name), [`Account ${guest}`, "dev"]);
+  assert.deepEqual(
+    items.slice(1).map((a) => a.name),
+    [`Account ${guest}`, "dev"],
+  );
   assert.equal(root.accounts!.total, 3);
   // A small tree opens by itself, OUs and all (the page can still close any of them).
-  assert.deepEqual([root, ...root.children, findNode(root, team)!].map((n) => [n.name, n.open]), [["Root", true], ["Prod", true], ["Sandbox", true], ["Team", true]]);
-  assert.deepEqual(findNode(root, team)!.accounts!.items.map((a) => a.id), [app]);
+  assert.deepEqual(
+    [root, ...root.children, findNode(root, team)!].map((n) => [n.name, n.open]),
+    [
+      ["Root", true],
+      ["Prod", true],
+      ["Sandbox", true],
+      ["Team", true],
+    ],
+  );
+  assert.deepEqual(
+    findNode(root, team)!.accounts!.items.map((a) => a.id),
+    [app],
+  );
 
   const devView = findAccount(state, dev)!;
   assert.equal(devView.name, "dev");
@@ -165,11 +200,22 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   assert.equal(devView.joinedMethod, "CREATED");
   assert.equal(devView.parentId, rootId);
   assert.equal(devView.arn, `arn:aws:organizations::${MANAGEMENT}:account/${orgId}/${dev}`);
-  assert.deepEqual(devView.tags, [{ Key: "env", Value: "dev" }, { Key: "team", Value: "platform" }]);
-  assert.deepEqual(devView.readiness, { supportPlan: false, contactInformation: false, paymentMethod: false }, "a created account lacks all three");
+  assert.deepEqual(devView.tags, [
+    { Key: "env", Value: "dev" },
+    { Key: "team", Value: "platform" },
+  ]);
+  assert.deepEqual(
+    devView.readiness,
+    { supportPlan: false, contactInformation: false, paymentMethod: false },
+    "a created account lacks all three",
+  );
   const guestView = findAccount(state, guest)!;
   assert.equal(guestView.joinedMethod, "INVITED");
-  assert.deepEqual(guestView.readiness, { supportPlan: true, contactInformation: true, paymentMethod: true }, "an invited account signed up on its own");
+  assert.deepEqual(
+    guestView.readiness,
+    { supportPlan: true, contactInformation: true, paymentMethod: true },
+    "an invited account signed up on its own",
+  );
   assert.equal(guestView.leave.canLeave, true);
   const mgmt = findAccount(state, MANAGEMENT)!;
   assert.equal(mgmt.isManagement, true);
@@ -183,7 +229,10 @@ test("state: root, OU tree with account counts, accounts with status, joined met
   const collapsed = await getState("autoOpen=false");
   assert.equal(findNode(collapsed.organization!.root, prod)!.open, false, "autoOpen=false: OUs stay closed unless opened");
   const opened = await getState(`autoOpen=false&open=${prod}:100,${team}:10`);
-  assert.deepEqual(findNode(opened.organization!.root, team)!.accounts!.items.map((a) => a.id), [app]);
+  assert.deepEqual(
+    findNode(opened.organization!.root, team)!.accounts!.items.map((a) => a.id),
+    [app],
+  );
   const rootClosed = await getState(`open=${rootId}:0`);
   assert.equal(rootClosed.organization!.root.accounts, undefined);
 });
@@ -198,7 +247,10 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   assert.equal(leave.reason, "WAIT_PERIOD_ACTIVE");
   assert.equal(leave.message, WAIT_MESSAGE);
   assert.ok(leave.waitPeriod, "the waiting period is reported");
-  assert.ok(leave.waitPeriod.secondsLeft > 4 * DAY - 60 && leave.waitPeriod.secondsLeft <= 4 * DAY, `about four days left: ${leave.waitPeriod.secondsLeft}`);
+  assert.ok(
+    leave.waitPeriod.secondsLeft > 4 * DAY - 60 && leave.waitPeriod.secondsLeft <= 4 * DAY,
+    `about four days left: ${leave.waitPeriod.secondsLeft}`,
+  );
   assert.match(leave.waitPeriod.left, /day/);
   let real = await realLeaveError(id);
   assert.equal(real.name, leave.error);
@@ -236,7 +288,10 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   assert.deepEqual(view.readiness, { supportPlan: true, contactInformation: true, paymentMethod: true });
   assert.deepEqual(view.leave, {
     canLeave: true,
-    checks: ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"].map((rule) => ({ rule, ok: true })),
+    checks: ["delegatedAdministrator", "waitingPeriod", "supportPlan", "contactInformation", "paymentMethod"].map((rule) => ({
+      rule,
+      ok: true,
+    })),
   });
 
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
@@ -244,7 +299,10 @@ test("Rule: a fresh created account can't leave (WAIT_PERIOD_ACTIVE, time left);
   assert.equal(findAccount(after, id), undefined, "the account is gone from the tree");
   assert.equal(after.organization!.events[0]!.eventName, "AccountDepartedOrganization", "newest event first");
   assert.deepEqual(
-    { accountId: (after.organization!.events[0]!.detail as Record<string, unknown>).accountId, org: after.organization!.events[0]!.organizationId },
+    {
+      accountId: (after.organization!.events[0]!.detail as Record<string, unknown>).accountId,
+      org: after.organization!.events[0]!.organizationId,
+    },
     { accountId: id, org: orgId },
   );
 });
@@ -256,23 +314,43 @@ test("Rule: an SCP that denies organizations:LeaveOrganization shows as AccessDe
   await s.invite(id);
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: locked }));
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
-  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
-  const policy = await s.orgs().send(new CreatePolicyCommand({ Name: "deny-leave", Description: "stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
+  const content = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "NoLeaving", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }],
+  });
+  const policy = await s
+    .orgs()
+    .send(new CreatePolicyCommand({ Name: "deny-leave", Description: "stay", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
   const policyId = policy.Policy!.PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
 
   const leave = await verdictOf(id, `open=${locked}`);
   assert.equal(leave.canLeave, false);
   assert.equal(leave.error, "AccessDeniedException");
-  assert.deepEqual(leave.scp, { decision: "EXPLICIT_DENY", targetId: locked, targetType: "ORGANIZATIONAL_UNIT", policyId, policyName: "deny-leave" });
+  assert.deepEqual(leave.scp, {
+    decision: "EXPLICIT_DENY",
+    targetId: locked,
+    targetType: "ORGANIZATIONAL_UNIT",
+    policyId,
+    policyName: "deny-leave",
+  });
   const real = await realLeaveError(id);
   assert.equal(real.name, "AccessDeniedException");
   assert.equal(real.message, leave.message);
 
   // The explain API (what the page's explain form calls) names the same policy and level.
-  const explained = (await s.control("GET", `/_orgsim/explain?accountId=${id}&action=organizations:LeaveOrganization`)).body as Record<string, unknown>;
+  const explained = (await s.control("GET", `/_orgsim/explain?accountId=${id}&action=organizations:LeaveOrganization`)).body as Record<
+    string,
+    unknown
+  >;
   assert.equal(explained.allowed, false);
-  assert.deepEqual(explained.decidingLevel, { targetId: locked, targetType: "ORGANIZATIONAL_UNIT", policyId, policyName: "deny-leave", statementSid: "NoLeaving" });
+  assert.deepEqual(explained.decidingLevel, {
+    targetId: locked,
+    targetType: "ORGANIZATIONAL_UNIT",
+    policyId,
+    policyName: "deny-leave",
+    statementSid: "NoLeaving",
+  });
 
   // The policies panel: content and targets; the OU lists its attached policies.
   const state = await getState(`open=${locked}`);
@@ -285,13 +363,24 @@ test("Rule: an SCP that denies organizations:LeaveOrganization shows as AccessDe
   assert.equal(full.awsManaged, true);
   assert.equal(full.targets[0]!.type, "ROOT", "targets list the root first, then OUs, then accounts");
   assert.ok(full.targetCount >= 3);
-  assert.deepEqual(findNode(state.organization!.root, locked)!.policies.map((p) => p.name).sort(), ["FullAWSAccess", "deny-leave"]);
+  assert.deepEqual(
+    findNode(state.organization!.root, locked)!
+      .policies.map((p) => p.name)
+      .sort(),
+    ["FullAWSAccess", "deny-leave"],
+  );
 
   // The account detail: path and the SCPs at each level.
   const detail = (await s.control("GET", `/_orgsim/state/accounts/${id}`)).body as AccountDetail;
-  assert.deepEqual(detail.path.map((p) => p.id), [rootId, locked]);
+  assert.deepEqual(
+    detail.path.map((p) => p.id),
+    [rootId, locked],
+  );
   const scps = detail.policiesByType.find((t) => t.type === "SERVICE_CONTROL_POLICY")!;
-  assert.deepEqual(scps.levels.map((l) => l.targetId), [rootId, locked, id]);
+  assert.deepEqual(
+    scps.levels.map((l) => l.targetId),
+    [rootId, locked, id],
+  );
   assert.deepEqual(scps.levels[1]!.policies.map((p) => p.name).sort(), ["FullAWSAccess", "deny-leave"]);
   assert.equal(detail.account!.leave.error, "AccessDeniedException");
 });
@@ -301,20 +390,36 @@ test("SCP verdicts are per account: a Condition on aws:PrincipalAccount, and an 
   const picky = await s.createOu(rootId, "Picky");
   const bare = await s.createOu(rootId, "Bare");
   const [a, b, c, d] = ["100000000001", "100000000002", "100000000003", "100000000004"];
-  for (const [id, parent] of [[a, picky], [b, picky], [c, bare], [d, bare]] as const) {
+  for (const [id, parent] of [
+    [a, picky],
+    [b, picky],
+    [c, bare],
+    [d, bare],
+  ] as const) {
     await s.invite(id);
     await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: parent }));
   }
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const content = JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": a } } }],
+    Statement: [
+      {
+        Effect: "Deny",
+        Action: "organizations:LeaveOrganization",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:PrincipalAccount": a } },
+      },
+    ],
   });
-  const policy = await s.orgs().send(new CreatePolicyCommand({ Name: "keep-a", Description: "", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
+  const policy = await s
+    .orgs()
+    .send(new CreatePolicyCommand({ Name: "keep-a", Description: "", Content: content, Type: "SERVICE_CONTROL_POLICY" }));
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policy.Policy!.PolicySummary!.Id!, TargetId: picky }));
   // c and d keep only an SCP that allows S3 (an account needs at least one): nothing at their own level allows leaving.
   const s3Only = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
-  const s3 = await s.orgs().send(new CreatePolicyCommand({ Name: "s3-only", Description: "", Content: s3Only, Type: "SERVICE_CONTROL_POLICY" }));
+  const s3 = await s
+    .orgs()
+    .send(new CreatePolicyCommand({ Name: "s3-only", Description: "", Content: s3Only, Type: "SERVICE_CONTROL_POLICY" }));
   for (const id of [c, d]) {
     await s.orgs().send(new AttachPolicyCommand({ PolicyId: s3.Policy!.PolicySummary!.Id!, TargetId: id }));
     await s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: id }));
@@ -339,8 +444,13 @@ test("Rule: every reason an account can't leave is listed in AWS's order, and th
   const id = await s.createAccount("kept-in@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: locked }));
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
-  const content = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }] });
-  const policyId = (await s.orgs().send(new CreatePolicyCommand({ Name: "stay", Description: "", Content: content, Type: "SERVICE_CONTROL_POLICY" }))).Policy!.PolicySummary!.Id!;
+  const content = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }],
+  });
+  const policyId = (
+    await s.orgs().send(new CreatePolicyCommand({ Name: "stay", Description: "", Content: content, Type: "SERVICE_CONTROL_POLICY" }))
+  ).Policy!.PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: locked }));
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "guardduty.amazonaws.com" }));
   await s.orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: "guardduty.amazonaws.com" }));
@@ -353,7 +463,11 @@ test("Rule: every reason an account can't leave is listed in AWS's order, and th
       // The verdict is the first failing rule, and it is what LeaveOrganization answers now.
       assert.deepEqual([leave.error, leave.reason, leave.message], [first.error, first.reason, first.message]);
       const real = await realLeaveError(id);
-      assert.deepEqual([real.name, real.reason, real.message], [first.error, first.reason, first.message], `LeaveOrganization answers ${first.rule}`);
+      assert.deepEqual(
+        [real.name, real.reason, real.message],
+        [first.error, first.reason, first.message],
+        `LeaveOrganization answers ${first.rule}`,
+      );
     } else {
       assert.equal(leave.canLeave, true);
     }
@@ -385,11 +499,20 @@ test("Rule: every reason an account can't leave is listed in AWS's order, and th
     "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
   ]);
   await s.advanceClock(4 * DAY + 60);
-  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
+  assert.deepEqual(
+    (await checklist()).filter((c) => c.startsWith("NO")),
+    ["NO supportPlan ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", "NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"],
+  );
   await s.makeReady(id, { supportPlan: true });
-  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), ["NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"]);
+  assert.deepEqual(
+    (await checklist()).filter((c) => c.startsWith("NO")),
+    ["NO paymentMethod MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"],
+  );
   await s.makeReady(id, { paymentMethod: true });
-  assert.deepEqual((await checklist()).filter((c) => c.startsWith("NO")), []);
+  assert.deepEqual(
+    (await checklist()).filter((c) => c.startsWith("NO")),
+    [],
+  );
   await s.orgs(id).send(new LeaveOrganizationCommand({}));
 
   // The management account: no rule lets it leave, so no checklist.
@@ -421,12 +544,21 @@ test("state: the tree opens by itself breadth first while it stays small; an OU 
   assert.equal(big.open, false, "more than AUTO_OPEN_MAX_ACCOUNTS accounts: closed until opened");
   assert.equal(small.open, true);
   // Rows: root 3 + 6 children, Small 40 + 1, then fillers of 90 each while the total stays <= AUTO_OPEN_ROWS.
-  assert.deepEqual(fillers.map((f) => f.open), [true, true, true, false]);
+  assert.deepEqual(
+    fillers.map((f) => f.open),
+    [true, true, true, false],
+  );
   assert.equal(deep.open, false, "a deeper OU comes after the shallower ones and finds the budget spent");
   assert.ok([...shown.keys()].every((id) => [root, small, ...fillers.slice(0, 3)].some((x) => x.id === id)));
   assert.equal(shown.get(root.id), 100);
 
-  const chosen = openContainers(root, new Map([[big.id, 20], [small.id, 0]]));
+  const chosen = openContainers(
+    root,
+    new Map([
+      [big.id, 20],
+      [small.id, 0],
+    ]),
+  );
   assert.equal(chosen.get(big.id), 20, "the page's choice wins");
   assert.equal(small.open, false);
   assert.equal(deep.open, false, "under a closed OU nothing opens");
@@ -452,7 +584,10 @@ test("Rule: a delegated administrator can't leave (CANNOT_REMOVE_DELEGATED_ADMIN
     state.organization!.delegatedAdministrators.map((d) => [d.accountId, d.servicePrincipal]),
     [[id, "guardduty.amazonaws.com"]],
   );
-  assert.deepEqual(state.organization!.trustedServices.map((t) => t.servicePrincipal), ["guardduty.amazonaws.com"]);
+  assert.deepEqual(
+    state.organization!.trustedServices.map((t) => t.servicePrincipal),
+    ["guardduty.amazonaws.com"],
+  );
 });
 
 test("state: handshakes with their current state, and events newest first", async () => {
@@ -462,13 +597,23 @@ test("state: handshakes with their current state, and events newest first", asyn
   await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "666666666666" } }));
   let org = (await getState()).organization!;
   assert.equal(org.handshakeCount, 2);
-  assert.deepEqual(org.handshakes.map((h) => h.state), ["OPEN", "OPEN"]);
+  assert.deepEqual(
+    org.handshakes.map((h) => h.state),
+    ["OPEN", "OPEN"],
+  );
   assert.equal(org.handshakes[1]!.id, first.Handshake!.Id, "newest first");
-  assert.deepEqual(org.handshakes[1]!.parties, [{ Id: orgId, Type: "ORGANIZATION" }, { Id: "555555555555", Type: "ACCOUNT" }]);
+  assert.deepEqual(org.handshakes[1]!.parties, [
+    { Id: orgId, Type: "ORGANIZATION" },
+    { Id: "555555555555", Type: "ACCOUNT" },
+  ]);
 
   await s.advanceClock(15 * DAY);
   org = (await getState()).organization!;
-  assert.deepEqual(org.handshakes.map((h) => h.state), ["EXPIRED", "EXPIRED"], "the virtual clock expires handshakes");
+  assert.deepEqual(
+    org.handshakes.map((h) => h.state),
+    ["EXPIRED", "EXPIRED"],
+    "the virtual clock expires handshakes",
+  );
 
   const names = org.events.map((e) => e.eventName);
   assert.deepEqual(names, ["InviteAccountToOrganization", "InviteAccountToOrganization", "CreateOrganization"]);
@@ -534,20 +679,34 @@ test("state: several organizations are listed for the selector; organizationId p
   await s.createAccount("second@example.com", { name: "second-member", management: "777777777777" });
 
   const state = await getState();
-  assert.deepEqual(state.organizations.map((o) => [o.id, o.managementAccountId, o.accountCount]), [
-    [first.orgId, MANAGEMENT, 1],
-    [second.orgId, "777777777777", 2],
-  ]);
+  assert.deepEqual(
+    state.organizations.map((o) => [o.id, o.managementAccountId, o.accountCount]),
+    [
+      [first.orgId, MANAGEMENT, 1],
+      [second.orgId, "777777777777", 2],
+    ],
+  );
   assert.equal(state.organization!.id, first.orgId, "the first by default");
   const picked = await getState(`organizationId=${second.orgId}`);
   assert.equal(picked.organization!.id, second.orgId);
   assert.equal(picked.organization!.root.id, second.rootId);
   assert.equal(picked.organization!.root.accounts!.total, 2);
-  assert.equal((await getState("organizationId=o-aaaaaaaaaa")).organization!.id, first.orgId, "an unknown organization falls back to the first");
+  assert.equal(
+    (await getState("organizationId=o-aaaaaaaaaa")).organization!.id,
+    first.orgId,
+    "an unknown organization falls back to the first",
+  );
 });
 
 test("state: invalid query parameters are 400 with a message", async () => {
-  for (const query of ["organizationId=nope", "open=ou-x", "open=r-abcd:lots", "open=r-abcd:-1", `search=${"x".repeat(200)}`, "searchLimit=99999"]) {
+  for (const query of [
+    "organizationId=nope",
+    "open=ou-x",
+    "open=r-abcd:lots",
+    "open=r-abcd:-1",
+    `search=${"x".repeat(200)}`,
+    "searchLimit=99999",
+  ]) {
     const res = await s.control("GET", `/_orgsim/state?${query}`);
     assert.equal(res.status, 400, query);
     assert.equal((res.body as { error: string }).error, "BadRequest");
@@ -595,7 +754,10 @@ test("state: an organization of 10,000 accounts comes in pages (root capped, OUs
   await s.sim.app.store.writeTransaction(async (tx) => {
     const seqs = await nextSeqs(tx, rows.length);
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+      await tx
+        .insertInto("accounts")
+        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
+        .execute();
     }
   });
 

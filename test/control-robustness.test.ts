@@ -19,7 +19,12 @@ import {
   ListRootsCommand,
 } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { GetAccountInformationCommand, GetAlternateContactCommand, GetContactInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
+import {
+  GetAccountInformationCommand,
+  GetAlternateContactCommand,
+  GetContactInformationCommand,
+  ListRegionsCommand,
+} from "@aws-sdk/client-account";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startOrgsim } from "../src/index.js";
 import { TABLES } from "../src/store/schema.js";
@@ -80,7 +85,11 @@ test("Rule (orgsim promise): a clock offset outside 1970-01-01 .. 9999-01-01 is 
 test("Rule (orgsim promise): an unusable stored clock offset is reported — health degraded, calls answer a clear error — and POST /_orgsim/clock fixes it without a restart", async () => {
   // As an older orgsim (or a hand edit) could have left it.
   await s.sim.app.store.writeTransaction((tx) =>
-    tx.insertInto("meta").values({ key: "clock_offset_ms", value: "1e16" }).onConflict((oc) => oc.column("key").doUpdateSet({ value: "1e16" })).execute(),
+    tx
+      .insertInto("meta")
+      .values({ key: "clock_offset_ms", value: "1e16" })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: "1e16" }))
+      .execute(),
   );
   const health = await s.control("GET", "/_orgsim/health");
   assert.equal(health.status, 503);
@@ -105,7 +114,11 @@ test("Rule (orgsim promise): a refused clock change is not stored, so it can't s
   const data = join(dir, "state.db");
   try {
     const first = await startOrgsim({ port: 0, quiet: true, data });
-    const res = await fetch(`${first.endpoint}/_orgsim/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"offsetSeconds": 1e13}' });
+    const res = await fetch(`${first.endpoint}/_orgsim/clock`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"offsetSeconds": 1e13}',
+    });
     assert.equal(res.status, 400);
     await first.close();
     const second = await startOrgsim({ port: 0, quiet: true, data });
@@ -125,12 +138,27 @@ test("Rule (orgsim promise): a refused clock change is not stored, so it can't s
 test("Rule (orgsim promise): out-of-range faults, quotas, readiness, GovCloud and credential values are 400 with the valid range, and change nothing", async () => {
   const before = await stateRows();
   const refused: [string, string, unknown, RegExp][] = [
-    ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", count: 1e12 }, /count must be a whole number from 1 to 1000000000/],
+    [
+      "POST",
+      "/_orgsim/faults",
+      { operation: "DescribeOrganization", error: "ServiceException", count: 1e12 },
+      /count must be a whole number from 1 to 1000000000/,
+    ],
     ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", count: 0 }, /count must be/],
     ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", probability: 0 }, /probability/],
     ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", probability: 1.5 }, /probability/],
-    ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", reason: { a: 1 } }, /reason must be a string/],
-    ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", message: "m".repeat(5000) }, /message must be a string of at most 2048/],
+    [
+      "POST",
+      "/_orgsim/faults",
+      { operation: "DescribeOrganization", error: "ServiceException", reason: { a: 1 } },
+      /reason must be a string/,
+    ],
+    [
+      "POST",
+      "/_orgsim/faults",
+      { operation: "DescribeOrganization", error: "ServiceException", message: "m".repeat(5000) },
+      /message must be a string of at most 2048/,
+    ],
     ["POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", bogus: 1 }, /unknown field "bogus"/],
     ["POST", "/_orgsim/faults", { operation: "constructor", error: "ServiceException" }, /unknown operation constructor/],
     ["POST", "/_orgsim/faults", { operation: "toString", error: "ThrottlingException" }, /unknown operation toString/],
@@ -139,8 +167,18 @@ test("Rule (orgsim promise): out-of-range faults, quotas, readiness, GovCloud an
     ["PUT", "/_orgsim/quotas", { closeAccountShare: 2 }, /closeAccountShare must be a number from 0 to 1/],
     ["PUT", "/_orgsim/quotas", { toString: 5 }, /unknown quota "toString"/],
     ["PUT", "/_orgsim/quotas", { constructor: 5 }, /unknown quota "constructor"/],
-    ["PUT", "/_orgsim/quotas", { closeAccountMin: 50, closeAccountMax: 10 }, /closeAccountMin \(50\) must not exceed closeAccountMax \(10\)/],
-    ["PUT", "/_orgsim/accounts/222222222222/standalone", { supportPlan: true, paymentMethod: "yes" }, /paymentMethod must be true or false/],
+    [
+      "PUT",
+      "/_orgsim/quotas",
+      { closeAccountMin: 50, closeAccountMax: 10 },
+      /closeAccountMin \(50\) must not exceed closeAccountMax \(10\)/,
+    ],
+    [
+      "PUT",
+      "/_orgsim/accounts/222222222222/standalone",
+      { supportPlan: true, paymentMethod: "yes" },
+      /paymentMethod must be true or false/,
+    ],
     ["PUT", "/_orgsim/accounts/222222222222/standalone", { supportPlan: true, bogus: true }, /Unknown readiness item/],
     ["PUT", "/_orgsim/accounts/222222222222/govcloud", { enabled: 1 }, /enabled must be true or false/],
     ["POST", "/_orgsim/credentials", { accountId: "1".repeat(13) }, /12-digit/],
@@ -193,10 +231,21 @@ test("Rule (orgsim promise): reads never write — GET routes of the control API
   assert.ok(root);
   await s.sts(stranger).send(new GetCallerIdentityCommand({}));
   await s.account(stranger).send(new GetAccountInformationCommand({}));
-  await s.account(stranger).send(new GetContactInformationCommand({})).catch(() => undefined);
-  await s.account(stranger).send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" })).catch(() => undefined);
+  await s
+    .account(stranger)
+    .send(new GetContactInformationCommand({}))
+    .catch(() => undefined);
+  await s
+    .account(stranger)
+    .send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" }))
+    .catch(() => undefined);
   await s.account(stranger).send(new ListRegionsCommand({}));
-  const trail = new CloudTrailClient({ endpoint: s.endpoint, region: REGION, credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" }, maxAttempts: 1 });
+  const trail = new CloudTrailClient({
+    endpoint: s.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
   await trail.send(new LookupEventsCommand({}));
   assert.deepEqual(await stateRows(), before, "a read stored something");
 });
@@ -204,7 +253,14 @@ test("Rule (orgsim promise): reads never write — GET routes of the control API
 test("Rule (orgsim promise): a write through the control API stores the implicit account a GET only showed", async () => {
   const id = "222222222224";
   assert.equal((await s.control("PUT", `/_orgsim/accounts/${id}/standalone`, { paymentMethod: false })).status, 200);
-  const row = await s.sim.app.store.transaction((tx) => tx.selectFrom("accounts").select(["id", "payment_method"]).where("id", "=", id).executeTakeFirst());
+  const row = await s.sim.app.store.transaction((tx) =>
+    tx.selectFrom("accounts").select(["id", "payment_method"]).where("id", "=", id).executeTakeFirst(),
+  );
   assert.deepEqual(row, { id, payment_method: 0 });
-  assert.deepEqual((await s.control("GET", `/_orgsim/accounts/${id}/standalone`)).body, { accountId: id, supportPlan: true, contactInformation: true, paymentMethod: false });
+  assert.deepEqual((await s.control("GET", `/_orgsim/accounts/${id}/standalone`)).body, {
+    accountId: id,
+    supportPlan: true,
+    contactInformation: true,
+    paymentMethod: false,
+  });
 });

@@ -68,7 +68,9 @@ test("An account in no organization gets AWSOrganizationsNotInUseException", asy
 
 test("CreateAccount: answers IN_PROGRESS, then DescribeCreateAccountStatus SUCCEEDED with a 12-digit account that is CREATED", async () => {
   const { org } = await s.freshOrg();
-  const started = await s.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev", Tags: [{ Key: "env", Value: "dev" }] }));
+  const started = await s
+    .orgs()
+    .send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev", Tags: [{ Key: "env", Value: "dev" }] }));
   assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
   assert.match(started.CreateAccountStatus!.Id!, /^car-[a-z0-9]{8,32}$/);
   const status = await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }));
@@ -116,7 +118,9 @@ test("CreateAccount: with a creation delay the request stays IN_PROGRESS on the 
 
 test("DescribeCreateAccountStatus: an unknown request id gets CreateAccountStatusNotFoundException", async () => {
   await s.freshOrg();
-  const err = await awsError(() => s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: "car-00000000000000000000000000000000" })));
+  const err = await awsError(() =>
+    s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: "car-00000000000000000000000000000000" })),
+  );
   assert.equal(err.name, "CreateAccountStatusNotFoundException");
 });
 
@@ -181,7 +185,15 @@ test("Access: a member account calling a management-only operation gets AccessDe
 test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the target, who joins INVITED with the invitation's tags", async () => {
   const { org } = await s.freshOrg();
   const target = "222222222222";
-  const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: target }, Notes: "welcome", Tags: [{ Key: "team", Value: "a" }] }))).Handshake!;
+  const hs = (
+    await s.orgs().send(
+      new InviteAccountToOrganizationCommand({
+        Target: { Type: "ACCOUNT", Id: target },
+        Notes: "welcome",
+        Tags: [{ Key: "team", Value: "a" }],
+      }),
+    )
+  ).Handshake!;
   assert.match(hs.Id!, /^h-[0-9a-z]{8,32}$/);
   assert.equal(hs.State, "OPEN");
   assert.equal(hs.Action, "INVITE");
@@ -191,7 +203,10 @@ test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the targ
   const dup = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: target } })));
   assert.equal(dup.name, "DuplicateHandshakeException");
   const listed = await s.orgs(target).send(new ListHandshakesForAccountCommand({}));
-  assert.deepEqual(listed.Handshakes!.map((h) => h.Id), [hs.Id]);
+  assert.deepEqual(
+    listed.Handshakes!.map((h) => h.Id),
+    [hs.Id],
+  );
   const accepted = await s.orgs(target).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
   assert.equal(accepted.Handshake!.State, "ACCEPTED");
   const account = (await s.orgs().send(new DescribeAccountCommand({ AccountId: target }))).Account!;
@@ -205,7 +220,9 @@ test("Invite by ACCOUNT: the handshake is OPEN for 15 days, accepted by the targ
 test("Invite by EMAIL: the account with that email can see and decline it; the organization can cancel another", async () => {
   await s.freshOrg();
   const target = "333333333333";
-  const hs = (await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: `account-${target}@example.com` } }))).Handshake!;
+  const hs = (
+    await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: `account-${target}@example.com` } }))
+  ).Handshake!;
   // The handshake is not visible to an unrelated account.
   const other = await awsError(() => s.orgs("444444444444").send(new DescribeHandshakeCommand({ HandshakeId: hs.Id })));
   assert.equal(other.name, "HandshakeNotFoundException");
@@ -256,7 +273,10 @@ test("CloseAccount: PENDING_CLOSURE then SUSPENDED; closing twice is AccountAlre
     account = (await slow.orgs().send(new DescribeAccountCommand({ AccountId: id }))).Account!;
     assert.equal(account.Status, "SUSPENDED");
     assert.equal(account.State, "SUSPENDED");
-    assert.equal((await awsError(() => slow.orgs().send(new CloseAccountCommand({ AccountId: id })))).name, "AccountAlreadyClosedException");
+    assert.equal(
+      (await awsError(() => slow.orgs().send(new CloseAccountCommand({ AccountId: id })))).name,
+      "AccountAlreadyClosedException",
+    );
     const mgmt = await awsError(() => slow.orgs().send(new CloseAccountCommand({ AccountId: MANAGEMENT })));
     assert.equal(mgmt.reason, "CANNOT_CLOSE_MANAGEMENT_ACCOUNT");
   } finally {
@@ -276,7 +296,15 @@ test("DeleteOrganization: OrganizationNotEmptyException while members remain, th
 test("Tags: TagResource/UntagResource/ListTagsForResource on an account; aws: keys are refused; unknown resources are TargetNotFoundException", async () => {
   await s.freshOrg();
   const id = await s.createAccount("t@example.com");
-  await s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "a", Value: "1" }, { Key: "b", Value: "2" }] }));
+  await s.orgs().send(
+    new TagResourceCommand({
+      ResourceId: id,
+      Tags: [
+        { Key: "a", Value: "1" },
+        { Key: "b", Value: "2" },
+      ],
+    }),
+  );
   await s.orgs().send(new UntagResourceCommand({ ResourceId: id, TagKeys: ["a"] }));
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags, [{ Key: "b", Value: "2" }]);
   const sys = await awsError(() => s.orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: "aws:x", Value: "1" }] })));
@@ -292,7 +320,10 @@ test("Isolation: one organization's accounts and handshakes are invisible to ano
   const err = await awsError(() => s.orgs("888888888888").send(new DescribeAccountCommand({ AccountId: mine })));
   assert.equal(err.name, "AccountNotFoundException");
   const list = await s.orgs("888888888888").send(new ListAccountsCommand({}));
-  assert.deepEqual(list.Accounts!.map((a) => a.Id), ["888888888888"]);
+  assert.deepEqual(
+    list.Accounts!.map((a) => a.Id),
+    ["888888888888"],
+  );
 });
 
 test("ARNs use the partition of the request's region (cn-north-1: aws-cn, us-gov-west-1: aws-us-gov)", async () => {

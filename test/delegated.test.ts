@@ -172,7 +172,10 @@ test("RegisterDelegatedAdministrator: the member is listed by ListDelegatedAdmin
   assert.ok(admin.JoinedTimestamp instanceof Date);
   assert.ok(admin.DelegationEnabledDate instanceof Date);
   const services = (await s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member }))).DelegatedServices!;
-  assert.deepEqual(services.map((d) => d.ServicePrincipal), [CLOUDTRAIL]);
+  assert.deepEqual(
+    services.map((d) => d.ServicePrincipal),
+    [CLOUDTRAIL],
+  );
   assert.equal(services[0]!.DelegationEnabledDate!.getTime(), admin.DelegationEnabledDate!.getTime());
 });
 
@@ -250,7 +253,11 @@ test("RegisterDelegatedAdministrator: a second administrator of a one-administra
   assertConstraint(await awsError(() => register(members[1]!, GUARDDUTY)), "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE");
   // CloudTrail allows three.
   for (const m of members.slice(0, 3)) await register(m, CLOUDTRAIL);
-  assertConstraint(await awsError(() => register(members[3]!, CLOUDTRAIL)), "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", message);
+  assertConstraint(
+    await awsError(() => register(members[3]!, CLOUDTRAIL)),
+    "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED",
+    message,
+  );
   assert.deepEqual(await adminIds(CLOUDTRAIL), members.slice(0, 3).sort());
   // Deregistering one frees its place.
   await deregister(members[0]!, CLOUDTRAIL);
@@ -279,8 +286,14 @@ test("DeregisterDelegatedAdministrator: a pair that isn't registered is AccountN
 test("ListDelegatedServicesForAccount: an account that delegates nothing is AccountNotRegisteredException; a non-member is AccountNotFoundException", async () => {
   await s.freshOrg();
   const member = await s.invite("222222222222");
-  assert.equal((await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member })))).name, "AccountNotRegisteredException");
-  assert.equal((await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: "999999999999" })))).name, "AccountNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member })))).name,
+    "AccountNotRegisteredException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: "999999999999" })))).name,
+    "AccountNotFoundException",
+  );
   await enable(GUARDDUTY);
   await enable(CLOUDTRAIL);
   await register(member, GUARDDUTY);
@@ -288,8 +301,13 @@ test("ListDelegatedServicesForAccount: an account that delegates nothing is Acco
   const first = await s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member, MaxResults: 1 }));
   assert.equal(first.DelegatedServices!.length, 1);
   assert.ok(first.NextToken);
-  const second = await s.orgs().send(new ListDelegatedServicesForAccountCommand({ AccountId: member, MaxResults: 1, NextToken: first.NextToken }));
-  assert.deepEqual([...first.DelegatedServices!, ...second.DelegatedServices!].map((d) => d.ServicePrincipal).sort(), [CLOUDTRAIL, GUARDDUTY]);
+  const second = await s
+    .orgs()
+    .send(new ListDelegatedServicesForAccountCommand({ AccountId: member, MaxResults: 1, NextToken: first.NextToken }));
+  assert.deepEqual([...first.DelegatedServices!, ...second.DelegatedServices!].map((d) => d.ServicePrincipal).sort(), [
+    CLOUDTRAIL,
+    GUARDDUTY,
+  ]);
   assert.equal(second.NextToken, undefined);
 });
 
@@ -306,9 +324,15 @@ test("ListDelegatedAdministrators: the ServicePrincipal filter selects one servi
   assert.deepEqual(await adminIds(GUARDDUTY), [a]);
   assert.deepEqual(await adminIds(CLOUDTRAIL), [a, b]);
   const page = await s.orgs().send(new ListDelegatedAdministratorsCommand({ MaxResults: 1 }));
-  assert.deepEqual(page.DelegatedAdministrators!.map((d) => d.Id), [a]);
+  assert.deepEqual(
+    page.DelegatedAdministrators!.map((d) => d.Id),
+    [a],
+  );
   const rest = await s.orgs().send(new ListDelegatedAdministratorsCommand({ MaxResults: 1, NextToken: page.NextToken }));
-  assert.deepEqual(rest.DelegatedAdministrators!.map((d) => d.Id), [b]);
+  assert.deepEqual(
+    rest.DelegatedAdministrators!.map((d) => d.Id),
+    [b],
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -345,10 +369,16 @@ test("Access: a delegated administrator may call the read operations; a plain me
   assert.deepEqual(accounts.Accounts!.map((a) => a.Id).sort(), [MANAGEMENT, admin, plain].sort());
   assert.equal((await s.orgs(admin).send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId, MANAGEMENT);
   const listed = await s.orgs(admin).send(new ListDelegatedAdministratorsCommand({}));
-  assert.deepEqual(listed.DelegatedAdministrators!.map((a) => a.Id), [admin]);
+  assert.deepEqual(
+    listed.DelegatedAdministrators!.map((a) => a.Id),
+    [admin],
+  );
   assert.deepEqual(await enabledPrincipals(), [GUARDDUTY]);
   const trusted = await s.orgs(admin).send(new ListAWSServiceAccessForOrganizationCommand({}));
-  assert.deepEqual(trusted.EnabledServicePrincipals!.map((p) => p.ServicePrincipal), [GUARDDUTY]);
+  assert.deepEqual(
+    trusted.EnabledServicePrincipals!.map((p) => p.ServicePrincipal),
+    [GUARDDUTY],
+  );
 
   for (const call of [
     () => s.orgs(plain).send(new ListAccountsCommand({})),
@@ -363,8 +393,18 @@ test("Access: a delegated administrator may call the read operations; a plain me
   assert.equal((await s.orgs(plain).send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId, MANAGEMENT);
 
   for (const caller of [admin, plain]) {
-    assert.equal((await awsError(() => s.orgs(caller).send(new RegisterDelegatedAdministratorCommand({ AccountId: plain, ServicePrincipal: GUARDDUTY })))).name, "AccessDeniedException");
-    assert.equal((await awsError(() => s.orgs(caller).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: CLOUDTRAIL })))).name, "AccessDeniedException");
+    assert.equal(
+      (
+        await awsError(() =>
+          s.orgs(caller).send(new RegisterDelegatedAdministratorCommand({ AccountId: plain, ServicePrincipal: GUARDDUTY })),
+        )
+      ).name,
+      "AccessDeniedException",
+    );
+    assert.equal(
+      (await awsError(() => s.orgs(caller).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: CLOUDTRAIL })))).name,
+      "AccessDeniedException",
+    );
   }
 
   // Deregistered, the account loses its read access.

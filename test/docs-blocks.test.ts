@@ -79,7 +79,14 @@ export function readBlocks(file: string, markdown: string): Block[] {
     const marker = j >= 0 ? /^<!--\s*not run:\s*(.*?)\s*-->$/.exec(lines[j]!.trim()) : null;
     const n = (perSection.get(section) ?? 0) + 1;
     perSection.set(section, n);
-    blocks.push({ file, name: `${file}: ${section} block ${n}`, lang: fence[2]!.toLowerCase(), text: body.join("\n") + "\n", line: start + 1, notRun: marker?.[1] });
+    blocks.push({
+      file,
+      name: `${file}: ${section} block ${n}`,
+      lang: fence[2]!.toLowerCase(),
+      text: body.join("\n") + "\n",
+      line: start + 1,
+      notRun: marker?.[1],
+    });
   }
   return blocks;
 }
@@ -114,7 +121,8 @@ function prepareScratch(): void {
   // packages a user would have installed beside it resolve to this checkout's node_modules.
   mkdirSync(join(scratch, "node_modules"));
   symlinkSync(ROOT, join(scratch, "node_modules", "orgsim"));
-  for (const scope of ["@aws-sdk", "@smithy", "@types"]) symlinkSync(join(ROOT, "node_modules", scope), join(scratch, "node_modules", scope));
+  for (const scope of ["@aws-sdk", "@smithy", "@types"])
+    symlinkSync(join(ROOT, "node_modules", scope), join(scratch, "node_modules", scope));
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "docs-blocks", private: true, type: "module" }));
   mkdirSync(join(scratch, "bin"));
   const shim = join(scratch, "bin", "orgsim");
@@ -127,7 +135,8 @@ function prepareScratch(): void {
 function blockEnv(endpoint: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // NODE_TEST_CONTEXT would make a `node --test` inside a test skip its files silently.
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !k.startsWith("ORGSIM_") && k !== "NODE_TEST_CONTEXT") env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith("AWS_") && !k.startsWith("ORGSIM_") && k !== "NODE_TEST_CONTEXT") env[k] = v;
   return {
     ...env,
     PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}`,
@@ -203,7 +212,8 @@ class Session {
     const started = Date.now();
     while (!this.out.includes(sentinel, from)) {
       if (this.bash.exitCode !== null) throw new Error(`bash exited (${this.bash.exitCode}):\n${this.out.slice(from)}`);
-      if (Date.now() - started > BLOCK_TIMEOUT_MS) throw new Error(`the block did not finish in ${BLOCK_TIMEOUT_MS / 1000} s:\n${this.out.slice(from)}`);
+      if (Date.now() - started > BLOCK_TIMEOUT_MS)
+        throw new Error(`the block did not finish in ${BLOCK_TIMEOUT_MS / 1000} s:\n${this.out.slice(from)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const output = this.out.slice(from, this.out.indexOf(sentinel, from));
@@ -238,7 +248,10 @@ function compileTs(file: string): string[] {
   const program = ts.createProgram([file], options);
   const emitted = program.emit();
   return [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) => {
-    const where = d.file && d.start !== undefined ? `${relative(scratch, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
+    const where =
+      d.file && d.start !== undefined
+        ? `${relative(scratch, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: `
+        : "";
     return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
   });
 }
@@ -270,15 +283,28 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test("orgsim promise: the blocks that must not run are the listed ones, each with its reason", () => {
   const marked = allBlocks.filter((b) => b.notRun !== undefined);
-  assert.deepEqual(marked.map((b) => b.name), NOT_RUN);
+  assert.deepEqual(
+    marked.map((b) => b.name),
+    NOT_RUN,
+  );
   for (const b of marked) assert.ok(b.notRun!.length > 10, `${b.name} says why it is not run`);
 });
 
-test("orgsim promise: the docs' local addresses are orgsim's default endpoint (the port in src/config.ts)", { skip: DEFAULT_SETTINGS.port === 4566 ? "the default port is still LocalStack's 4566 here; the docs already use 4599, which the package work makes the default" : false }, () => {
-  for (const b of allBlocks.filter((x) => x.notRun === undefined && x.lang !== "text")) {
-    for (const m of b.text.matchAll(LOCAL_ADDRESS)) assert.equal(Number(m[1]), DEFAULT_SETTINGS.port, `${b.name} (line ${b.line}) points at ${m[0]}`);
-  }
-});
+test(
+  "orgsim promise: the docs' local addresses are orgsim's default endpoint (the port in src/config.ts)",
+  {
+    skip:
+      DEFAULT_SETTINGS.port === 4566
+        ? "the default port is still LocalStack's 4566 here; the docs already use 4599, which the package work makes the default"
+        : false,
+  },
+  () => {
+    for (const b of allBlocks.filter((x) => x.notRun === undefined && x.lang !== "text")) {
+      for (const m of b.text.matchAll(LOCAL_ADDRESS))
+        assert.equal(Number(m[1]), DEFAULT_SETTINGS.port, `${b.name} (line ${b.line}) points at ${m[0]}`);
+    }
+  },
+);
 
 for (const file of files) {
   const blocks = allBlocks.filter((b) => b.file === file);
@@ -363,7 +389,9 @@ for (const file of files) {
           case "terraform":
           case "tf":
             await t.test(block.name, async () => {
-              const { parse } = (await import("@cdktn/hcl2json")) as { parse: (name: string, text: string) => Promise<Record<string, unknown>> };
+              const { parse } = (await import("@cdktn/hcl2json")) as {
+                parse: (name: string, text: string) => Promise<Record<string, unknown>>;
+              };
               const parsed = await parse(`${block.file.replace(/\W/g, "_")}_${block.line}.tf`, block.text);
               assert.ok(Object.keys(parsed).length > 0, `${at}: the HCL declares something`);
             });
@@ -375,7 +403,9 @@ for (const file of files) {
             break;
           default:
             await t.test(block.name, () => {
-              assert.fail(`${at}: a \`\`\`${block.lang || "(no language)"} block: give it a language this test runs (sh, python, ts, yaml, hcl, json) or text, or a <!-- not run: reason --> marker`);
+              assert.fail(
+                `${at}: a \`\`\`${block.lang || "(no language)"} block: give it a language this test runs (sh, python, ts, yaml, hcl, json) or text, or a <!-- not run: reason --> marker`,
+              );
             });
         }
       }

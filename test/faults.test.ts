@@ -12,7 +12,8 @@ beforeEach(async () => {
 
 test("Faults: count N fails exactly the next N calls of that operation, others are untouched", async () => {
   await s.control("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "TooManyRequestsException", count: 2 });
-  for (let i = 0; i < 2; i++) assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})))).name, "TooManyRequestsException");
+  for (let i = 0; i < 2; i++)
+    assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})))).name, "TooManyRequestsException");
   await s.orgs().send(new ListAccountsCommand({}));
   await s.orgs().send(new DescribeOrganizationCommand({}));
 });
@@ -30,13 +31,21 @@ test("Faults: probability p fails about p of the calls (200 calls at 0.5: betwee
   }
   assert.ok(failed > 50 && failed < 150, `${failed} of 200 failed`);
   const listed = (await s.control("GET", "/_orgsim/faults")).body as { faults: { operation: string; probability: number }[] };
-  assert.deepEqual(listed.faults.map((f) => [f.operation, f.probability]), [["DescribeOrganization", 0.5]]);
+  assert.deepEqual(
+    listed.faults.map((f) => [f.operation, f.probability]),
+    [["DescribeOrganization", 0.5]],
+  );
   await s.control("DELETE", "/_orgsim/faults");
   for (let i = 0; i < 20; i++) await s.orgs().send(new DescribeOrganizationCommand({}));
 });
 
 test("Faults: a Reason can be injected with errors that carry one; STS faults answer in XML", async () => {
-  await s.control("POST", "/_orgsim/faults", { operation: "ListAccounts", error: "InvalidInputException", reason: "INVALID_NEXT_TOKEN", count: 1 });
+  await s.control("POST", "/_orgsim/faults", {
+    operation: "ListAccounts",
+    error: "InvalidInputException",
+    reason: "INVALID_NEXT_TOKEN",
+    count: 1,
+  });
   const err = await awsError(() => s.orgs().send(new ListAccountsCommand({})));
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "INVALID_NEXT_TOKEN");

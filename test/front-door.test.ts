@@ -57,7 +57,10 @@ test("orgsim promise: an unsigned call with another service's X-Amz-Target is an
   assert.equal(res.status, 400);
   const body = (await res.json()) as { __type: string; Message: string };
   assert.equal(body.__type, "UnknownOperationException");
-  assert.match(body.Message, /^orgsim does not serve the X-Amz-Target DynamoDB_20120810; it serves organizations, sts, account and cloudtrail\./);
+  assert.match(
+    body.Message,
+    /^orgsim does not serve the X-Amz-Target DynamoDB_20120810; it serves organizations, sts, account and cloudtrail\./,
+  );
 });
 
 test("orgsim promise: a call signed for S3 (GET / is ListBuckets) gets S3's XML error, not the landing page", async () => {
@@ -71,7 +74,10 @@ test("orgsim promise: a call signed for S3 (GET / is ListBuckets) gets S3's XML 
   });
   assert.equal(res.status, 501);
   const xml = await res.text();
-  assert.match(xml, /<Code>NotImplemented<\/Code><Message>orgsim does not serve s3; it serves organizations, sts, account and cloudtrail\./);
+  assert.match(
+    xml,
+    /<Code>NotImplemented<\/Code><Message>orgsim does not serve s3; it serves organizations, sts, account and cloudtrail\./,
+  );
 });
 
 test("orgsim promise: the served services keep answering on the same port (STS through the JS SDK)", async () => {

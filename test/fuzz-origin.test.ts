@@ -146,7 +146,11 @@ function shape(kind: Kind, rng: Rng): Shaped {
       return {
         method: "POST",
         path: "/",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Amz-Date": date, Authorization: authorization(MANAGEMENT, "sts", date) },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Amz-Date": date,
+          Authorization: authorization(MANAGEMENT, "sts", date),
+        },
         body: "Action=GetCallerIdentity&Version=2011-06-15",
         passStatus: 200,
         passCheck: (a) => (a.body.includes(`<Account>${MANAGEMENT}</Account>`) ? undefined : "no GetCallerIdentity answer"),
@@ -155,7 +159,11 @@ function shape(kind: Kind, rng: Rng): Shaped {
       return {
         method: "POST",
         path: "/putAlternateContact",
-        headers: { "Content-Type": rng.pick(["application/json", "text/plain"]), "X-Amz-Date": date, Authorization: authorization(MANAGEMENT, "account", date) },
+        headers: {
+          "Content-Type": rng.pick(["application/json", "text/plain"]),
+          "X-Amz-Date": date,
+          Authorization: authorization(MANAGEMENT, "account", date),
+        },
         body: JSON.stringify({ AlternateContactType: "BILLING", Name: "no email" }),
         passStatus: 400,
         passCheck: (a) => restErrorProblem(a, ["ValidationException"]),
@@ -170,13 +178,22 @@ function shape(kind: Kind, rng: Rng): Shaped {
         passCheck: (a) => (/"error":"BadRequest"/.test(a.body) ? undefined : "not the route's BadRequest"),
       };
     case "controlRead":
-      return { method: "GET", path: "/_orgsim/state/version", headers: {}, body: "", passStatus: 200, passCheck: (a) => (/"version"/.test(a.body) ? undefined : "no version") };
+      return {
+        method: "GET",
+        path: "/_orgsim/state/version",
+        headers: {},
+        body: "",
+        passStatus: 200,
+        passCheck: (a) => (/"version"/.test(a.body) ? undefined : "no version"),
+      };
     case "console": {
       const navigate = rng.chance(0.6);
       return {
         method: "GET",
         path: "/_orgsim/console",
-        headers: navigate ? { "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" } : { "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": rng.pick(["iframe", "script", "image"]) },
+        headers: navigate
+          ? { "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" }
+          : { "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": rng.pick(["iframe", "script", "image"]) },
         body: "",
         passStatus: 200,
         passCheck: (a) => (/<!doctype html>/i.test(a.body) ? undefined : "not the console page"),
@@ -186,7 +203,10 @@ function shape(kind: Kind, rng: Rng): Shaped {
       return {
         method: "OPTIONS",
         path: "/",
-        headers: { "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-date,authorization" },
+        headers: {
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-date,authorization",
+        },
         body: "",
         // Without a trusted foreign Origin it is no preflight orgsim answers: OPTIONS / is no AWS operation.
         passStatus: 404,
@@ -210,7 +230,14 @@ function originUrl(value: string): URL | undefined {
   }
 }
 
-function expected(kind: Kind, host: HostVariant, origin: string | undefined, site: string | undefined, referer: string | undefined, shaped: Shaped): Outcome {
+function expected(
+  kind: Kind,
+  host: HostVariant,
+  origin: string | undefined,
+  site: string | undefined,
+  referer: string | undefined,
+  shaped: Shaped,
+): Outcome {
   if (!host.ok) return { pass: false, why: "host" };
   const siteLc = site?.toLowerCase();
   const foreignSite = siteLc === "cross-site" || siteLc === "same-site";
@@ -296,11 +323,18 @@ test("Fuzz (Host, Origin, Sec-Fetch-*, Referer) on every kind of path: each requ
       problem = refusalProblem(c.kind, a, want.why);
       tally[want.why]++;
     } else if (want.preflight) {
-      problem = a.status === 204 && a.headers["access-control-allow-origin"] === APP ? undefined : `preflight answered ${a.status} ${a.headers["access-control-allow-origin"]}`;
+      problem =
+        a.status === 204 && a.headers["access-control-allow-origin"] === APP
+          ? undefined
+          : `preflight answered ${a.status} ${a.headers["access-control-allow-origin"]}`;
       tally.preflight++;
     } else {
-      problem = a.status === c.shaped.passStatus ? c.shaped.passCheck(a) : `status ${a.status}, expected ${c.shaped.passStatus}: ${a.body.slice(0, 200)}`;
-      if (!problem && c.origin !== undefined && originUrl(c.origin)?.origin === APP && a.headers["access-control-allow-origin"] !== APP) problem = "no Access-Control-Allow-Origin for the trusted origin";
+      problem =
+        a.status === c.shaped.passStatus
+          ? c.shaped.passCheck(a)
+          : `status ${a.status}, expected ${c.shaped.passStatus}: ${a.body.slice(0, 200)}`;
+      if (!problem && c.origin !== undefined && originUrl(c.origin)?.origin === APP && a.headers["access-control-allow-origin"] !== APP)
+        problem = "no Access-Control-Allow-Origin for the trusted origin";
       tally.pass++;
     }
     if (problem) problems.push(`${label}: ${problem}`);

@@ -10,11 +10,7 @@
 import { test, before, after } from "node:test";
 import { connect, type Socket } from "node:net";
 import assert from "node:assert/strict";
-import {
-  CreatePolicyCommand,
-  DescribeOrganizationCommand,
-  EnablePolicyTypeCommand,
-} from "@aws-sdk/client-organizations";
+import { CreatePolicyCommand, DescribeOrganizationCommand, EnablePolicyTypeCommand } from "@aws-sdk/client-organizations";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
 import { compilePattern } from "../src/protocol/java-regex.js";
 import { MANAGEMENT } from "./helpers/server.js";
@@ -65,7 +61,10 @@ let controlBaseline: ControlSnapshot;
 
 before(async () => {
   srv = await spawnIsolated();
-  const setup = orgFactories({ orgs: (account) => orgsClient(srv.endpoint, account), control: (method, path, body) => control(srv.endpoint, method, path, body) });
+  const setup = orgFactories({
+    orgs: (account) => orgsClient(srv.endpoint, account),
+    control: (method, path, body) => control(srv.endpoint, method, path, body),
+  });
   const { rootId: root } = await setup.createOrg();
   const ou = await setup.createOu(root, "fuzz-ou");
   const created = await setup.createAccount("fuzz-created@example.com");
@@ -122,12 +121,17 @@ class Findings {
     else if (e.protocol === "json") problem = jsonErrorProblem(a, e.codes);
     else if (e.protocol === "query") problem = queryErrorProblem(a, e.codes);
     else problem = restErrorProblem(a, e.codes);
-    if (problem) this.problems.push(`${label}: ${problem} — got ${a.status} ${a.headers["x-amzn-errortype"] ?? ""} ${a.body.slice(0, 240)}`);
+    if (problem)
+      this.problems.push(`${label}: ${problem} — got ${a.status} ${a.headers["x-amzn-errortype"] ?? ""} ${a.body.slice(0, 240)}`);
   }
   assertNone(what: string, t?: { diagnostic(message: string): void }): void {
     t?.diagnostic(`${this.requests} ${what} requests`);
     assert.ok(this.requests > 0);
-    assert.deepEqual(this.problems.slice(0, 15), [], `${this.problems.length} of ${this.requests} ${what} answers were wrong (first 15 shown)`);
+    assert.deepEqual(
+      this.problems.slice(0, 15),
+      [],
+      `${this.problems.length} of ${this.requests} ${what} answers were wrong (first 15 shown)`,
+    );
   }
 }
 
@@ -222,7 +226,8 @@ interface Mutation {
 function mutationsFor(model: ServiceModel, slot: Slot, service: "orgs" | "account"): Mutation[] {
   const shape = model.shapes[slot.shapeName];
   if (!shape) return [];
-  const typeCodes = service === "orgs" ? ["SerializationException", "InvalidInputException"] : ["SerializationException", "ValidationException"];
+  const typeCodes =
+    service === "orgs" ? ["SerializationException", "InvalidInputException"] : ["SerializationException", "ValidationException"];
   const invalid = service === "orgs" ? ["InvalidInputException"] : ["ValidationException"];
   const wrong: [string, Json][] = [];
   switch (shape.type) {
@@ -268,13 +273,25 @@ interface OpCase {
 function orgsCases(): OpCase[] {
   const tags: Json = [{ Key: "k", Value: "v" }];
   return [
-    { operation: "CreateAccount", base: { Email: "fuzz-new@example.com", AccountName: "fuzz", RoleName: "OrganizationAccountAccessRole", IamUserAccessToBilling: "ALLOW", Tags: tags } },
+    {
+      operation: "CreateAccount",
+      base: {
+        Email: "fuzz-new@example.com",
+        AccountName: "fuzz",
+        RoleName: "OrganizationAccountAccessRole",
+        IamUserAccessToBilling: "ALLOW",
+        Tags: tags,
+      },
+    },
     { operation: "InviteAccountToOrganization", base: { Target: { Id: "210000000099", Type: "ACCOUNT" }, Notes: "n", Tags: tags } },
     { operation: "TagResource", base: { ResourceId: ids.invited, Tags: tags } },
     { operation: "UntagResource", base: { ResourceId: ids.invited, TagKeys: ["k"] } },
     { operation: "MoveAccount", base: { AccountId: ids.invited, SourceParentId: ids.root, DestinationParentId: ids.ou } },
     { operation: "CreateOrganizationalUnit", base: { ParentId: ids.root, Name: "fuzz-new", Tags: tags } },
-    { operation: "CreatePolicy", base: { Content: '{"Version":"2012-10-17","Statement":[]}', Description: "d", Name: "n", Type: "SERVICE_CONTROL_POLICY", Tags: tags } },
+    {
+      operation: "CreatePolicy",
+      base: { Content: '{"Version":"2012-10-17","Statement":[]}', Description: "d", Name: "n", Type: "SERVICE_CONTROL_POLICY", Tags: tags },
+    },
     { operation: "AttachPolicy", base: { PolicyId: ids.policy, TargetId: ids.ou } },
     { operation: "CancelHandshake", base: { HandshakeId: ids.handshake } },
     { operation: "ListAccounts", base: { MaxResults: 5 } },
@@ -296,7 +313,11 @@ function generate(model: ServiceModel, c: OpCase, service: "orgs" | "account", r
   const inputShape = model.operations[c.operation]!.input!.shape;
   const all: { slot: Slot; m: Mutation }[] = [];
   for (const slot of slots(model, inputShape, c.base, [])) for (const m of mutationsFor(model, slot, service)) all.push({ slot, m });
-  const out: Generated[] = all.map(({ slot, m }) => ({ label: `${c.operation} ${slot.path.join(".")} ${m.label}`, body: setAt(c.base, slot.path, m.value), codes: m.codes }));
+  const out: Generated[] = all.map(({ slot, m }) => ({
+    label: `${c.operation} ${slot.path.join(".")} ${m.label}`,
+    body: setAt(c.base, slot.path, m.value),
+    codes: m.codes,
+  }));
   for (let i = 0; i < combos && all.length > 1; i++) {
     const picks = rng.shuffle(all).slice(0, 2 + rng.int(2));
     let body = c.base;
@@ -321,11 +342,14 @@ test("awsJson: wrong JSON types, nulls and 100 KB strings in every member of 14 
   const rng = new Rng(SEED);
   const f = new Findings();
   const requests: { label: string; op: string; body: string; codes: readonly string[] }[] = [];
-  for (const c of orgsCases()) for (const g of generate(orgsModel, c, "orgs", rng, 40)) requests.push({ label: g.label, op: c.operation, body: JSON.stringify(g.body), codes: g.codes });
+  for (const c of orgsCases())
+    for (const g of generate(orgsModel, c, "orgs", rng, 40))
+      requests.push({ label: g.label, op: c.operation, body: JSON.stringify(g.body), codes: g.codes });
   await pool(requests, PARALLEL, async (r) => {
     const a = await post("/", orgsHeaders(r.op), r.body);
     f.check(r.label, a, { protocol: "json", codes: r.codes });
-    if (a.status === 400 && a.body.includes('"InvalidInputException"') && !/"Reason":"[A-Z_]+"/.test(a.body)) f.problems.push(`${r.label}: InvalidInputException without Reason`);
+    if (a.status === 400 && a.body.includes('"InvalidInputException"') && !/"Reason":"[A-Z_]+"/.test(a.body))
+      f.problems.push(`${r.label}: InvalidInputException without Reason`);
   });
   f.assertNone("type-mutation", t);
   assert.ok(requests.length > 800, `${requests.length} requests`);
@@ -336,7 +360,13 @@ test("awsJson: broken JSON — truncations, byte flips, random bytes, non-object
   const rng = new Rng(SEED + 1);
   const f = new Findings();
   const cases = orgsCases();
-  const reads = new Set(["ListAccounts", "ListHandshakesForOrganization", "ListPoliciesForTarget", "DescribeEffectivePolicy", "ListAccountsForParent"]);
+  const reads = new Set([
+    "ListAccounts",
+    "ListHandshakesForOrganization",
+    "ListPoliciesForTarget",
+    "DescribeEffectivePolicy",
+    "ListAccountsForParent",
+  ]);
   const requests: { label: string; op: string; body: Buffer; e: Expectation }[] = [];
   const garbage: Expectation = { protocol: "json", codes: ["SerializationException"] };
   for (let i = 0; i < 600; i++) {
@@ -352,7 +382,12 @@ test("awsJson: broken JSON — truncations, byte flips, random bytes, non-object
     const flips = 1 + rng.int(3);
     for (let k = 0; k < flips; k++) body[rng.int(body.length)] = rng.int(256);
     // Reads only: a flip can leave valid JSON, and a read may then succeed.
-    requests.push({ label: `${c.operation} flipped ${body.toString("latin1")}`, op: c.operation, body, e: { protocol: "json", allowOk: true } });
+    requests.push({
+      label: `${c.operation} flipped ${body.toString("latin1")}`,
+      op: c.operation,
+      body,
+      e: { protocol: "json", allowOk: true },
+    });
   }
   for (let i = 0; i < 300; i++) {
     const c = rng.pick(cases);
@@ -361,11 +396,44 @@ test("awsJson: broken JSON — truncations, byte flips, random bytes, non-object
     if (body.toString("utf8").trim() === "" || body.toString("utf8").trim().startsWith("{")) body = Buffer.concat([Buffer.from("!"), body]);
     requests.push({ label: `${c.operation} random ${body.length} bytes`, op: c.operation, body, e: garbage });
   }
-  const nonObjects = ["[]", "[{}]", '"x"', "1", "-0", "true", "null", "1e999", '"\\ud800"', "{}{}", '{"a":1}x', "{'Email':'x'}", '{"Email":"a@b.co",}', "\u0000", "\uFEFF{}"];
-  for (const text of nonObjects) for (const c of cases.filter((x) => !reads.has(x.operation))) requests.push({ label: `${c.operation} body ${JSON.stringify(text)}`, op: c.operation, body: Buffer.from(text), e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] } });
+  const nonObjects = [
+    "[]",
+    "[{}]",
+    '"x"',
+    "1",
+    "-0",
+    "true",
+    "null",
+    "1e999",
+    '"\\ud800"',
+    "{}{}",
+    '{"a":1}x',
+    "{'Email':'x'}",
+    '{"Email":"a@b.co",}',
+    "\u0000",
+    "\uFEFF{}",
+  ];
+  for (const text of nonObjects)
+    for (const c of cases.filter((x) => !reads.has(x.operation)))
+      requests.push({
+        label: `${c.operation} body ${JSON.stringify(text)}`,
+        op: c.operation,
+        body: Buffer.from(text),
+        e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] },
+      });
   const depth = 100_000;
-  requests.push({ label: "CreateAccount Tags nested 100k deep", op: "CreateAccount", body: Buffer.from(`{"Email":"deep@example.com","AccountName":"deep","Tags":${"[".repeat(depth)}${"]".repeat(depth)}}`), e: garbage });
-  requests.push({ label: "CreateAccount Tags nested objects 100k deep", op: "CreateAccount", body: Buffer.from(`{"Email":"deep@example.com","AccountName":"deep","Tags":[${'{"a":'.repeat(depth)}1${"}".repeat(depth)}]}`), e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] } });
+  requests.push({
+    label: "CreateAccount Tags nested 100k deep",
+    op: "CreateAccount",
+    body: Buffer.from(`{"Email":"deep@example.com","AccountName":"deep","Tags":${"[".repeat(depth)}${"]".repeat(depth)}}`),
+    e: garbage,
+  });
+  requests.push({
+    label: "CreateAccount Tags nested objects 100k deep",
+    op: "CreateAccount",
+    body: Buffer.from(`{"Email":"deep@example.com","AccountName":"deep","Tags":[${'{"a":'.repeat(depth)}1${"}".repeat(depth)}]}`),
+    e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] },
+  });
   // Members smuggled through prototype keys must not count as the real members.
   const proto: [string, string][] = [
     ["CreateAccount", '{"__proto__":{"Email":"proto@example.com","AccountName":"proto"}}'],
@@ -374,7 +442,13 @@ test("awsJson: broken JSON — truncations, byte flips, random bytes, non-object
     ["TagResource", `{"ResourceId":"${ids.invited}","Tags":[{"__proto__":{"Key":"k","Value":"v"}}]}`],
     ["TagResource", `{"ResourceId":"${ids.invited}","Tags":{"__proto__":[{"Key":"k","Value":"v"}],"length":1}}`],
   ];
-  for (const [op, body] of proto) requests.push({ label: `${op} ${body}`, op, body: Buffer.from(body), e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] } });
+  for (const [op, body] of proto)
+    requests.push({
+      label: `${op} ${body}`,
+      op,
+      body: Buffer.from(body),
+      e: { protocol: "json", codes: ["SerializationException", "InvalidInputException"] },
+    });
   await pool(requests, PARALLEL, async (r) => f.check(r.label, await post("/", orgsHeaders(r.op), r.body), r.e));
   f.assertNone("broken-JSON", t);
   await assertServingAndUnchanged();
@@ -416,7 +490,11 @@ test("awsJson: missing or unknown X-Amz-Target, garbage Authorization and X-Amz-
     "AWSOrganizationsV20161128.CreateOrganizationalUnit, AWSOrganizationsV20161128.CreateOrganizationalUnit",
   ];
   for (let i = 0; i < 40; i++) targets.push(`AWSOrganizationsV20161128.${rng.text(1 + rng.int(40)).replace(/^\s+|\s+$/g, "") || "x"}X`);
-  for (const t of targets) f.check(`target ${JSON.stringify(t.slice(0, 60))}`, await post("/", { ...base, "X-Amz-Target": t }, write), { protocol: "json", codes: ["UnknownOperationException"] });
+  for (const t of targets)
+    f.check(`target ${JSON.stringify(t.slice(0, 60))}`, await post("/", { ...base, "X-Amz-Target": t }, write), {
+      protocol: "json",
+      codes: ["UnknownOperationException"],
+    });
 
   const date = amzDate();
   const scope = `${MANAGEMENT}/${date.slice(0, 8)}/us-east-1/organizations/aws4_request`;
@@ -449,16 +527,37 @@ test("awsJson: missing or unknown X-Amz-Target, garbage Authorization and X-Amz-
     `AWS4-HMAC-SHA256 Credential=${"/".repeat(400)}, SignedHeaders=host, Signature=00`,
   ];
   for (let i = 0; i < 60; i++) badAuth.push(rng.text(1 + rng.int(300)));
-  const authCodes = ["IncompleteSignatureException", "MissingAuthenticationTokenException", "InvalidSignatureException", "UnrecognizedClientException"];
+  const authCodes = [
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "InvalidSignatureException",
+    "UnrecognizedClientException",
+  ];
   for (const a of badAuth) {
     const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target, "X-Amz-Date": date };
     headers.Authorization = a;
     f.check(`Authorization ${JSON.stringify(a.slice(0, 80))}`, await post("/", headers, write), { protocol: "json", codes: authCodes });
   }
   // Missing Authorization, and a well-formed one with a missing or malformed date.
-  f.check("no Authorization", await post("/", { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target }, write), { protocol: "json", codes: authCodes });
-  for (const d of ["", "yesterday", "20261399T000000Z", "2026-11-29T10:10:10Z", "20261129T101010", "20261129T246060Z", "0", "99999999T999999Z"]) {
-    const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target, Authorization: authorization(MANAGEMENT, "organizations", date) };
+  f.check("no Authorization", await post("/", { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target }, write), {
+    protocol: "json",
+    codes: authCodes,
+  });
+  for (const d of [
+    "",
+    "yesterday",
+    "20261399T000000Z",
+    "2026-11-29T10:10:10Z",
+    "20261129T101010",
+    "20261129T246060Z",
+    "0",
+    "99999999T999999Z",
+  ]) {
+    const headers: Record<string, string> = {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": target,
+      Authorization: authorization(MANAGEMENT, "organizations", date),
+    };
     if (d) headers["X-Amz-Date"] = d;
     f.check(`X-Amz-Date ${JSON.stringify(d)}`, await post("/", headers, write), { protocol: "json", codes: authCodes });
   }
@@ -474,30 +573,67 @@ test("awsJson: missing or unknown X-Amz-Target, garbage Authorization and X-Amz-
     `X-Amz-Signature=00`,
   ];
   for (const q of presigned) {
-    f.check(`presigned ?${q.slice(0, 60)}`, await post(`/?${q}`, { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target }, write), { protocol: "json", codes: authCodes });
+    f.check(
+      `presigned ?${q.slice(0, 60)}`,
+      await post(`/?${q}`, { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target }, write),
+      { protocol: "json", codes: authCodes },
+    );
   }
   // Both mechanisms at once.
-  f.check("header and query auth", await post(`/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00`, { ...base, "X-Amz-Target": target }, write), { protocol: "json", codes: authCodes });
+  f.check(
+    "header and query auth",
+    await post(`/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00`, { ...base, "X-Amz-Target": target }, write),
+    { protocol: "json", codes: authCodes },
+  );
 
   // Content types and methods, on reads (a read may be served whatever the Content-Type).
-  for (const ct of ["text/plain", "application/json", "application/xml", "multipart/form-data; boundary=x", "application/x-amz-json-1.0", "application/x-www-form-urlencoded", "\u00ff/\u00fe"]) {
-    f.check(`DescribeOrganization Content-Type ${ct}`, await post("/", { ...orgsHeaders("DescribeOrganization"), "Content-Type": ct }, "{}"), { protocol: "json", allowOk: true });
+  for (const ct of [
+    "text/plain",
+    "application/json",
+    "application/xml",
+    "multipart/form-data; boundary=x",
+    "application/x-amz-json-1.0",
+    "application/x-www-form-urlencoded",
+    "\u00ff/\u00fe",
+  ]) {
+    f.check(
+      `DescribeOrganization Content-Type ${ct}`,
+      await post("/", { ...orgsHeaders("DescribeOrganization"), "Content-Type": ct }, "{}"),
+      { protocol: "json", allowOk: true },
+    );
   }
   for (const method of ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
     const body = method === "GET" ? undefined : "{}";
-    f.check(`DescribeOrganization via ${method}`, await post("/", orgsHeaders("DescribeOrganization"), body, method), { protocol: "json", allowOk: true });
-    f.check(`CreateOrganizationalUnit via ${method} without input`, await post("/", orgsHeaders("CreateOrganizationalUnit"), body, method), { protocol: "json", codes: ["InvalidInputException", "UnknownOperationException"] });
+    f.check(`DescribeOrganization via ${method}`, await post("/", orgsHeaders("DescribeOrganization"), body, method), {
+      protocol: "json",
+      allowOk: true,
+    });
+    f.check(
+      `CreateOrganizationalUnit via ${method} without input`,
+      await post("/", orgsHeaders("CreateOrganizationalUnit"), body, method),
+      { protocol: "json", codes: ["InvalidInputException", "UnknownOperationException"] },
+    );
   }
   // A form-encoded body without a target is awsQuery (STS): no Action there.
-  f.check("form Content-Type, JSON body, no target", await post("/", { ...auth, "Content-Type": "application/x-www-form-urlencoded" }, write), { protocol: "query", codes: ["InvalidAction"] });
+  f.check(
+    "form Content-Type, JSON body, no target",
+    await post("/", { ...auth, "Content-Type": "application/x-www-form-urlencoded" }, write),
+    { protocol: "query", codes: ["InvalidAction"] },
+  );
 
   // Duplicate and odd headers, sent raw.
   const rawCases: [string, string][] = [
     ["duplicate X-Amz-Target", `X-Amz-Target: ${target}\r\nX-Amz-Target: ${target}\r\n`],
     // Node keeps the first of duplicate Authorization headers: a garbage one must not be rescued by a good one.
-    ["duplicate Authorization, garbage first", `X-Amz-Target: ${target}\r\nAuthorization: garbage\r\nAuthorization: ${auth.Authorization}\r\n`],
+    [
+      "duplicate Authorization, garbage first",
+      `X-Amz-Target: ${target}\r\nAuthorization: garbage\r\nAuthorization: ${auth.Authorization}\r\n`,
+    ],
     ["latin-1 bytes in Authorization", `X-Amz-Target: ${target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=\u00e9\u00ff/x\r\n`],
-    ["Date header instead of X-Amz-Date, garbage", `X-Amz-Target: ${target}\r\nAuthorization: ${auth.Authorization}\r\nDate: not a date\r\n`],
+    [
+      "Date header instead of X-Amz-Date, garbage",
+      `X-Amz-Target: ${target}\r\nAuthorization: ${auth.Authorization}\r\nDate: not a date\r\n`,
+    ],
   ];
   for (const [label, extra] of rawCases) {
     const body = Buffer.from(write);
@@ -514,16 +650,41 @@ test("Bodies over 1 MiB get 413 RequestEntityTooLargeException on every protocol
   const over = "x".repeat(MIB + 1);
   const jsonOver = `{"Name":"${"x".repeat(MIB)}"}`;
   f.check("awsJson 1 MiB + 1", await post("/", orgsHeaders("CreateOrganizationalUnit"), jsonOver), { protocol: "json", tooLarge: true });
-  f.check("awsJson 8 MiB", await post("/", orgsHeaders("CreateOrganizationalUnit"), Buffer.alloc(8 * MIB, 0x20)), { protocol: "json", tooLarge: true });
-  f.check("awsQuery 1 MiB + 1", await post("/", { "Content-Type": "application/x-www-form-urlencoded", ...signedHeaders(MANAGEMENT, "sts") }, `Action=AssumeRole&RoleSessionName=${over}`), { protocol: "query", tooLarge: true });
-  f.check("restJson 1 MiB + 1", await post("/putAccountName", { "Content-Type": "application/json", ...signedHeaders(MANAGEMENT, "account") }, `{"AccountName":"${over}"}`), { protocol: "rest", tooLarge: true });
-  f.check("control API 1 MiB + 1", await post("/_orgsim/faults", { "Content-Type": "application/json" }, `{"operation":"${over}"}`), { protocol: "control", tooLarge: true });
+  f.check("awsJson 8 MiB", await post("/", orgsHeaders("CreateOrganizationalUnit"), Buffer.alloc(8 * MIB, 0x20)), {
+    protocol: "json",
+    tooLarge: true,
+  });
+  f.check(
+    "awsQuery 1 MiB + 1",
+    await post(
+      "/",
+      { "Content-Type": "application/x-www-form-urlencoded", ...signedHeaders(MANAGEMENT, "sts") },
+      `Action=AssumeRole&RoleSessionName=${over}`,
+    ),
+    { protocol: "query", tooLarge: true },
+  );
+  f.check(
+    "restJson 1 MiB + 1",
+    await post(
+      "/putAccountName",
+      { "Content-Type": "application/json", ...signedHeaders(MANAGEMENT, "account") },
+      `{"AccountName":"${over}"}`,
+    ),
+    { protocol: "rest", tooLarge: true },
+  );
+  f.check("control API 1 MiB + 1", await post("/_orgsim/faults", { "Content-Type": "application/json" }, `{"operation":"${over}"}`), {
+    protocol: "control",
+    tooLarge: true,
+  });
 
   // Exactly at the limit: read, then refused by validation (ParentId missing, Name too long).
   const name = "x".repeat(MIB - `{"Name":""}`.length);
   const exact = `{"Name":"${name}"}`;
   assert.equal(Buffer.byteLength(exact), MIB);
-  f.check("awsJson exactly 1 MiB", await post("/", orgsHeaders("CreateOrganizationalUnit"), exact), { protocol: "json", codes: ["InvalidInputException"] });
+  f.check("awsJson exactly 1 MiB", await post("/", orgsHeaders("CreateOrganizationalUnit"), exact), {
+    protocol: "json",
+    codes: ["InvalidInputException"],
+  });
 
   // Chunked, with no Content-Length: the limit holds while streaming.
   const head = (extra: string) =>
@@ -534,7 +695,10 @@ test("Bodies over 1 MiB get 413 RequestEntityTooLargeException on every protocol
   pieces.push("0\r\n\r\n");
   f.check("awsJson chunked 2.5 MiB", await rawHttp(srv.port, pieces), { protocol: "json", tooLarge: true });
   // A Content-Length far beyond the limit is refused before any body is read.
-  f.check("declared 5 GiB, sent 2 bytes", await rawHttp(srv.port, [head("Content-Length: 5368709120\r\n"), "{}"], { deadlineMs: 10_000 }), { protocol: "json", tooLarge: true });
+  f.check("declared 5 GiB, sent 2 bytes", await rawHttp(srv.port, [head("Content-Length: 5368709120\r\n"), "{}"], { deadlineMs: 10_000 }), {
+    protocol: "json",
+    tooLarge: true,
+  });
   f.assertNone("over-limit", t);
   await assertServingAndUnchanged();
 });
@@ -547,7 +711,11 @@ test("Truncated bodies, dropped connections and bytes that are not HTTP: the ser
     `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: ${amzDate()}\r\nAuthorization: ${authorization(MANAGEMENT, "sts")}\r\n`,
     `POST /putAccountName HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Amz-Date: ${amzDate()}\r\nAuthorization: ${authorization(MANAGEMENT, "account")}\r\n`,
   ];
-  const bodies = [JSON.stringify({ ParentId: ids.root, Name: "truncated" }), "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A999999999999%3Arole%2FX&RoleSessionName=t", '{"AccountName":"truncated"}'];
+  const bodies = [
+    JSON.stringify({ ParentId: ids.root, Name: "truncated" }),
+    "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A999999999999%3Arole%2FX&RoleSessionName=t",
+    '{"AccountName":"truncated"}',
+  ];
   const jobs: Promise<void>[] = [];
   for (let i = 0; i < 60; i++) {
     const k = rng.int(heads.length);
@@ -560,7 +728,12 @@ test("Truncated bodies, dropped connections and bytes that are not HTTP: the ser
     jobs.push(rawHttp(srv.port, pieces, { abortAfterSend: true }).then(() => undefined));
   }
   for (let i = 0; i < 40; i++) {
-    const junk = rng.chance(0.5) ? rng.bytes(1 + rng.int(4000)) : Buffer.from(`${rng.pick(["GET", "POST", "BREW", "\u0000"])} ${rng.text(rng.int(200))} HTTP/${rng.pick(["1.1", "9.9", "x"])}\r\n${rng.text(rng.int(300))}\r\n\r\n`, "latin1");
+    const junk = rng.chance(0.5)
+      ? rng.bytes(1 + rng.int(4000))
+      : Buffer.from(
+          `${rng.pick(["GET", "POST", "BREW", "\u0000"])} ${rng.text(rng.int(200))} HTTP/${rng.pick(["1.1", "9.9", "x"])}\r\n${rng.text(rng.int(300))}\r\n\r\n`,
+          "latin1",
+        );
     jobs.push(rawHttp(srv.port, [junk], { deadlineMs: 5_000 }).then((a) => void results.push(a)));
   }
   await Promise.all(jobs);
@@ -573,8 +746,14 @@ test("awsQuery (STS): AssumeRole garbage, unknown Actions, Tags.member.99999 and
   const rng = new Rng(SEED + 4);
   const f = new Findings();
   type Tweak = (p: URLSearchParams) => void;
-  const set = (k: string, v: string): Tweak => (p) => p.set(k, v);
-  const del = (k: string): Tweak => (p) => p.delete(k);
+  const set =
+    (k: string, v: string): Tweak =>
+    (p) =>
+      p.set(k, v);
+  const del =
+    (k: string): Tweak =>
+    (p) =>
+      p.delete(k);
   const tweaks: Tweak[] = [
     set("RoleArn", ""),
     set("RoleArn", "arn"),
@@ -642,24 +821,74 @@ test("awsQuery (STS): AssumeRole garbage, unknown Actions, Tags.member.99999 and
     set("Version", "1999-01-01"),
     set("Version", ""),
   ];
-  const codes = ["ValidationError", "AccessDenied", "InvalidAction", "MissingAction", "MalformedQueryString", "InvalidParameterValue", "MissingParameter", "MissingAuthenticationTokenException", "IncompleteSignatureException", "InvalidClientTokenId", "SignatureDoesNotMatch", "PackedPolicyTooLarge", "MalformedPolicyDocument", "RegionDisabledException"];
+  const codes = [
+    "ValidationError",
+    "AccessDenied",
+    "InvalidAction",
+    "MissingAction",
+    "MalformedQueryString",
+    "InvalidParameterValue",
+    "MissingParameter",
+    "MissingAuthenticationTokenException",
+    "IncompleteSignatureException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "PackedPolicyTooLarge",
+    "MalformedPolicyDocument",
+    "RegionDisabledException",
+  ];
   const requests: { label: string; body: string; method: "POST" | "GET"; auth: "ok" | "missing" | "garbage"; garbage?: string }[] = [];
   for (let i = 0; i < 420; i++) {
-    const p = new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${STRANGER}:role/OrganizationAccountAccessRole`, RoleSessionName: "fuzz" });
+    const p = new URLSearchParams({
+      Action: "AssumeRole",
+      Version: "2011-06-15",
+      RoleArn: `arn:aws:iam::${STRANGER}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: "fuzz",
+    });
     // The first pass applies each tweak alone; the rest combine one to four.
     const picks = i < tweaks.length ? [tweaks[i]!] : Array.from({ length: 1 + rng.int(4) }, () => rng.pick(tweaks));
     for (const t of picks) t(p);
     const authRoll = rng.next();
-    requests.push({ label: `#${i} ${p.toString().slice(0, 160)}`, body: p.toString(), method: rng.chance(0.15) ? "GET" : "POST", auth: authRoll < 0.05 ? "missing" : authRoll < 0.1 ? "garbage" : "ok", garbage: rng.text(40) });
+    requests.push({
+      label: `#${i} ${p.toString().slice(0, 160)}`,
+      body: p.toString(),
+      method: rng.chance(0.15) ? "GET" : "POST",
+      auth: authRoll < 0.05 ? "missing" : authRoll < 0.1 ? "garbage" : "ok",
+      garbage: rng.text(40),
+    });
   }
   // Unparseable form bodies.
-  for (let i = 0; i < 40; i++) requests.push({ label: `random form bytes #${i}`, body: `Action=AssumeRole&${rng.bytes(1 + rng.int(500)).toString("latin1")}`, method: "POST", auth: "ok" });
-  for (const raw of ["%", "Action=%ZZ", "=&=&&==", "Action", "Action=AssumeRole&RoleArn=%E0%A4%A", "Action=AssumeRole&Action=GetSessionToken&RoleArn=x"]) requests.push({ label: `form ${raw}`, body: raw, method: "POST", auth: "ok" });
+  for (let i = 0; i < 40; i++)
+    requests.push({
+      label: `random form bytes #${i}`,
+      body: `Action=AssumeRole&${rng.bytes(1 + rng.int(500)).toString("latin1")}`,
+      method: "POST",
+      auth: "ok",
+    });
+  for (const raw of [
+    "%",
+    "Action=%ZZ",
+    "=&=&&==",
+    "Action",
+    "Action=AssumeRole&RoleArn=%E0%A4%A",
+    "Action=AssumeRole&Action=GetSessionToken&RoleArn=x",
+  ])
+    requests.push({ label: `form ${raw}`, body: raw, method: "POST", auth: "ok" });
   await pool(requests, PARALLEL, async (r) => {
-    const headers: Record<string, string> = r.auth === "ok" ? signedHeaders(MANAGEMENT, "sts") : r.auth === "garbage" ? { "X-Amz-Date": amzDate(), Authorization: r.garbage ?? "garbage" } : {};
+    const headers: Record<string, string> =
+      r.auth === "ok"
+        ? signedHeaders(MANAGEMENT, "sts")
+        : r.auth === "garbage"
+          ? { "X-Amz-Date": amzDate(), Authorization: r.garbage ?? "garbage" }
+          : {};
     let a: Answer;
     if (r.method === "GET") a = await httpCall(`${srv.endpoint}/?${r.body}`, { method: "GET", headers });
-    else a = await post("/", { ...headers, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" }, Buffer.from(r.body, "latin1"));
+    else
+      a = await post(
+        "/",
+        { ...headers, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
+        Buffer.from(r.body, "latin1"),
+      );
     const q = new URLSearchParams(r.body);
     if (r.method === "GET" && !q.has("Action")) {
       // Nothing says STS: no form body, no Action. Routed as REST, where nothing lives at "/".
@@ -683,8 +912,32 @@ test("restJson (Account): wrong types, nulls, 100 KB strings, broken JSON, unkno
   const contactBefore = await readContact();
   const nameBefore = await readName();
   const cases: OpCase[] = [
-    { operation: "PutContactInformation", base: { ContactInformation: { FullName: "F", AddressLine1: "A", City: "C", PostalCode: "1", CountryCode: "US", PhoneNumber: "+1 206", StateOrRegion: "WA" }, AccountId: ids.invited } },
-    { operation: "PutAlternateContact", base: { AlternateContactType: "BILLING", EmailAddress: "a@example.com", Name: "N", PhoneNumber: "+1 206", Title: "T", AccountId: ids.invited } },
+    {
+      operation: "PutContactInformation",
+      base: {
+        ContactInformation: {
+          FullName: "F",
+          AddressLine1: "A",
+          City: "C",
+          PostalCode: "1",
+          CountryCode: "US",
+          PhoneNumber: "+1 206",
+          StateOrRegion: "WA",
+        },
+        AccountId: ids.invited,
+      },
+    },
+    {
+      operation: "PutAlternateContact",
+      base: {
+        AlternateContactType: "BILLING",
+        EmailAddress: "a@example.com",
+        Name: "N",
+        PhoneNumber: "+1 206",
+        Title: "T",
+        AccountId: ids.invited,
+      },
+    },
     { operation: "GetAlternateContact", base: { AlternateContactType: "BILLING", AccountId: ids.invited } },
     { operation: "PutAccountName", base: { AccountName: "fuzzed", AccountId: ids.invited } },
     { operation: "EnableRegion", base: { RegionName: "af-south-1", AccountId: ids.invited } },
@@ -695,22 +948,86 @@ test("restJson (Account): wrong types, nulls, 100 KB strings, broken JSON, unkno
   const pathOf = (op: string) => accountModel.operations[op]!.http.requestUri;
   const requests: { label: string; path: string; body: string | Buffer; method: string; e: Expectation }[] = [];
   for (const c of cases) {
-    for (const g of generate(accountModel, c, "account", rng, 15)) requests.push({ label: g.label, path: pathOf(c.operation), body: JSON.stringify(g.body), method: "POST", e: { protocol: "rest", codes: g.codes } });
+    for (const g of generate(accountModel, c, "account", rng, 15))
+      requests.push({
+        label: g.label,
+        path: pathOf(c.operation),
+        body: JSON.stringify(g.body),
+        method: "POST",
+        e: { protocol: "rest", codes: g.codes },
+      });
     const text = JSON.stringify(c.base);
     const isRead = /^(Get|List)/.test(c.operation);
-    for (let i = 0; i < 12; i++) requests.push({ label: `${c.operation} cut`, path: pathOf(c.operation), body: text.slice(0, 1 + rng.int(text.length - 1)), method: "POST", e: { protocol: "rest", codes: ["SerializationException"] } });
-    for (const odd of ["[]", '"x"', "1", "true", "{'a':1}", "\u0000", "{}}"]) requests.push({ label: `${c.operation} body ${JSON.stringify(odd)}`, path: pathOf(c.operation), body: odd, method: "POST", e: { protocol: "rest", codes: ["SerializationException", "ValidationException"] } });
+    for (let i = 0; i < 12; i++)
+      requests.push({
+        label: `${c.operation} cut`,
+        path: pathOf(c.operation),
+        body: text.slice(0, 1 + rng.int(text.length - 1)),
+        method: "POST",
+        e: { protocol: "rest", codes: ["SerializationException"] },
+      });
+    for (const odd of ["[]", '"x"', "1", "true", "{'a':1}", "\u0000", "{}}"])
+      requests.push({
+        label: `${c.operation} body ${JSON.stringify(odd)}`,
+        path: pathOf(c.operation),
+        body: odd,
+        method: "POST",
+        e: { protocol: "rest", codes: ["SerializationException", "ValidationException"] },
+      });
     for (let i = 0; i < 8; i++) {
       let body = rng.bytes(1 + rng.int(1000));
-      if (body.toString("utf8").trim() === "" || body.toString("utf8").trim().startsWith("{") || body.toString("utf8").trim() === "null") body = Buffer.concat([Buffer.from("!"), body]);
-      requests.push({ label: `${c.operation} random bytes`, path: pathOf(c.operation), body, method: "POST", e: { protocol: "rest", codes: ["SerializationException"] } });
+      if (body.toString("utf8").trim() === "" || body.toString("utf8").trim().startsWith("{") || body.toString("utf8").trim() === "null")
+        body = Buffer.concat([Buffer.from("!"), body]);
+      requests.push({
+        label: `${c.operation} random bytes`,
+        path: pathOf(c.operation),
+        body,
+        method: "POST",
+        e: { protocol: "rest", codes: ["SerializationException"] },
+      });
     }
     // `null` is an absent body: fine for a read, a missing required member for a write.
-    requests.push({ label: `${c.operation} null body`, path: pathOf(c.operation), body: "null", method: "POST", e: { protocol: "rest", allowOk: isRead && c.operation !== "GetAlternateContact" && c.operation !== "GetRegionOptStatus", codes: ["ValidationException", "SerializationException"] } });
-    for (const method of ["GET", "PUT", "DELETE", "PATCH"]) requests.push({ label: `${c.operation} via ${method}`, path: pathOf(c.operation), body: method === "GET" ? "" : text, method, e: { protocol: "rest", codes: ["UnknownOperationException"] } });
+    requests.push({
+      label: `${c.operation} null body`,
+      path: pathOf(c.operation),
+      body: "null",
+      method: "POST",
+      e: {
+        protocol: "rest",
+        allowOk: isRead && c.operation !== "GetAlternateContact" && c.operation !== "GetRegionOptStatus",
+        codes: ["ValidationException", "SerializationException"],
+      },
+    });
+    for (const method of ["GET", "PUT", "DELETE", "PATCH"])
+      requests.push({
+        label: `${c.operation} via ${method}`,
+        path: pathOf(c.operation),
+        body: method === "GET" ? "" : text,
+        method,
+        e: { protocol: "rest", codes: ["UnknownOperationException"] },
+      });
   }
-  const paths = ["/", "/nope", "/getContactInformation/", "/getContactInformation/extra", "/GETCONTACTINFORMATION", "/getContactInformation%00", "/getContactInformation;x", "/%", "/%zz/%%", `/${"a".repeat(6000)}`, "/..%2f_orgsim%2freset"];
-  for (const p of paths) requests.push({ label: `path ${p.slice(0, 60)}`, path: p, body: '{"AccountName":""}', method: "POST", e: { protocol: "rest", codes: ["UnknownOperationException", "ValidationException", "SerializationException"], allowOk: false } });
+  const paths = [
+    "/",
+    "/nope",
+    "/getContactInformation/",
+    "/getContactInformation/extra",
+    "/GETCONTACTINFORMATION",
+    "/getContactInformation%00",
+    "/getContactInformation;x",
+    "/%",
+    "/%zz/%%",
+    `/${"a".repeat(6000)}`,
+    "/..%2f_orgsim%2freset",
+  ];
+  for (const p of paths)
+    requests.push({
+      label: `path ${p.slice(0, 60)}`,
+      path: p,
+      body: '{"AccountName":""}',
+      method: "POST",
+      e: { protocol: "rest", codes: ["UnknownOperationException", "ValidationException", "SerializationException"], allowOk: false },
+    });
   await pool(requests, PARALLEL, async (r) => {
     const a = await post(r.path, headers, r.method === "GET" ? undefined : r.body, r.method);
     f.check(`${r.method} ${r.label}`, a, r.e);
@@ -732,10 +1049,14 @@ test("Slow clients: while sockets dribble headers (and a body) byte by byte over
   const split = bodySlow.indexOf("\r\n\r\n") + 4;
   const gap = (chars: number) => Math.max(1, Math.round(2000 / chars));
   const idle = await Promise.all(
-    Array.from({ length: 50 }, () => new Promise<Socket>((resolve) => {
-      const sock = connect(srv.port, "127.0.0.1", () => resolve(sock));
-      sock.on("error", () => undefined);
-    })),
+    Array.from(
+      { length: 50 },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const sock = connect(srv.port, "127.0.0.1", () => resolve(sock));
+          sock.on("error", () => undefined);
+        }),
+    ),
   );
   let slowSending = 3;
   const onSent = () => void slowSending--;
@@ -744,7 +1065,11 @@ test("Slow clients: while sockets dribble headers (and a body) byte by byte over
     rawHttp(srv.port, [...headerSlow], { gapMs: gap(headerSlow.length), onSent, deadlineMs: 30_000 }),
     rawHttp(srv.port, [...stsSlow], { gapMs: gap(stsSlow.length), onSent, deadlineMs: 30_000 }),
     // Headers at once, then the body one byte at a time.
-    rawHttp(srv.port, [bodySlow.slice(0, split), ...bodySlow.slice(split)], { gapMs: gap(bodySlow.length - split), onSent, deadlineMs: 30_000 }),
+    rawHttp(srv.port, [bodySlow.slice(0, split), ...bodySlow.slice(split)], {
+      gapMs: gap(bodySlow.length - split),
+      onSent,
+      deadlineMs: 30_000,
+    }),
   ]);
   const c = orgsClient(srv.endpoint);
   let servedMeanwhile = 0;
@@ -757,7 +1082,11 @@ test("Slow clients: while sockets dribble headers (and a body) byte by byte over
   const [a1, a2, a3] = await slow;
   for (const sock of idle) sock.destroy();
   assert.ok(servedMeanwhile >= 1, "other clients were answered while the slow ones were still sending");
-  for (const [label, a] of [["awsJson, slow headers", a1], ["STS, slow headers", a2], ["awsJson, slow body", a3]] as const) {
+  for (const [label, a] of [
+    ["awsJson, slow headers", a1],
+    ["STS, slow headers", a2],
+    ["awsJson, slow body", a3],
+  ] as const) {
     assert.ok(a, `${label}: answered`);
     assert.equal(a.status, 200, `${label}: ${a.body.slice(0, 200)}`);
   }
@@ -774,13 +1103,23 @@ test("Slow clients: while sockets dribble headers (and a body) byte by byte over
 test("Regression: a request-target that is not a parsable URL (`POST //[ HTTP/1.1`) is a 4xx in the request's protocol, not a 500", async () => {
   const f = new Findings();
   const date = amzDate();
-  const head = (t: string, extra: string) => `POST ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}X-Amz-Date: ${date}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`;
+  const head = (t: string, extra: string) =>
+    `POST ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}X-Amz-Date: ${date}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`;
   for (const t of ["//[", "http://[", "//%", "//a:99999999/x", "//::", "http://x:-1/"]) {
-    const json = await rawHttp(srv.port, [head(t, `X-Amz-Target: AWSOrganizationsV20161128.DescribeOrganization\r\nAuthorization: ${authorization(MANAGEMENT, "organizations", date)}\r\n`)]);
+    const json = await rawHttp(srv.port, [
+      head(
+        t,
+        `X-Amz-Target: AWSOrganizationsV20161128.DescribeOrganization\r\nAuthorization: ${authorization(MANAGEMENT, "organizations", date)}\r\n`,
+      ),
+    ]);
     f.check(`awsJson request-target ${t}`, json, { protocol: "json" });
-    const query = await rawHttp(srv.port, [head(t, `Content-Type: application/x-www-form-urlencoded\r\nAuthorization: ${authorization(MANAGEMENT, "sts", date)}\r\n`)]);
+    const query = await rawHttp(srv.port, [
+      head(t, `Content-Type: application/x-www-form-urlencoded\r\nAuthorization: ${authorization(MANAGEMENT, "sts", date)}\r\n`),
+    ]);
     f.check(`awsQuery request-target ${t}`, query, { protocol: "query" });
-    const rest = await rawHttp(srv.port, [head(t, `Content-Type: application/json\r\nAuthorization: ${authorization(MANAGEMENT, "account", date)}\r\n`)]);
+    const rest = await rawHttp(srv.port, [
+      head(t, `Content-Type: application/json\r\nAuthorization: ${authorization(MANAGEMENT, "account", date)}\r\n`),
+    ]);
     f.check(`restJson request-target ${t}`, rest, { protocol: "rest" });
   }
   f.assertNone("request-target");
@@ -789,12 +1128,35 @@ test("Regression: a request-target that is not a parsable URL (`POST //[ HTTP/1.
 
 test("Regression: operation names that are Object.prototype properties (constructor, __proto__, toString, ...) are UnknownOperationException / InvalidAction, never served or a 500", async () => {
   const f = new Findings();
-  for (const name of ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "__defineGetter__", "propertyIsEnumerable"]) {
-    f.check(`X-Amz-Target ...${name}`, await post("/", orgsHeaders(name), "{}"), { protocol: "json", codes: ["UnknownOperationException"] });
+  for (const name of [
+    "constructor",
+    "__proto__",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "__defineGetter__",
+    "propertyIsEnumerable",
+  ]) {
+    f.check(`X-Amz-Target ...${name}`, await post("/", orgsHeaders(name), "{}"), {
+      protocol: "json",
+      codes: ["UnknownOperationException"],
+    });
     const form = { "Content-Type": "application/x-www-form-urlencoded", ...signedHeaders(MANAGEMENT, "sts") };
-    f.check(`STS Action=${name}`, await post("/", form, `Action=${name}&Version=2011-06-15`), { protocol: "query", codes: ["InvalidAction"] });
-    f.check(`STS GET ?Action=${name}`, await httpCall(`${srv.endpoint}/?Action=${name}&Version=2011-06-15`, { method: "GET", headers: signedHeaders(MANAGEMENT, "sts") }), { protocol: "query", codes: ["InvalidAction"] });
-    f.check(`Account /${name}`, await post(`/${name}`, { "Content-Type": "application/json", ...signedHeaders(MANAGEMENT, "account") }, "{}"), { protocol: "rest", codes: ["UnknownOperationException"] });
+    f.check(`STS Action=${name}`, await post("/", form, `Action=${name}&Version=2011-06-15`), {
+      protocol: "query",
+      codes: ["InvalidAction"],
+    });
+    f.check(
+      `STS GET ?Action=${name}`,
+      await httpCall(`${srv.endpoint}/?Action=${name}&Version=2011-06-15`, { method: "GET", headers: signedHeaders(MANAGEMENT, "sts") }),
+      { protocol: "query", codes: ["InvalidAction"] },
+    );
+    f.check(
+      `Account /${name}`,
+      await post(`/${name}`, { "Content-Type": "application/json", ...signedHeaders(MANAGEMENT, "account") }, "{}"),
+      { protocol: "rest", codes: ["UnknownOperationException"] },
+    );
   }
   f.assertNone("prototype-name");
   await assertServingAndUnchanged();
@@ -804,7 +1166,10 @@ test("Regression: awsQuery list parameters parse in linear time — ~50,000 `Tag
   // Its own process: a regression would block the event loop for many minutes; it is killed after.
   const own = await spawnIsolated();
   try {
-    for (const [label, item] of [["Tags.member.N=", (i: number) => `Tags.member.${i}=`], ["Tags.member.N.Key=k&...Value=v", (i: number) => `Tags.member.${i}.Key=k&Tags.member.${i}.Value=v`]] as const) {
+    for (const [label, item] of [
+      ["Tags.member.N=", (i: number) => `Tags.member.${i}=`],
+      ["Tags.member.N.Key=k&...Value=v", (i: number) => `Tags.member.${i}.Key=k&Tags.member.${i}.Value=v`],
+    ] as const) {
       const parts = ["Action=AssumeRole", "Version=2011-06-15", `RoleArn=arn:aws:iam::${STRANGER}:role/X`, "RoleSessionName=linear"];
       let size = parts.join("&").length;
       for (let i = 1; size < MIB - 100; i++) {
@@ -829,7 +1194,9 @@ test("Regression: STS operations of the model that orgsim has not built answer a
   const f = new Findings();
   const form = { "Content-Type": "application/x-www-form-urlencoded", ...signedHeaders(MANAGEMENT, "sts") };
   f.check("GetSessionToken", await post("/", form, "Action=GetSessionToken&Version=2011-06-15"), { protocol: "query" });
-  f.check("GetAccessKeyInfo", await post("/", form, "Action=GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE&Version=2011-06-15"), { protocol: "query" });
+  f.check("GetAccessKeyInfo", await post("/", form, "Action=GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE&Version=2011-06-15"), {
+    protocol: "query",
+  });
   f.assertNone("unbuilt-STS");
   await assertServingAndUnchanged();
 });
@@ -841,7 +1208,8 @@ test("Regression: STS operations of the model that orgsim has not built answer a
 test("awsQuery (STS): hostile form bodies — long dotted names, deep nesting, thousands of parameters, bad percent-encoding — are answered promptly with an XML Sender error (hang detector: 10 s each)", async (t) => {
   const rng = new Rng(SEED + 7);
   const f = new Findings();
-  const base = "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A999999999999%3Arole%2FOrganizationAccountAccessRole&RoleSessionName=fuzz";
+  const base =
+    "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A999999999999%3Arole%2FOrganizationAccountAccessRole&RoleSessionName=fuzz";
   const dotted = (segments: number, segment = "a") => Array.from({ length: segments }, () => segment).join(".");
   const bodies: [string, string][] = [
     ["one 1 MiB dotted name", `${base}&${dotted(MIB / 2 - 200)}=v`],
@@ -862,7 +1230,9 @@ test("awsQuery (STS): hostile form bodies — long dotted names, deep nesting, t
   ];
   for (let i = 0; i < 25; i++) {
     const depth = 1 + rng.int(30);
-    const name = Array.from({ length: depth }, () => (rng.chance(0.3) ? String(rng.int(100_000)) : rng.pick(["Tags", "member", "Key", "Value", "PolicyArns", "arn", "x"]))).join(".");
+    const name = Array.from({ length: depth }, () =>
+      rng.chance(0.3) ? String(rng.int(100_000)) : rng.pick(["Tags", "member", "Key", "Value", "PolicyArns", "arn", "x"]),
+    ).join(".");
     bodies.push([`random name of ${depth} segments`, `${base}&${name}=${encodeURIComponent(rng.text(rng.int(20)))}`]);
   }
   const codes = ["MalformedQueryString", "ValidationError", "InvalidParameterValue", "AccessDenied"];
@@ -887,16 +1257,25 @@ test("Control API: out-of-range and ill-typed values on every route are 4xx `{er
   const pick = () => rng.pick(odd);
   const requests: { label: string; method: string; path: string; body?: string; allowOk?: boolean }[] = [];
   const send = (method: string, path: string, body?: unknown, allowOk = false) =>
-    requests.push({ label: `${method} ${path.slice(0, 80)} ${body === undefined ? "" : JSON.stringify(body).slice(0, 80)}`, method, path, body: body === undefined ? undefined : JSON.stringify(body), allowOk });
+    requests.push({
+      label: `${method} ${path.slice(0, 80)} ${body === undefined ? "" : JSON.stringify(body).slice(0, 80)}`,
+      method,
+      path,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      allowOk,
+    });
 
   for (const v of odd) {
     if (!(typeof v === "number" && v >= 0 && v < 1e9)) send("POST", "/_orgsim/clock", { advanceSeconds: v });
     if (!(typeof v === "number" && Math.abs(v) < 1e9)) send("POST", "/_orgsim/clock", { offsetSeconds: v });
     send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", count: v });
     if (v !== 1) send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", probability: v });
-    if (typeof v !== "string" || v.length > 2048) send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", reason: v });
+    if (typeof v !== "string" || v.length > 2048)
+      send("POST", "/_orgsim/faults", { operation: "DescribeOrganization", error: "ServiceException", reason: v });
     send("POST", "/_orgsim/faults", { operation: v, error: "ServiceException" });
-    send("PUT", "/_orgsim/quotas", { accountsPerOrganization: typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 1e9 ? -5 : v });
+    send("PUT", "/_orgsim/quotas", {
+      accountsPerOrganization: typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 1e9 ? -5 : v,
+    });
     if (!(typeof v === "number" && v >= 0 && v <= 1)) send("PUT", "/_orgsim/quotas", { closeAccountShare: v });
     if (typeof v !== "boolean") send("PUT", `/_orgsim/accounts/${ids.invited}/standalone`, { supportPlan: v });
     if (typeof v !== "boolean") send("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: v });
@@ -910,7 +1289,13 @@ test("Control API: out-of-range and ill-typed values on every route are 4xx `{er
   send("PUT", "/_orgsim/quotas", { closeAccountMin: 100, closeAccountMax: 1 });
   send("POST", "/_orgsim/clock", { advanceSeconds: 60, offsetSeconds: 60 });
   for (const body of ["[]", "1", '"x"', "null", "{", "{}}", "\u0000"]) {
-    for (const [method, path] of [["POST", "/_orgsim/clock"], ["POST", "/_orgsim/faults"], ["PUT", "/_orgsim/quotas"], ["PUT", `/_orgsim/accounts/${ids.invited}/standalone`], ["POST", "/_orgsim/credentials"]] as const) {
+    for (const [method, path] of [
+      ["POST", "/_orgsim/clock"],
+      ["POST", "/_orgsim/faults"],
+      ["PUT", "/_orgsim/quotas"],
+      ["PUT", `/_orgsim/accounts/${ids.invited}/standalone`],
+      ["POST", "/_orgsim/credentials"],
+    ] as const) {
       requests.push({ label: `${method} ${path} raw ${JSON.stringify(body)}`, method, path, body });
     }
   }
@@ -925,7 +1310,11 @@ test("Control API: out-of-range and ill-typed values on every route are 4xx `{er
   send("GET", `/_orgsim/explain?accountId=${MANAGEMENT}&action=${"a:".repeat(5000)}`, undefined, true);
   send("GET", `/_orgsim/state?open=${Array.from({ length: 500 }, () => "r-abcd:99999999").join(",")}`, undefined, true);
   await pool(requests, PARALLEL, async (r) => {
-    const a = await httpCall(`${srv.endpoint}${r.path}`, { method: r.method, headers: r.body === undefined ? {} : { "Content-Type": "application/json" }, body: r.body });
+    const a = await httpCall(`${srv.endpoint}${r.path}`, {
+      method: r.method,
+      headers: r.body === undefined ? {} : { "Content-Type": "application/json" },
+      body: r.body,
+    });
     f.requests++;
     if (r.allowOk && a.status === 200) return;
     const problem = controlErrorProblem(a);

@@ -49,7 +49,10 @@ test("startOrgsim({ seed }) applies YAML text before serving; sim.seeded maps pa
     const org = (await orgs(sim).send(new DescribeOrganizationCommand({}))).Organization!;
     assert.equal(org.Id, seeded.id);
     const ous = (await orgs(sim).send(new ListOrganizationalUnitsForParentCommand({ ParentId: seeded.rootId }))).OrganizationalUnits!;
-    assert.deepEqual(ous.map((o) => o.Id), [seeded.ous["Workloads"]]);
+    assert.deepEqual(
+      ous.map((o) => o.Id),
+      [seeded.ous["Workloads"]],
+    );
 
     const why = await sim.explain("210000000001", "organizations:LeaveOrganization");
     assert.equal(why.allowed, false);
@@ -66,7 +69,10 @@ test("startOrgsim({ seed }) applies YAML text before serving; sim.seeded maps pa
     assert.equal(created.length, 1);
     assert.equal(created[0]!.organizationId, seeded.id);
     assert.equal(created[0]!.detail.accountName, "app");
-    await assert.rejects(sim.explain("12", "organizations:LeaveOrganization"), (err: unknown) => err instanceof OrgsimError && err.status === 400);
+    await assert.rejects(
+      sim.explain("12", "organizations:LeaveOrganization"),
+      (err: unknown) => err instanceof OrgsimError && err.status === 400,
+    );
   } finally {
     await sim.close();
   }
@@ -103,7 +109,10 @@ test("addFault / faults / clearFaults: an operation answers the injected error, 
   const sim = await startOrgsim({ port: 0, quiet: true, seed: { organizations: [{ management: "111111111111" }] } });
   try {
     const id = await sim.addFault({ operation: "ListAccounts", error: "TooManyRequestsException", count: 1 });
-    assert.deepEqual((await sim.faults()).map((f) => [f.id, f.operation, f.error, f.remaining]), [[id, "ListAccounts", "TooManyRequestsException", 1]]);
+    assert.deepEqual(
+      (await sim.faults()).map((f) => [f.id, f.operation, f.error, f.remaining]),
+      [[id, "ListAccounts", "TooManyRequestsException", 1]],
+    );
     assert.equal((await awsError(() => orgs(sim).send(new ListAccountsCommand({})))).name, "TooManyRequestsException");
     assert.equal((await orgs(sim).send(new ListAccountsCommand({}))).Accounts!.length, 1, "count: 1 fires once");
     await sim.addFault({ operation: "ListAccounts", error: "ServiceException" });
@@ -127,15 +136,25 @@ test("sim.seed(): all or nothing on the running simulator, SeedError with proble
 
     await assert.rejects(
       sim.seed("organizations:\n  - management: nope\n", { source: "bad.yaml" }),
-      (err: unknown) => err instanceof SeedError && err.kind === "invalid" && err.problems[0]!.line === 2 && /^bad\.yaml:2:17: /.test(err.message),
+      (err: unknown) =>
+        err instanceof SeedError && err.kind === "invalid" && err.problems[0]!.line === 2 && /^bad\.yaml:2:17: /.test(err.message),
     );
     const failing: SeedFile = {
-      organizations: [{ management: "230000000001", ous: [{ name: "A" }, { name: "B" }], policies: [{ name: "X", content: { Version: "2012-10-17" }, attach: ["A"] }] }],
+      organizations: [
+        {
+          management: "230000000001",
+          ous: [{ name: "A" }, { name: "B" }],
+          policies: [{ name: "X", content: { Version: "2012-10-17" }, attach: ["A"] }],
+        },
+      ],
     };
     await assert.rejects(
       sim.seed(failing),
       (err: unknown) =>
-        err instanceof SeedError && err.kind === "failed" && err.problems[0]!.path === "organizations[0].policies[0].content" && err.problems[0]!.code === "MalformedPolicyDocumentException",
+        err instanceof SeedError &&
+        err.kind === "failed" &&
+        err.problems[0]!.path === "organizations[0].policies[0].content" &&
+        err.problems[0]!.code === "MalformedPolicyDocumentException",
     );
     assert.equal(await sim.exportState(), state, "the failed seed left nothing behind");
 
@@ -151,7 +170,14 @@ test("sim.seed(): all or nothing on the running simulator, SeedError with proble
 
 test("startOrgsim rejects a seed that can't be applied, and leaves no server behind", async () => {
   await assert.rejects(
-    startOrgsim({ port: 0, quiet: true, seed: { organizations: [{ management: "111111111111", policyTypes: ["SERVICE_CONTROL_POLICY"], featureSet: "CONSOLIDATED_BILLING" }] } }),
-    (err: unknown) => err instanceof SeedError && err.kind === "failed" && err.problems[0]!.code === "PolicyTypeNotAvailableForOrganizationException",
+    startOrgsim({
+      port: 0,
+      quiet: true,
+      seed: {
+        organizations: [{ management: "111111111111", policyTypes: ["SERVICE_CONTROL_POLICY"], featureSet: "CONSOLIDATED_BILLING" }],
+      },
+    }),
+    (err: unknown) =>
+      err instanceof SeedError && err.kind === "failed" && err.problems[0]!.code === "PolicyTypeNotAvailableForOrganizationException",
   );
 });

@@ -18,11 +18,19 @@ import { BIN } from "./helpers/process.js";
 
 /** A bundle as scripts/bundle.mjs writes it: a first line naming the SHA-256 of the code (or `hashOf`'s), then the code. */
 function writeBundle(root: string, code: string, hashOf = code): void {
-  writeFileSync(join(root, "dist", "bundle", "orgsim.cjs"), `// orgsim start-up bundle, sha256 ${createHash("sha256").update(hashOf).digest("hex")}\n${code}`);
+  writeFileSync(
+    join(root, "dist", "bundle", "orgsim.cjs"),
+    `// orgsim start-up bundle, sha256 ${createHash("sha256").update(hashOf).digest("hex")}\n${code}`,
+  );
 }
 
 /** A scratch package: the real launcher, a "bundle" and a "dist/src" CLI that print their name and arguments. */
-function scratch(): { root: string; ran: (verb?: string) => string; touch: (rel: string, secondsAgo: number) => void; cleanup: () => void } {
+function scratch(): {
+  root: string;
+  ran: (verb?: string) => string;
+  touch: (rel: string, secondsAgo: number) => void;
+  cleanup: () => void;
+} {
   const root = mkdtempSync(join(tmpdir(), "orgsim-launcher-"));
   mkdirSync(join(root, "bin"));
   mkdirSync(join(root, "dist", "bundle"), { recursive: true });

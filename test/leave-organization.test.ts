@@ -121,7 +121,9 @@ test("Rule: a departure is recorded as AccountDepartedOrganization with departur
   await s.orgs(a).send(new LeaveOrganizationCommand({}));
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: b }));
   const res = await s.control("GET", "/_orgsim/events?eventName=AccountDepartedOrganization");
-  const events = (res.body as { events: { eventName: string; detail: { accountId: string; departureMethod: string; departureTime: string } }[] }).events;
+  const events = (
+    res.body as { events: { eventName: string; detail: { accountId: string; departureMethod: string; departureTime: string } }[] }
+  ).events;
   assert.equal(events.length, 2);
   assert.equal(events[0]!.detail.accountId, b);
   assert.equal(events[0]!.detail.departureMethod, "REMOVED");
@@ -180,7 +182,9 @@ test("Rule: the success answer is an empty JSON object with a request id", async
 
 test("Identity: the management account assumes OrganizationAccountAccessRole in a created account; the session acts as that account and the leave rules apply to it", async () => {
   const id = await s.createAccount("role@example.com");
-  const assumed = await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "vending" }));
+  const assumed = await s
+    .sts()
+    .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "vending" }));
   const c = assumed.Credentials!;
   const creds = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   const who = await s.sts(creds).send(new GetCallerIdentityCommand({}));
@@ -193,25 +197,41 @@ test("Identity: the management account assumes OrganizationAccountAccessRole in 
   // Four virtual days outlive the one-hour session: assume the role again.
   const expired = await awsError(() => s.orgs(creds).send(new LeaveOrganizationCommand({})));
   assert.equal(expired.name, "ExpiredTokenException");
-  const again = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "vending" }))).Credentials!;
-  await s.orgs({ accessKeyId: again.AccessKeyId!, secretAccessKey: again.SecretAccessKey!, sessionToken: again.SessionToken! }).send(new LeaveOrganizationCommand({}));
+  const again = (
+    await s
+      .sts()
+      .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "vending" }))
+  ).Credentials!;
+  await s
+    .orgs({ accessKeyId: again.AccessKeyId!, secretAccessKey: again.SecretAccessKey!, sessionToken: again.SessionToken! })
+    .send(new LeaveOrganizationCommand({}));
   assert.ok(!(await members()).includes(id));
 });
 
 test("Identity: AssumeRole into a role that doesn't exist, or from an account the role doesn't trust, is AccessDenied", async () => {
   const id = await s.createAccount("trust@example.com");
-  const missing = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/Nope`, RoleSessionName: "probe" })));
+  const missing = await awsError(() =>
+    s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/Nope`, RoleSessionName: "probe" })),
+  );
   assert.equal(missing.name, "AccessDenied");
   assert.equal(missing.status, 403);
   const stranger = await awsError(() =>
-    s.sts("999999999999").send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "probe" })),
+    s
+      .sts("999999999999")
+      .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "probe" })),
   );
   assert.equal(stranger.name, "AccessDenied");
 });
 
 test("Identity: temporary credentials expire on the virtual clock (ExpiredTokenException)", async () => {
   const id = await s.createAccount("expire@example.com");
-  const assumed = await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "short", DurationSeconds: 900 }));
+  const assumed = await s.sts().send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: "short",
+      DurationSeconds: 900,
+    }),
+  );
   const c = assumed.Credentials!;
   const creds = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   await s.orgs(creds).send(new DescribeOrganizationCommand({}));

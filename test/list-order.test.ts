@@ -98,7 +98,12 @@ test("Order: every Organizations list returns creation order (accounts: order of
   const accounts = [MANAGEMENT, ...invited, ...created.map((c) => c.accountId)];
   assert.notDeepEqual(accounts, [...accounts].sort(), "the accounts must join out of id order for this test to mean anything");
 
-  await assertOrder("ListAccounts", (t) => orgs.send(new ListAccountsCommand({ MaxResults: 2, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!), accounts);
+  await assertOrder(
+    "ListAccounts",
+    (t) => orgs.send(new ListAccountsCommand({ MaxResults: 2, NextToken: t })),
+    (p) => p.Accounts!.map((a) => a.Id!),
+    accounts,
+  );
   await assertOrder(
     "ListAccountsForParent",
     (t) => orgs.send(new ListAccountsForParentCommand({ ParentId: rootId, MaxResults: 2, NextToken: t })),
@@ -145,8 +150,15 @@ test("Order: every Organizations list returns creation order (accounts: order of
   // Policies, and attachments in the order they were made: account, OU, root.
   await orgs.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const policies: string[] = [];
-  for (const [name, action] of [["zeta", "s3:*"], ["eta", "ec2:*"], ["theta", "iam:*"]] as const) {
-    policies.push((await orgs.send(new CreatePolicyCommand({ Name: name, Description: name, Type: "SERVICE_CONTROL_POLICY", Content: SCP(action) }))).Policy!.PolicySummary!.Id!);
+  for (const [name, action] of [
+    ["zeta", "s3:*"],
+    ["eta", "ec2:*"],
+    ["theta", "iam:*"],
+  ] as const) {
+    policies.push(
+      (await orgs.send(new CreatePolicyCommand({ Name: name, Description: name, Type: "SERVICE_CONTROL_POLICY", Content: SCP(action) })))
+        .Policy!.PolicySummary!.Id!,
+    );
   }
   await assertOrder(
     "ListPolicies",
@@ -172,10 +184,30 @@ test("Order: every Organizations list returns creation order (accounts: order of
   );
 
   // Tags: keys out of alphabetical order; a new value keeps a key's place.
-  await orgs.send(new TagResourceCommand({ ResourceId: target, Tags: [{ Key: "zone", Value: "1" }, { Key: "app", Value: "2" }] }));
-  await orgs.send(new TagResourceCommand({ ResourceId: target, Tags: [{ Key: "mode", Value: "3" }, { Key: "zone", Value: "4" }] }));
+  await orgs.send(
+    new TagResourceCommand({
+      ResourceId: target,
+      Tags: [
+        { Key: "zone", Value: "1" },
+        { Key: "app", Value: "2" },
+      ],
+    }),
+  );
+  await orgs.send(
+    new TagResourceCommand({
+      ResourceId: target,
+      Tags: [
+        { Key: "mode", Value: "3" },
+        { Key: "zone", Value: "4" },
+      ],
+    }),
+  );
   const tags = await orgs.send(new ListTagsForResourceCommand({ ResourceId: target }));
-  assert.deepEqual(tags.Tags, [{ Key: "zone", Value: "4" }, { Key: "app", Value: "2" }, { Key: "mode", Value: "3" }]);
+  assert.deepEqual(tags.Tags, [
+    { Key: "zone", Value: "4" },
+    { Key: "app", Value: "2" },
+    { Key: "mode", Value: "3" },
+  ]);
 
   // Trusted access and delegated administrators.
   // CloudTrail allows several delegated administrators, SSM one.
@@ -213,7 +245,10 @@ test("Order: an account that leaves and joins again goes to the end of ListAccou
   for (const id of ["333333333333", "444444444444"]) await s.invite(id);
   await s.orgs("333333333333").send(new LeaveOrganizationCommand({}));
   await s.invite("333333333333");
-  const ids = await readAll((t) => orgs.send(new ListAccountsCommand({ MaxResults: 1, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!));
+  const ids = await readAll(
+    (t) => orgs.send(new ListAccountsCommand({ MaxResults: 1, NextToken: t })),
+    (p) => p.Accounts!.map((a) => a.Id!),
+  );
   assert.deepEqual(ids, [MANAGEMENT, "444444444444", "333333333333"]);
 });
 
@@ -223,7 +258,10 @@ test("Pagination: a NextToken still works after items before it are deleted and 
   const names = ["e", "d", "c", "b", "a"];
   for (const name of names) await s.createOu(rootId, name);
   const first = await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId, MaxResults: 2 }));
-  assert.deepEqual(first.OrganizationalUnits!.map((o) => o.Name), ["e", "d"]);
+  assert.deepEqual(
+    first.OrganizationalUnits!.map((o) => o.Name),
+    ["e", "d"],
+  );
   await s.createOu(rootId, "0-new");
   const rest = await readAll(
     (t) => orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId, MaxResults: 2, NextToken: t ?? first.NextToken })),
@@ -242,8 +280,15 @@ async function writeOldStore(run: (sql: string, params?: unknown[]) => Promise<v
   const orgId = "o-oldstore01";
   const rootId = "r-old1";
   const arn = (kind: string, id: string) => `arn:aws:organizations::${MANAGEMENT}:${kind}/${orgId}/${id}`;
-  await run(`INSERT INTO organizations (id, arn, feature_set, management_account_id, partition, created_at, policy_version) VALUES ($1, $2, 'ALL', $3, 'aws', 1, 0)`, [orgId, arn("organization", orgId), MANAGEMENT]);
-  await run(`INSERT INTO roots (id, org_id, arn, name, policy_types) VALUES ($1, $2, $3, 'Root', '[]')`, [rootId, orgId, arn("root", rootId)]);
+  await run(
+    `INSERT INTO organizations (id, arn, feature_set, management_account_id, partition, created_at, policy_version) VALUES ($1, $2, 'ALL', $3, 'aws', 1, 0)`,
+    [orgId, arn("organization", orgId), MANAGEMENT],
+  );
+  await run(`INSERT INTO roots (id, org_id, arn, name, policy_types) VALUES ($1, $2, $3, 'Root', '[]')`, [
+    rootId,
+    orgId,
+    arn("root", rootId),
+  ]);
   // Written in an order unlike their ids.
   for (const id of ["777777777777", MANAGEMENT, "333333333333"]) {
     await run(
@@ -260,15 +305,27 @@ async function writeOldStore(run: (sql: string, params?: unknown[]) => Promise<v
 async function assertMigrated(server: TestServer): Promise<void> {
   const orgs = server.orgs();
   // The rows that were there keep the order they were listed in (by id, tags by key)...
-  const before = await readAll((t) => orgs.send(new ListAccountsCommand({ MaxResults: 1, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!));
+  const before = await readAll(
+    (t) => orgs.send(new ListAccountsCommand({ MaxResults: 1, NextToken: t })),
+    (p) => p.Accounts!.map((a) => a.Id!),
+  );
   assert.deepEqual(before, [MANAGEMENT, "333333333333", "777777777777"]);
-  assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: "777777777777" }))).Tags!.map((t) => t.Key), ["app", "zone"]);
+  assert.deepEqual(
+    (await orgs.send(new ListTagsForResourceCommand({ ResourceId: "777777777777" }))).Tags!.map((t) => t.Key),
+    ["app", "zone"],
+  );
   // ...and what is created from now on comes after them.
   await server.invite("222222222222");
-  const afterInvite = await readAll((t) => orgs.send(new ListAccountsCommand({ MaxResults: 2, NextToken: t })), (p) => p.Accounts!.map((a) => a.Id!));
+  const afterInvite = await readAll(
+    (t) => orgs.send(new ListAccountsCommand({ MaxResults: 2, NextToken: t })),
+    (p) => p.Accounts!.map((a) => a.Id!),
+  );
   assert.deepEqual(afterInvite, [MANAGEMENT, "333333333333", "777777777777", "222222222222"]);
   await orgs.send(new TagResourceCommand({ ResourceId: "777777777777", Tags: [{ Key: "a-new", Value: "v" }] }));
-  assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: "777777777777" }))).Tags!.map((t) => t.Key), ["app", "zone", "a-new"]);
+  assert.deepEqual(
+    (await orgs.send(new ListTagsForResourceCommand({ ResourceId: "777777777777" }))).Tags!.map((t) => t.Key),
+    ["app", "zone", "a-new"],
+  );
 }
 
 test("Migration: an SQLite data file from before creation order keeps its lists' order (by id, tags by key), and new items come after", async (t) => {

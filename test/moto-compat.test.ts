@@ -31,20 +31,24 @@ const instant = useTestServer({ completeAsyncImmediately: true });
 
 test("AWS rule (default): CreateAccount answers IN_PROGRESS without an AccountId; DescribeCreateAccountStatus gives the outcome", async () => {
   await plain.freshOrg();
-  const started = (await plain.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" }))).CreateAccountStatus!;
+  const started = (await plain.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" })))
+    .CreateAccountStatus!;
   assert.equal(started.State, "IN_PROGRESS");
   assert.equal(started.AccountId, undefined);
-  const status = (await plain.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id }))).CreateAccountStatus!;
+  const status = (await plain.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id })))
+    .CreateAccountStatus!;
   assert.equal(status.State, "SUCCEEDED");
 });
 
 test("--complete-async-immediately: CreateAccount answers SUCCEEDED with the AccountId, exactly the status DescribeCreateAccountStatus shows", async () => {
   await instant.freshOrg();
-  const started = (await instant.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" }))).CreateAccountStatus!;
+  const started = (await instant.orgs().send(new CreateAccountCommand({ Email: "dev@example.com", AccountName: "dev" })))
+    .CreateAccountStatus!;
   assert.equal(started.State, "SUCCEEDED");
   assert.match(started.AccountId!, /^\d{12}$/);
   assert.ok(started.CompletedTimestamp instanceof Date);
-  const described = (await instant.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id }))).CreateAccountStatus!;
+  const described = (await instant.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id })))
+    .CreateAccountStatus!;
   assert.deepEqual(started, described);
   const account = (await instant.orgs().send(new DescribeAccountCommand({ AccountId: started.AccountId }))).Account!;
   assert.equal(account.Status, "ACTIVE");
@@ -55,7 +59,8 @@ test("--complete-async-immediately: CreateAccount answers SUCCEEDED with the Acc
 test("--complete-async-immediately: a CreateAccount that fails answers FAILED with its FailureReason (EMAIL_ALREADY_EXISTS) at once", async () => {
   await instant.freshOrg();
   await instant.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "one" }));
-  const second = (await instant.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "two" }))).CreateAccountStatus!;
+  const second = (await instant.orgs().send(new CreateAccountCommand({ Email: "dup@example.com", AccountName: "two" })))
+    .CreateAccountStatus!;
   assert.equal(second.State, "FAILED");
   assert.equal(second.FailureReason, "EMAIL_ALREADY_EXISTS");
   assert.equal(second.AccountId, undefined);
@@ -64,11 +69,13 @@ test("--complete-async-immediately: a CreateAccount that fails answers FAILED wi
 test("--complete-async-immediately: CreateGovCloudAccount answers SUCCEEDED with both the AccountId and the GovCloudAccountId", async () => {
   await instant.freshOrg();
   await instant.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
-  const started = (await instant.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov" }))).CreateAccountStatus!;
+  const started = (await instant.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov" })))
+    .CreateAccountStatus!;
   assert.equal(started.State, "SUCCEEDED");
   assert.match(started.AccountId!, /^\d{12}$/);
   assert.match(started.GovCloudAccountId!, /^\d{12}$/);
-  const described = (await instant.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id }))).CreateAccountStatus!;
+  const described = (await instant.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id })))
+    .CreateAccountStatus!;
   assert.deepEqual(started, described);
 });
 
@@ -94,15 +101,27 @@ test("--complete-async-immediately: the Account API's EnableRegion and DisableRe
 });
 
 test("--complete-async-immediately: the state shows it (GET /_orgsim/health and /_orgsim/state timing), off by default", async () => {
-  const timing = async (server: TestServer, path: string) => ((await server.control("GET", path)).body as { timing: Record<string, unknown> }).timing;
-  assert.deepEqual(await timing(plain, "/_orgsim/health"), { completeAsyncImmediately: false, createAccountDelaySeconds: 0, closeAccountDelaySeconds: 0 });
-  assert.deepEqual(await timing(instant, "/_orgsim/health"), { completeAsyncImmediately: true, createAccountDelaySeconds: 0, closeAccountDelaySeconds: 0 });
+  const timing = async (server: TestServer, path: string) =>
+    ((await server.control("GET", path)).body as { timing: Record<string, unknown> }).timing;
+  assert.deepEqual(await timing(plain, "/_orgsim/health"), {
+    completeAsyncImmediately: false,
+    createAccountDelaySeconds: 0,
+    closeAccountDelaySeconds: 0,
+  });
+  assert.deepEqual(await timing(instant, "/_orgsim/health"), {
+    completeAsyncImmediately: true,
+    createAccountDelaySeconds: 0,
+    closeAccountDelaySeconds: 0,
+  });
   assert.equal((await timing(instant, "/_orgsim/state")).completeAsyncImmediately, true);
   assert.equal((await timing(plain, "/_orgsim/state")).completeAsyncImmediately, false);
 });
 
 test("--complete-async-immediately: the start banner says so; ORGSIM_COMPLETE_ASYNC_IMMEDIATELY=true turns it on too", async () => {
-  for (const [args, env] of [[["--complete-async-immediately"], {}], [[], { ORGSIM_COMPLETE_ASYNC_IMMEDIATELY: "true" }]] as const) {
+  for (const [args, env] of [
+    [["--complete-async-immediately"], {}],
+    [[], { ORGSIM_COMPLETE_ASYNC_IMMEDIATELY: "true" }],
+  ] as const) {
     const proc = await spawnOrgsim([...args], { ...env });
     try {
       const health = (await (await fetch(`${proc.endpoint}/_orgsim/health`)).json()) as { timing: { completeAsyncImmediately: boolean } };
@@ -128,7 +147,7 @@ test("--complete-async-immediately with a non-zero --create-account-delay-second
 // POST /moto-api/reset
 // ------------------------------------------------------------------------------------------------
 
-test("moto's reset route: POST /moto-api/reset answers 200 {\"status\": \"ok\"} and empties the state as /_orgsim/reset does", async () => {
+test('moto\'s reset route: POST /moto-api/reset answers 200 {"status": "ok"} and empties the state as /_orgsim/reset does', async () => {
   await plain.freshOrg();
   await plain.advanceClock(3600);
   const res = await plain.control("POST", "/moto-api/reset");
@@ -139,7 +158,7 @@ test("moto's reset route: POST /moto-api/reset answers 200 {\"status\": \"ok\"} 
   assert.equal(((await plain.control("GET", "/_orgsim/clock")).body as { offsetSeconds: number }).offsetSeconds, 0);
 });
 
-test("moto's reset route: any other method answers 400 {\"Error\": \"Need to POST to reset Moto\"} and changes nothing", async () => {
+test('moto\'s reset route: any other method answers 400 {"Error": "Need to POST to reset Moto"} and changes nothing', async () => {
   await plain.freshOrg();
   const res = await plain.control("GET", "/moto-api/reset");
   assert.equal(res.status, 400);
@@ -182,10 +201,15 @@ function withMotoAccount<C extends STSClient | OrganizationsClient>(client: C, a
   return client;
 }
 
-const clientConfig = (server: TestServer, credentials: Credentials) => ({ endpoint: server.endpoint, region: REGION, credentials, maxAttempts: 1 });
+const clientConfig = (server: TestServer, credentials: Credentials) => ({
+  endpoint: server.endpoint,
+  region: REGION,
+  credentials,
+  maxAttempts: 1,
+});
 const MOTO_KEYS: Credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 
-test("x-moto-account-id: with a key that names no account (moto's \"testing\"), the header names the calling account", async () => {
+test('x-moto-account-id: with a key that names no account (moto\'s "testing"), the header names the calling account', async () => {
   await plain.reset();
   const sts = withMotoAccount(new STSClient(clientConfig(plain, MOTO_KEYS)), "333344445555");
   const who = await sts.send(new GetCallerIdentityCommand({}));
@@ -208,9 +232,17 @@ test("x-moto-account-id: a 12-digit access key names its own account and the hea
 test("x-moto-account-id: credentials orgsim issued name their account and the header is not read", async () => {
   await plain.freshOrg();
   const accountId = await plain.createAccount("m@example.com");
-  const creds = (await plain.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "moto-suite" }))).Credentials!;
+  const creds = (
+    await plain
+      .sts()
+      .send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "moto-suite" }),
+      )
+  ).Credentials!;
   const sts = withMotoAccount(
-    new STSClient(clientConfig(plain, { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! })),
+    new STSClient(
+      clientConfig(plain, { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! }),
+    ),
     "333344445555",
   );
   assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, accountId);
@@ -229,10 +261,18 @@ test("x-moto-account-id: a value that is not a 12-digit account id is refused (U
 test("x-moto-account-id: never read under --strict-auth (an unknown key stays refused; issued keys keep their account)", async () => {
   const strict = await startTestServer({ strictAuth: true });
   try {
-    const refused = await awsError(() => withMotoAccount(new STSClient(clientConfig(strict, MOTO_KEYS)), "333344445555").send(new GetCallerIdentityCommand({})));
+    const refused = await awsError(() =>
+      withMotoAccount(new STSClient(clientConfig(strict, MOTO_KEYS)), "333344445555").send(new GetCallerIdentityCommand({})),
+    );
     assert.equal(refused.name, "InvalidClientTokenId");
-    const issued = (await strict.control("POST", "/_orgsim/credentials", { accountId: MANAGEMENT })).body as { accessKeyId: string; secretAccessKey: string };
-    const sts = withMotoAccount(new STSClient(clientConfig(strict, { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey })), "333344445555");
+    const issued = (await strict.control("POST", "/_orgsim/credentials", { accountId: MANAGEMENT })).body as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    const sts = withMotoAccount(
+      new STSClient(clientConfig(strict, { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey })),
+      "333344445555",
+    );
     assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, MANAGEMENT);
   } finally {
     await strict.close();

@@ -55,7 +55,11 @@ test("OU tree: OUs nest under the root and under OUs, and each parent lists exac
   assert.deepEqual(underRoot.map((o) => o.Name).sort(), ["A", "B"]);
   const underA = (await s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: a.Id }))).OrganizationalUnits!;
   assert.deepEqual(underA.map((o) => o.Id).sort(), [a1.Id, a2.Id].sort());
-  assert.deepEqual(underA.find((o) => o.Id === a1.Id), a1, "listed OUs carry the same fields as the created one");
+  assert.deepEqual(
+    underA.find((o) => o.Id === a1.Id),
+    a1,
+    "listed OUs carry the same fields as the created one",
+  );
   const underB = (await s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: b.Id }))).OrganizationalUnits!;
   assert.deepEqual(underB, []);
   const parents = (await s.orgs().send(new ListParentsCommand({ ChildId: a2.Id }))).Parents!;
@@ -111,27 +115,35 @@ test("UpdateOrganizationalUnit: renames the OU; a sibling's name is DuplicateOrg
   const { orgId, rootId } = await s.freshOrg();
   const ou = await createOu(rootId, "Sandbox");
   await createOu(rootId, "Prod");
-  const renamed = (await s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Experiments" }))).OrganizationalUnit!;
+  const renamed = (await s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Experiments" })))
+    .OrganizationalUnit!;
   assert.deepEqual(renamed, { Id: ou.Id, Arn: ou.Arn, Name: "Experiments", Path: `${orgId}/${rootId}/${ou.Id}/` });
   const described = (await s.orgs().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id }))).OrganizationalUnit!;
   assert.equal(described.Name, "Experiments");
-  const same = (await s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Experiments" }))).OrganizationalUnit!;
+  const same = (await s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Experiments" })))
+    .OrganizationalUnit!;
   assert.equal(same.Name, "Experiments", "renaming an OU to its own name is no clash");
   const dup = await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: "Prod" })));
   assert.equal(dup.name, "DuplicateOrganizationalUnitException");
-  const missing = await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: "ou-abcd-12345678", Name: "x" })));
+  const missing = await awsError(() =>
+    s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: "ou-abcd-12345678", Name: "x" })),
+  );
   assert.equal(missing.name, "OrganizationalUnitNotFoundException");
   assert.equal(missing.message, "We can't find an OU with the OrganizationalUnitId that you specified.");
 });
 
 test("DeleteOrganizationalUnit: an OU holding an OU or an account is OrganizationalUnitNotEmptyException; an empty one is deleted with its tags", async () => {
   const { rootId } = await s.freshOrg();
-  const parent = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Parent", Tags: [{ Key: "team", Value: "core" }] })))
-    .OrganizationalUnit!;
+  const parent = (
+    await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Parent", Tags: [{ Key: "team", Value: "core" }] }))
+  ).OrganizationalUnit!;
   const child = await createOu(parent.Id!, "Child");
   const withOu = await awsError(() => s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: parent.Id })));
   assert.equal(withOu.name, "OrganizationalUnitNotEmptyException");
-  assert.equal(withOu.message, "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.");
+  assert.equal(
+    withOu.message,
+    "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.",
+  );
   await s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: child.Id }));
   const account = await s.createAccount("holder@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: rootId, DestinationParentId: parent.Id }));
@@ -156,9 +168,13 @@ test("ListParents: an account's and an OU's single parent with its type; an unkn
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: MANAGEMENT }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
   assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: ou.Id }))).Parents, [{ Id: rootId, Type: "ROOT" }]);
-  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: nested.Id }))).Parents, [{ Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: nested.Id }))).Parents, [
+    { Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" },
+  ]);
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: rootId, DestinationParentId: nested.Id }));
-  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: nested.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [
+    { Id: nested.Id, Type: "ORGANIZATIONAL_UNIT" },
+  ]);
   for (const childId of ["999999999999", "ou-abcd-12345678"]) {
     const err = await awsError(() => s.orgs().send(new ListParentsCommand({ ChildId: childId })));
     assert.equal(err.name, "ChildNotFoundException");
@@ -172,7 +188,10 @@ test("ListChildren: ChildType selects accounts or OUs; pages of MaxResults with 
   for (let i = 0; i < 5; i++) ous.push((await createOu(rootId, `ou-${i}`)).Id!);
   const accounts = [MANAGEMENT];
   for (let i = 0; i < 3; i++) accounts.push(await s.createAccount(`acct${i}@example.com`));
-  for (const [type, expected] of [["ORGANIZATIONAL_UNIT", ous], ["ACCOUNT", accounts]] as const) {
+  for (const [type, expected] of [
+    ["ORGANIZATIONAL_UNIT", ous],
+    ["ACCOUNT", accounts],
+  ] as const) {
     const seen: Child[] = [];
     let pages = 0;
     for await (const page of paginateListChildren({ client: s.orgs(), pageSize: 2 }, { ParentId: rootId, ChildType: type })) {
@@ -202,7 +221,9 @@ test("ListChildren: a NextToken is bound to its parent and child type; another p
   );
   assert.equal(otherParent.name, "InvalidInputException");
   assert.equal(otherParent.reason, "INVALID_NEXT_TOKEN");
-  const otherType = await awsError(() => s.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT", NextToken: first.NextToken })));
+  const otherType = await awsError(() =>
+    s.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT", NextToken: first.NextToken })),
+  );
   assert.equal(otherType.reason, "INVALID_NEXT_TOKEN");
   const tooMany = await awsError(() => s.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT", MaxResults: 21 })));
   assert.equal(tooMany.name, "InvalidInputException");
@@ -231,7 +252,10 @@ test("ListChildren and ListAccountsForParent: an account still being created is 
     const { rootId } = await slow.createOrg();
     await slow.orgs().send(new CreateAccountCommand({ Email: "later@example.com", AccountName: "later" }));
     const before = (await slow.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT" }))).Children!;
-    assert.deepEqual(before.map((c) => c.Id), [MANAGEMENT]);
+    assert.deepEqual(
+      before.map((c) => c.Id),
+      [MANAGEMENT],
+    );
     assert.equal((await slow.orgs().send(new ListAccountsForParentCommand({ ParentId: rootId }))).Accounts!.length, 1);
     await slow.advanceClock(61);
     assert.equal((await slow.orgs().send(new ListChildrenCommand({ ParentId: rootId, ChildType: "ACCOUNT" }))).Children!.length, 2);
@@ -248,18 +272,30 @@ test("MoveAccount: the account leaves its source parent for the destination, and
   const account = await s.createAccount("mover@example.com");
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: rootId, DestinationParentId: ou.Id }));
   await s.orgs().send(new MoveAccountCommand({ AccountId: account, SourceParentId: ou.Id, DestinationParentId: nested.Id }));
-  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: nested.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [
+    { Id: nested.Id, Type: "ORGANIZATIONAL_UNIT" },
+  ]);
   assert.deepEqual((await s.orgs().send(new ListChildrenCommand({ ParentId: ou.Id, ChildType: "ACCOUNT" }))).Children, []);
-  assert.deepEqual((await s.orgs().send(new ListChildrenCommand({ ParentId: nested.Id, ChildType: "ACCOUNT" }))).Children, [{ Id: account, Type: "ACCOUNT" }]);
+  assert.deepEqual((await s.orgs().send(new ListChildrenCommand({ ParentId: nested.Id, ChildType: "ACCOUNT" }))).Children, [
+    { Id: account, Type: "ACCOUNT" },
+  ]);
   // The management account can be placed in an OU too.
   await s.orgs().send(new MoveAccountCommand({ AccountId: MANAGEMENT, SourceParentId: rootId, DestinationParentId: ou.Id }));
-  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: MANAGEMENT }))).Parents, [{ Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: MANAGEMENT }))).Parents, [
+    { Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" },
+  ]);
   const events = (await s.control("GET", `/_orgsim/events?organizationId=${orgId}&eventName=MoveAccount`)).body as {
     events: { eventName: string; detail: { accountId: string; sourceParentId: string; destinationParentId: string } }[];
   };
   assert.equal(events.events.length, 3);
-  assert.ok(events.events.some((e) => e.detail.accountId === account && e.detail.sourceParentId === ou.Id && e.detail.destinationParentId === nested.Id));
-  const created = (await s.control("GET", `/_orgsim/events?organizationId=${orgId}&eventName=CreateOrganizationalUnit`)).body as { events: unknown[] };
+  assert.ok(
+    events.events.some(
+      (e) => e.detail.accountId === account && e.detail.sourceParentId === ou.Id && e.detail.destinationParentId === nested.Id,
+    ),
+  );
+  const created = (await s.control("GET", `/_orgsim/events?organizationId=${orgId}&eventName=CreateOrganizationalUnit`)).body as {
+    events: unknown[];
+  };
   assert.equal(created.events.length, 2);
 });
 
@@ -294,7 +330,9 @@ test("MoveAccount: each wrong argument gets its own exception (AccountNotFound, 
   assert.equal(already.name, "DuplicateAccountException");
   const stale = await move(account, rootId, other.Id!);
   assert.equal(stale.name, "SourceParentNotFoundException", "a source the account has left is no longer its parent");
-  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [{ Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+  assert.deepEqual((await s.orgs().send(new ListParentsCommand({ ChildId: account }))).Parents, [
+    { Id: ou.Id, Type: "ORGANIZATIONAL_UNIT" },
+  ]);
 });
 
 test("Isolation: another organization's roots, OUs and accounts are reported as not found, never acted on", async () => {
@@ -306,31 +344,72 @@ test("Isolation: another organization's roots, OUs and accounts are reported as 
   const theirOu = await createOu(theirs.rootId, "Theirs", them);
   const theirAccount = await s.createAccount("theirs@example.com", { management: otherMgmt });
 
-  assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id })))).name, "OrganizationalUnitNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id, Name: "x" })))).name, "OrganizationalUnitNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id })))).name, "OrganizationalUnitNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: theirs.rootId, Name: "x" })))).name, "ParentNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: theirOu.Id, Name: "x" })))).name, "ParentNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new ListChildrenCommand({ ParentId: theirs.rootId, ChildType: "ACCOUNT" })))).name, "ParentNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new ListAccountsForParentCommand({ ParentId: theirOu.Id })))).name, "ParentNotFoundException");
-  assert.equal((await awsError(() => s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: theirs.rootId })))).name, "ParentNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id })))).name,
+    "OrganizationalUnitNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id, Name: "x" })))).name,
+    "OrganizationalUnitNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id })))).name,
+    "OrganizationalUnitNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: theirs.rootId, Name: "x" })))).name,
+    "ParentNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: theirOu.Id, Name: "x" })))).name,
+    "ParentNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new ListChildrenCommand({ ParentId: theirs.rootId, ChildType: "ACCOUNT" })))).name,
+    "ParentNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new ListAccountsForParentCommand({ ParentId: theirOu.Id })))).name,
+    "ParentNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: theirs.rootId })))).name,
+    "ParentNotFoundException",
+  );
   assert.equal((await awsError(() => s.orgs().send(new ListParentsCommand({ ChildId: theirAccount })))).name, "ChildNotFoundException");
   assert.equal((await awsError(() => s.orgs().send(new ListParentsCommand({ ChildId: theirOu.Id })))).name, "ChildNotFoundException");
   assert.equal(
-    (await awsError(() => s.orgs().send(new MoveAccountCommand({ AccountId: theirAccount, SourceParentId: theirs.rootId, DestinationParentId: myOu.Id })))).name,
+    (
+      await awsError(() =>
+        s.orgs().send(new MoveAccountCommand({ AccountId: theirAccount, SourceParentId: theirs.rootId, DestinationParentId: myOu.Id })),
+      )
+    ).name,
     "AccountNotFoundException",
   );
   assert.equal(
-    (await awsError(() => s.orgs().send(new MoveAccountCommand({ AccountId: MANAGEMENT, SourceParentId: mine.rootId, DestinationParentId: theirOu.Id })))).name,
+    (
+      await awsError(() =>
+        s.orgs().send(new MoveAccountCommand({ AccountId: MANAGEMENT, SourceParentId: mine.rootId, DestinationParentId: theirOu.Id })),
+      )
+    ).name,
     "DestinationParentNotFoundException",
   );
-  assert.equal((await awsError(() => s.orgs().send(new TagResourceCommand({ ResourceId: theirOu.Id, Tags: [{ Key: "k", Value: "v" }] })))).name, "TargetNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new TagResourceCommand({ ResourceId: theirOu.Id, Tags: [{ Key: "k", Value: "v" }] })))).name,
+    "TargetNotFoundException",
+  );
 
   // Nothing of theirs changed, and they can't see ours either.
-  assert.equal((await them.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id }))).OrganizationalUnit!.Name, "Theirs");
+  assert.equal(
+    (await them.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: theirOu.Id }))).OrganizationalUnit!.Name,
+    "Theirs",
+  );
   assert.deepEqual((await them.send(new ListParentsCommand({ ChildId: theirAccount }))).Parents, [{ Id: theirs.rootId, Type: "ROOT" }]);
   assert.deepEqual((await them.send(new ListTagsForResourceCommand({ ResourceId: theirOu.Id }))).Tags, []);
-  assert.equal((await awsError(() => them.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: myOu.Id })))).name, "OrganizationalUnitNotFoundException");
+  assert.equal(
+    (await awsError(() => them.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: myOu.Id })))).name,
+    "OrganizationalUnitNotFoundException",
+  );
   // Same names in two organizations do not clash.
   assert.equal((await createOu(theirs.rootId, "Mine", them)).Name, "Mine");
 });
@@ -353,23 +432,37 @@ test("Access: a member account gets AccessDeniedException for CreateOrganization
     assert.equal(err.name, "AccessDeniedException");
     assert.equal(err.message, "You don't have permissions to access this resource.");
   }
-  assert.deepEqual((await s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits!.map((o) => o.Name), ["Guarded"]);
+  assert.deepEqual(
+    (await s.orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits!.map((o) => o.Name),
+    ["Guarded"],
+  );
   const outsider = await awsError(() => s.orgs("999999999999").send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "x" })));
   assert.equal(outsider.name, "AWSOrganizationsNotInUseException");
 });
 
 test("Tags: an OU takes tags at creation and through TagResource/UntagResource, and so does the root", async () => {
   const { rootId } = await s.freshOrg();
-  const ou = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Tagged", Tags: [{ Key: "env", Value: "prod" }] })))
-    .OrganizationalUnit!;
+  const ou = (
+    await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Tagged", Tags: [{ Key: "env", Value: "prod" }] }))
+  ).OrganizationalUnit!;
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: ou.Id }))).Tags, [{ Key: "env", Value: "prod" }]);
-  await s.orgs().send(new TagResourceCommand({ ResourceId: ou.Id, Tags: [{ Key: "owner", Value: "platform" }, { Key: "env", Value: "staging" }] }));
+  await s.orgs().send(
+    new TagResourceCommand({
+      ResourceId: ou.Id,
+      Tags: [
+        { Key: "owner", Value: "platform" },
+        { Key: "env", Value: "staging" },
+      ],
+    }),
+  );
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: ou.Id }))).Tags, [
     { Key: "env", Value: "staging" },
     { Key: "owner", Value: "platform" },
   ]);
   await s.orgs().send(new UntagResourceCommand({ ResourceId: ou.Id, TagKeys: ["env"] }));
-  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: ou.Id }))).Tags, [{ Key: "owner", Value: "platform" }]);
+  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: ou.Id }))).Tags, [
+    { Key: "owner", Value: "platform" },
+  ]);
 
   await s.orgs().send(new TagResourceCommand({ ResourceId: rootId, Tags: [{ Key: "scope", Value: "org" }] }));
   assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: rootId }))).Tags, [{ Key: "scope", Value: "org" }]);
@@ -392,12 +485,22 @@ test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next
   // 1999 OUs written straight into the store (creating them one call at a time adds nothing but minutes on PostgreSQL).
   const rows = Array.from({ length: 1999 }, (_, i) => {
     const id = `ou-${rootId.slice(2)}-s${String(i).padStart(7, "0")}`;
-    return { id, org_id: orgId, parent_id: rootId, name: `seeded-${i}`, arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`, created_at: 0 };
+    return {
+      id,
+      org_id: orgId,
+      parent_id: rootId,
+      name: `seeded-${i}`,
+      arn: `arn:aws:organizations::${MANAGEMENT}:ou/${orgId}/${id}`,
+      created_at: 0,
+    };
   });
   await s.sim.app.store.writeTransaction(async (tx) => {
     const seqs = await nextSeqs(tx, rows.length);
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.insertInto("ous").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+      await tx
+        .insertInto("ous")
+        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
+        .execute();
     }
   });
   const last = await createOu(rootId, "two-thousandth");

@@ -56,7 +56,10 @@ function checkProbe(out: Run): void {
 }
 
 test('Promise: require("orgsim") works from CommonJS on Node 20 (an async startOrgsim over the ES modules)', async () => {
-  const out = await node(["-e", `const { startOrgsim, load } = require("orgsim"); (async () => { ${probe}; const m = await load(); if (typeof m.OrgsimError !== "function") throw new Error("load()"); })().catch((e) => { console.error(e); process.exit(1); });`]);
+  const out = await node([
+    "-e",
+    `const { startOrgsim, load } = require("orgsim"); (async () => { ${probe}; const m = await load(); if (typeof m.OrgsimError !== "function") throw new Error("load()"); })().catch((e) => { console.error(e); process.exit(1); });`,
+  ]);
   checkProbe(out);
 });
 
@@ -75,7 +78,8 @@ test("Promise: package.json's exports name files that exist, with types for impo
     }
   }
   assert.match(entry.require!.types!, /\.d\.cts$/, "CommonJS types are a .d.cts file");
-  for (const needed of ["bin/", "dist/src/", "console/", "model/", "python/orgsim_pytest.py"]) assert.ok(PACKAGE.files.includes(needed), `files has ${needed}`);
+  for (const needed of ["bin/", "dist/src/", "console/", "model/", "python/orgsim_pytest.py"])
+    assert.ok(PACKAGE.files.includes(needed), `files has ${needed}`);
   assert.ok(!PACKAGE.files.some((f) => /^(test|bench|src)\b|dist\/test|dist\/bench/.test(f)), "no tests, benchmarks or sources in files");
 });
 
@@ -84,7 +88,8 @@ test("Promise: package.json's exports name files that exist, with types for impo
 
 function scratchCheckout(): { dir: string; compiled: () => boolean; bundled: () => boolean; run: () => Promise<Run>; reset: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "orgsim-start-"));
-  for (const sub of ["scripts", "bin", "src", "dist/src", "node_modules/typescript/bin", "node_modules/esbuild"]) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ["scripts", "bin", "src", "dist/src", "node_modules/typescript/bin", "node_modules/esbuild"])
+    mkdirSync(join(dir, sub), { recursive: true });
   copyFileSync(join(ROOT, "scripts", "start.mjs"), join(dir, "scripts", "start.mjs"));
   copyFileSync(join(ROOT, "scripts", "bundle.mjs"), join(dir, "scripts", "bundle.mjs"));
   // The "bundler" records that it ran and answers an empty bundle.

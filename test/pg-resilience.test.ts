@@ -37,7 +37,12 @@ const HANG_MS = 45_000;
 const RETRYABLE = new Set(["ServiceException", "ConcurrentModificationException", "TooManyRequestsException"]);
 
 const client = (endpoint: string) =>
-  new OrganizationsClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" }, maxAttempts: 1 });
+  new OrganizationsClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
 
 interface Outcome {
   ok: boolean;
@@ -82,7 +87,8 @@ async function listOuNames(endpoint: string, root: string): Promise<Set<string>>
 
 async function listEmails(endpoint: string): Promise<Set<string>> {
   const emails = new Set<string>();
-  for await (const page of paginateListAccounts({ client: client(endpoint) }, {})) for (const a of page.Accounts ?? []) emails.add(a.Email!);
+  for await (const page of paginateListAccounts({ client: client(endpoint) }, {}))
+    for (const a of page.Accounts ?? []) emails.add(a.Email!);
   return emails;
 }
 
@@ -101,77 +107,92 @@ async function eventually(check: () => Promise<boolean>, limitMs = 30_000): Prom
   return false;
 }
 
-test("PostgreSQL: backends terminated again and again during a write storm — the process stays up, every call is answered (200 or retryable), every acknowledged write survives", { skip: !pgUrl && NEEDS_PG }, async () => {
-  const name = `orgsim_pgr_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(pgUrl!);
-  url.pathname = `/${name}`;
-  let sim: ServerProcess | undefined;
-  try {
-    sim = await spawnOrgsim(["--database", url.toString(), "--quiet"]);
-    const endpoint = sim.endpoint;
-    await client(endpoint).send(new CreateOrganizationCommand({}));
-    const root = (await client(endpoint).send(new ListRootsCommand({}))).Roots![0]!.Id!;
+test(
+  "PostgreSQL: backends terminated again and again during a write storm — the process stays up, every call is answered (200 or retryable), every acknowledged write survives",
+  { skip: !pgUrl && NEEDS_PG },
+  async () => {
+    const name = `orgsim_pgr_${randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(pgUrl!);
+    url.pathname = `/${name}`;
+    let sim: ServerProcess | undefined;
+    try {
+      sim = await spawnOrgsim(["--database", url.toString(), "--quiet"]);
+      const endpoint = sim.endpoint;
+      await client(endpoint).send(new CreateOrganizationCommand({}));
+      const root = (await client(endpoint).send(new ListRootsCommand({}))).Roots![0]!.Id!;
 
-    let storming = true;
-    let terminated = 0;
-    const killer = (async () => {
-      while (storming) {
-        // Only this test's database: others' tests share the server.
-        const r = await admin.query("SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-        terminated += r.rows[0].n as number;
-        await new Promise((res) => setTimeout(res, 150 + Math.random() * 150));
-      }
-    })();
-
-    const ackedOus: string[] = [];
-    const ackedEmails: string[] = [];
-    const outcomes: Outcome[] = [];
-    const WORKERS = 8;
-    const PER_WORKER = 40;
-    await Promise.all(
-      Array.from({ length: WORKERS }, async (_, w) => {
-        const c = client(endpoint);
-        for (let i = 0; i < PER_WORKER; i++) {
-          const tag = `w${w}-${i}`;
-          if (i % 2 === 0) {
-            const o = await attempt(() => c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: `ou-${tag}` })));
-            outcomes.push(o);
-            if (o.ok) ackedOus.push(`ou-${tag}`);
-          } else {
-            const o = await attempt(() => c.send(new CreateAccountCommand({ Email: `${tag}@example.com`, AccountName: tag })));
-            outcomes.push(o);
-            if (o.ok) ackedEmails.push(`${tag}@example.com`);
-          }
+      let storming = true;
+      let terminated = 0;
+      const killer = (async () => {
+        while (storming) {
+          // Only this test's database: others' tests share the server.
+          const r = await admin.query(
+            "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [name],
+          );
+          terminated += r.rows[0].n as number;
+          await new Promise((res) => setTimeout(res, 150 + Math.random() * 150));
         }
-      }),
-    );
-    storming = false;
-    await killer;
+      })();
 
-    assert.equal(sim.child.exitCode, null, `orgsim is still running\n${sim.output().slice(-2000)}`);
-    assert.doesNotMatch(sim.output(), /Unhandled 'error' event|uncaughtException/);
-    assert.deepEqual(problems(outcomes).slice(0, 10), [], "every failed call got a retryable AWS error");
-    assert.ok(terminated >= 5, `backends were terminated during the storm (${terminated})`);
-    const failed = outcomes.filter((o) => !o.ok).length;
-    assert.ok(ackedOus.length + ackedEmails.length > 0, "some writes were acknowledged");
+      const ackedOus: string[] = [];
+      const ackedEmails: string[] = [];
+      const outcomes: Outcome[] = [];
+      const WORKERS = 8;
+      const PER_WORKER = 40;
+      await Promise.all(
+        Array.from({ length: WORKERS }, async (_, w) => {
+          const c = client(endpoint);
+          for (let i = 0; i < PER_WORKER; i++) {
+            const tag = `w${w}-${i}`;
+            if (i % 2 === 0) {
+              const o = await attempt(() => c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: `ou-${tag}` })));
+              outcomes.push(o);
+              if (o.ok) ackedOus.push(`ou-${tag}`);
+            } else {
+              const o = await attempt(() => c.send(new CreateAccountCommand({ Email: `${tag}@example.com`, AccountName: tag })));
+              outcomes.push(o);
+              if (o.ok) ackedEmails.push(`${tag}@example.com`);
+            }
+          }
+        }),
+      );
+      storming = false;
+      await killer;
 
-    // Every acknowledged write is there (reads retried while connections come back).
-    assert.ok(await eventually(async () => (await health(endpoint)).status === 200), "health is ok again");
-    const ous = await listOuNames(endpoint, root);
-    const emails = await listEmails(endpoint);
-    assert.deepEqual(ackedOus.filter((n) => !ous.has(n)), [], "acknowledged OUs are present");
-    assert.deepEqual(ackedEmails.filter((e) => !emails.has(e)), [], "acknowledged accounts are present");
-    // Diagnostics for the record.
-    console.log(`# storm: ${outcomes.length} calls, ${failed} retryable failures, ${terminated} backends terminated`);
-  } finally {
-    await sim?.stop("SIGKILL");
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-});
+      assert.equal(sim.child.exitCode, null, `orgsim is still running\n${sim.output().slice(-2000)}`);
+      assert.doesNotMatch(sim.output(), /Unhandled 'error' event|uncaughtException/);
+      assert.deepEqual(problems(outcomes).slice(0, 10), [], "every failed call got a retryable AWS error");
+      assert.ok(terminated >= 5, `backends were terminated during the storm (${terminated})`);
+      const failed = outcomes.filter((o) => !o.ok).length;
+      assert.ok(ackedOus.length + ackedEmails.length > 0, "some writes were acknowledged");
+
+      // Every acknowledged write is there (reads retried while connections come back).
+      assert.ok(await eventually(async () => (await health(endpoint)).status === 200), "health is ok again");
+      const ous = await listOuNames(endpoint, root);
+      const emails = await listEmails(endpoint);
+      assert.deepEqual(
+        ackedOus.filter((n) => !ous.has(n)),
+        [],
+        "acknowledged OUs are present",
+      );
+      assert.deepEqual(
+        ackedEmails.filter((e) => !emails.has(e)),
+        [],
+        "acknowledged accounts are present",
+      );
+      // Diagnostics for the record.
+      console.log(`# storm: ${outcomes.length} calls, ${failed} retryable failures, ${terminated} backends terminated`);
+    } finally {
+      await sim?.stop("SIGKILL");
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // A private PostgreSQL cluster, so a restart never touches the shared server
@@ -231,7 +252,18 @@ class PrivateCluster {
   }
 
   start(): void {
-    this.asPostgres("pg_ctl", ["-D", join(this.dir, "data"), "-l", join(this.dir, "log"), "-w", "-t", "60", "-o", `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    this.asPostgres("pg_ctl", [
+      "-D",
+      join(this.dir, "data"),
+      "-l",
+      join(this.dir, "log"),
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
   }
 
   stop(): void {
@@ -252,45 +284,49 @@ class PrivateCluster {
   }
 }
 
-test("PostgreSQL restarting: health says degraded with the reason and calls fail fast with a retryable error meanwhile; afterwards calls succeed without restarting orgsim", { skip: restartSkipReason() }, async () => {
-  const cluster = await PrivateCluster.create();
-  let sim: ServerProcess | undefined;
-  try {
-    sim = await spawnOrgsim(["--database", cluster.url, "--quiet"]);
-    const endpoint = sim.endpoint;
-    const pid = sim.child.pid;
-    const c = client(endpoint);
-    await c.send(new CreateOrganizationCommand({}));
-    const root = (await c.send(new ListRootsCommand({}))).Roots![0]!.Id!;
-    for (let i = 0; i < 5; i++) await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: `before-${i}` }));
-    const up = await health(endpoint);
-    assert.deepEqual([up.status, up.body.status, up.body.engine], [200, "ok", "postgres"]);
+test(
+  "PostgreSQL restarting: health says degraded with the reason and calls fail fast with a retryable error meanwhile; afterwards calls succeed without restarting orgsim",
+  { skip: restartSkipReason() },
+  async () => {
+    const cluster = await PrivateCluster.create();
+    let sim: ServerProcess | undefined;
+    try {
+      sim = await spawnOrgsim(["--database", cluster.url, "--quiet"]);
+      const endpoint = sim.endpoint;
+      const pid = sim.child.pid;
+      const c = client(endpoint);
+      await c.send(new CreateOrganizationCommand({}));
+      const root = (await c.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+      for (let i = 0; i < 5; i++) await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: `before-${i}` }));
+      const up = await health(endpoint);
+      assert.deepEqual([up.status, up.body.status, up.body.engine], [200, "ok", "postgres"]);
 
-    cluster.stop();
-    // Down: calls are answered (not hung) with a retryable error naming the database.
-    const during = await attempt(() => c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "during" })));
-    assert.equal(during.ok, false);
-    assert.equal(during.error, "ServiceException", during.message);
-    assert.equal(during.status, 500);
-    assert.match(during.message ?? "", new RegExp(`cannot reach its database, PostgreSQL at 127\\.0\\.0\\.1:${cluster.port}`));
-    const read = await attempt(() => c.send(new DescribeOrganizationCommand({})));
-    assert.deepEqual([read.error, read.status], ["ServiceException", 500]);
-    const h = await health(endpoint);
-    assert.equal(h.status, 503);
-    assert.equal(h.body.status, "degraded");
-    assert.match(h.body.reason ?? "", /PostgreSQL at 127\.0\.0\.1:\d+ \(database "postgres"\)/);
-    assert.equal(sim.child.exitCode, null, "orgsim is still running while PostgreSQL is down");
+      cluster.stop();
+      // Down: calls are answered (not hung) with a retryable error naming the database.
+      const during = await attempt(() => c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "during" })));
+      assert.equal(during.ok, false);
+      assert.equal(during.error, "ServiceException", during.message);
+      assert.equal(during.status, 500);
+      assert.match(during.message ?? "", new RegExp(`cannot reach its database, PostgreSQL at 127\\.0\\.0\\.1:${cluster.port}`));
+      const read = await attempt(() => c.send(new DescribeOrganizationCommand({})));
+      assert.deepEqual([read.error, read.status], ["ServiceException", 500]);
+      const h = await health(endpoint);
+      assert.equal(h.status, 503);
+      assert.equal(h.body.status, "degraded");
+      assert.match(h.body.reason ?? "", /PostgreSQL at 127\.0\.0\.1:\d+ \(database "postgres"\)/);
+      assert.equal(sim.child.exitCode, null, "orgsim is still running while PostgreSQL is down");
 
-    cluster.start();
-    // Back: the same process answers again, and nothing acknowledged before was lost.
-    assert.ok(await eventually(async () => (await health(endpoint)).status === 200), "health is ok again after the restart");
-    await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "after" }));
-    const names = await listOuNames(endpoint, root);
-    for (const n of ["before-0", "before-1", "before-2", "before-3", "before-4", "after"]) assert.ok(names.has(n), `${n} is present`);
-    assert.equal(sim.child.pid, pid);
-    assert.equal(sim.child.exitCode, null);
-  } finally {
-    await sim?.stop("SIGKILL");
-    cluster.destroy();
-  }
-});
+      cluster.start();
+      // Back: the same process answers again, and nothing acknowledged before was lost.
+      assert.ok(await eventually(async () => (await health(endpoint)).status === 200), "health is ok again after the restart");
+      await c.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: "after" }));
+      const names = await listOuNames(endpoint, root);
+      for (const n of ["before-0", "before-1", "before-2", "before-3", "before-4", "after"]) assert.ok(names.has(n), `${n} is present`);
+      assert.equal(sim.child.pid, pid);
+      assert.equal(sim.child.exitCode, null);
+    } finally {
+      await sim?.stop("SIGKILL");
+      cluster.destroy();
+    }
+  },
+);

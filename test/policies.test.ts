@@ -33,11 +33,14 @@ const SCP = "SERVICE_CONTROL_POLICY";
 const denyS3 = j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] });
 
 async function createPolicy(name: string, content = denyS3, type: PolicyType = SCP) {
-  return (await s.orgs().send(new CreatePolicyCommand({ Name: name, Description: `${name} policy`, Content: content, Type: type }))).Policy!;
+  return (await s.orgs().send(new CreatePolicyCommand({ Name: name, Description: `${name} policy`, Content: content, Type: type })))
+    .Policy!;
 }
 
 async function policiesOn(targetId: string, filter: PolicyType = SCP) {
-  return ((await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: filter }))).Policies ?? []).map((p) => p.Id!).sort();
+  return ((await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: filter }))).Policies ?? [])
+    .map((p) => p.Id!)
+    .sort();
 }
 
 async function enable(rootId: string, type: PolicyType) {
@@ -61,11 +64,15 @@ test("FullAWSAccess: an AWS managed SCP with AWS's id, ARN, name, description an
   });
   assert.equal(policy.Content, FULL_AWS_ACCESS_CONTENT);
   const listed = (await s.orgs().send(new ListPoliciesCommand({ Filter: SCP }))).Policies!;
-  assert.deepEqual(listed.map((p) => p.Id), ["p-FullAWSAccess"]);
+  assert.deepEqual(
+    listed.map((p) => p.Id),
+    ["p-FullAWSAccess"],
+  );
   const rcps = (await s.orgs().send(new ListPoliciesCommand({ Filter: "RESOURCE_CONTROL_POLICY" }))).Policies!;
-  assert.deepEqual(rcps.map((p) => [p.Id, p.Arn, p.AwsManaged]), [
-    ["p-RCPFullAWSAccess", "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess", true],
-  ]);
+  assert.deepEqual(
+    rcps.map((p) => [p.Id, p.Arn, p.AwsManaged]),
+    [["p-RCPFullAWSAccess", "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess", true]],
+  );
   const tags = (await s.orgs().send(new ListPoliciesCommand({ Filter: "TAG_POLICY" }))).Policies!;
   assert.deepEqual(tags, []);
 });
@@ -144,7 +151,10 @@ test("DetachPolicy: every target keeps at least one SCP (MIN_POLICY_TYPE_ATTACHM
   const lastRoot = await awsError(() => s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: rootId })));
   assert.equal(lastRoot.reason, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
 
-  const allowList = await createPolicy("allow-ec2", j({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }] }));
+  const allowList = await createPolicy(
+    "allow-ec2",
+    j({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }] }),
+  );
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: allowList.PolicySummary!.Id, TargetId: member }));
   await s.orgs().send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: member }));
   assert.deepEqual(await policiesOn(member), [allowList.PolicySummary!.Id]);
@@ -187,12 +197,27 @@ test("RCPs: enabling attaches RCPFullAWSAccess everywhere, and it can't be detac
   assert.equal(detach.reason, "NON_DETACHABLE_POLICY");
   // Customer RCPs must deny.
   const allow = await awsError(() =>
-    createPolicy("allow", j({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] }), "RESOURCE_CONTROL_POLICY"),
+    createPolicy(
+      "allow",
+      j({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] }),
+      "RESOURCE_CONTROL_POLICY",
+    ),
   );
   assert.equal(allow.name, "MalformedPolicyDocumentException");
   const rcp = await createPolicy(
     "deny-external",
-    j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-aaaaaaaaaa" } } }] }),
+    j({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: "*",
+          Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-aaaaaaaaaa" } },
+        },
+      ],
+    }),
     "RESOURCE_CONTROL_POLICY",
   );
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: rcp.PolicySummary!.Id, TargetId: member }));
@@ -207,7 +232,13 @@ test("CreatePolicy: p- id, the organization's policy ARN, tags; allowed before t
   const { org } = await s.freshOrg();
   const created = (
     await s.orgs().send(
-      new CreatePolicyCommand({ Name: "deny-s3", Description: "no S3", Content: denyS3, Type: SCP, Tags: [{ Key: "team", Value: "sec" }] }),
+      new CreatePolicyCommand({
+        Name: "deny-s3",
+        Description: "no S3",
+        Content: denyS3,
+        Type: SCP,
+        Tags: [{ Key: "team", Value: "sec" }],
+      }),
     )
   ).Policy!;
   const id = created.PolicySummary!.Id!;
@@ -243,8 +274,14 @@ test("CreatePolicy: malformed SCP content is MalformedPolicyDocumentException na
   await s.freshOrg();
   const cases: [string, RegExp][] = [
     ["{not json", /line 1, column 2/],
-    [j({ Version: "2012-10-17", Statement: [{ Effect: "Permit", Action: "*", Resource: "*" }] }), /Statement\[0\]\.Effect: "Permit" is not a valid effect/],
-    [j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "*", Resource: "*" }] }), /Principal element is not supported/],
+    [
+      j({ Version: "2012-10-17", Statement: [{ Effect: "Permit", Action: "*", Resource: "*" }] }),
+      /Statement\[0\]\.Effect: "Permit" is not a valid effect/,
+    ],
+    [
+      j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "*", Resource: "*" }] }),
+      /Principal element is not supported/,
+    ],
     [j({ Version: "2012-10-17" }), /no Statement element/],
     [j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Resource: "*" }] }), /no Action or NotAction element/],
   ];
@@ -260,7 +297,10 @@ test("CreatePolicy: malformed SCP content is MalformedPolicyDocumentException na
   assert.equal(tooBig.name, "ConstraintViolationException");
   assert.equal(tooBig.reason, "POLICY_CONTENT_LIMIT_EXCEEDED");
   // Nothing was created.
-  assert.deepEqual((await s.orgs().send(new ListPoliciesCommand({ Filter: SCP }))).Policies!.map((p) => p.Id), ["p-FullAWSAccess"]);
+  assert.deepEqual(
+    (await s.orgs().send(new ListPoliciesCommand({ Filter: SCP }))).Policies!.map((p) => p.Id),
+    ["p-FullAWSAccess"],
+  );
 });
 
 test("CreatePolicy: an organization holds at most 1000 policies of a type (POLICY_NUMBER_LIMIT_EXCEEDED)", async () => {
@@ -291,7 +331,8 @@ test("UpdatePolicy: name, description and content change; content is validated; 
   const id = (await createPolicy("one")).PolicySummary!.Id!;
   await createPolicy("two");
   const newContent = j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: ["ec2:RunInstances"], Resource: "*" }] });
-  const updated = (await s.orgs().send(new UpdatePolicyCommand({ PolicyId: id, Name: "uno", Description: "first", Content: newContent }))).Policy!;
+  const updated = (await s.orgs().send(new UpdatePolicyCommand({ PolicyId: id, Name: "uno", Description: "first", Content: newContent })))
+    .Policy!;
   assert.equal(updated.PolicySummary!.Name, "uno");
   assert.equal(updated.PolicySummary!.Description, "first");
   assert.equal(updated.Content, newContent);
@@ -329,7 +370,10 @@ test("Another organization's policy is PolicyNotFoundException; the policy id pa
   const foreignTargets = await awsError(() => s.orgs(other).send(new ListTargetsForPolicyCommand({ PolicyId: id })));
   assert.equal(foreignTargets.name, "PolicyNotFoundException");
   // AWS managed policies are visible to every organization.
-  assert.equal((await s.orgs(other).send(new DescribePolicyCommand({ PolicyId: "p-FullAWSAccess" }))).Policy!.PolicySummary!.Name, "FullAWSAccess");
+  assert.equal(
+    (await s.orgs(other).send(new DescribePolicyCommand({ PolicyId: "p-FullAWSAccess" }))).Policy!.PolicySummary!.Name,
+    "FullAWSAccess",
+  );
   const syntax = await awsError(() => s.orgs().send(new DescribePolicyCommand({ PolicyId: "pol-1" })));
   assert.equal(syntax.name, "InvalidInputException");
   assert.equal(syntax.reason, "INVALID_SYNTAX_POLICY_ID");
@@ -338,7 +382,9 @@ test("Another organization's policy is PolicyNotFoundException; the policy id pa
 test("Only the management account writes policies: a member gets AccessDeniedException", async () => {
   const { rootId } = await s.freshOrg();
   const member = await s.createAccount("m@example.com");
-  const create = await awsError(() => s.orgs(member).send(new CreatePolicyCommand({ Name: "x", Description: "", Content: denyS3, Type: SCP })));
+  const create = await awsError(() =>
+    s.orgs(member).send(new CreatePolicyCommand({ Name: "x", Description: "", Content: denyS3, Type: SCP })),
+  );
   assert.equal(create.name, "AccessDeniedException");
   const enableErr = await awsError(() => s.orgs(member).send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: SCP })));
   assert.equal(enableErr.name, "AccessDeniedException");
@@ -425,7 +471,10 @@ test("Attachments take effect at once: an SCP attached to a member denies its ca
   await enable(rootId, SCP);
   await s.orgs(member).send(new DescribeOrganizationCommand({}));
   const deny = (
-    await createPolicy("deny-describe", j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*" }] }))
+    await createPolicy(
+      "deny-describe",
+      j({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*" }] }),
+    )
   ).PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: deny, TargetId: member }));
   const denied = await awsError(() => s.orgs(member).send(new DescribeOrganizationCommand({})));
@@ -459,7 +508,9 @@ test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@ass
   const { rootId } = await s.freshOrg();
   const member = await s.createAccount("m@example.com");
   const other = await s.createAccount("o@example.com");
-  const notEnabled = await awsError(() => s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member })));
+  const notEnabled = await awsError(() =>
+    s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member })),
+  );
   assert.equal(notEnabled.name, "EffectivePolicyNotFoundException");
   await enable(rootId, "TAG_POLICY");
   const none = await awsError(() => s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member })));
@@ -470,7 +521,8 @@ test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@ass
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: rootPolicy, TargetId: rootId }));
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: accountPolicy, TargetId: member }));
 
-  const effective = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member }))).EffectivePolicy!;
+  const effective = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member })))
+    .EffectivePolicy!;
   assert.equal(effective.TargetId, member);
   assert.equal(effective.PolicyType, "TAG_POLICY");
   assert.ok(effective.LastUpdatedTimestamp instanceof Date);
@@ -481,7 +533,8 @@ test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@ass
     },
   });
   // An account without its own policy inherits the root's.
-  const inherited = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: other }))).EffectivePolicy!;
+  const inherited = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: other })))
+    .EffectivePolicy!;
   assert.deepEqual(JSON.parse(inherited.PolicyContent!), { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["100", "200"] } } });
   // Management policies affect the management account too.
   const mgmt = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY" }))).EffectivePolicy!;
@@ -491,7 +544,9 @@ test("DescribeEffectivePolicy TAG_POLICY: root and account policies merge (@@ass
   const own = (await s.orgs(member).send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY" }))).EffectivePolicy!;
   assert.equal(own.TargetId, member);
   assert.equal(own.PolicyContent, effective.PolicyContent);
-  const foreign = await awsError(() => s.orgs(member).send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: other })));
+  const foreign = await awsError(() =>
+    s.orgs(member).send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: other })),
+  );
   assert.equal(foreign.name, "AccessDeniedException");
 });
 
@@ -501,11 +556,15 @@ test("DescribeEffectivePolicy: an OU moves the account's inheritance path; roots
   const ou = await s.createOu(rootId, "Finance");
   await enable(rootId, "TAG_POLICY");
   const rootPolicy = (await createPolicy("root-tags", rootTagPolicy, "TAG_POLICY")).PolicySummary!.Id!;
-  const ouPolicy = (await createPolicy("ou-tags", j({ tags: { costcenter: { tag_value: { "@@assign": ["900"] } } } }), "TAG_POLICY")).PolicySummary!.Id!;
+  const ouPolicy = (await createPolicy("ou-tags", j({ tags: { costcenter: { tag_value: { "@@assign": ["900"] } } } }), "TAG_POLICY"))
+    .PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: rootPolicy, TargetId: rootId }));
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: ouPolicy, TargetId: ou }));
   const read = async () =>
-    JSON.parse((await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member }))).EffectivePolicy!.PolicyContent!);
+    JSON.parse(
+      (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: member }))).EffectivePolicy!
+        .PolicyContent!,
+    );
   assert.deepEqual(await read(), { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["100", "200"] } } });
   await s.orgs().send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: ou }));
   assert.deepEqual(await read(), { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["900"] } } });
@@ -514,7 +573,9 @@ test("DescribeEffectivePolicy: an OU moves the account's inheritance path; roots
     assert.equal(err.name, "InvalidInputException", target);
     assert.equal(err.reason, "TARGET_NOT_SUPPORTED");
   }
-  const missing = await awsError(() => s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: "999999999999" })));
+  const missing = await awsError(() =>
+    s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "TAG_POLICY", TargetId: "999999999999" })),
+  );
   assert.equal(missing.name, "TargetNotFoundException");
 });
 
@@ -534,7 +595,15 @@ test("DescribeEffectivePolicy BACKUP_POLICY: the account's @@assign overrides th
       daily: {
         regions: { "@@assign": ["us-east-1"] },
         rules: { keep: { schedule_expression: { "@@assign": "cron(0 5 ? * * *)" }, target_backup_vault_name: { "@@assign": "Default" } } },
-        selections: { tags: { all: { iam_role_arn: { "@@assign": "arn:aws:iam::$account:role/Backup" }, tag_key: { "@@assign": "backup" }, tag_value: { "@@assign": ["daily"] } } } },
+        selections: {
+          tags: {
+            all: {
+              iam_role_arn: { "@@assign": "arn:aws:iam::$account:role/Backup" },
+              tag_key: { "@@assign": "backup" },
+              tag_value: { "@@assign": ["daily"] },
+            },
+          },
+        },
       },
     },
   });
@@ -550,7 +619,8 @@ test("DescribeEffectivePolicy BACKUP_POLICY: the account's @@assign overrides th
   const a = (await createPolicy("account-backup", accountBackup, "BACKUP_POLICY")).PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: r, TargetId: rootId }));
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: a, TargetId: member }));
-  const effective = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "BACKUP_POLICY", TargetId: member }))).EffectivePolicy!;
+  const effective = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "BACKUP_POLICY", TargetId: member })))
+    .EffectivePolicy!;
   assert.deepEqual(JSON.parse(effective.PolicyContent!), {
     plans: {
       daily: {
@@ -561,7 +631,8 @@ test("DescribeEffectivePolicy BACKUP_POLICY: the account's @@assign overrides th
     },
   });
   // The management account gets the root's policy alone.
-  const mgmt = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "BACKUP_POLICY", TargetId: MANAGEMENT }))).EffectivePolicy!;
+  const mgmt = (await s.orgs().send(new DescribeEffectivePolicyCommand({ PolicyType: "BACKUP_POLICY", TargetId: MANAGEMENT })))
+    .EffectivePolicy!;
   assert.deepEqual(JSON.parse(mgmt.PolicyContent!).plans.daily.regions, ["us-east-1"]);
 });
 
@@ -583,13 +654,17 @@ test("ListAccountsWithInvalidEffectivePolicy and ListEffectivePolicyValidationEr
     },
   });
   const rootPolicy = (await createPolicy("locked", locked, "TAG_POLICY")).PolicySummary!.Id!;
-  const childPolicy = (await createPolicy("child", j({ tags: { costcenter: { tag_value: { "@@append": ["200"] } } } }), "TAG_POLICY")).PolicySummary!.Id!;
+  const childPolicy = (await createPolicy("child", j({ tags: { costcenter: { tag_value: { "@@append": ["200"] } } } }), "TAG_POLICY"))
+    .PolicySummary!.Id!;
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: rootPolicy, TargetId: rootId }));
   await s.orgs().send(new AttachPolicyCommand({ PolicyId: childPolicy, TargetId: bad }));
 
   const invalid = await s.orgs().send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: "TAG_POLICY" }));
   assert.equal(invalid.PolicyType, "TAG_POLICY");
-  assert.deepEqual(invalid.Accounts!.map((a) => a.Id), [bad]);
+  assert.deepEqual(
+    invalid.Accounts!.map((a) => a.Id),
+    [bad],
+  );
   assert.equal(invalid.Accounts![0]!.Name, "bad");
 
   const errors = await s.orgs().send(new ListEffectivePolicyValidationErrorsCommand({ AccountId: bad, PolicyType: "TAG_POLICY" }));
@@ -608,6 +683,8 @@ test("ListAccountsWithInvalidEffectivePolicy and ListEffectivePolicyValidationEr
 
   const clean = await s.orgs().send(new ListEffectivePolicyValidationErrorsCommand({ AccountId: good, PolicyType: "TAG_POLICY" }));
   assert.deepEqual(clean.EffectivePolicyValidationErrors, []);
-  const noAccount = await awsError(() => s.orgs().send(new ListEffectivePolicyValidationErrorsCommand({ AccountId: "999999999999", PolicyType: "TAG_POLICY" })));
+  const noAccount = await awsError(() =>
+    s.orgs().send(new ListEffectivePolicyValidationErrorsCommand({ AccountId: "999999999999", PolicyType: "TAG_POLICY" })),
+  );
   assert.equal(noAccount.name, "AccountNotFoundException");
 });

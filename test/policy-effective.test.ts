@@ -12,7 +12,9 @@ import {
 const j = (v: unknown) => JSON.stringify(v);
 
 // Policies modelled on the inheritance examples in the Organizations User Guide (re-expressed).
-const rootCostCenter = j({ tags: { costcenter: { tag_key: { "@@assign": "CostCenter" }, tag_value: { "@@assign": ["Development", "Support"] } } } });
+const rootCostCenter = j({
+  tags: { costcenter: { tag_key: { "@@assign": "CostCenter" }, tag_value: { "@@assign": ["Development", "Support"] } } },
+});
 
 interface Row {
   rule: string;
@@ -31,13 +33,33 @@ const rows: Row[] = [
   },
   {
     rule: "@@assign in a child overwrites inherited values and adds new settings",
-    levels: [[rootCostCenter], [j({ tags: { costcenter: { tag_key: { "@@assign": "CostCenter" }, tag_value: { "@@assign": ["Sandbox"] }, enforced_for: { "@@assign": ["redshift:*", "dynamodb:table"] } } } })], []],
+    levels: [
+      [rootCostCenter],
+      [
+        j({
+          tags: {
+            costcenter: {
+              tag_key: { "@@assign": "CostCenter" },
+              tag_value: { "@@assign": ["Sandbox"] },
+              enforced_for: { "@@assign": ["redshift:*", "dynamodb:table"] },
+            },
+          },
+        }),
+      ],
+      [],
+    ],
     expected: { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["Sandbox"], enforced_for: ["redshift:*", "dynamodb:table"] } } },
   },
   {
     rule: "@@append adds values to an inherited array",
-    levels: [[rootCostCenter], [j({ tags: { costcenter: { tag_value: { "@@append": ["Marketing"] }, enforced_for: { "@@append": ["redshift:*"] } } } })], []],
-    expected: { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["Development", "Support", "Marketing"], enforced_for: ["redshift:*"] } } },
+    levels: [
+      [rootCostCenter],
+      [j({ tags: { costcenter: { tag_value: { "@@append": ["Marketing"] }, enforced_for: { "@@append": ["redshift:*"] } } } })],
+      [],
+    ],
+    expected: {
+      tags: { costcenter: { tag_key: "CostCenter", tag_value: ["Development", "Support", "Marketing"], enforced_for: ["redshift:*"] } },
+    },
   },
   {
     rule: "@@append does not duplicate a value already inherited",
@@ -67,11 +89,27 @@ const rows: Row[] = [
   {
     rule: "child control: @@none locks a value, @@append-only allows appending",
     levels: [
-      [j({ tags: { project: { tag_key: { "@@operators_allowed_for_child_policies": ["@@none"], "@@assign": "Project" }, tag_value: { "@@operators_allowed_for_child_policies": ["@@append"], "@@assign": ["Maintenance", "Escalations"] } } } })],
+      [
+        j({
+          tags: {
+            project: {
+              tag_key: { "@@operators_allowed_for_child_policies": ["@@none"], "@@assign": "Project" },
+              tag_value: { "@@operators_allowed_for_child_policies": ["@@append"], "@@assign": ["Maintenance", "Escalations"] },
+            },
+          },
+        }),
+      ],
       [j({ tags: { project: { tag_key: { "@@assign": "PROJECT" }, tag_value: { "@@append": ["Escalations - research"] } } } })],
     ],
     expected: { tags: { project: { tag_key: "Project", tag_value: ["Maintenance", "Escalations", "Escalations - research"] } } },
-    errors: [{ code: EFFECTIVE_ERROR_OPERATOR_NOT_ALLOWED, path: "tags.project.tag_key", message: /The @@assign operator at tags\.project\.tag_key is not allowed: a parent policy's @@operators_allowed_for_child_policies permits no value-setting operators \(@@none\)/ }],
+    errors: [
+      {
+        code: EFFECTIVE_ERROR_OPERATOR_NOT_ALLOWED,
+        path: "tags.project.tag_key",
+        message:
+          /The @@assign operator at tags\.project\.tag_key is not allowed: a parent policy's @@operators_allowed_for_child_policies permits no value-setting operators \(@@none\)/,
+      },
+    ],
   },
   {
     rule: "child control: an operator outside the allowed list is ignored and reported",
@@ -146,7 +184,12 @@ const rows: Row[] = [
   },
   {
     rule: "same level: the policy attached first wins a conflicting @@assign",
-    levels: [[j({ tags: { project: { tag_key: { "@@assign": "PROJECT" }, tag_value: { "@@append": ["Maintenance"] } } } }), j({ tags: { project: { tag_key: { "@@assign": "project" } } } })]],
+    levels: [
+      [
+        j({ tags: { project: { tag_key: { "@@assign": "PROJECT" }, tag_value: { "@@append": ["Maintenance"] } } } }),
+        j({ tags: { project: { tag_key: { "@@assign": "project" } } } }),
+      ],
+    ],
     expected: { tags: { project: { tag_key: "PROJECT", tag_value: ["Maintenance"] } } },
   },
   {
@@ -156,7 +199,11 @@ const rows: Row[] = [
   },
   {
     rule: "a lower level overrides an @@assign from a higher level",
-    levels: [[j({ tags: { p: { tag_key: { "@@assign": "A" } } } })], [j({ tags: { p: { tag_key: { "@@assign": "B" } } } })], [j({ tags: { p: { tag_key: { "@@assign": "C" } } } })]],
+    levels: [
+      [j({ tags: { p: { tag_key: { "@@assign": "A" } } } })],
+      [j({ tags: { p: { tag_key: { "@@assign": "B" } } } })],
+      [j({ tags: { p: { tag_key: { "@@assign": "C" } } } })],
+    ],
     expected: { tags: { p: { tag_key: "C" } } },
   },
   {
@@ -173,7 +220,10 @@ const rows: Row[] = [
   },
   {
     rule: "a plain value without an operator counts as @@assign",
-    levels: [[j({ chatbot: { default: { client_list: { "@@assign": ["Slack"] } } } })], [j({ chatbot: { default: { client_list: ["Teams"] } } })]],
+    levels: [
+      [j({ chatbot: { default: { client_list: { "@@assign": ["Slack"] } } } })],
+      [j({ chatbot: { default: { client_list: ["Teams"] } } })],
+    ],
     type: "CHATBOT_POLICY",
     expected: { chatbot: { default: { client_list: ["Teams"] } } },
   },
@@ -191,15 +241,44 @@ const rows: Row[] = [
     rule: "backup policy merge across levels (nested settings)",
     type: "BACKUP_POLICY",
     levels: [
-      [j({ plans: { daily: { regions: { "@@assign": ["us-east-1"] }, rules: { r1: { schedule_expression: { "@@assign": "cron(0 5 ? * * *)" }, target_backup_vault_name: { "@@assign": "Default" } } } } } })],
-      [j({ plans: { daily: { regions: { "@@append": ["eu-west-1"] }, rules: { r1: { lifecycle: { delete_after_days: { "@@assign": "35" } } } } } } })],
+      [
+        j({
+          plans: {
+            daily: {
+              regions: { "@@assign": ["us-east-1"] },
+              rules: {
+                r1: { schedule_expression: { "@@assign": "cron(0 5 ? * * *)" }, target_backup_vault_name: { "@@assign": "Default" } },
+              },
+            },
+          },
+        }),
+      ],
+      [
+        j({
+          plans: {
+            daily: { regions: { "@@append": ["eu-west-1"] }, rules: { r1: { lifecycle: { delete_after_days: { "@@assign": "35" } } } } },
+          },
+        }),
+      ],
     ],
-    expected: { plans: { daily: { regions: ["us-east-1", "eu-west-1"], rules: { r1: { schedule_expression: "cron(0 5 ? * * *)", target_backup_vault_name: "Default", lifecycle: { delete_after_days: "35" } } } } } },
+    expected: {
+      plans: {
+        daily: {
+          regions: ["us-east-1", "eu-west-1"],
+          rules: {
+            r1: { schedule_expression: "cron(0 5 ? * * *)", target_backup_vault_name: "Default", lifecycle: { delete_after_days: "35" } },
+          },
+        },
+      },
+    },
   },
   {
     rule: "AI services opt-out: account overrides the root default",
     type: "AISERVICES_OPT_OUT_POLICY",
-    levels: [[j({ services: { default: { opt_out_policy: { "@@assign": "optOut" } } } })], [j({ services: { rekognition: { opt_out_policy: { "@@assign": "optIn" } } } })]],
+    levels: [
+      [j({ services: { default: { opt_out_policy: { "@@assign": "optOut" } } } })],
+      [j({ services: { rekognition: { opt_out_policy: { "@@assign": "optIn" } } } })],
+    ],
     expected: { services: { default: { opt_out_policy: "optOut" }, rekognition: { opt_out_policy: "optIn" } } },
   },
   {
@@ -233,7 +312,11 @@ for (const row of rows) {
 
 test("effective: errors name the contributing policies (offender first, then the restricting policy)", () => {
   const result = computeEffectivePolicy("TAG_POLICY", [
-    { targetId: "r-root", contents: [j({ tags: { p: { tag_key: { "@@operators_allowed_for_child_policies": ["@@none"], "@@assign": "P" } } } })], policyIds: ["p-rootpolicy"] },
+    {
+      targetId: "r-root",
+      contents: [j({ tags: { p: { tag_key: { "@@operators_allowed_for_child_policies": ["@@none"], "@@assign": "P" } } } })],
+      policyIds: ["p-rootpolicy"],
+    },
     { targetId: "ou-1", contents: [j({ tags: { p: { tag_key: { "@@assign": "Q" } } } })], policyIds: ["p-oupolicy1"] },
   ]);
   assert.equal(result.errors.length, 1);
@@ -241,7 +324,12 @@ test("effective: errors name the contributing policies (offender first, then the
 });
 
 test("effective: output is compact JSON in policy key order (integer-like keys included)", () => {
-  const result = computeEffectivePolicy("TAG_POLICY", [{ targetId: "r", contents: [j({ tags: { b: { "@@assign": "1" } } }).replace('"b"', '"zz"'), '{"tags":{"2":{"@@assign":"x"},"1":{"@@assign":"y"}}}'] }]);
+  const result = computeEffectivePolicy("TAG_POLICY", [
+    {
+      targetId: "r",
+      contents: [j({ tags: { b: { "@@assign": "1" } } }).replace('"b"', '"zz"'), '{"tags":{"2":{"@@assign":"x"},"1":{"@@assign":"y"}}}'],
+    },
+  ]);
   assert.equal(result.content, '{"tags":{"zz":"1","2":"x","1":"y"}}');
 });
 

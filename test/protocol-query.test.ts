@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { AwsError } from "../src/protocol/errors.js";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
-import { QUERY_LIMITS, parseQueryInput, queryParameters, queryParseWork, serializeQueryError, serializeQueryOutput, type QueryLimits } from "../src/protocol/awsQuery.js";
+import {
+  QUERY_LIMITS,
+  parseQueryInput,
+  queryParameters,
+  queryParseWork,
+  serializeQueryError,
+  serializeQueryOutput,
+  type QueryLimits,
+} from "../src/protocol/awsQuery.js";
 import { findViolations } from "../src/protocol/validate.js";
 import { queryValidationError } from "../src/protocol/violations.js";
 
@@ -34,25 +42,58 @@ test("parseQueryInput: scalars, lists of structures (Tags.member.N), PolicyArns.
 });
 
 test("parseQueryInput: unparseable numbers stay strings (INVALID_TYPE); empty list; nested structure", () => {
-  const bad = parseQueryInput(sts, "AssumeRole", new URLSearchParams("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FAdmin&RoleSessionName=s1&DurationSeconds=abc"));
+  const bad = parseQueryInput(
+    sts,
+    "AssumeRole",
+    new URLSearchParams("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FAdmin&RoleSessionName=s1&DurationSeconds=abc"),
+  );
   assert.equal(bad.DurationSeconds, "abc");
   const vs = findViolations(sts, "AssumeRoleRequest", bad);
-  assert.deepEqual(vs.map((v) => [v.reason, v.path]), [["INVALID_TYPE", "DurationSeconds"]]);
-  assert.match(queryValidationError(vs).message, /^1 validation error detected: Value 'abc' at 'durationSeconds' failed to satisfy constraint: /);
+  assert.deepEqual(
+    vs.map((v) => [v.reason, v.path]),
+    [["INVALID_TYPE", "DurationSeconds"]],
+  );
+  assert.match(
+    queryValidationError(vs).message,
+    /^1 validation error detected: Value 'abc' at 'durationSeconds' failed to satisfy constraint: /,
+  );
 
   const empty = parseQueryInput(sts, "AssumeRole", new URLSearchParams("RoleArn=x&RoleSessionName=s&Tags="));
   assert.deepEqual(empty.Tags, []);
 
-  const root = parseQueryInput(sts, "AssumeRoot", new URLSearchParams("TargetPrincipal=123456789012&TaskPolicyArn.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Froot-task%2FIAMAuditRootUserCredentials"));
-  assert.deepEqual(root, { TargetPrincipal: "123456789012", TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" } });
+  const root = parseQueryInput(
+    sts,
+    "AssumeRoot",
+    new URLSearchParams(
+      "TargetPrincipal=123456789012&TaskPolicyArn.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Froot-task%2FIAMAuditRootUserCredentials",
+    ),
+  );
+  assert.deepEqual(root, {
+    TargetPrincipal: "123456789012",
+    TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" },
+  });
 
   assert.deepEqual(parseQueryInput(sts, "GetCallerIdentity", new URLSearchParams("Action=GetCallerIdentity&Version=2011-06-15")), {});
 });
 
 test("parseQueryInput: maps and flattened lists via a synthetic model", () => {
   const model: ServiceModel = {
-    metadata: { apiVersion: "2020-01-01", endpointPrefix: "x", protocol: "query", serviceId: "X", uid: "x-2020-01-01", xmlNamespace: "https://x/doc/" },
-    operations: { Op: { name: "Op", http: { method: "POST", requestUri: "/" }, input: { shape: "OpInput" }, output: { shape: "OpOutput", resultWrapper: "OpResult" } } },
+    metadata: {
+      apiVersion: "2020-01-01",
+      endpointPrefix: "x",
+      protocol: "query",
+      serviceId: "X",
+      uid: "x-2020-01-01",
+      xmlNamespace: "https://x/doc/",
+    },
+    operations: {
+      Op: {
+        name: "Op",
+        http: { method: "POST", requestUri: "/" },
+        input: { shape: "OpInput" },
+        output: { shape: "OpOutput", resultWrapper: "OpResult" },
+      },
+    },
     shapes: {
       OpInput: {
         type: "structure",
@@ -65,7 +106,10 @@ test("parseQueryInput: maps and flattened lists via a synthetic model", () => {
           Named: { shape: "Str", locationName: "renamed" },
         },
       },
-      OpOutput: { type: "structure", members: { Attrs: { shape: "AttrMap" }, Flat: { shape: "FlatList", flattened: true }, Enabled: { shape: "Bool" } } },
+      OpOutput: {
+        type: "structure",
+        members: { Attrs: { shape: "AttrMap" }, Flat: { shape: "FlatList", flattened: true }, Enabled: { shape: "Bool" } },
+      },
       AttrMap: { type: "map", key: { shape: "Str" }, value: { shape: "Str" } },
       FlatList: { type: "list", member: { shape: "Str" } },
       Bool: { type: "boolean" },
@@ -78,9 +122,18 @@ test("parseQueryInput: maps and flattened lists via a synthetic model", () => {
   const input = parseQueryInput(
     model,
     "Op",
-    new URLSearchParams("Attrs.entry.1.key=a&Attrs.entry.1.value=1&Attrs.entry.2.key=b&Attrs.entry.2.value=2&Flat.1=x&Flat.2=y&Enabled=true&When=2024-01-02T03:04:05Z&Ratio=0.5&renamed=r"),
+    new URLSearchParams(
+      "Attrs.entry.1.key=a&Attrs.entry.1.value=1&Attrs.entry.2.key=b&Attrs.entry.2.value=2&Flat.1=x&Flat.2=y&Enabled=true&When=2024-01-02T03:04:05Z&Ratio=0.5&renamed=r",
+    ),
   );
-  assert.deepEqual(input, { Attrs: { a: "1", b: "2" }, Flat: ["x", "y"], Enabled: true, When: new Date("2024-01-02T03:04:05Z"), Ratio: 0.5, Named: "r" });
+  assert.deepEqual(input, {
+    Attrs: { a: "1", b: "2" },
+    Flat: ["x", "y"],
+    Enabled: true,
+    When: new Date("2024-01-02T03:04:05Z"),
+    Ratio: 0.5,
+    Named: "r",
+  });
   assert.equal(parseQueryInput(model, "Op", new URLSearchParams("Enabled=yes")).Enabled, "yes");
 
   const xml = serializeQueryOutput(model, "Op", { Attrs: { a: "1" }, Flat: ["x", "y"], Enabled: false }, "rid");
@@ -111,7 +164,12 @@ test("serializeQueryOutput: nested structures, ISO timestamps, escaping, omitted
     sts,
     "AssumeRole",
     {
-      Credentials: { AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s<&>'\"", SessionToken: "tok", Expiration: new Date("2024-05-06T07:08:09.123Z") },
+      Credentials: {
+        AccessKeyId: "ASIAEXAMPLE",
+        SecretAccessKey: "s<&>'\"",
+        SessionToken: "tok",
+        Expiration: new Date("2024-05-06T07:08:09.123Z"),
+      },
       AssumedRoleUser: { AssumedRoleId: "AROA:s1", Arn: "arn:aws:sts::123456789012:assumed-role/Admin/s1" },
       PackedPolicySize: 6,
     },
@@ -135,8 +193,15 @@ test("serializeQueryError: modeled code, Sender/Receiver", () => {
   );
   const internal = serializeQueryError(sts, new AwsError("InternalFailure", "oops", { status: 500 }), "rid-3");
   assert.match(internal, /<Type>Receiver<\/Type><Code>InternalFailure<\/Code>/);
-  const validation = serializeQueryError(sts, queryValidationError(findViolations(sts, "AssumeRoleRequest", { RoleArn: "arn:aws:iam::123456789012:role/A" })), "rid-4");
-  assert.match(validation, /<Code>ValidationError<\/Code><Message>1 validation error detected: Value null at &apos;roleSessionName&apos; failed/);
+  const validation = serializeQueryError(
+    sts,
+    queryValidationError(findViolations(sts, "AssumeRoleRequest", { RoleArn: "arn:aws:iam::123456789012:role/A" })),
+    "rid-4",
+  );
+  assert.match(
+    validation,
+    /<Code>ValidationError<\/Code><Message>1 validation error detected: Value null at &apos;roleSessionName&apos; failed/,
+  );
 });
 
 /** An STS client whose transport is answered in-process by `respond`. */
@@ -165,7 +230,15 @@ test("round trip with the AWS SDK v3 STS client", async () => {
     const vs = findViolations(sts, sts.operations[action]!.input!.shape, input);
     if (vs.length > 0) return { statusCode: 400, body: serializeQueryError(sts, queryValidationError(vs), "rid-v") };
     if (action === "GetCallerIdentity") {
-      return { statusCode: 200, body: serializeQueryOutput(sts, action, { UserId: "AIDA1", Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/bob" }, "rid-g") };
+      return {
+        statusCode: 200,
+        body: serializeQueryOutput(
+          sts,
+          action,
+          { UserId: "AIDA1", Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/bob" },
+          "rid-g",
+        ),
+      };
     }
     if (action === "AssumeRole") {
       return {
@@ -174,14 +247,22 @@ test("round trip with the AWS SDK v3 STS client", async () => {
           sts,
           action,
           {
-            Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "secret", SessionToken: "token", Expiration: new Date("2030-01-01T00:00:00Z") },
+            Credentials: {
+              AccessKeyId: "ASIA1",
+              SecretAccessKey: "secret",
+              SessionToken: "token",
+              Expiration: new Date("2030-01-01T00:00:00Z"),
+            },
             AssumedRoleUser: { AssumedRoleId: "AROA1:s1", Arn: "arn:aws:sts::123456789012:assumed-role/Admin/s1" },
           },
           "rid-a",
         ),
       };
     }
-    return { statusCode: 400, body: serializeQueryError(sts, new AwsError("MalformedPolicyDocumentException", "The policy is malformed."), "rid-e") };
+    return {
+      statusCode: 400,
+      body: serializeQueryError(sts, new AwsError("MalformedPolicyDocumentException", "The policy is malformed."), "rid-e"),
+    };
   });
 
   const who = await client.send(new GetCallerIdentityCommand({}));
@@ -210,13 +291,16 @@ test("round trip with the AWS SDK v3 STS client", async () => {
     TransitiveTagKeys: ["team"],
   });
 
-  await assert.rejects(client.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::123456789012:role/Admin", RoleSessionName: "bad name" })), (e: unknown) => {
-    const err = e as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-    assert.equal(err.name, "ValidationError");
-    assert.equal(err.$metadata.httpStatusCode, 400);
-    assert.match(err.message, /Value 'bad name' at 'roleSessionName' failed to satisfy constraint/);
-    return true;
-  });
+  await assert.rejects(
+    client.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::123456789012:role/Admin", RoleSessionName: "bad name" })),
+    (e: unknown) => {
+      const err = e as { name: string; message: string; $metadata: { httpStatusCode?: number } };
+      assert.equal(err.name, "ValidationError");
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.match(err.message, /Value 'bad name' at 'roleSessionName' failed to satisfy constraint/);
+      return true;
+    },
+  );
 
   await assert.rejects(client.send(new GetSessionTokenCommand({})), (e: unknown) => {
     const err = e as { name: string; message: string };

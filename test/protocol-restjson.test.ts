@@ -1,7 +1,12 @@
 import "./helpers/quiet-sdk.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AccountClient, GetAccountInformationCommand, GetAlternateContactCommand, PutAlternateContactCommand } from "@aws-sdk/client-account";
+import {
+  AccountClient,
+  GetAccountInformationCommand,
+  GetAlternateContactCommand,
+  PutAlternateContactCommand,
+} from "@aws-sdk/client-account";
 import { AwsError } from "../src/protocol/errors.js";
 import { loadModel, type ServiceModel } from "../src/protocol/model.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "../src/protocol/restJson.js";
@@ -21,12 +26,22 @@ const parts = (path: string, body: string, headers: Record<string, string> = {})
 const synthetic: ServiceModel = {
   metadata: { apiVersion: "2020-01-01", endpointPrefix: "x", protocol: "rest-json", serviceId: "X", uid: "x-2020-01-01" },
   operations: {
-    GetThing: { name: "GetThing", http: { method: "GET", requestUri: "/things/{ThingId}" }, input: { shape: "GetThingInput" }, output: { shape: "GetThingOutput" } },
+    GetThing: {
+      name: "GetThing",
+      http: { method: "GET", requestUri: "/things/{ThingId}" },
+      input: { shape: "GetThingInput" },
+      output: { shape: "GetThingOutput" },
+    },
     ListThings: { name: "ListThings", http: { method: "GET", requestUri: "/things" }, input: { shape: "ListThingsInput" } },
     GetSpecial: { name: "GetSpecial", http: { method: "GET", requestUri: "/things/special" } },
     GetObject: { name: "GetObject", http: { method: "GET", requestUri: "/buckets/{Bucket}/{Key+}" }, input: { shape: "GetObjectInput" } },
     GetAcl: { name: "GetAcl", http: { method: "GET", requestUri: "/buckets/{Bucket}/{Key+}?acl" }, input: { shape: "GetObjectInput" } },
-    CreateThing: { name: "CreateThing", http: { method: "POST", requestUri: "/things", responseCode: 201 }, input: { shape: "CreateThingInput" }, output: { shape: "GetThingOutput" } },
+    CreateThing: {
+      name: "CreateThing",
+      http: { method: "POST", requestUri: "/things", responseCode: 201 },
+      input: { shape: "CreateThingInput" },
+      output: { shape: "GetThingOutput" },
+    },
   },
   shapes: {
     GetThingInput: {
@@ -42,8 +57,20 @@ const synthetic: ServiceModel = {
         Meta: { shape: "StrMap", location: "headers", locationName: "x-meta-" },
       },
     },
-    ListThingsInput: { type: "structure", members: { Params: { shape: "StrMap", location: "querystring" }, Limit: { shape: "Int", location: "querystring", locationName: "limit" } } },
-    GetObjectInput: { type: "structure", members: { Bucket: { shape: "Str", location: "uri", locationName: "Bucket" }, Key: { shape: "Str", location: "uri", locationName: "Key" } } },
+    ListThingsInput: {
+      type: "structure",
+      members: {
+        Params: { shape: "StrMap", location: "querystring" },
+        Limit: { shape: "Int", location: "querystring", locationName: "limit" },
+      },
+    },
+    GetObjectInput: {
+      type: "structure",
+      members: {
+        Bucket: { shape: "Str", location: "uri", locationName: "Bucket" },
+        Key: { shape: "Str", location: "uri", locationName: "Key" },
+      },
+    },
     CreateThingInput: { type: "structure", members: { Name: { shape: "Str" }, When: { shape: "Time" }, Tags: { shape: "StrList" } } },
     GetThingOutput: {
       type: "structure",
@@ -72,7 +99,8 @@ test("matchRestOperation: Account's fixed paths", () => {
   assert.equal(matchRestOperation(account, "POST", "/nope"), undefined);
   assert.equal(matchRestOperation(account, "POST", "/putAlternateContact/extra"), undefined);
   // Every Account operation is reachable at its own URI.
-  for (const [name, op] of Object.entries(account.operations)) assert.equal(matchRestOperation(account, op.http.method, op.http.requestUri)?.operation, name);
+  for (const [name, op] of Object.entries(account.operations))
+    assert.equal(matchRestOperation(account, op.http.method, op.http.requestUri)?.operation, name);
 });
 
 test("matchRestOperation: labels, greedy labels, specificity, query literals", () => {
@@ -80,7 +108,10 @@ test("matchRestOperation: labels, greedy labels, specificity, query literals", (
   assert.equal(matchRestOperation(synthetic, "GET", "/things/special")?.operation, "GetSpecial");
   assert.equal(matchRestOperation(synthetic, "GET", "/things")?.operation, "ListThings");
   assert.equal(matchRestOperation(synthetic, "GET", "/things/")?.operation, undefined);
-  assert.deepEqual(matchRestOperation(synthetic, "GET", "/buckets/b1/a/b/c.txt"), { operation: "GetObject", labels: { Bucket: "b1", Key: "a/b/c.txt" } });
+  assert.deepEqual(matchRestOperation(synthetic, "GET", "/buckets/b1/a/b/c.txt"), {
+    operation: "GetObject",
+    labels: { Bucket: "b1", Key: "a/b/c.txt" },
+  });
   assert.equal(matchRestOperation(synthetic, "GET", "/buckets/b1/a/b?acl")?.operation, "GetAcl");
   assert.equal(matchRestOperation(synthetic, "GET", "/buckets/b1"), undefined);
 });
@@ -89,7 +120,11 @@ test("parseRestJsonInput: uri, querystring, headers, prefix headers", () => {
   const input = parseRestJsonInput(
     synthetic,
     "GetThing",
-    parts("/things/t%2F1?verbose=true&limit=5&id=a&id=b", "", { "x-token": "tok", "if-modified-since": "Tue, 02 Jan 2024 03:04:05 GMT", "X-Meta-Color": "blue" }),
+    parts("/things/t%2F1?verbose=true&limit=5&id=a&id=b", "", {
+      "x-token": "tok",
+      "if-modified-since": "Tue, 02 Jan 2024 03:04:05 GMT",
+      "X-Meta-Color": "blue",
+    }),
   );
   assert.deepEqual(input, {
     ThingId: "t/1",
@@ -111,7 +146,17 @@ test("parseRestJsonInput: JSON body, empty body, bad bodies", () => {
   const input = parseRestJsonInput(
     account,
     "PutAlternateContact",
-    parts("/putAlternateContact", JSON.stringify({ AlternateContactType: "BILLING", Name: "N", Title: "T", EmailAddress: "e@example.com", PhoneNumber: "+1 555", Unknown: 1 })),
+    parts(
+      "/putAlternateContact",
+      JSON.stringify({
+        AlternateContactType: "BILLING",
+        Name: "N",
+        Title: "T",
+        EmailAddress: "e@example.com",
+        PhoneNumber: "+1 555",
+        Unknown: 1,
+      }),
+    ),
   );
   assert.deepEqual(input, { AlternateContactType: "BILLING", Name: "N", Title: "T", EmailAddress: "e@example.com", PhoneNumber: "+1 555" });
   assert.deepEqual(findViolations(account, "PutAlternateContactRequest", input), []);
@@ -124,9 +169,16 @@ test("parseRestJsonInput: JSON body, empty body, bad bodies", () => {
     );
   }
   // Timestamps in the body become Dates; wrong types are left for validation.
-  const created = parseRestJsonInput(synthetic, "CreateThing", parts("/things", JSON.stringify({ Name: "n", When: 1700000000, Tags: "x" })));
+  const created = parseRestJsonInput(
+    synthetic,
+    "CreateThing",
+    parts("/things", JSON.stringify({ Name: "n", When: 1700000000, Tags: "x" })),
+  );
   assert.deepEqual(created, { Name: "n", When: new Date(1700000000 * 1000), Tags: "x" });
-  assert.deepEqual(findViolations(synthetic, "CreateThingInput", created).map((v) => v.path), ["Tags"]);
+  assert.deepEqual(
+    findViolations(synthetic, "CreateThingInput", created).map((v) => v.path),
+    ["Tags"],
+  );
 });
 
 test("serializeRestJsonOutput: body, epoch/iso timestamps, headers, status", () => {
@@ -139,12 +191,22 @@ test("serializeRestJsonOutput: body, epoch/iso timestamps, headers, status", () 
   assert.equal(info.status, 200);
   assert.equal(info.headers["Content-Type"], "application/json");
   // AccountCreatedDate is modeled with timestampFormat iso8601.
-  assert.deepEqual(JSON.parse(info.body), { AccountId: "123456789012", AccountName: "Prod", AccountCreatedDate: "2020-01-02T03:04:05.000Z", AccountState: "ACTIVE" });
+  assert.deepEqual(JSON.parse(info.body), {
+    AccountId: "123456789012",
+    AccountName: "Prod",
+    AccountCreatedDate: "2020-01-02T03:04:05.000Z",
+    AccountState: "ACTIVE",
+  });
 
   const none = serializeRestJsonOutput(account, "PutAlternateContact", undefined);
   assert.deepEqual(none, { status: 200, headers: {}, body: "" });
 
-  const thing = serializeRestJsonOutput(synthetic, "CreateThing", { Name: "n", Created: new Date("2024-01-02T03:04:05.500Z"), ETag: '"abc"', Modified: new Date("2024-01-02T03:04:05Z") });
+  const thing = serializeRestJsonOutput(synthetic, "CreateThing", {
+    Name: "n",
+    Created: new Date("2024-01-02T03:04:05.500Z"),
+    ETag: '"abc"',
+    Modified: new Date("2024-01-02T03:04:05Z"),
+  });
   assert.equal(thing.status, 201);
   assert.equal(thing.headers["ETag"], '"abc"');
   assert.equal(thing.headers["Last-Modified"], "Tue, 02 Jan 2024 03:04:05 GMT");
@@ -176,7 +238,13 @@ test("serializeRestJsonError: modeled status, x-amzn-ErrorType, message key, fie
 });
 
 /** An Account client whose transport is answered in-process. */
-function accountClient(respond: (req: { method: string; path: string; body: string; headers: Record<string, string> }) => { status: number; headers: Record<string, string>; body: string }): AccountClient {
+function accountClient(
+  respond: (req: { method: string; path: string; body: string; headers: Record<string, string> }) => {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  },
+): AccountClient {
   return new AccountClient({
     region: "us-east-1",
     endpoint: "http://localhost:4599",
@@ -184,7 +252,12 @@ function accountClient(respond: (req: { method: string; path: string; body: stri
     maxAttempts: 1,
     requestHandler: {
       async handle(request: { method: string; path: string; body?: unknown; headers: Record<string, string> }) {
-        const r = respond({ method: request.method, path: request.path, body: request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : String(request.body ?? ""), headers: request.headers });
+        const r = respond({
+          method: request.method,
+          path: request.path,
+          body: request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : String(request.body ?? ""),
+          headers: request.headers,
+        });
         return { response: { statusCode: r.status, headers: r.headers, body: new TextEncoder().encode(r.body) } };
       },
     },
@@ -197,7 +270,12 @@ test("round trip with the AWS SDK v3 Account client", async () => {
     const match = matchRestOperation(account, req.method, req.path);
     if (!match) return serializeRestJsonError(account, new AwsError("UnknownOperationException", "no such operation", { status: 404 }));
     try {
-      const input = parseRestJsonInput(account, match.operation, { path: req.path, query: new URLSearchParams(), headers: req.headers, body: Buffer.from(req.body) });
+      const input = parseRestJsonInput(account, match.operation, {
+        path: req.path,
+        query: new URLSearchParams(),
+        headers: req.headers,
+        body: Buffer.from(req.body),
+      });
       const vs = findViolations(account, account.operations[match.operation]!.input!.shape, input);
       if (vs.length > 0) throw restJsonValidationError(vs);
       switch (match.operation) {
@@ -210,7 +288,11 @@ test("round trip with the AWS SDK v3 Account client", async () => {
           return serializeRestJsonOutput(account, match.operation, { AlternateContact: c });
         }
         case "GetAccountInformation":
-          return serializeRestJsonOutput(account, match.operation, { AccountId: "123456789012", AccountName: "Prod", AccountCreatedDate: new Date("2020-01-02T03:04:05Z") });
+          return serializeRestJsonOutput(account, match.operation, {
+            AccountId: "123456789012",
+            AccountName: "Prod",
+            AccountCreatedDate: new Date("2020-01-02T03:04:05Z"),
+          });
         default:
           throw new AwsError("InternalServerException", "unexpected", { status: 500 });
       }
@@ -220,7 +302,15 @@ test("round trip with the AWS SDK v3 Account client", async () => {
     }
   });
 
-  await client.send(new PutAlternateContactCommand({ AlternateContactType: "SECURITY", Name: "Sec", Title: "CISO", EmailAddress: "sec@example.com", PhoneNumber: "+1 555 0100" }));
+  await client.send(
+    new PutAlternateContactCommand({
+      AlternateContactType: "SECURITY",
+      Name: "Sec",
+      Title: "CISO",
+      EmailAddress: "sec@example.com",
+      PhoneNumber: "+1 555 0100",
+    }),
+  );
   const got = await client.send(new GetAlternateContactCommand({ AlternateContactType: "SECURITY" }));
   assert.equal(got.AlternateContact?.EmailAddress, "sec@example.com");
   assert.equal(got.AlternateContact?.AlternateContactType, "SECURITY");
@@ -237,13 +327,27 @@ test("round trip with the AWS SDK v3 Account client", async () => {
   });
 
   await assert.rejects(
-    client.send(new PutAlternateContactCommand({ AlternateContactType: "SECURITY", Name: "Sec", Title: "CISO", EmailAddress: "not-an-email", PhoneNumber: "+1 555 0100" })),
+    client.send(
+      new PutAlternateContactCommand({
+        AlternateContactType: "SECURITY",
+        Name: "Sec",
+        Title: "CISO",
+        EmailAddress: "not-an-email",
+        PhoneNumber: "+1 555 0100",
+      }),
+    ),
     (e: unknown) => {
       const err = e as { name: string; message: string; reason?: string; fieldList?: { name: string; message: string }[] };
       assert.equal(err.name, "ValidationException");
       assert.equal(err.reason, "fieldValidationFailed");
-      assert.deepEqual(err.fieldList?.map((f) => f.name), ["emailAddress"]);
-      assert.match(err.message, /^1 validation error detected: Value at 'emailAddress' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+      assert.deepEqual(
+        err.fieldList?.map((f) => f.name),
+        ["emailAddress"],
+      );
+      assert.match(
+        err.message,
+        /^1 validation error detected: Value at 'emailAddress' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+      );
       return true;
     },
   );

@@ -110,13 +110,19 @@ test("Organizations CreateAccount: bad email pattern, too long name, enum, unkno
   assert.equal(e1.message, "You provided a value that does not match the required pattern for member Email.");
 
   const longName = findViolations(orgs, "CreateAccountRequest", { ...good, AccountName: "x".repeat(51) });
-  assert.deepEqual(longName.map((v) => v.reason), ["MAX_LENGTH_EXCEEDED"]);
+  assert.deepEqual(
+    longName.map((v) => v.reason),
+    ["MAX_LENGTH_EXCEEDED"],
+  );
   const e2 = organizationsInputError(longName[0]!);
   assert.equal(e2.fields.Reason, "MAX_LENGTH_EXCEEDED");
   assert.equal(e2.message, "The value of member AccountName exceeds the maximum length of 50 characters.");
 
   const shortEmail = findViolations(orgs, "CreateAccountRequest", { ...good, Email: "a@b.c" });
-  assert.deepEqual(shortEmail.map((v) => v.reason), ["MIN_LENGTH_EXCEEDED"]);
+  assert.deepEqual(
+    shortEmail.map((v) => v.reason),
+    ["MIN_LENGTH_EXCEEDED"],
+  );
   assert.equal(organizationsInputError(shortEmail[0]!).fields.Reason, "MIN_LENGTH_EXCEEDED");
 
   const billing = findViolations(orgs, "CreateAccountRequest", { ...good, IamUserAccessToBilling: "MAYBE" });
@@ -129,17 +135,26 @@ test("lengths count code points, as AWS does", () => {
   const emoji128 = "😀".repeat(128); // 256 UTF-16 units
   assert.deepEqual(findViolations(orgs, "CreateOrganizationalUnitRequest", { ParentId: "r-ab12", Name: emoji128 }), []);
   const v = findViolations(orgs, "CreateOrganizationalUnitRequest", { ParentId: "r-ab12", Name: emoji128 + "😀" });
-  assert.deepEqual(v.map((x) => x.reason), ["MAX_LENGTH_EXCEEDED"]);
+  assert.deepEqual(
+    v.map((x) => x.reason),
+    ["MAX_LENGTH_EXCEEDED"],
+  );
 });
 
 test("Organizations ListAccounts MaxResults range and type", () => {
   const zero = findViolations(orgs, "ListAccountsRequest", { MaxResults: 0 });
-  assert.deepEqual(zero.map((v) => [v.reason, v.path, v.constraint]), [["MIN_VALUE_EXCEEDED", "MaxResults", "1"]]);
+  assert.deepEqual(
+    zero.map((v) => [v.reason, v.path, v.constraint]),
+    [["MIN_VALUE_EXCEEDED", "MaxResults", "1"]],
+  );
   assert.equal(organizationsInputError(zero[0]!).fields.Reason, "MIN_VALUE_EXCEEDED");
   assert.equal(organizationsInputError(zero[0]!).message, "The value of member MaxResults is less than the minimum value of 1.");
 
   const big = findViolations(orgs, "ListAccountsRequest", { MaxResults: 21 });
-  assert.deepEqual(big.map((v) => [v.reason, v.constraint]), [["MAX_VALUE_EXCEEDED", "20"]]);
+  assert.deepEqual(
+    big.map((v) => [v.reason, v.constraint]),
+    [["MAX_VALUE_EXCEEDED", "20"]],
+  );
   assert.equal(organizationsInputError(big[0]!).fields.Reason, "MAX_VALUE_EXCEEDED");
 
   assert.deepEqual(findViolations(orgs, "ListAccountsRequest", { MaxResults: 20, NextToken: "abc" }), []);
@@ -153,18 +168,24 @@ test("Organizations ListAccounts MaxResults range and type", () => {
     assert.equal(err.code, "SerializationException");
     assert.equal(err.status, 400);
   }
-  assert.match(organizationsInputError(findViolations(orgs, "ListAccountsRequest", { MaxResults: "5" })[0]!).message, /STRING_VALUE can not be converted to an Integer/);
+  assert.match(
+    organizationsInputError(findViolations(orgs, "ListAccountsRequest", { MaxResults: "5" })[0]!).message,
+    /STRING_VALUE can not be converted to an Integer/,
+  );
   // A non-object input is itself a type error.
   assert.equal(findViolations(orgs, "ListAccountsRequest", "x")[0]!.reason, "INVALID_TYPE");
 });
 
 test("type errors come first, then constraints in member order", () => {
   const vs = findViolations(orgs, "CreateAccountRequest", { AccountName: "x".repeat(60), Tags: "nope" });
-  assert.deepEqual(vs.map((v) => [v.reason, v.path]), [
-    ["INVALID_TYPE", "Tags"],
-    ["INPUT_REQUIRED", "Email"],
-    ["MAX_LENGTH_EXCEEDED", "AccountName"],
-  ]);
+  assert.deepEqual(
+    vs.map((v) => [v.reason, v.path]),
+    [
+      ["INVALID_TYPE", "Tags"],
+      ["INPUT_REQUIRED", "Email"],
+      ["MAX_LENGTH_EXCEEDED", "AccountName"],
+    ],
+  );
 });
 
 test("Organizations Tags: nested paths and list members", () => {
@@ -173,17 +194,23 @@ test("Organizations Tags: nested paths and list members", () => {
     AccountName: "Prod",
     Tags: [{ Key: "ok", Value: "fine" }, { Value: "no key" }, { Key: "k".repeat(129), Value: "v" }, { Key: "bad*", Value: "v" }],
   });
-  assert.deepEqual(vs.map((v) => [v.reason, v.path]), [
-    ["INPUT_REQUIRED", "Tags[1].Key"],
-    ["MAX_LENGTH_EXCEEDED", "Tags[2].Key"],
-    ["INVALID_PATTERN", "Tags[3].Key"],
-  ]);
+  assert.deepEqual(
+    vs.map((v) => [v.reason, v.path]),
+    [
+      ["INPUT_REQUIRED", "Tags[1].Key"],
+      ["MAX_LENGTH_EXCEEDED", "Tags[2].Key"],
+      ["INVALID_PATTERN", "Tags[3].Key"],
+    ],
+  );
   assert.equal(organizationsInputError(vs[0]!).message, "You must provide a value for the required member Tags[1].Key.");
   assert.equal(organizationsInputError(vs[1]!).fields.Reason, "MAX_LENGTH_EXCEEDED");
 
   // An invalid element of a list of strings: INVALID_LIST_MEMBER.
   const keys = findViolations(orgs, "UntagResourceRequest", { ResourceId: "123456789012", TagKeys: ["good", "bad*"] });
-  assert.deepEqual(keys.map((v) => [v.reason, v.path]), [["INVALID_PATTERN", "TagKeys[1]"]]);
+  assert.deepEqual(
+    keys.map((v) => [v.reason, v.path]),
+    [["INVALID_PATTERN", "TagKeys[1]"]],
+  );
   const err = organizationsInputError(keys[0]!);
   assert.equal(err.fields.Reason, "INVALID_LIST_MEMBER");
   assert.match(err.message, /member TagKeys/);
@@ -198,7 +225,10 @@ test("Organizations dedicated reasons: policy type enum, target id, policy id", 
   assert.match(e1.message, /policy type/);
 
   const target = findViolations(orgs, "AttachPolicyRequest", { PolicyId: "p-FullAWSAccess", TargetId: "account-1" });
-  assert.deepEqual(target.map((v) => v.reason), ["INVALID_PATTERN"]);
+  assert.deepEqual(
+    target.map((v) => v.reason),
+    ["INVALID_PATTERN"],
+  );
   assert.equal(organizationsInputError(target[0]!).fields.Reason, "INVALID_PATTERN_TARGET_ID");
 
   const policy = findViolations(orgs, "DescribePolicyRequest", { PolicyId: "policy-1" });
@@ -242,11 +272,20 @@ test("STS AssumeRole: query validation messages as AWS prints them", () => {
   );
 
   const tooMany = findViolations(sts, "AssumeRoleRequest", { ...base, TransitiveTagKeys: Array.from({ length: 51 }, (_, i) => `k${i}`) });
-  assert.deepEqual(tooMany.map((v) => v.reason), ["MAX_LIST_LENGTH"]);
-  assert.match(queryValidationError(tooMany).message, /at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to 50$/);
+  assert.deepEqual(
+    tooMany.map((v) => v.reason),
+    ["MAX_LIST_LENGTH"],
+  );
+  assert.match(
+    queryValidationError(tooMany).message,
+    /at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to 50$/,
+  );
 
   const emptyContexts = findViolations(sts, "AssumeRoleRequest", { ...base, ProvidedContexts: [] });
-  assert.deepEqual(emptyContexts.map((v) => v.reason), ["MIN_LIST_LENGTH"]);
+  assert.deepEqual(
+    emptyContexts.map((v) => v.reason),
+    ["MIN_LIST_LENGTH"],
+  );
   assert.equal(organizationsInputError(emptyContexts[0]!).fields.Reason, "MIN_LENGTH_EXCEEDED");
 });
 
@@ -258,26 +297,42 @@ test("sensitive values are not echoed in validation messages", () => {
     PhoneNumber: "+1 555",
     AlternateContactType: "BILLING",
   });
-  assert.equal(queryValidationError(vs).message, "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 64");
+  assert.equal(
+    queryValidationError(vs).message,
+    "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 64",
+  );
 });
 
 test("Account PutAlternateContact: restJson ValidationException with fieldList", () => {
   const vs = findViolations(account, "PutAlternateContactRequest", { AlternateContactType: "SALES", AccountId: "123" });
-  assert.deepEqual(vs.map((v) => [v.reason, v.path]), [
-    ["INPUT_REQUIRED", "Name"],
-    ["INPUT_REQUIRED", "Title"],
-    ["INPUT_REQUIRED", "EmailAddress"],
-    ["INPUT_REQUIRED", "PhoneNumber"],
-    ["INVALID_ENUM", "AlternateContactType"],
-    ["INVALID_PATTERN", "AccountId"],
-  ]);
+  assert.deepEqual(
+    vs.map((v) => [v.reason, v.path]),
+    [
+      ["INPUT_REQUIRED", "Name"],
+      ["INPUT_REQUIRED", "Title"],
+      ["INPUT_REQUIRED", "EmailAddress"],
+      ["INPUT_REQUIRED", "PhoneNumber"],
+      ["INVALID_ENUM", "AlternateContactType"],
+      ["INVALID_PATTERN", "AccountId"],
+    ],
+  );
   const err = restJsonValidationError(vs);
   assert.equal(err.code, "ValidationException");
   assert.equal(err.status, 400);
   assert.equal(err.fields.reason, "fieldValidationFailed");
-  assert.ok(err.message.startsWith("6 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; "));
-  assert.ok(err.message.includes("Value 'SALES' at 'alternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [BILLING, OPERATIONS, SECURITY]"));
-  assert.ok(err.message.endsWith("Value '123' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}"));
+  assert.ok(
+    err.message.startsWith("6 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; "),
+  );
+  assert.ok(
+    err.message.includes(
+      "Value 'SALES' at 'alternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [BILLING, OPERATIONS, SECURITY]",
+    ),
+  );
+  assert.ok(
+    err.message.endsWith(
+      "Value '123' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}",
+    ),
+  );
   assert.deepEqual(err.fields.fieldList, [
     { name: "name", message: "Member must not be null" },
     { name: "title", message: "Member must not be null" },
@@ -288,12 +343,20 @@ test("Account PutAlternateContact: restJson ValidationException with fieldList",
   ]);
 
   // Nested structure paths.
-  const contact = findViolations(account, "PutContactInformationRequest", { ContactInformation: { FullName: "A", AddressLine1: "x", City: "c", PostalCode: "1", CountryCode: "USA", PhoneNumber: "555" } });
-  assert.deepEqual(contact.map((v) => [v.reason, v.path]), [
-    ["MAX_LENGTH_EXCEEDED", "ContactInformation.CountryCode"],
-    ["INVALID_PATTERN", "ContactInformation.PhoneNumber"],
-  ]);
-  assert.deepEqual((restJsonValidationError(contact).fields.fieldList as { name: string }[]).map((f) => f.name), ["contactInformation.countryCode", "contactInformation.phoneNumber"]);
+  const contact = findViolations(account, "PutContactInformationRequest", {
+    ContactInformation: { FullName: "A", AddressLine1: "x", City: "c", PostalCode: "1", CountryCode: "USA", PhoneNumber: "555" },
+  });
+  assert.deepEqual(
+    contact.map((v) => [v.reason, v.path]),
+    [
+      ["MAX_LENGTH_EXCEEDED", "ContactInformation.CountryCode"],
+      ["INVALID_PATTERN", "ContactInformation.PhoneNumber"],
+    ],
+  );
+  assert.deepEqual(
+    (restJsonValidationError(contact).fields.fieldList as { name: string }[]).map((f) => f.name),
+    ["contactInformation.countryCode", "contactInformation.phoneNumber"],
+  );
 
   // Wrong JSON type: SerializationException.
   const typed = restJsonValidationError(findViolations(account, "ListRegionsRequest", { MaxResults: "ten" }));
@@ -301,10 +364,14 @@ test("Account PutAlternateContact: restJson ValidationException with fieldList",
 });
 
 test("maps: key and value constraints (CloudTrail)", () => {
-  const mapEntry = Object.entries(cloudtrail.shapes).find(([, s]) => s.type === "map" && s.key && cloudtrail.shapes[s.key.shape]?.max !== undefined);
+  const mapEntry = Object.entries(cloudtrail.shapes).find(
+    ([, s]) => s.type === "map" && s.key && cloudtrail.shapes[s.key.shape]?.max !== undefined,
+  );
   assert.ok(mapEntry, "CloudTrail has a map with a constrained key");
   const [mapName, mapShape] = mapEntry;
-  const holder = Object.entries(cloudtrail.shapes).find(([, s]) => s.type === "structure" && Object.values(s.members ?? {}).some((r) => r.shape === mapName));
+  const holder = Object.entries(cloudtrail.shapes).find(
+    ([, s]) => s.type === "structure" && Object.values(s.members ?? {}).some((r) => r.shape === mapName),
+  );
   assert.ok(holder, "a structure holds that map");
   const [holderName, holderShape] = holder;
   const member = Object.entries(holderShape.members!).find(([, r]) => r.shape === mapName)![0];

@@ -22,7 +22,9 @@ test("Quota (aws preset): an organization holds 10 accounts; the 11th CreateAcco
   const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "over@example.com", AccountName: "over" })));
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
-  const invite = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "222222222222" } })));
+  const invite = await awsError(() =>
+    s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "222222222222" } })),
+  );
   assert.equal(invite.name, "HandshakeConstraintViolationException");
   assert.equal(invite.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
 });
@@ -36,10 +38,14 @@ test("Quota (aws preset): open invitations count toward the account quota", asyn
 
 test("Quota (aws preset): 20 invitations a day; the 21st is HANDSHAKE_RATE_LIMIT_EXCEEDED, and the next day it is allowed again", async () => {
   for (let i = 0; i < 20; i++) {
-    const hs = await s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: `3000000000${String(i).padStart(2, "0")}` } }));
+    const hs = await s
+      .orgs()
+      .send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: `3000000000${String(i).padStart(2, "0")}` } }));
     await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   }
-  const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } })));
+  const err = await awsError(() =>
+    s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "399999999999" } })),
+  );
   assert.equal(err.name, "HandshakeConstraintViolationException");
   assert.equal(err.reason, "HANDSHAKE_RATE_LIMIT_EXCEEDED");
   await s.advanceClock(DAY + 1);
@@ -81,7 +87,9 @@ test("Rule (aws preset): a closed account still counts toward the organization's
   const ids: string[] = [];
   for (let i = 1; i < 10; i++) ids.push(await create(i));
   await s.orgs().send(new CloseAccountCommand({ AccountId: ids[0]! }));
-  const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "after-close@example.com", AccountName: "after-close" })));
+  const err = await awsError(() =>
+    s.orgs().send(new CreateAccountCommand({ Email: "after-close@example.com", AccountName: "after-close" })),
+  );
   assert.equal(err.name, "ConstraintViolationException");
   assert.equal(err.reason, "ACCOUNT_NUMBER_LIMIT_EXCEEDED");
 });

@@ -17,8 +17,12 @@ const client = (endpoint: string, account: string) =>
 async function blockedLeave(endpoint: string): Promise<string> {
   await client(endpoint, MANAGEMENT).send(new CreateOrganizationCommand({}));
   const r = await client(endpoint, MANAGEMENT).send(new CreateAccountCommand({ Email: "log@example.com", AccountName: "log" }));
-  const id = (await client(endpoint, MANAGEMENT).send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: r.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
-  await client(endpoint, id).send(new LeaveOrganizationCommand({})).catch(() => undefined);
+  const id = (
+    await client(endpoint, MANAGEMENT).send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: r.CreateAccountStatus!.Id }))
+  ).CreateAccountStatus!.AccountId!;
+  await client(endpoint, id)
+    .send(new LeaveOrganizationCommand({}))
+    .catch(() => undefined);
   return id;
 }
 
@@ -48,7 +52,15 @@ test("Request log: --log-format json writes one JSON object per call; --quiet wr
   try {
     const id = await blockedLeave(json.endpoint);
     const line = await waitFor(json.output, /\{[^\n]*"operation":"LeaveOrganization"[^\n]*\}/);
-    const record = JSON.parse(line) as { operation: string; principal: string; status: number; error: string; reason: string; detail: string; requestId: string };
+    const record = JSON.parse(line) as {
+      operation: string;
+      principal: string;
+      status: number;
+      error: string;
+      reason: string;
+      detail: string;
+      requestId: string;
+    };
     assert.equal(record.principal, id);
     assert.equal(record.status, 400);
     assert.equal(record.error, "ConstraintViolationException");

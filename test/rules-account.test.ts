@@ -7,11 +7,7 @@ import assert from "node:assert/strict";
 import { nextSeq } from "../src/store/sequence.js";
 import { request } from "node:http";
 import { GetAccountInformationCommand, GetGovCloudAccountInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
-import {
-  CloseAccountCommand,
-  CreateGovCloudAccountCommand,
-  DescribeCreateAccountStatusCommand,
-} from "@aws-sdk/client-organizations";
+import { CloseAccountCommand, CreateGovCloudAccountCommand, DescribeCreateAccountStatusCommand } from "@aws-sdk/client-organizations";
 import { useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
 
 const MEMBER = "222222222222";
@@ -45,7 +41,8 @@ function rawAccountCall(path: string, account: string, body: string): Promise<{ 
   });
 }
 
-const contentTypes = (rawHeaders: string[]) => rawHeaders.filter((_, i) => i % 2 === 0 && rawHeaders[i]!.toLowerCase() === "content-type").length;
+const contentTypes = (rawHeaders: string[]) =>
+  rawHeaders.filter((_, i) => i % 2 === 0 && rawHeaders[i]!.toLowerCase() === "content-type").length;
 
 test("Rule: an Account API answer carries exactly one Content-Type header (application/json), on success and on error", async () => {
   await s.reset();
@@ -69,7 +66,10 @@ test("Rule: acting on another account (AccountId) needs an organization with all
   // EnableAWSServiceAccess itself needs all features, so the trusted access is written directly:
   // it isolates the feature-set rule of the Account API.
   await s.sim.app.store.writeTransaction(async (tx) =>
-    tx.insertInto("service_access").values({ org_id: org.Id!, principal: "account.amazonaws.com", enabled_at: Date.now(), seq: await nextSeq(tx) }).execute(),
+    tx
+      .insertInto("service_access")
+      .values({ org_id: org.Id!, principal: "account.amazonaws.com", enabled_at: Date.now(), seq: await nextSeq(tx) })
+      .execute(),
   );
   const err = await awsError(() => s.account().send(new GetAccountInformationCommand({ AccountId: MEMBER })));
   assert.equal(err.name, "AccessDeniedException");
@@ -86,7 +86,9 @@ test("Rule: ListRegions accepts only a NextToken it gave to the same caller for 
   const forged = await awsError(() => s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: `${page.NextToken}x` })));
   assert.equal(forged.name, "ValidationException");
   assert.equal(forged.status, 400);
-  const foreign = await awsError(() => s.account("333333333333").send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken })));
+  const foreign = await awsError(() =>
+    s.account("333333333333").send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken })),
+  );
   assert.equal(foreign.name, "ValidationException");
   const next = await s.account(MEMBER).send(new ListRegionsCommand({ MaxResults: 5, NextToken: page.NextToken }));
   assert.equal(next.Regions!.length, 5);
@@ -96,7 +98,8 @@ test("Rule: closing an account paired with a GovCloud account closes both (the G
   await s.freshOrg();
   assert.equal((await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true })).status, 200);
   const started = await s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov-pair@example.com", AccountName: "gov" }));
-  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!.AccountId!;
+  const id = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id })))
+    .CreateAccountStatus!.AccountId!;
   assert.equal((await s.account(id).send(new GetGovCloudAccountInformationCommand({}))).AccountState, "ACTIVE");
   await s.orgs().send(new CloseAccountCommand({ AccountId: id }));
   assert.equal((await s.account(id).send(new GetGovCloudAccountInformationCommand({}))).AccountState, "SUSPENDED");

@@ -82,28 +82,55 @@ test("Rule: a response to a handshake another response closed is InvalidHandshak
   await s.freshOrg();
   const accepted = await s.openInvitation(INVITEE);
   await s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: accepted.Id }));
-  assert.equal((await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: accepted.Id })))).name, "InvalidHandshakeTransitionException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: accepted.Id })))).name,
+    "InvalidHandshakeTransitionException",
+  );
 
   const declined = await s.openInvitation("444444444444");
   await s.orgs("444444444444").send(new DeclineHandshakeCommand({ HandshakeId: declined.Id }));
-  assert.equal((await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: declined.Id })))).name, "InvalidHandshakeTransitionException");
-  assert.equal((await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: declined.Id })))).name, "InvalidHandshakeTransitionException");
+  assert.equal(
+    (await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: declined.Id })))).name,
+    "InvalidHandshakeTransitionException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new CancelHandshakeCommand({ HandshakeId: declined.Id })))).name,
+    "InvalidHandshakeTransitionException",
+  );
 
   const canceled = await s.openInvitation("555555555555");
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: canceled.Id }));
-  assert.equal((await awsError(() => s.orgs("555555555555").send(new AcceptHandshakeCommand({ HandshakeId: canceled.Id })))).name, "InvalidHandshakeTransitionException");
-  assert.equal((await awsError(() => s.orgs("555555555555").send(new DeclineHandshakeCommand({ HandshakeId: canceled.Id })))).name, "InvalidHandshakeTransitionException");
+  assert.equal(
+    (await awsError(() => s.orgs("555555555555").send(new AcceptHandshakeCommand({ HandshakeId: canceled.Id })))).name,
+    "InvalidHandshakeTransitionException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs("555555555555").send(new DeclineHandshakeCommand({ HandshakeId: canceled.Id })))).name,
+    "InvalidHandshakeTransitionException",
+  );
 });
 
 test("Rule: only the sender cancels a handshake and only the recipient accepts or declines it; the other side's call changes nothing", async () => {
   await s.freshOrg();
   const hs = await s.openInvitation(INVITEE);
   // The recipient (in no organization) can't cancel; the sender can't decline.
-  assert.equal((await awsError(() => s.orgs(INVITEE).send(new CancelHandshakeCommand({ HandshakeId: hs.Id })))).name, "AccessDeniedException");
-  assert.equal((await awsError(() => s.orgs().send(new DeclineHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs(INVITEE).send(new CancelHandshakeCommand({ HandshakeId: hs.Id })))).name,
+    "AccessDeniedException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DeclineHandshakeCommand({ HandshakeId: hs.Id })))).name,
+    "HandshakeNotFoundException",
+  );
   // Nor can the sender, or an unrelated account, accept it.
-  assert.equal((await awsError(() => s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
-  assert.equal((await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name,
+    "HandshakeNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs("444444444444").send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })))).name,
+    "HandshakeNotFoundException",
+  );
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }))).Handshake!.State, "OPEN");
 });
 
@@ -135,7 +162,9 @@ test("Rule: inviting an account that is already a member of this organization is
 
 test("Rule: an EMAIL invitation needs a valid address (InvalidInputException INVALID_EMAIL_ADDRESS_TARGET)", async () => {
   await s.freshOrg();
-  const err = await awsError(() => s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "not an address" } })));
+  const err = await awsError(() =>
+    s.orgs().send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "not an address" } })),
+  );
   assertAwsError(err, "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET");
 });
 
@@ -143,23 +172,57 @@ test("Rule: no invitation while the organization is enabling all features (Hands
   await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
   await s.invite(INVITEE);
   await s.orgs().send(new EnableAllFeaturesCommand({}));
-  assertAwsError(await awsError(() => s.openInvitation("444444444444")), "HandshakeConstraintViolationException", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
+  assertAwsError(
+    await awsError(() => s.openInvitation("444444444444")),
+    "HandshakeConstraintViolationException",
+    "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
+  );
 });
 
 test("Rule: ListHandshakes* take one filter at a time: ActionType and ParentHandshakeId together are InvalidInputException MAX_LIMIT_EXCEEDED_FILTER", async () => {
   await s.freshOrg();
   const hs = await s.openInvitation(INVITEE);
   const filter = { ActionType: "INVITE" as const, ParentHandshakeId: hs.Id };
-  assertAwsError(await awsError(() => s.orgs().send(new ListHandshakesForOrganizationCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
-  assertAwsError(await awsError(() => s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: filter }))), "InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER");
-  assert.equal((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "INVITE" } }))).Handshakes!.length, 1);
+  assertAwsError(
+    await awsError(() => s.orgs().send(new ListHandshakesForOrganizationCommand({ Filter: filter }))),
+    "InvalidInputException",
+    "MAX_LIMIT_EXCEEDED_FILTER",
+  );
+  assertAwsError(
+    await awsError(() => s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: filter }))),
+    "InvalidInputException",
+    "MAX_LIMIT_EXCEEDED_FILTER",
+  );
+  assert.equal(
+    (await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "INVITE" } }))).Handshakes!.length,
+    1,
+  );
 });
 
 test("Rule: an invitation's tags are checked when it is sent; one invalid tag and no invitation is sent", async () => {
   await s.freshOrg();
-  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: [{ Key: "aws:team", Value: "a" }] })), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
-  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: [{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }] })), "InvalidInputException", "DUPLICATE_TAG_KEY");
-  assertAwsError(await awsError(() => s.openInvitation(INVITEE, { tags: tooManyTags() })), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
+  assertAwsError(
+    await awsError(() => s.openInvitation(INVITEE, { tags: [{ Key: "aws:team", Value: "a" }] })),
+    "InvalidInputException",
+    "INVALID_SYSTEM_TAGS_PARAMETER",
+  );
+  assertAwsError(
+    await awsError(() =>
+      s.openInvitation(INVITEE, {
+        tags: [
+          { Key: "team", Value: "a" },
+          { Key: "team", Value: "b" },
+        ],
+      }),
+    ),
+    "InvalidInputException",
+    "DUPLICATE_TAG_KEY",
+  );
+  assertAwsError(
+    await awsError(() => s.openInvitation(INVITEE, { tags: tooManyTags() })),
+    "ConstraintViolationException",
+    "MAX_TAG_LIMIT_EXCEEDED",
+  );
   assert.deepEqual((await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes, []);
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
 });
@@ -180,8 +243,14 @@ test("Rule: an accepted, declined or canceled handshake is kept for 30 days afte
   await s.advanceClock(2 * DAY);
   assert.deepEqual(await listed(), [], "31 days after they closed both are gone");
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
-  assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: canceled.Id })))).name, "HandshakeNotFoundException");
-  assert.equal((await awsError(() => s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: accepted.Id })))).name, "HandshakeNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: canceled.Id })))).name,
+    "HandshakeNotFoundException",
+  );
+  assert.equal(
+    (await awsError(() => s.orgs(INVITEE).send(new AcceptHandshakeCommand({ HandshakeId: accepted.Id })))).name,
+    "HandshakeNotFoundException",
+  );
 });
 
 test("Rule: an expired handshake is kept for 30 days after its expiry, then it is gone", async () => {
@@ -191,7 +260,10 @@ test("Rule: an expired handshake is kept for 30 days after its expiry, then it i
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id }))).Handshake!.State, "EXPIRED");
   assert.equal((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes!.length, 1);
   await s.advanceClock(2 * DAY);
-  assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id })))).name, "HandshakeNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: hs.Id })))).name,
+    "HandshakeNotFoundException",
+  );
   assert.deepEqual((await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
 });
 
@@ -200,12 +272,17 @@ test("Rule: a member's departure cancels its open handshakes, and they are kept 
   await s.invite(INVITEE);
   // EnableAllFeatures sends the invited member its own ENABLE_ALL_FEATURES handshake.
   await s.orgs().send(new EnableAllFeaturesCommand({}));
-  const own = (await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes!.find((h) => h.Action === "ENABLE_ALL_FEATURES")!;
+  const own = (await s.orgs(INVITEE).send(new ListHandshakesForAccountCommand({}))).Handshakes!.find(
+    (h) => h.Action === "ENABLE_ALL_FEATURES",
+  )!;
   await s.advanceClock(5 * DAY);
   await s.orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: INVITEE }));
   assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id }))).Handshake!.State, "CANCELED");
   await s.advanceClock(31 * DAY);
-  assert.equal((await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id })))).name, "HandshakeNotFoundException");
+  assert.equal(
+    (await awsError(() => s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: own.Id })))).name,
+    "HandshakeNotFoundException",
+  );
 });
 
 test("Rule: EnableAllFeatures's standard migration serves organizations of at most 5,000 accounts (ConstraintViolationException ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED)", async () => {
@@ -230,7 +307,10 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
   await s.sim.app.store.writeTransaction(async (tx) => {
     const seqs = await nextSeqs(tx, rows.length);
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.insertInto("accounts").values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! }))).execute();
+      await tx
+        .insertInto("accounts")
+        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
+        .execute();
     }
   });
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
@@ -270,9 +350,23 @@ test("Rule: CloseAccount of an account outside the organization is AccountNotFou
 
 test("Rule: CreateAccount's tags are checked before anything is created; one invalid tag and no account is created", async () => {
   await s.freshOrg();
-  const create = (tags: Tag[]) => s.orgs().send(new CreateAccountCommand({ Email: "tagged@example.com", AccountName: "tagged", Tags: tags }));
-  assertAwsError(await awsError(() => create([{ Key: "aws:cost-center", Value: "1" }])), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
-  assertAwsError(await awsError(() => create([{ Key: "team", Value: "a" }, { Key: "team", Value: "b" }])), "InvalidInputException", "DUPLICATE_TAG_KEY");
+  const create = (tags: Tag[]) =>
+    s.orgs().send(new CreateAccountCommand({ Email: "tagged@example.com", AccountName: "tagged", Tags: tags }));
+  assertAwsError(
+    await awsError(() => create([{ Key: "aws:cost-center", Value: "1" }])),
+    "InvalidInputException",
+    "INVALID_SYSTEM_TAGS_PARAMETER",
+  );
+  assertAwsError(
+    await awsError(() =>
+      create([
+        { Key: "team", Value: "a" },
+        { Key: "team", Value: "b" },
+      ]),
+    ),
+    "InvalidInputException",
+    "DUPLICATE_TAG_KEY",
+  );
   assertAwsError(await awsError(() => create(tooManyTags())), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
   assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
@@ -280,10 +374,20 @@ test("Rule: CreateAccount's tags are checked before anything is created; one inv
 
 test("Rule: an email address that breaks CreateAccount's email rules (a leading dot, a forbidden character, a domain that begins or ends with a hyphen, a non-ASCII character) FAILS with INVALID_EMAIL", async () => {
   await s.freshOrg();
-  for (const email of [".dot@example.com", "a(b)@example.com", "pipe|x@example.com", "user@example.com-", "user@-example.com", "user@example.com.", "ü-user@example.com"]) {
+  for (const email of [
+    ".dot@example.com",
+    "a(b)@example.com",
+    "pipe|x@example.com",
+    "user@example.com-",
+    "user@-example.com",
+    "user@example.com.",
+    "ü-user@example.com",
+  ]) {
     const started = await s.orgs().send(new CreateAccountCommand({ Email: email, AccountName: "bad" }));
     assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
-    const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
+    const status = (
+      await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))
+    ).CreateAccountStatus!;
     assert.deepEqual([status.State, status.FailureReason, status.AccountId], ["FAILED", "INVALID_EMAIL", undefined], email);
   }
   assert.equal((await s.orgs().send(new ListAccountsCommand({}))).Accounts!.length, 1);
@@ -293,7 +397,9 @@ test("Rule: an email address that breaks CreateAccount's email rules (a leading 
 
 test("Rule: CreateAccount's RoleName can't begin with IAM's reserved prefix AWSServiceRoleFor (InvalidInputException INVALID_ROLE_NAME)", async () => {
   await s.freshOrg();
-  const err = await awsError(() => s.orgs().send(new CreateAccountCommand({ Email: "role@example.com", AccountName: "role", RoleName: "AWSServiceRoleForAdmin" })));
+  const err = await awsError(() =>
+    s.orgs().send(new CreateAccountCommand({ Email: "role@example.com", AccountName: "role", RoleName: "AWSServiceRoleForAdmin" })),
+  );
   assertAwsError(err, "InvalidInputException", "INVALID_ROLE_NAME");
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
   // A name that merely contains the words is fine.
@@ -306,7 +412,11 @@ test("Rule: CreateGovCloudAccount keeps CreateAccount's role-name and tag rules"
   const gov = (input: { RoleName?: string; Tags?: Tag[] }) =>
     s.orgs().send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov", ...input }));
   assertAwsError(await awsError(() => gov({ RoleName: "AWSServiceRoleForX" })), "InvalidInputException", "INVALID_ROLE_NAME");
-  assertAwsError(await awsError(() => gov({ Tags: [{ Key: "aws:x", Value: "1" }] })), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER");
+  assertAwsError(
+    await awsError(() => gov({ Tags: [{ Key: "aws:x", Value: "1" }] })),
+    "InvalidInputException",
+    "INVALID_SYSTEM_TAGS_PARAMETER",
+  );
   assert.deepEqual((await s.orgs().send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses, []);
 });
 
@@ -322,7 +432,9 @@ test("Rule: a new organization's root has no policy type enabled until EnablePol
   assert.deepEqual((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.AvailablePolicyTypes, []);
   const enabled = await s.orgs().send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" }));
   assert.deepEqual(enabled.Root!.PolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
-  assert.deepEqual((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.AvailablePolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
+  assert.deepEqual((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.AvailablePolicyTypes, [
+    { Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" },
+  ]);
 });
 
 test("Rule: the management account of a new organization needs a payment method (ConstraintViolationException MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED)", async () => {
@@ -356,10 +468,23 @@ test("Rule: an organization with an open responsibility transfer can't be delete
   const now = new Date();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
   const hs = await s.orgs().send(
-    new InviteOrganizationToTransferResponsibilityCommand({ Type: "BILLING", Target: { Type: "ACCOUNT", Id: OTHER_MANAGEMENT }, StartTimestamp: start, SourceName: "billing" }),
+    new InviteOrganizationToTransferResponsibilityCommand({
+      Type: "BILLING",
+      Target: { Type: "ACCOUNT", Id: OTHER_MANAGEMENT },
+      StartTimestamp: start,
+      SourceName: "billing",
+    }),
   );
-  assertAwsError(await awsError(() => s.orgs().send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
-  assertAwsError(await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))), "ConstraintViolationException", "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS");
+  assertAwsError(
+    await awsError(() => s.orgs().send(new DeleteOrganizationCommand({}))),
+    "ConstraintViolationException",
+    "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS",
+  );
+  assertAwsError(
+    await awsError(() => s.orgs(OTHER_MANAGEMENT).send(new DeleteOrganizationCommand({}))),
+    "ConstraintViolationException",
+    "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS",
+  );
   await s.orgs().send(new CancelHandshakeCommand({ HandshakeId: hs.Handshake!.Id }));
   await s.orgs().send(new DeleteOrganizationCommand({}));
 });
@@ -377,10 +502,15 @@ test("Rule: ListParents takes an account or an OU as the child, never a root (In
 
 test("Rule: ListDelegatedAdministrators with an unrecognized service principal is InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL", async () => {
   await s.freshOrg();
-  const err = await awsError(() => s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "no-such-service.amazonaws.com" })));
+  const err = await awsError(() =>
+    s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "no-such-service.amazonaws.com" })),
+  );
   assertAwsError(err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL");
   // A known service without administrators answers an empty list.
-  assert.deepEqual((await s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "guardduty.amazonaws.com" }))).DelegatedAdministrators, []);
+  assert.deepEqual(
+    (await s.orgs().send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: "guardduty.amazonaws.com" }))).DelegatedAdministrators,
+    [],
+  );
 });
 
 test("Rule: SECURITYHUB_POLICY can be enabled only while securityhub.amazonaws.com has trusted access (ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED)", async () => {

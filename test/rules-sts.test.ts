@@ -4,12 +4,7 @@
  */
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import {
-  AttachPolicyCommand,
-  CreatePolicyCommand,
-  EnablePolicyTypeCommand,
-  ListRootsCommand,
-} from "@aws-sdk/client-organizations";
+import { AttachPolicyCommand, CreatePolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { useTestServer, awsError } from "./helpers/server.js";
 
@@ -24,7 +19,9 @@ beforeEach(async () => {
 });
 
 test("Rule: a SourceIdentity can't begin with the reserved prefix aws: (ValidationError; the model's pattern admits no colon at all)", async () => {
-  const err = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", SourceIdentity: "aws:me" })));
+  const err = await awsError(() =>
+    s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", SourceIdentity: "aws:me" })),
+  );
   assert.equal(err.name, "ValidationError");
   assert.equal(err.status, 400);
   assert.match(err.message, /sourceIdentity/);
@@ -33,9 +30,13 @@ test("Rule: a SourceIdentity can't begin with the reserved prefix aws: (Validati
 });
 
 test("Rule: DurationSeconds runs from 900 seconds up to the role's maximum session duration (one hour for these roles); beyond is ValidationError", async () => {
-  const over = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", DurationSeconds: 3601 })));
+  const over = await awsError(() =>
+    s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", DurationSeconds: 3601 })),
+  );
   assert.equal(over.name, "ValidationError");
-  const under = await awsError(() => s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", DurationSeconds: 899 })));
+  const under = await awsError(() =>
+    s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", DurationSeconds: 899 })),
+  );
   assert.equal(under.name, "ValidationError");
   const longest = await s.sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "rule", DurationSeconds: 3600 }));
   assert.ok(longest.Credentials!.Expiration!.getTime() - Date.now() > 3500 * 1000);

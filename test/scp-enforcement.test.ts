@@ -29,7 +29,9 @@ beforeEach(async () => {
 const doc = (statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 
 async function scp(name: string, statements: object[]): Promise<string> {
-  const r = await s.orgs().send(new CreatePolicyCommand({ Name: name, Description: name, Type: "SERVICE_CONTROL_POLICY", Content: doc(statements) }));
+  const r = await s
+    .orgs()
+    .send(new CreatePolicyCommand({ Name: name, Description: name, Type: "SERVICE_CONTROL_POLICY", Content: doc(statements) }));
   return r.Policy!.PolicySummary!.Id!;
 }
 const attach = (policyId: string, targetId: string) => s.orgs().send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
@@ -44,7 +46,10 @@ test("Seed rule: an SCP that denies organizations:LeaveOrganization stops a memb
   await attach(p, rootId);
   const err = await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})));
   assert.equal(err.name, "AccessDeniedException");
-  assert.match(err.message, /^User: arn:aws:iam::222222222222:root is not authorized to perform: organizations:LeaveOrganization with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy\/o-[a-z0-9]+\/service_control_policy\/p-[a-z0-9]+$/);
+  assert.match(
+    err.message,
+    /^User: arn:aws:iam::222222222222:root is not authorized to perform: organizations:LeaveOrganization with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy\/o-[a-z0-9]+\/service_control_policy\/p-[a-z0-9]+$/,
+  );
   // Other calls still pass: FullAWSAccess allows them.
   await s.orgs(id).send(new DescribeOrganizationCommand({}));
 });
@@ -53,7 +58,8 @@ test("Order of the leave checks: the SCP is checked before the waiting period an
   const id = await s.createAccount("new@example.com");
   await attach(await scp("deny-leave", [DENY_LEAVE]), id);
   // A fresh created account would get WAIT_PERIOD_ACTIVE; the SCP answers first.
-  for (let i = 0; i < 6; i++) assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
+  for (let i = 0; i < 6; i++)
+    assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
   // Five other members can still leave in this same second: the six denials consumed nothing.
   const ids = await Promise.all(["300000000001", "300000000002", "300000000003", "300000000004", "300000000005"].map((m) => s.invite(m)));
   const results = await Promise.allSettled(ids.map((m) => s.orgs(m).send(new LeaveOrganizationCommand({}))));
@@ -110,12 +116,20 @@ test("Deny at the account level, with a wildcard action (organizations:Leave*), 
   assert.equal(why.decision, "EXPLICIT_DENY");
   assert.equal(why.decidingLevel.targetId, c);
   assert.equal(why.decidingLevel.policyName, "deny-describe-c");
-  assert.deepEqual(why.levels.map((l) => l.targetId), [rootId, a, b, c, id]);
+  assert.deepEqual(
+    why.levels.map((l) => l.targetId),
+    [rootId, a, b, c, id],
+  );
 });
 
 test("NotAction: a Deny with NotAction denies everything except the listed actions", async () => {
   const id = await s.invite(MEMBER);
-  await attach(await scp("only-describe", [{ Effect: "Deny", NotAction: ["organizations:DescribeOrganization", "sts:GetCallerIdentity"], Resource: "*" }]), id);
+  await attach(
+    await scp("only-describe", [
+      { Effect: "Deny", NotAction: ["organizations:DescribeOrganization", "sts:GetCallerIdentity"], Resource: "*" },
+    ]),
+    id,
+  );
   await s.orgs(id).send(new DescribeOrganizationCommand({}));
   assert.equal((await awsError(() => s.orgs(id).send(new LeaveOrganizationCommand({})))).name, "AccessDeniedException");
 });
@@ -124,7 +138,13 @@ test("Condition on aws:PrincipalArn exempts a break-glass role; SCPs apply to ro
   const id = await s.createAccount("w@example.com");
   await attach(
     await scp("guard", [
-      { Sid: "DenyAllButBreakGlass", Effect: "Deny", Action: ["organizations:DescribeOrganization", "account:GetContactInformation", "sts:AssumeRole"], Resource: "*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } } },
+      {
+        Sid: "DenyAllButBreakGlass",
+        Effect: "Deny",
+        Action: ["organizations:DescribeOrganization", "account:GetContactInformation", "sts:AssumeRole"],
+        Resource: "*",
+        Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } },
+      },
     ]),
     rootId,
   );
@@ -134,26 +154,45 @@ test("Condition on aws:PrincipalArn exempts a break-glass role; SCPs apply to ro
   assert.equal(account.name, "AccessDeniedException");
   assert.equal(account.status, 403);
   // The management account assumes OrganizationAccountAccessRole (not restricted); the session is a member principal and is denied.
-  const creds = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "ops" }))).Credentials!;
+  const creds = (
+    await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "ops" }))
+  ).Credentials!;
   const session = { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! };
   assert.equal((await awsError(() => s.orgs(session).send(new DescribeOrganizationCommand({})))).name, "AccessDeniedException");
-  const sts = await awsError(() => s.sts(session).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "chain" })));
+  const sts = await awsError(() =>
+    s
+      .sts(session)
+      .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: "chain" })),
+  );
   assert.equal(sts.name, "AccessDenied");
   assert.equal(sts.status, 403);
   // GetCallerIdentity needs no permission, so no SCP can deny it.
   assert.equal((await s.sts(session).send(new GetCallerIdentityCommand({}))).Account, id);
   // explain with the break-glass role's ARN: allowed.
-  const why = (await s.control("GET", `/_orgsim/explain?accountId=${id}&action=organizations:DescribeOrganization&principalArn=arn:aws:iam::${id}:role/BreakGlass`)).body as { allowed: boolean };
+  const why = (
+    await s.control(
+      "GET",
+      `/_orgsim/explain?accountId=${id}&action=organizations:DescribeOrganization&principalArn=arn:aws:iam::${id}:role/BreakGlass`,
+    )
+  ).body as { allowed: boolean };
   assert.equal(why.allowed, true);
 });
 
 test("aws:PrincipalArn of a role session is the role's ARN: a session of the BreakGlass role is exempt from the guard-rail", async () => {
   const id = await s.createAccount("bg@example.com", { roleName: "BreakGlass" });
   await attach(
-    await scp("guard", [{ Effect: "Deny", Action: "organizations:DescribeOrganization", Resource: "*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } } }]),
+    await scp("guard", [
+      {
+        Effect: "Deny",
+        Action: "organizations:DescribeOrganization",
+        Resource: "*",
+        Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass" } },
+      },
+    ]),
     rootId,
   );
-  const creds = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/BreakGlass`, RoleSessionName: "incident" }))).Credentials!;
+  const creds = (await s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/BreakGlass`, RoleSessionName: "incident" })))
+    .Credentials!;
   const session = { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! };
   await s.orgs(session).send(new DescribeOrganizationCommand({}));
   assert.equal((await awsError(() => s.orgs(id).send(new DescribeOrganizationCommand({})))).name, "AccessDeniedException");
@@ -161,7 +200,10 @@ test("aws:PrincipalArn of a role session is the role's ARN: a session of the Bre
 
 test("Explain: the control API validates its input and explains accounts outside SCP reach", async () => {
   assert.equal((await s.control("GET", "/_orgsim/explain?accountId=12&action=organizations:X")).status, 400);
-  const mgmt = (await s.control("GET", `/_orgsim/explain?accountId=${MANAGEMENT}&action=organizations:LeaveOrganization`)).body as { allowed: boolean; reason: string };
+  const mgmt = (await s.control("GET", `/_orgsim/explain?accountId=${MANAGEMENT}&action=organizations:LeaveOrganization`)).body as {
+    allowed: boolean;
+    reason: string;
+  };
   assert.equal(mgmt.allowed, true);
   assert.match(mgmt.reason, /management account/);
 });

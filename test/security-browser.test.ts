@@ -114,155 +114,193 @@ async function pageOn(context: Context, name: string): Promise<Page> {
   return page;
 }
 
-test("Rule (DNS rebinding) in a browser: a rebound name opens orgsim's 403 page naming --allow-host, and that page's script can't read or reset anything", { skip }, async () => {
-  const context = await browser!.newContext();
-  try {
-    const page = await context.newPage();
-    const res = await page.goto(`http://attacker.example:${port()}/_orgsim/console`);
-    assert.equal(res?.status(), 403);
-    assert.match(await page.content(), /--allow-host attacker\.example/);
-    // The attacker's page is same-origin with the rebound name: its fetches carry Host: attacker.example.
-    const answers = await page.evaluate(async () => {
-      const reset = await fetch("/_orgsim/clock", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"advanceSeconds": 86400}' });
-      const state = await fetch("/_orgsim/state");
-      return [reset.status, state.status];
-    }, undefined);
-    assert.deepEqual(answers, [403, 403]);
-    assert.equal(await clockOffset(), 0);
-  } finally {
-    await context.close();
-  }
-});
-
-test("Rule (cross-site) in a browser: another site's form (text/plain, JSON-looking) and no-cors fetch can't move the clock or store an alternate contact", { skip }, async () => {
-  await s.reset();
-  const context = await browser!.newContext();
-  try {
-    const page = await pageOn(context, "evil.example");
-    const presigned = `${s.endpoint}/putAlternateContact?${presignedQuery(MANAGEMENT, "account", amzDate())}`;
-    await page.evaluate(async (url) => {
-      await fetch(url, {
-        method: "POST",
-        mode: "no-cors",
-        headers: { "Content-Type": "text/plain" },
-        body: JSON.stringify({ AlternateContactType: "BILLING", EmailAddress: "m@example.com", Name: "Mallory", PhoneNumber: "+1 555", Title: "t" }),
-      });
-    }, presigned);
-    const e = await awsError(() => s.account().send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" })));
-    assert.equal(e.name, "ResourceNotFoundException", "the no-cors post changed nothing");
-
-    // A classic CSRF form: text/plain with a body that parses as JSON.
-    await page.evaluate((action) => {
-      const form = document.createElement("form");
-      form.method = "POST";
-      form.action = action;
-      form.enctype = "text/plain";
-      const input = document.createElement("input");
-      input.name = '{"advanceSeconds": 86400, "x": "';
-      input.value = '"}';
-      form.appendChild(input);
-      document.body.appendChild(form);
-      form.submit();
-    }, `${s.endpoint}/_orgsim/clock`);
-    await page.waitForURL(/\/_orgsim\/clock$/, WAIT);
-    assert.match(await page.content(), /OriginNotAllowed|CrossSiteRequest/);
-    assert.equal(await clockOffset(), 0);
-  } finally {
-    await context.close();
-  }
-});
-
-test("Rule (CORS) in a browser: a page on the --cors-origin sends the SDK's own Organizations request (preflighted) and reads the answer and x-amzn-RequestId; a page on another origin can't", { skip }, async () => {
-  await s.reset();
-  // The request the AWS SDK for JavaScript v3 builds and signs, captured instead of sent.
-  let captured: { method: string; path: string; headers: Record<string, string>; body?: unknown } | undefined;
-  const capturing = new OrganizationsClient({
-    endpoint: s.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" },
-    maxAttempts: 1,
-    requestHandler: {
-      handle: async (request: { method: string; path: string; headers: Record<string, string>; body?: unknown }) => {
-        captured = request;
-        throw new Error("captured");
-      },
-    } as never,
-  });
-  await capturing.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).catch(() => undefined);
-  assert.ok(captured, "the SDK built a request");
-  // Headers a page's script may not set (the browser sets them itself).
-  const headers = Object.fromEntries(Object.entries(captured.headers).filter(([k]) => !["host", "content-length", "user-agent"].includes(k.toLowerCase())));
-  assert.ok(headers["x-amz-target"] && headers.authorization && headers["amz-sdk-invocation-id"], JSON.stringify(headers));
-  const raw = captured.body;
-  const body = typeof raw === "string" ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString("utf8") : "";
-  assert.match(body, /"FeatureSet":"ALL"/);
-  const call = { url: `${s.endpoint}${captured.path}`, method: captured.method, headers, body };
-
-  const context = await browser!.newContext();
-  try {
-    const foreign = await pageOn(context, "evil.example");
-    const refused = await foreign.evaluate(async (c) => {
-      try {
-        await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
-        return "answered";
-      } catch (err) {
-        return (err as Error).name;
-      }
-    }, call);
-    assert.equal(refused, "TypeError", "CORS failure: the preflight was refused");
-    assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})))).name, "AWSOrganizationsNotInUseException");
-
-    const app = await pageOn(context, "app.example");
-    const answer = await app.evaluate(async (c) => {
-      const res = await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
-      return { status: res.status, requestId: res.headers.get("x-amzn-RequestId"), body: await res.text() };
-    }, call);
-    assert.equal(answer.status, 200, answer.body);
-    assert.ok(answer.requestId, "x-amzn-RequestId is exposed to the page");
-    assert.match(answer.body, /"FeatureSet":"ALL"/);
-    const again = await app.evaluate(async (c) => {
-      const res = await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
-      return { status: res.status, type: res.headers.get("x-amzn-ErrorType"), body: await res.text() };
-    }, call);
-    assert.equal(again.status, 400);
-    assert.match(again.body, /AlreadyInOrganizationException/, "errors are readable too");
-  } finally {
-    await context.close();
-  }
-});
-
-test("Rule (--control-token) in a browser: /_orgsim/console?token= signs the browser in (HttpOnly SameSite=Strict cookie), drops the token from the address and the console loads its data; a fresh browser sees the token page", { skip }, async () => {
-  const t = await startTestServer({ controlToken: TOKEN });
-  const context = await browser!.newContext();
-  try {
-    await t.createOrg();
-    const errors: string[] = [];
-    const page = await context.newPage();
-    page.on("pageerror", (err) => errors.push(err.message));
-    await page.goto(`${t.endpoint}/_orgsim/console?token=${encodeURIComponent(TOKEN)}`);
-    assert.equal(page.url(), `${t.endpoint}/_orgsim/console`, "the token is gone from the address");
-    await page.locator(`#tree [data-account-id="${MANAGEMENT}"]`).waitFor(WAIT);
-    const cookies = await context.cookies();
-    assert.equal(cookies.length, 1);
-    assert.equal(cookies[0]!.httpOnly, true);
-    assert.equal(cookies[0]!.sameSite, "Strict");
-    assert.ok(!cookies[0]!.value.includes(TOKEN));
-    // The page's own writes work with the cookie (the clock buttons).
-    const status = await page.evaluate(async () => (await fetch("/_orgsim/clock", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"advanceSeconds": 60}' })).status, undefined);
-    assert.equal(status, 200);
-    assert.deepEqual(errors, []);
-
-    const fresh = await browser!.newContext();
+test(
+  "Rule (DNS rebinding) in a browser: a rebound name opens orgsim's 403 page naming --allow-host, and that page's script can't read or reset anything",
+  { skip },
+  async () => {
+    const context = await browser!.newContext();
     try {
-      const other = await fresh.newPage();
-      const res = await other.goto(`${t.endpoint}/_orgsim/console`);
-      assert.equal(res?.status(), 401);
-      assert.match(await other.content(), /control token required/);
+      const page = await context.newPage();
+      const res = await page.goto(`http://attacker.example:${port()}/_orgsim/console`);
+      assert.equal(res?.status(), 403);
+      assert.match(await page.content(), /--allow-host attacker\.example/);
+      // The attacker's page is same-origin with the rebound name: its fetches carry Host: attacker.example.
+      const answers = await page.evaluate(async () => {
+        const reset = await fetch("/_orgsim/clock", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: '{"advanceSeconds": 86400}',
+        });
+        const state = await fetch("/_orgsim/state");
+        return [reset.status, state.status];
+      }, undefined);
+      assert.deepEqual(answers, [403, 403]);
+      assert.equal(await clockOffset(), 0);
     } finally {
-      await fresh.close();
+      await context.close();
     }
-  } finally {
-    await context.close();
-    await t.close();
-  }
-});
+  },
+);
+
+test(
+  "Rule (cross-site) in a browser: another site's form (text/plain, JSON-looking) and no-cors fetch can't move the clock or store an alternate contact",
+  { skip },
+  async () => {
+    await s.reset();
+    const context = await browser!.newContext();
+    try {
+      const page = await pageOn(context, "evil.example");
+      const presigned = `${s.endpoint}/putAlternateContact?${presignedQuery(MANAGEMENT, "account", amzDate())}`;
+      await page.evaluate(async (url) => {
+        await fetch(url, {
+          method: "POST",
+          mode: "no-cors",
+          headers: { "Content-Type": "text/plain" },
+          body: JSON.stringify({
+            AlternateContactType: "BILLING",
+            EmailAddress: "m@example.com",
+            Name: "Mallory",
+            PhoneNumber: "+1 555",
+            Title: "t",
+          }),
+        });
+      }, presigned);
+      const e = await awsError(() => s.account().send(new GetAlternateContactCommand({ AlternateContactType: "BILLING" })));
+      assert.equal(e.name, "ResourceNotFoundException", "the no-cors post changed nothing");
+
+      // A classic CSRF form: text/plain with a body that parses as JSON.
+      await page.evaluate((action) => {
+        const form = document.createElement("form");
+        form.method = "POST";
+        form.action = action;
+        form.enctype = "text/plain";
+        const input = document.createElement("input");
+        input.name = '{"advanceSeconds": 86400, "x": "';
+        input.value = '"}';
+        form.appendChild(input);
+        document.body.appendChild(form);
+        form.submit();
+      }, `${s.endpoint}/_orgsim/clock`);
+      await page.waitForURL(/\/_orgsim\/clock$/, WAIT);
+      assert.match(await page.content(), /OriginNotAllowed|CrossSiteRequest/);
+      assert.equal(await clockOffset(), 0);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
+test(
+  "Rule (CORS) in a browser: a page on the --cors-origin sends the SDK's own Organizations request (preflighted) and reads the answer and x-amzn-RequestId; a page on another origin can't",
+  { skip },
+  async () => {
+    await s.reset();
+    // The request the AWS SDK for JavaScript v3 builds and signs, captured instead of sent.
+    let captured: { method: string; path: string; headers: Record<string, string>; body?: unknown } | undefined;
+    const capturing = new OrganizationsClient({
+      endpoint: s.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: MANAGEMENT, secretAccessKey: "x" },
+      maxAttempts: 1,
+      requestHandler: {
+        handle: async (request: { method: string; path: string; headers: Record<string, string>; body?: unknown }) => {
+          captured = request;
+          throw new Error("captured");
+        },
+      } as never,
+    });
+    await capturing.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).catch(() => undefined);
+    assert.ok(captured, "the SDK built a request");
+    // Headers a page's script may not set (the browser sets them itself).
+    const headers = Object.fromEntries(
+      Object.entries(captured.headers).filter(([k]) => !["host", "content-length", "user-agent"].includes(k.toLowerCase())),
+    );
+    assert.ok(headers["x-amz-target"] && headers.authorization && headers["amz-sdk-invocation-id"], JSON.stringify(headers));
+    const raw = captured.body;
+    const body = typeof raw === "string" ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString("utf8") : "";
+    assert.match(body, /"FeatureSet":"ALL"/);
+    const call = { url: `${s.endpoint}${captured.path}`, method: captured.method, headers, body };
+
+    const context = await browser!.newContext();
+    try {
+      const foreign = await pageOn(context, "evil.example");
+      const refused = await foreign.evaluate(async (c) => {
+        try {
+          await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
+          return "answered";
+        } catch (err) {
+          return (err as Error).name;
+        }
+      }, call);
+      assert.equal(refused, "TypeError", "CORS failure: the preflight was refused");
+      assert.equal((await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})))).name, "AWSOrganizationsNotInUseException");
+
+      const app = await pageOn(context, "app.example");
+      const answer = await app.evaluate(async (c) => {
+        const res = await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
+        return { status: res.status, requestId: res.headers.get("x-amzn-RequestId"), body: await res.text() };
+      }, call);
+      assert.equal(answer.status, 200, answer.body);
+      assert.ok(answer.requestId, "x-amzn-RequestId is exposed to the page");
+      assert.match(answer.body, /"FeatureSet":"ALL"/);
+      const again = await app.evaluate(async (c) => {
+        const res = await fetch(c.url, { method: c.method, headers: c.headers, body: c.body });
+        return { status: res.status, type: res.headers.get("x-amzn-ErrorType"), body: await res.text() };
+      }, call);
+      assert.equal(again.status, 400);
+      assert.match(again.body, /AlreadyInOrganizationException/, "errors are readable too");
+    } finally {
+      await context.close();
+    }
+  },
+);
+
+test(
+  "Rule (--control-token) in a browser: /_orgsim/console?token= signs the browser in (HttpOnly SameSite=Strict cookie), drops the token from the address and the console loads its data; a fresh browser sees the token page",
+  { skip },
+  async () => {
+    const t = await startTestServer({ controlToken: TOKEN });
+    const context = await browser!.newContext();
+    try {
+      await t.createOrg();
+      const errors: string[] = [];
+      const page = await context.newPage();
+      page.on("pageerror", (err) => errors.push(err.message));
+      await page.goto(`${t.endpoint}/_orgsim/console?token=${encodeURIComponent(TOKEN)}`);
+      assert.equal(page.url(), `${t.endpoint}/_orgsim/console`, "the token is gone from the address");
+      await page.locator(`#tree [data-account-id="${MANAGEMENT}"]`).waitFor(WAIT);
+      const cookies = await context.cookies();
+      assert.equal(cookies.length, 1);
+      assert.equal(cookies[0]!.httpOnly, true);
+      assert.equal(cookies[0]!.sameSite, "Strict");
+      assert.ok(!cookies[0]!.value.includes(TOKEN));
+      // The page's own writes work with the cookie (the clock buttons).
+      const status = await page.evaluate(
+        async () =>
+          (
+            await fetch("/_orgsim/clock", {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: '{"advanceSeconds": 60}',
+            })
+          ).status,
+        undefined,
+      );
+      assert.equal(status, 200);
+      assert.deepEqual(errors, []);
+
+      const fresh = await browser!.newContext();
+      try {
+        const other = await fresh.newPage();
+        const res = await other.goto(`${t.endpoint}/_orgsim/console`);
+        assert.equal(res?.status(), 401);
+        assert.match(await other.content(), /control token required/);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await context.close();
+      await t.close();
+    }
+  },
+);

@@ -28,7 +28,10 @@ async function printed(server: ServerProcess, needle: string | RegExp): Promise<
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ORGSIM_ENDPOINT: "", ORGSIM_CONTROL_TOKEN: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ORGSIM_ENDPOINT: "", ORGSIM_CONTROL_TOKEN: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +45,10 @@ test("Rule (binding beyond loopback): start --host 0.0.0.0 warns on stderr that 
   const server = await spawnOrgsim(["--host", "0.0.0.0", "--quiet"]);
   try {
     const out = await printed(server, "docs/security.md");
-    assert.match(out, /orgsim: WARNING: listening on 0\.0\.0\.0 \(every network interface\), port \d+, not only on this machine's loopback/);
+    assert.match(
+      out,
+      /orgsim: WARNING: listening on 0\.0\.0\.0 \(every network interface\), port \d+, not only on this machine's loopback/,
+    );
     assert.match(out, /the AWS APIs .* without authentication \(--strict-auth/);
     assert.match(out, /the control API \(\/_orgsim\/\).*without a token \(--control-token requires one; --no-control-api turns it off\)/);
     assert.match(out, /the console \(\/_orgsim\/console\)/);
@@ -70,8 +76,14 @@ test("Rule (binding beyond loopback): with --log-format json the warning is one 
     const warning = JSON.parse(line) as { level: string; msg: string; reachable: string[]; notes: string[] };
     assert.equal(warning.level, "warn");
     assert.match(warning.msg, /0\.0\.0\.0/);
-    assert.ok(warning.reachable.some((r) => /credentials orgsim issued/.test(r)), "strict auth named");
-    assert.ok(warning.reachable.some((r) => /with the control token only/.test(r)), "the token named");
+    assert.ok(
+      warning.reachable.some((r) => /credentials orgsim issued/.test(r)),
+      "strict auth named",
+    );
+    assert.ok(
+      warning.reachable.some((r) => /with the control token only/.test(r)),
+      "the token named",
+    );
     assert.ok(!out.includes(TOKEN), "the token itself is never printed");
   } finally {
     await server.stop();

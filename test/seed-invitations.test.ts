@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AcceptHandshakeCommand, ListHandshakesForAccountCommand, ListHandshakesForOrganizationCommand, ListTagsForResourceCommand } from "@aws-sdk/client-organizations";
+import {
+  AcceptHandshakeCommand,
+  ListHandshakesForAccountCommand,
+  ListHandshakesForOrganizationCommand,
+  ListTagsForResourceCommand,
+} from "@aws-sdk/client-organizations";
 import { useTestServer, MANAGEMENT } from "./helpers/server.js";
 import type { AccountView, ConsoleState, TreeNode } from "../src/console/state.js";
 
@@ -17,7 +22,11 @@ const EXAMPLE = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..",
 const s = useTestServer();
 
 async function seed(text: string): Promise<{ status: number; body: { problems?: { message: string; line?: number }[] } }> {
-  const res = await fetch(`${s.endpoint}/_orgsim/seed?reset=true&source=org.yaml`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ yaml: text }) });
+  const res = await fetch(`${s.endpoint}/_orgsim/seed?reset=true&source=org.yaml`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ yaml: text }),
+  });
   return { status: res.status, body: (await res.json()) as { problems?: { message: string; line?: number }[] } };
 }
 
@@ -37,13 +46,10 @@ test("Seed: invitations are sent last and left OPEN; the invitee accepts and joi
   const res = await seed(WITH_INVITATIONS);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const open = (await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes!;
-  assert.deepEqual(
-    open.map((h) => [h.Action, h.State, h.Parties!.find((p) => p.Type !== "ORGANIZATION")?.Id]).sort(),
-    [
-      ["INVITE", "OPEN", "888888888888"],
-      ["INVITE", "OPEN", "owner@startup.example.com"],
-    ],
-  );
+  assert.deepEqual(open.map((h) => [h.Action, h.State, h.Parties!.find((p) => p.Type !== "ORGANIZATION")?.Id]).sort(), [
+    ["INVITE", "OPEN", "888888888888"],
+    ["INVITE", "OPEN", "owner@startup.example.com"],
+  ]);
   const mine = (await s.orgs("888888888888").send(new ListHandshakesForAccountCommand({}))).Handshakes!;
   assert.equal(mine.length, 1);
   const notes = JSON.stringify(mine[0]!.Resources);
@@ -56,7 +62,10 @@ test("Seed: invitations are sent last and left OPEN; the invitee accepts and joi
 test("Export: open invitations are exported as invitations and round-trip; an accepted one is a member instead", async () => {
   await seed(WITH_INVITATIONS);
   const a = await exported();
-  assert.match(a, /invitations:\n\s+- account: "888888888888"\n\s+notes: Join us\n\s+tags:\n\s+Team: data\n\s+- email: owner@startup\.example\.com/);
+  assert.match(
+    a,
+    /invitations:\n\s+- account: "888888888888"\n\s+notes: Join us\n\s+tags:\n\s+Team: data\n\s+- email: owner@startup\.example\.com/,
+  );
   const again = await seed(a);
   assert.equal(again.status, 200, JSON.stringify(again.body));
   assert.equal(await exported(), a);
@@ -79,9 +88,18 @@ organizations:
 `);
   assert.equal(res.status, 400);
   const messages = res.body.problems!.map((p) => `${p.line}: ${p.message}`);
-  assert.ok(messages.some((m) => /^5: an invitation names the account or its owner's email, not both/.test(m)), messages.join("\n"));
-  assert.ok(messages.some((m) => /^6: an invitation needs account/.test(m)), messages.join("\n"));
-  assert.ok(messages.some((m) => /unknown key "acount" in an invitation; did you mean "account"\?/.test(m)), messages.join("\n"));
+  assert.ok(
+    messages.some((m) => /^5: an invitation names the account or its owner's email, not both/.test(m)),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => /^6: an invitation needs account/.test(m)),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => /unknown key "acount" in an invitation; did you mean "account"\?/.test(m)),
+    messages.join("\n"),
+  );
 });
 
 function accountsOf(node: TreeNode): AccountView[] {
@@ -111,12 +129,22 @@ test("examples/org.yaml: accounts that can leave and accounts kept in for each r
       ["Management", "MasterCannotLeaveOrganizationException"],
     ],
   );
-  const crosses = byName.get("audit")!.leave.checks.filter((c) => !c.ok).map((c) => c.rule);
+  const crosses = byName
+    .get("audit")!
+    .leave.checks.filter((c) => !c.ok)
+    .map((c) => c.rule);
   assert.deepEqual(crosses, ["scp", "delegatedAdministrator"]);
-  assert.deepEqual(org.delegatedAdministrators.map((d) => [d.accountName, d.servicePrincipal]), [
-    ["audit", "guardduty.amazonaws.com"],
-    ["audit", "securityhub.amazonaws.com"],
-  ]);
-  assert.deepEqual(org.handshakes.map((h) => `${h.action} ${h.state}`).sort(), ["INVITE ACCEPTED", "INVITE OPEN", "INVITE OPEN"], "legacy-sandbox's accepted invitation, and two open ones");
+  assert.deepEqual(
+    org.delegatedAdministrators.map((d) => [d.accountName, d.servicePrincipal]),
+    [
+      ["audit", "guardduty.amazonaws.com"],
+      ["audit", "securityhub.amazonaws.com"],
+    ],
+  );
+  assert.deepEqual(
+    org.handshakes.map((h) => `${h.action} ${h.state}`).sort(),
+    ["INVITE ACCEPTED", "INVITE OPEN", "INVITE OPEN"],
+    "legacy-sandbox's accepted invitation, and two open ones",
+  );
   assert.equal(byName.get("Management")!.id, MANAGEMENT);
 });

@@ -55,7 +55,13 @@ interface SeedAnswer {
     error?: string;
     message?: string;
     problems?: Problem[];
-    organizations?: { id: string; rootId: string; ous: Record<string, string>; accounts: Record<string, string>; policies: Record<string, string> }[];
+    organizations?: {
+      id: string;
+      rootId: string;
+      ous: Record<string, string>;
+      accounts: Record<string, string>;
+      policies: Record<string, string>;
+    }[];
     operations?: number;
   };
 }
@@ -64,7 +70,11 @@ async function seed(text: string, options: { source?: string; reset?: boolean } 
   const q = new URLSearchParams({ source: options.source ?? "org.yaml" });
   if (options.reset) q.set("reset", "true");
   // Control writes are JSON only: the YAML text travels in {"yaml": ...} (as `orgsim seed` sends it).
-  const res = await fetch(`${s.endpoint}/_orgsim/seed?${q}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ yaml: text }) });
+  const res = await fetch(`${s.endpoint}/_orgsim/seed?${q}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ yaml: text }),
+  });
   return { status: res.status, body: (await res.json()) as SeedAnswer["body"] };
 }
 
@@ -110,11 +120,26 @@ test("seed: the example landing zone is built with the real operations, and the 
   assert.equal(seeded.ous["Workloads/Prod"], nested.find((o) => o.Name === "Prod")!.Id);
 
   const inProd = (await s.orgs().send(new ListAccountsForParentCommand({ ParentId: seeded.ous["Workloads/Prod"] }))).Accounts!;
-  assert.deepEqual(inProd.map((a) => [a.Id, a.Name, a.Email]), [["555555555555", "payments-prod", "payments-prod@example.com"]]);
+  assert.deepEqual(
+    inProd.map((a) => [a.Id, a.Name, a.Email]),
+    [["555555555555", "payments-prod", "payments-prod@example.com"]],
+  );
 
   const accounts = (await s.orgs().send(new ListAccountsCommand({}))).Accounts!;
-  assert.deepEqual(accounts.map((a) => a.Id).sort(), ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666", "777777777777"]);
-  assert.equal(accounts.find((a) => a.Id === "777777777777")!.JoinedMethod, "INVITED", "joined: invited goes through InviteAccountToOrganization + AcceptHandshake");
+  assert.deepEqual(accounts.map((a) => a.Id).sort(), [
+    "111111111111",
+    "222222222222",
+    "333333333333",
+    "444444444444",
+    "555555555555",
+    "666666666666",
+    "777777777777",
+  ]);
+  assert.equal(
+    accounts.find((a) => a.Id === "777777777777")!.JoinedMethod,
+    "INVITED",
+    "joined: invited goes through InviteAccountToOrganization + AcceptHandshake",
+  );
   assert.equal(accounts.find((a) => a.Id === "666666666666")!.JoinedMethod, "CREATED");
   const parents = (await s.orgs().send(new ListParentsCommand({ ChildId: "777777777777" }))).Parents!;
   assert.equal(parents[0]!.Id, seeded.ous["Sandbox"]);
@@ -125,12 +150,22 @@ test("seed: the example landing zone is built with the real operations, and the 
   assert.deepEqual(ouTags, [{ Key: "Owner", Value: "platform-security" }]);
 
   const atRoot = (await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: root.Id, Filter: "SERVICE_CONTROL_POLICY" }))).Policies!;
-  assert.deepEqual(atRoot.map((p) => p.Name).sort(), ["DenyLeaveOrganization", "FullAWSAccess"], "EnablePolicyType attached FullAWSAccess; the seed attached its SCP");
+  assert.deepEqual(
+    atRoot.map((p) => p.Name).sort(),
+    ["DenyLeaveOrganization", "FullAWSAccess"],
+    "EnablePolicyType attached FullAWSAccess; the seed attached its SCP",
+  );
   const tagPolicies = (await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: workloads.Id, Filter: "TAG_POLICY" }))).Policies!;
-  assert.deepEqual(tagPolicies.map((p) => p.Name), ["CostCenterTag"]);
+  assert.deepEqual(
+    tagPolicies.map((p) => p.Name),
+    ["CostCenterTag"],
+  );
 
   const admins = (await s.orgs().send(new ListDelegatedAdministratorsCommand({}))).DelegatedAdministrators!;
-  assert.deepEqual(admins.map((a) => a.Id), ["333333333333"]);
+  assert.deepEqual(
+    admins.map((a) => a.Id),
+    ["333333333333"],
+  );
   const access = (await s.orgs().send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!;
   assert.equal(access.length, 5);
 
@@ -165,7 +200,9 @@ organizations:
   assert.equal(bare.reason, "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION", "support plan given, contact information not");
 
   // The pinned id is the one CreateAccount's status, the role and AssumeRole know.
-  const creds = (await s.sts().send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::200000000004:role/VendingAdmin", RoleSessionName: "seed-test" }))).Credentials!;
+  const creds = (
+    await s.sts().send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::200000000004:role/VendingAdmin", RoleSessionName: "seed-test" }))
+  ).Credentials!;
   const asRole = s.orgs({ accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! });
   assert.equal((await asRole.send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId, MANAGEMENT);
 
@@ -205,9 +242,16 @@ organizations:
   assert.equal(clock.offsetSeconds, 172800);
   const seeded = res.body.organizations![0]!;
   assert.equal((await s.orgs().send(new ListParentsCommand({ ChildId: MANAGEMENT }))).Parents![0]!.Id, seeded.ous["Core"]);
-  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: MANAGEMENT }))).Tags, [{ Key: "Team", Value: "platform" }]);
-  const locked = (await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: seeded.ous["Locked"], Filter: "SERVICE_CONTROL_POLICY" }))).Policies!;
-  assert.deepEqual(locked.map((p) => p.Name), ["AllowOnlyOrganizationsReads"]);
+  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: MANAGEMENT }))).Tags, [
+    { Key: "Team", Value: "platform" },
+  ]);
+  const locked = (
+    await s.orgs().send(new ListPoliciesForTargetCommand({ TargetId: seeded.ous["Locked"], Filter: "SERVICE_CONTROL_POLICY" }))
+  ).Policies!;
+  assert.deepEqual(
+    locked.map((p) => p.Name),
+    ["AllowOnlyOrganizationsReads"],
+  );
   const closing = (await s.orgs().send(new DescribeAccountCommand({ AccountId: "300000000001" }))).Account!;
   assert.notEqual(closing.Status, "ACTIVE");
 });
@@ -272,7 +316,10 @@ test("seed errors: malformed YAML is reported with its line", async () => {
   const res = await seed('organizations:\n  - management: "111111111111"\n    ous: [ { name: A }\n', { source: "broken.yaml" });
   assert.equal(res.status, 400);
   assert.ok(res.body.problems!.length > 0);
-  assert.ok(res.body.problems!.every((p) => p.line !== undefined && /^YAML: /.test(p.message)), JSON.stringify(res.body.problems));
+  assert.ok(
+    res.body.problems!.every((p) => p.line !== undefined && /^YAML: /.test(p.message)),
+    JSON.stringify(res.body.problems),
+  );
   assert.match(res.body.message!, /^broken\.yaml:\d+:\d+: YAML: /);
 });
 
@@ -401,7 +448,9 @@ test("export round trip of a state made through the API (not by a seed): every p
   const { rootId } = await s.freshOrg();
   await s.orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   await s.orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "sso.amazonaws.com" }));
-  const ou = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Apps", Tags: [{ Key: "k", Value: "v" }] }))).OrganizationalUnit!;
+  const ou = (
+    await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: "Apps", Tags: [{ Key: "k", Value: "v" }] }))
+  ).OrganizationalUnit!;
   const child = (await s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: ou.Id, Name: "Team A" }))).OrganizationalUnit!;
   const id = await s.createAccount("api@example.com", { roleName: "Vend", tags: [{ Key: "Env", Value: "dev" }] });
   await s.orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: child.Id }));
@@ -455,5 +504,8 @@ test("seed: an organization whose management account is already in one fails at 
   const text = 'organizations:\n  - management: "111111111111"\n';
   const res = await seed(text);
   assert.equal(res.status, 422);
-  assert.match(res.body.message!, /^org\.yaml:2:17: organizations\[0\]\.management: AlreadyInOrganizationException: .*\(CreateOrganization\)$/);
+  assert.match(
+    res.body.message!,
+    /^org\.yaml:2:17: organizations\[0\]\.management: AlreadyInOrganizationException: .*\(CreateOrganization\)$/,
+  );
 });

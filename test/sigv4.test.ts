@@ -342,7 +342,11 @@ test("botocore presigned URL (STS GetCallerIdentity, as used by EKS/Vault auth)"
   assert.deepEqual(parsed.signedHeaders, ["host"]);
   await assert.rejects(
     verifySigV4(parts, parsed, SECRET, new Date(Date.now() + 301_000)),
-    expectAwsError("RequestExpired", 400, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 300 sec\.\)$/),
+    expectAwsError(
+      "RequestExpired",
+      400,
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 300 sec\.\)$/,
+    ),
   );
 });
 
@@ -384,7 +388,10 @@ print(json.dumps({"url": req.url, "headers": dict(req.headers.items()), "body": 
     body: string;
   };
   // botocore signs the host header but leaves it for the HTTP client to add: partsFromUrl adds it.
-  assert.equal(Object.keys(out.headers).some((h) => h.toLowerCase() === "host"), false);
+  assert.equal(
+    Object.keys(out.headers).some((h) => h.toLowerCase() === "host"),
+    false,
+  );
   const parts = partsFromUrl("POST", out.url, out.headers, Buffer.from(out.body));
   const parsed = await verify(parts, SECRET, new Date());
   assert.ok(parsed.signedHeaders.includes("x-custom"));
@@ -396,7 +403,12 @@ print(json.dumps({"url": req.url, "headers": dict(req.headers.items()), "body": 
   );
   // ...and so is the query
   await assert.rejects(
-    verifySigV4(withQuery(parts, (q) => q.append("a", "2")), parsed, SECRET, new Date()),
+    verifySigV4(
+      withQuery(parts, (q) => q.append("a", "2")),
+      parsed,
+      SECRET,
+      new Date(),
+    ),
     expectAwsError("SignatureDoesNotMatch", 403),
   );
 });
@@ -479,7 +491,10 @@ test("x-amz-content-sha256 is used as the payload hash, and must match the body"
 
 test("Rule: UNSIGNED-PAYLOAD is refused — these services sign the body itself (only S3 lets the header stand in for it)", async () => {
   const parts = await smithySigned({ body: '{"MaxResults":1}', headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
-  await assert.rejects(verify(parts, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403, /not the SHA-256 of the body \('UNSIGNED-PAYLOAD'\)/));
+  await assert.rejects(
+    verify(parts, SECRET, T0),
+    expectAwsError("SignatureDoesNotMatch", 403, /not the SHA-256 of the body \('UNSIGNED-PAYLOAD'\)/),
+  );
   await assert.rejects(verify({ ...parts, body: Buffer.from("anything") }, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
 });
 
@@ -487,7 +502,10 @@ test("Rule: an x-amz-content-sha256 that is not the body's hash is refused, even
   const other = createHash("sha256").update('{"MaxResults":20}').digest("hex");
   // The client signs with the header's hash as the payload hash: the signature itself is consistent.
   const parts = await smithySigned({ body: '{"MaxResults":1}', headers: { "x-amz-content-sha256": other } });
-  await assert.rejects(verify(parts, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403, "The provided 'x-amz-content-sha256' header does not match what was computed."));
+  await assert.rejects(
+    verify(parts, SECRET, T0),
+    expectAwsError("SignatureDoesNotMatch", 403, "The provided 'x-amz-content-sha256' header does not match what was computed."),
+  );
 });
 
 test("tampered signed header", async () => {
@@ -496,10 +514,7 @@ test("tampered signed header", async () => {
     verify(withHeaders(parts, { "x-amz-target": "AWSOrganizationsV20161128.DeleteOrganization" }), SECRET, T0),
     expectAwsError("SignatureDoesNotMatch", 403),
   );
-  await assert.rejects(
-    verify(withHeaders(parts, { host: "evil.example.com" }), SECRET, T0),
-    expectAwsError("SignatureDoesNotMatch", 403),
-  );
+  await assert.rejects(verify(withHeaders(parts, { host: "evil.example.com" }), SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
   // a signed header that went missing
   await assert.rejects(verify(withHeaders(parts, { "content-type": undefined }), SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
 });
@@ -530,7 +545,14 @@ test("path and query are part of the signature", async () => {
   const parts = await smithySigned({ method: "GET", path: "/a%20b/c", query: { z: "1", a: ["2", "1"], s: "x y" }, body: "" });
   await verify(parts, SECRET, T0);
   await assert.rejects(verify({ ...parts, path: "/a%20b/d" }, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
-  await assert.rejects(verify(withQuery(parts, (q) => q.set("z", "2")), SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
+  await assert.rejects(
+    verify(
+      withQuery(parts, (q) => q.set("z", "2")),
+      SECRET,
+      T0,
+    ),
+    expectAwsError("SignatureDoesNotMatch", 403),
+  );
   await assert.rejects(verify({ ...parts, method: "POST" }, SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
 });
 
@@ -628,13 +650,17 @@ function handSigned(extra: Record<string, string>, secret = SECRET, o: HandOptio
   let key = hmac(`AWS4${secret}`, "20261129");
   for (const part of [region, service, "aws4_request"]) key = hmac(key, part);
   const signature = createHmac("sha256", key).update(stringToSign).digest("hex");
-  headers["authorization"] = `AWS4-HMAC-SHA256 Credential=${AKID}/${scope},SignedHeaders=${o.signedHeadersText ?? names.join(";")},Signature=${signature}`;
+  headers["authorization"] =
+    `AWS4-HMAC-SHA256 Credential=${AKID}/${scope},SignedHeaders=${o.signedHeadersText ?? names.join(";")},Signature=${signature}`;
   return { method: "POST", path: "/", query: new URLSearchParams(), headers: { ...headers, ...o.unsigned }, body };
 }
 
 test("independent signer: X-Amz-Date, commas without spaces", async () => {
   await verify(handSigned({ "x-amz-date": "20261129T101010Z" }), SECRET, T0);
-  await assert.rejects(verify(handSigned({ "x-amz-date": "20261129T101010Z" }, "x"), SECRET, T0), expectAwsError("SignatureDoesNotMatch", 403));
+  await assert.rejects(
+    verify(handSigned({ "x-amz-date": "20261129T101010Z" }, "x"), SECRET, T0),
+    expectAwsError("SignatureDoesNotMatch", 403),
+  );
 });
 
 test("independent signer: Date header instead of X-Amz-Date", async () => {
@@ -675,11 +701,19 @@ test("presigned: wrong secret and tampered query", async () => {
   const parts = await smithyPresigned();
   await assert.rejects(verify(parts, "nope", T0), expectAwsError("SignatureDoesNotMatch", 403));
   await assert.rejects(
-    verify(withQuery(parts, (q) => q.set("Action", "AssumeRole")), SECRET, T0),
+    verify(
+      withQuery(parts, (q) => q.set("Action", "AssumeRole")),
+      SECRET,
+      T0,
+    ),
     expectAwsError("SignatureDoesNotMatch", 403),
   );
   await assert.rejects(
-    verify(withQuery(parts, (q) => q.set("X-Amz-Expires", "901")), SECRET, T0),
+    verify(
+      withQuery(parts, (q) => q.set("X-Amz-Expires", "901")),
+      SECRET,
+      T0,
+    ),
     expectAwsError("SignatureDoesNotMatch", 403),
   );
 });
@@ -716,7 +750,10 @@ test("malformed Authorization headers -> IncompleteSignatureException", () => {
   bad(`AWS4-HMAC-SHA1 ${GOOD_CRED}, ${GOOD_SH}, ${GOOD_SIG}`, /Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1'/);
   bad("Bearer abc.def", /Unsupported AWS 'algorithm': 'Bearer'/);
   bad(`AWS ${AKID}:c2lnbmF0dXJl`, /Unsupported AWS 'algorithm': 'AWS'/);
-  bad(`AWS4-HMAC-SHA256 ${GOOD_SH}, ${GOOD_SIG}`, /^Authorization header requires 'Credential' parameter\. Authorization=AWS4-HMAC-SHA256 /);
+  bad(
+    `AWS4-HMAC-SHA256 ${GOOD_SH}, ${GOOD_SIG}`,
+    /^Authorization header requires 'Credential' parameter\. Authorization=AWS4-HMAC-SHA256 /,
+  );
   bad(`AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SIG}`, /^Authorization header requires 'SignedHeaders' parameter\. /);
   bad(`AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SH}`, /^Authorization header requires 'Signature' parameter\. /);
   bad(
@@ -725,14 +762,29 @@ test("malformed Authorization headers -> IncompleteSignatureException", () => {
     {},
   );
   bad(`AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SH}, ${GOOD_SIG}`, /requires existence of either a 'X-Amz-Date' or a 'Date' header/, {});
-  bad(`AWS4-HMAC-SHA256 ${GOOD_CRED}, SignedHeaders, ${GOOD_SIG}`, /^Invalid key=value pair \(missing equal-sign\) in Authorization header/);
+  bad(
+    `AWS4-HMAC-SHA256 ${GOOD_CRED}, SignedHeaders, ${GOOD_SIG}`,
+    /^Invalid key=value pair \(missing equal-sign\) in Authorization header/,
+  );
   // bad scopes
   bad(`AWS4-HMAC-SHA256 Credential=${AKID}/20261129/us-east-1/organizations, ${GOOD_SH}, ${GOOD_SIG}`, /^Credential should be of the form/);
-  bad(`AWS4-HMAC-SHA256 Credential=${AKID}/20261129/us-east-1/organizations/aws5_request, ${GOOD_SH}, ${GOOD_SIG}`, /valid terminator: 'aws4_request', not 'aws5_request'/);
-  bad(`AWS4-HMAC-SHA256 Credential=${AKID}/2026-11-29/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`, /valid date in YYYYMMDD format, not '2026-11-29'/);
+  bad(
+    `AWS4-HMAC-SHA256 Credential=${AKID}/20261129/us-east-1/organizations/aws5_request, ${GOOD_SH}, ${GOOD_SIG}`,
+    /valid terminator: 'aws4_request', not 'aws5_request'/,
+  );
+  bad(
+    `AWS4-HMAC-SHA256 Credential=${AKID}/2026-11-29/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`,
+    /valid date in YYYYMMDD format, not '2026-11-29'/,
+  );
   bad(`AWS4-HMAC-SHA256 Credential=${AKID}/20261399/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`, /not '20261399'/);
-  bad(`AWS4-HMAC-SHA256 Credential=${AKID}/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`, /^Credential should be of the form/);
-  bad(`AWS4-HMAC-SHA256 Credential=${AKID}//organizations/aws4_request/x, ${GOOD_SH}, ${GOOD_SIG}`, /valid date in YYYYMMDD format, not ''/);
+  bad(
+    `AWS4-HMAC-SHA256 Credential=${AKID}/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`,
+    /^Credential should be of the form/,
+  );
+  bad(
+    `AWS4-HMAC-SHA256 Credential=${AKID}//organizations/aws4_request/x, ${GOOD_SH}, ${GOOD_SIG}`,
+    /valid date in YYYYMMDD format, not ''/,
+  );
   bad(`AWS4-HMAC-SHA256 Credential=${AKID}/20261129//organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`, /valid region, not ''/);
   bad(`AWS4-HMAC-SHA256 Credential=/20261129/us-east-1/organizations/aws4_request, ${GOOD_SH}, ${GOOD_SIG}`, /access key ID/);
   // signed headers
@@ -748,12 +800,15 @@ test("malformed Authorization headers -> IncompleteSignatureException", () => {
 
 test("malformed presigned queries -> IncompleteSignatureException", () => {
   const q = (query: string) =>
-    assert.throws(() => parseSigV4({ ...parts({}), headers: { host: HOST }, query: new URLSearchParams(query) }), (err: unknown) => {
-      assert.ok(err instanceof AwsError);
-      assert.equal(err.code, "IncompleteSignatureException");
-      assert.equal(err.status, 400);
-      return true;
-    });
+    assert.throws(
+      () => parseSigV4({ ...parts({}), headers: { host: HOST }, query: new URLSearchParams(query) }),
+      (err: unknown) => {
+        assert.ok(err instanceof AwsError);
+        assert.equal(err.code, "IncompleteSignatureException");
+        assert.equal(err.status, 400);
+        return true;
+      },
+    );
   const cred = encodeURIComponent(`${AKID}/20261129/us-east-1/sts/aws4_request`);
   const full = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${cred}&X-Amz-Date=20261129T101010Z&X-Amz-SignedHeaders=host&X-Amz-Signature=abc&X-Amz-Expires=60`;
   assert.equal(parseSigV4({ ...parts({}), query: new URLSearchParams(full) }).presigned, true);
@@ -770,7 +825,11 @@ test("malformed presigned queries -> IncompleteSignatureException", () => {
   q(full.replace("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=x-amz-date"));
   q(full.replace("aws4_request", "aws4"));
   assert.throws(
-    () => parseSigV4({ ...parts({ authorization: `AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SH}, ${GOOD_SIG}`, ...DATE }), query: new URLSearchParams(full) }),
+    () =>
+      parseSigV4({
+        ...parts({ authorization: `AWS4-HMAC-SHA256 ${GOOD_CRED}, ${GOOD_SH}, ${GOOD_SIG}`, ...DATE }),
+        query: new URLSearchParams(full),
+      }),
     expectAwsError("IncompleteSignatureException", 400, /Only one auth mechanism allowed/),
   );
 });
@@ -778,14 +837,21 @@ test("malformed presigned queries -> IncompleteSignatureException", () => {
 // ---------------------------------------------------------------------------------------------
 // What AWS requires of a verified signature (strict mode, issued credentials)
 
-const ORGS = { service: "organizations", requiredSignedHeaders: ["x-amz-target"], errorCodes: { mismatch: "InvalidSignatureException", mismatchStatus: 400 } };
+const ORGS = {
+  service: "organizations",
+  requiredSignedHeaders: ["x-amz-target"],
+  errorCodes: { mismatch: "InvalidSignatureException", mismatchStatus: 400 },
+};
 const AT = "20261129T101010Z";
 
 test("Rule: the credential scope must name the service called — a request signed for s3 or ec2 is InvalidSignatureException with AWS's words", async () => {
   for (const service of ["s3", "ec2", "sts"]) {
     const parts = handSigned({ "x-amz-date": AT }, SECRET, { service });
     await verify(parts, SECRET, T0); // the signature itself is fine
-    await assert.rejects(verify(parts, SECRET, T0, ORGS), expectAwsError("InvalidSignatureException", 400, "Credential should be scoped to correct service: 'organizations'. "));
+    await assert.rejects(
+      verify(parts, SECRET, T0, ORGS),
+      expectAwsError("InvalidSignatureException", 400, "Credential should be scoped to correct service: 'organizations'. "),
+    );
   }
   await verify(handSigned({ "x-amz-date": AT }), SECRET, T0, ORGS);
 });
@@ -803,17 +869,29 @@ test("Rule: X-Amz-Target must be signed on a JSON protocol — otherwise one sig
   });
   // Without the rule the signature verifies: the operation is not part of it.
   await verify(replay, SECRET, T0);
-  await assert.rejects(verify(replay, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."));
+  await assert.rejects(
+    verify(replay, SECRET, T0, ORGS),
+    expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."),
+  );
   // Signed, the target can't be swapped.
   const signed = handSigned({ "x-amz-date": AT });
-  await assert.rejects(verify(withHeaders(signed, { "x-amz-target": "AWSOrganizationsV20161128.DeleteOrganization" }), SECRET, T0, ORGS), expectAwsError("InvalidSignatureException", 400));
+  await assert.rejects(
+    verify(withHeaders(signed, { "x-amz-target": "AWSOrganizationsV20161128.DeleteOrganization" }), SECRET, T0, ORGS),
+    expectAwsError("InvalidSignatureException", 400),
+  );
 });
 
 test("Rule: the date must be signed — X-Amz-Date (or Date) outside SignedHeaders is IncompleteSignatureException", async () => {
   const parts = handSigned({}, SECRET, { unsigned: { "x-amz-date": AT } });
-  await assert.rejects(verify(parts, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."));
+  await assert.rejects(
+    verify(parts, SECRET, T0, ORGS),
+    expectAwsError("IncompleteSignatureException", 400, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."),
+  );
   const dated = handSigned({}, SECRET, { unsigned: { date: "Sun, 29 Nov 2026 10:10:10 GMT" } });
-  await assert.rejects(verify(dated, SECRET, T0, ORGS), expectAwsError("IncompleteSignatureException", 400, /'Date' must be a 'SignedHeader'/));
+  await assert.rejects(
+    verify(dated, SECRET, T0, ORGS),
+    expectAwsError("IncompleteSignatureException", 400, /'Date' must be a 'SignedHeader'/),
+  );
   // A presigned request signs its X-Amz-Date as part of the query string.
   await verify(await smithyPresigned(), SECRET, T0, { service: "organizations" });
 });
@@ -823,7 +901,10 @@ test("Rule: SignedHeaders names each header once, lower-case, sorted — duplica
     ["content-type;host;host;x-amz-date;x-amz-target", /SignedHeaders lists 'host' more than once\./],
     ["content-type;host;x-amz-date;X-Amz-Date;x-amz-target", /SignedHeaders lists 'x-amz-date' more than once\./],
     ["content-type;Host;x-amz-date;x-amz-target", /lower-case header names in sorted order/],
-    ["host;content-type;x-amz-date;x-amz-target", /lower-case header names in sorted order, as SigV4 signs them; got 'host;content-type;x-amz-date;x-amz-target'/],
+    [
+      "host;content-type;x-amz-date;x-amz-target",
+      /lower-case header names in sorted order, as SigV4 signs them; got 'host;content-type;x-amz-date;x-amz-target'/,
+    ],
   ];
   for (const [text, message] of cases) {
     const parts = handSigned({ "x-amz-date": AT }, SECRET, { signedHeadersText: text });

@@ -51,19 +51,34 @@ test("Rule (orgsim promise): an unreachable PostgreSQL names host, port and data
   const port = await closedPort();
   const r = await start(["--database", `postgres://orgsim:secret-password@127.0.0.1:${port}/orgsim_db`]);
   assert.equal(r.code, 1);
-  assertOneClearLine(r.stderr, new RegExp(`^orgsim: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} \\(database "orgsim_db"\\): connection refused\\. Is PostgreSQL running, and listening on 127\\.0\\.0\\.1:${port}\\?$`, "m"));
+  assertOneClearLine(
+    r.stderr,
+    new RegExp(
+      `^orgsim: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} \\(database "orgsim_db"\\): connection refused\\. Is PostgreSQL running, and listening on 127\\.0\\.0\\.1:${port}\\?$`,
+      "m",
+    ),
+  );
   assert.doesNotMatch(r.stderr, /secret-password/, "the password is never printed");
 });
 
-test("Rule (orgsim promise): a missing PostgreSQL database names it and gives the createdb command, exit 1", { skip: !pgUrl && "needs ORGSIM_TEST_DATABASE_URL (PostgreSQL)" }, async () => {
-  const url = new URL(pgUrl!);
-  const name = `orgsim_missing_${randomBytes(4).toString("hex")}`;
-  url.pathname = `/${name}`;
-  const r = await start(["--database", url.toString()]);
-  assert.equal(r.code, 1);
-  assertOneClearLine(r.stderr, new RegExp(`the database does not exist\\. Create it with: createdb -h ${url.hostname.replace(/\./g, "\\.")} -p ${url.port || 5432} -U \\S+ ${name}`));
-  assert.match(r.stderr, new RegExp(`\\(database "${name}"\\)`));
-});
+test(
+  "Rule (orgsim promise): a missing PostgreSQL database names it and gives the createdb command, exit 1",
+  { skip: !pgUrl && "needs ORGSIM_TEST_DATABASE_URL (PostgreSQL)" },
+  async () => {
+    const url = new URL(pgUrl!);
+    const name = `orgsim_missing_${randomBytes(4).toString("hex")}`;
+    url.pathname = `/${name}`;
+    const r = await start(["--database", url.toString()]);
+    assert.equal(r.code, 1);
+    assertOneClearLine(
+      r.stderr,
+      new RegExp(
+        `the database does not exist\\. Create it with: createdb -h ${url.hostname.replace(/\./g, "\\.")} -p ${url.port || 5432} -U \\S+ ${name}`,
+      ),
+    );
+    assert.match(r.stderr, new RegExp(`\\(database "${name}"\\)`));
+  },
+);
 
 test("Rule (orgsim promise): an SQLite data file that can't be opened names its path and the reason, exit 1", async () => {
   const dir = mkdtempSync(join(tmpdir(), "orgsim-start-"));
@@ -71,7 +86,10 @@ test("Rule (orgsim promise): an SQLite data file that can't be opened names its 
     const missingDir = join(dir, "no-such-dir", "state.db");
     const r1 = await start(["--data", missingDir]);
     assert.equal(r1.code, 1);
-    assertOneClearLine(r1.stderr, new RegExp(`cannot open the SQLite data file "${missingDir.replace(/[.]/g, "\\.")}": .*directory does not exist`));
+    assertOneClearLine(
+      r1.stderr,
+      new RegExp(`cannot open the SQLite data file "${missingDir.replace(/[.]/g, "\\.")}": .*directory does not exist`),
+    );
     const notDb = join(dir, "notes.txt");
     writeFileSync(notDb, "these are notes, not a database\n".repeat(100));
     const r2 = await start(["--data", notDb]);

@@ -4,7 +4,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateOrganizationCommand, DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  CreateOrganizationCommand,
+  DescribeOrganizationCommand,
+  ListAccountsCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-organizations";
 import type { FinalizeHandler, FinalizeHandlerArguments } from "@smithy/types";
@@ -100,7 +105,16 @@ async function signedCall(o: SignedCall): Promise<{ status: number; body: string
   const headers: Record<string, string> = { host: url.host };
   for (const [k, v] of Object.entries(o.headers)) headers[k.toLowerCase()] = v;
   const signed = await signer.sign(
-    { method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers, body: o.body },
+    {
+      method: "POST",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers,
+      body: o.body,
+    },
     { unsignableHeaders: new Set(o.unsigned ?? []) },
   );
   const sent: Record<string, string> = { ...(signed.headers as Record<string, string>) };
@@ -132,31 +146,69 @@ test("Strict auth, Rule: the credential scope must name the service called — s
       message: "Credential should be scoped to correct service: 'organizations'. ",
     });
   }
-  const sts = await signedCall({ service: "ec2", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=GetCallerIdentity&Version=2011-06-15" });
+  const sts = await signedCall({
+    service: "ec2",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "Action=GetCallerIdentity&Version=2011-06-15",
+  });
   assert.equal(sts.status, 403);
-  assert.match(sts.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to correct service: &apos;sts&apos;\. <\/Message>/);
-  const account = await signedCall({ service: "s3", path: "/getAccountInformation", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.match(
+    sts.body,
+    /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to correct service: &apos;sts&apos;\. <\/Message>/,
+  );
+  const account = await signedCall({
+    service: "s3",
+    path: "/getAccountInformation",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   assert.equal(account.status, 403);
   assert.match(account.body, /Credential should be scoped to correct service: 'account'/);
 });
 
 test("Strict auth, Rule: X-Amz-Target must be signed, so a signature can't be replayed as another operation", async () => {
   const unsigned = jsonError(await orgsCall("DescribeOrganization", { unsigned: ["x-amz-target"] }));
-  assert.deepEqual(unsigned, { status: 400, type: "IncompleteSignatureException", message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." });
+  assert.deepEqual(unsigned, {
+    status: 400,
+    type: "IncompleteSignatureException",
+    message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+  });
   // A captured DescribeOrganization sent again as DeleteOrganization.
-  const replay = await orgsCall("DescribeOrganization", { tamper: (h) => (h["x-amz-target"] = "AWSOrganizationsV20161128.DeleteOrganization") });
+  const replay = await orgsCall("DescribeOrganization", {
+    tamper: (h) => (h["x-amz-target"] = "AWSOrganizationsV20161128.DeleteOrganization"),
+  });
   assert.equal(jsonError(replay).type, "InvalidSignatureException");
   // The organization is still there.
   await s.orgs(root).send(new DescribeOrganizationCommand({}));
 });
 
 test("Strict auth, Rule: the payload must be signed — UNSIGNED-PAYLOAD and an x-amz-content-sha256 that is not the body's are refused", async () => {
-  const unsignedPayload = jsonError(await orgsCall("ListAccounts", { headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } }));
+  const unsignedPayload = jsonError(
+    await orgsCall("ListAccounts", {
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSOrganizationsV20161128.ListAccounts",
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+      },
+    }),
+  );
   assert.equal(unsignedPayload.type, "InvalidSignatureException");
   assert.match(unsignedPayload.message, /UNSIGNED-PAYLOAD/);
   const otherHash = "a".repeat(64);
-  const mismatched = jsonError(await orgsCall("ListAccounts", { headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.ListAccounts", "x-amz-content-sha256": otherHash } }));
-  assert.deepEqual(mismatched, { status: 400, type: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+  const mismatched = jsonError(
+    await orgsCall("ListAccounts", {
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSOrganizationsV20161128.ListAccounts",
+        "x-amz-content-sha256": otherHash,
+      },
+    }),
+  );
+  assert.deepEqual(mismatched, {
+    status: 400,
+    type: "InvalidSignatureException",
+    message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  });
 });
 
 test("Strict auth, Rule: a header named twice in SignedHeaders, or names out of order, is IncompleteSignatureException", async () => {

@@ -56,7 +56,11 @@ const s = useTestServer();
 
 const MEMBER = "555555555555";
 
-function delegation(actions: string[], principal: string | string[] = `arn:aws:iam::${MEMBER}:root`, extra: Record<string, unknown> = {}): string {
+function delegation(
+  actions: string[],
+  principal: string | string[] = `arn:aws:iam::${MEMBER}:root`,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Sid: "Delegate", Effect: "Allow", Principal: { AWS: principal }, Action: actions, Resource: "*", ...extra }],
@@ -74,7 +78,10 @@ test("PutResourcePolicy: creates the organization's delegation policy with an rp
   const content = delegation(["organizations:DescribeOrganization", "organizations:List*"]);
   const put = (await s.orgs().send(new PutResourcePolicyCommand({ Content: content }))).ResourcePolicy!;
   assert.match(put.ResourcePolicySummary!.Id!, /^rp-[0-9a-zA-Z_]{4,128}$/);
-  assert.equal(put.ResourcePolicySummary!.Arn, `arn:aws:organizations::${MANAGEMENT}:resourcepolicy/${org.Id}/${put.ResourcePolicySummary!.Id}`);
+  assert.equal(
+    put.ResourcePolicySummary!.Arn,
+    `arn:aws:organizations::${MANAGEMENT}:resourcepolicy/${org.Id}/${put.ResourcePolicySummary!.Id}`,
+  );
   assert.equal(put.Content, content);
   const described = (await s.orgs().send(new DescribeResourcePolicyCommand({}))).ResourcePolicy!;
   assert.deepEqual(described, put);
@@ -91,9 +98,13 @@ test("PutResourcePolicy: a second call replaces the content and keeps the policy
 
 test("PutResourcePolicy: tags apply only when the policy is created; tags on an update are refused", async () => {
   await orgWithMember();
-  await s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"]), Tags: [{ Key: "team", Value: "platform" }] }));
+  await s
+    .orgs()
+    .send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"]), Tags: [{ Key: "team", Value: "platform" }] }));
   const err = await awsError(() =>
-    s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"]), Tags: [{ Key: "team", Value: "other" }] })),
+    s
+      .orgs()
+      .send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"]), Tags: [{ Key: "team", Value: "other" }] })),
   );
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED");
@@ -101,7 +112,12 @@ test("PutResourcePolicy: tags apply only when the policy is created; tags on an 
 
 test("PutResourcePolicy: content that is not JSON, or JSON without statements, is INVALID_RESOURCE_POLICY_JSON", async () => {
   await orgWithMember();
-  for (const content of ["{not json", "[]", JSON.stringify({ Version: "2012-10-17" }), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Maybe" }] })]) {
+  for (const content of [
+    "{not json",
+    "[]",
+    JSON.stringify({ Version: "2012-10-17" }),
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Maybe" }] }),
+  ]) {
     const err = await awsError(() => s.orgs().send(new PutResourcePolicyCommand({ Content: content })));
     assert.equal(err.name, "InvalidInputException", content);
     assert.equal(err.reason, "INVALID_RESOURCE_POLICY_JSON", content);
@@ -115,38 +131,65 @@ test("PutResourcePolicy: only read actions and policy-management actions can be 
     assert.equal(err.name, "InvalidInputException", action);
     assert.equal(err.reason, "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY", action);
   }
-  const ok = ["organizations:Describe*", "organizations:List*", "organizations:CreatePolicy", "organizations:AttachPolicy", "organizations:EnablePolicyType", "organizations:TagResource"];
+  const ok = [
+    "organizations:Describe*",
+    "organizations:List*",
+    "organizations:CreatePolicy",
+    "organizations:AttachPolicy",
+    "organizations:EnablePolicyType",
+    "organizations:TagResource",
+  ];
   await s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(ok) }));
 });
 
 test("PutResourcePolicy: the principal must be an account of the organization other than the management account (INVALID_PRINCIPAL)", async () => {
   await orgWithMember();
-  for (const principal of ["*", "arn:aws:iam::999999999999:root", `arn:aws:iam::${MANAGEMENT}:root`, "not-an-arn", `arn:aws-cn:iam::${MEMBER}:root`]) {
-    const err = await awsError(() => s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"], principal) })));
+  for (const principal of [
+    "*",
+    "arn:aws:iam::999999999999:root",
+    `arn:aws:iam::${MANAGEMENT}:root`,
+    "not-an-arn",
+    `arn:aws-cn:iam::${MEMBER}:root`,
+  ]) {
+    const err = await awsError(() =>
+      s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"], principal) })),
+    );
     assert.equal(err.name, "InvalidInputException", principal);
     assert.equal(err.reason, "INVALID_PRINCIPAL", principal);
   }
   // An account id, a root ARN, and an IAM role of a member account are all valid principals.
-  await s.orgs().send(new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"], [MEMBER, `arn:aws:iam::${MEMBER}:role/Admin`]) }));
+  await s
+    .orgs()
+    .send(
+      new PutResourcePolicyCommand({ Content: delegation(["organizations:ListRoots"], [MEMBER, `arn:aws:iam::${MEMBER}:role/Admin`]) }),
+    );
 });
 
 test("PutResourcePolicy: resources must be the organization's own (UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY)", async () => {
   const org = await orgWithMember();
-  const foreign = delegation(["organizations:DescribePolicy"], undefined, { Resource: "arn:aws:organizations::999999999999:policy/o-aaaaaaaaaa/*" });
+  const foreign = delegation(["organizations:DescribePolicy"], undefined, {
+    Resource: "arn:aws:organizations::999999999999:policy/o-aaaaaaaaaa/*",
+  });
   const err = await awsError(() => s.orgs().send(new PutResourcePolicyCommand({ Content: foreign })));
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY");
-  const own = delegation(["organizations:DescribePolicy"], undefined, { Resource: `arn:aws:organizations::${MANAGEMENT}:policy/${org.Id}/*` });
+  const own = delegation(["organizations:DescribePolicy"], undefined, {
+    Resource: `arn:aws:organizations::${MANAGEMENT}:policy/${org.Id}/*`,
+  });
   await s.orgs().send(new PutResourcePolicyCommand({ Content: own }));
 });
 
 test("PutResourcePolicy: an organizations:PolicyType condition must name policy types that exist (UNSUPPORTED_POLICY_TYPE_IN_RESOURCE_POLICY)", async () => {
   await orgWithMember();
-  const bad = delegation(["organizations:CreatePolicy"], undefined, { Condition: { StringEquals: { "organizations:PolicyType": "MADE_UP_POLICY" } } });
+  const bad = delegation(["organizations:CreatePolicy"], undefined, {
+    Condition: { StringEquals: { "organizations:PolicyType": "MADE_UP_POLICY" } },
+  });
   const err = await awsError(() => s.orgs().send(new PutResourcePolicyCommand({ Content: bad })));
   assert.equal(err.name, "InvalidInputException");
   assert.equal(err.reason, "UNSUPPORTED_POLICY_TYPE_IN_RESOURCE_POLICY");
-  const good = delegation(["organizations:CreatePolicy"], undefined, { Condition: { StringLikeIfExists: { "organizations:PolicyType": ["BACKUP_POLICY", "TAG_*"] } } });
+  const good = delegation(["organizations:CreatePolicy"], undefined, {
+    Condition: { StringLikeIfExists: { "organizations:PolicyType": ["BACKUP_POLICY", "TAG_*"] } },
+  });
   await s.orgs().send(new PutResourcePolicyCommand({ Content: good }));
 });
 
@@ -187,7 +230,12 @@ test("resourcePolicyAllows: grants the delegated actions (wildcards included) to
   const content = JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: ["organizations:List*", "organizations:CreatePolicy"], Resource: "*" },
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${MEMBER}:root` },
+        Action: ["organizations:List*", "organizations:CreatePolicy"],
+        Resource: "*",
+      },
       { Effect: "Deny", Principal: { AWS: MEMBER }, Action: "organizations:ListAccounts", Resource: "*" },
     ],
   });
@@ -217,7 +265,14 @@ test("resourcePolicyAllows: grants the delegated actions (wildcards included) to
       notGranted: await resourcePolicyAllows(ctx, row, MEMBER, "DescribeOrganization"),
     };
   });
-  assert.deepEqual(answers, { listRoots: true, createPolicy: true, listAccountsDenied: false, notDelegable: false, otherMember: false, notGranted: false });
+  assert.deepEqual(answers, {
+    listRoots: true,
+    createPolicy: true,
+    listAccountsDenied: false,
+    notDelegable: false,
+    otherMember: false,
+    notGranted: false,
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -244,12 +299,13 @@ test("Control API: PUT /_orgsim/accounts/{id}/govcloud pairs an account with Gov
 test("CreateGovCloudAccount: creates the commercial member account as CreateAccount does, with a GovCloud twin reported once complete", async () => {
   await s.freshOrg();
   await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
-  const started = await s.orgs().send(
-    new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov", Tags: [{ Key: "env", Value: "gov" }] }),
-  );
+  const started = await s
+    .orgs()
+    .send(new CreateGovCloudAccountCommand({ Email: "gov@example.com", AccountName: "gov", Tags: [{ Key: "env", Value: "gov" }] }));
   assert.equal(started.CreateAccountStatus!.State, "IN_PROGRESS");
   assert.match(started.CreateAccountStatus!.Id!, /^car-[a-z0-9]{8,32}$/);
-  const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
+  const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id })))
+    .CreateAccountStatus!;
   assert.equal(status.State, "SUCCEEDED");
   assert.match(status.AccountId!, /^\d{12}$/);
   assert.match(status.GovCloudAccountId!, /^\d{12}$/);
@@ -258,9 +314,14 @@ test("CreateGovCloudAccount: creates the commercial member account as CreateAcco
   assert.equal(account.JoinedMethod, "CREATED");
   assert.equal(account.Email, "gov@example.com");
   // The tags go to the commercial account.
-  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: status.AccountId }))).Tags, [{ Key: "env", Value: "gov" }]);
+  assert.deepEqual((await s.orgs().send(new ListTagsForResourceCommand({ ResourceId: status.AccountId }))).Tags, [
+    { Key: "env", Value: "gov" },
+  ]);
   // The new commercial account is itself paired with GovCloud.
-  assert.deepEqual((await s.control("GET", `/_orgsim/accounts/${status.AccountId}/govcloud`)).body, { accountId: status.AccountId, enabled: true });
+  assert.deepEqual((await s.control("GET", `/_orgsim/accounts/${status.AccountId}/govcloud`)).body, {
+    accountId: status.AccountId,
+    enabled: true,
+  });
 });
 
 test("CreateGovCloudAccount: with a creation delay the request stays IN_PROGRESS and GovCloudAccountId appears only when it completes", async () => {
@@ -287,7 +348,8 @@ test("CreateGovCloudAccount: an email already in use FAILS with EMAIL_ALREADY_EX
   await s.control("PUT", `/_orgsim/accounts/${MANAGEMENT}/govcloud`, { enabled: true });
   await s.createAccount("taken@example.com");
   const started = await s.orgs().send(new CreateGovCloudAccountCommand({ Email: "taken@example.com", AccountName: "again" }));
-  const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
+  const status = (await s.orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id })))
+    .CreateAccountStatus!;
   assert.equal(status.State, "FAILED");
   assert.equal(status.FailureReason, "EMAIL_ALREADY_EXISTS");
   assert.equal(status.GovCloudAccountId, undefined);
@@ -374,21 +436,27 @@ test("EnableAllFeatures: the management account can't finalize while members hav
   assert.equal((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.FeatureSet, "CONSOLIDATED_BILLING");
 });
 
-test("EnableAllFeatures: when every invited member accepts, the management account gets APPROVE_ALL_FEATURES; accepting it completes the change", { skip: needsAllFeaturesHook }, async () => {
-  await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
-  await s.invite(MEMBER);
-  await s.invite("666666666666");
-  const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
-  await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: (await handshakesFor(MEMBER, "ENABLE_ALL_FEATURES"))[0]!.Id }));
-  assert.deepEqual(await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES"), [], "one member has not approved yet");
-  await s.orgs("666666666666").send(new AcceptHandshakeCommand({ HandshakeId: (await handshakesFor("666666666666", "ENABLE_ALL_FEATURES"))[0]!.Id }));
-  const approvals = await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES");
-  assert.equal(approvals.length, 1);
-  assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: parent.Id }))).Handshake!.State, "OPEN");
-  await s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: approvals[0]!.Id }));
-  assert.equal((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.FeatureSet, "ALL");
-  assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: parent.Id }))).Handshake!.State, "ACCEPTED");
-});
+test(
+  "EnableAllFeatures: when every invited member accepts, the management account gets APPROVE_ALL_FEATURES; accepting it completes the change",
+  { skip: needsAllFeaturesHook },
+  async () => {
+    await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
+    await s.invite(MEMBER);
+    await s.invite("666666666666");
+    const parent = (await s.orgs().send(new EnableAllFeaturesCommand({}))).Handshake!;
+    await s.orgs(MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: (await handshakesFor(MEMBER, "ENABLE_ALL_FEATURES"))[0]!.Id }));
+    assert.deepEqual(await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES"), [], "one member has not approved yet");
+    await s
+      .orgs("666666666666")
+      .send(new AcceptHandshakeCommand({ HandshakeId: (await handshakesFor("666666666666", "ENABLE_ALL_FEATURES"))[0]!.Id }));
+    const approvals = await handshakesFor(MANAGEMENT, "APPROVE_ALL_FEATURES");
+    assert.equal(approvals.length, 1);
+    assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: parent.Id }))).Handshake!.State, "OPEN");
+    await s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: approvals[0]!.Id }));
+    assert.equal((await s.orgs().send(new DescribeOrganizationCommand({}))).Organization!.FeatureSet, "ALL");
+    assert.equal((await s.orgs().send(new DescribeHandshakeCommand({ HandshakeId: parent.Id }))).Handshake!.State, "ACCEPTED");
+  },
+);
 
 test("EnableAllFeatures: a member that declines blocks the change; after canceling the parent the management account can start again", async () => {
   await s.freshOrg({ featureSet: "CONSOLIDATED_BILLING" });
@@ -436,7 +504,12 @@ async function twoOrgs() {
 async function invite(from: string, to: string, start = firstOfMonth(2), name = "billing") {
   return (
     await s.orgs(from).send(
-      new InviteOrganizationToTransferResponsibilityCommand({ Type: "BILLING", Target: { Type: "ACCOUNT", Id: to }, StartTimestamp: start, SourceName: name }),
+      new InviteOrganizationToTransferResponsibilityCommand({
+        Type: "BILLING",
+        Target: { Type: "ACCOUNT", Id: to },
+        StartTimestamp: start,
+        SourceName: name,
+      }),
     )
   ).Handshake!;
 }
@@ -456,7 +529,10 @@ test("InviteOrganizationToTransferResponsibility: answers a TRANSFER_RESPONSIBIL
   assert.equal(hs.Action, "TRANSFER_RESPONSIBILITY");
   assert.equal(hs.State, "OPEN");
   assert.equal(hs.Arn, `arn:aws:organizations::${MANAGEMENT}:handshake/${mine.Id}/transfer_responsibility/${hs.Id}`);
-  assert.deepEqual(hs.Parties, [{ Id: mine.Id, Type: "ORGANIZATION" }, { Id: OTHER, Type: "ACCOUNT" }]);
+  assert.deepEqual(hs.Parties, [
+    { Id: mine.Id, Type: "ORGANIZATION" },
+    { Id: OTHER, Type: "ACCOUNT" },
+  ]);
   assert.ok(hs.ExpirationTimestamp!.getTime() <= start.getTime() - DAY, "the invitation must be accepted a day before the start");
   const id = transferIdOf(hs);
   assert.match(id, /^rt-[0-9a-z]{8,32}$/);
@@ -515,7 +591,12 @@ test("InviteOrganizationToTransferResponsibility: the target must be an ACCOUNT 
   const { theirs } = await twoOrgs();
   const err = await awsError(() =>
     s.orgs().send(
-      new InviteOrganizationToTransferResponsibilityCommand({ Type: "BILLING", Target: { Type: "ORGANIZATION", Id: theirs.Id }, StartTimestamp: firstOfMonth(2), SourceName: "x" }),
+      new InviteOrganizationToTransferResponsibilityCommand({
+        Type: "BILLING",
+        Target: { Type: "ORGANIZATION", Id: theirs.Id },
+        StartTimestamp: firstOfMonth(2),
+        SourceName: "x",
+      }),
     ),
   );
   assert.equal(err.name, "InvalidInputException");
@@ -581,11 +662,16 @@ test("ListInboundResponsibilityTransfers: Id narrows the list to one transfer; M
   const a = transferIdOf(await invite(MANAGEMENT, OTHER));
   const b = transferIdOf(await invite(MANAGEMENT, THIRD));
   const one = (await s.orgs().send(new ListInboundResponsibilityTransfersCommand({ Type: "BILLING", Id: b }))).ResponsibilityTransfers!;
-  assert.deepEqual(one.map((t) => t.Id), [b]);
+  assert.deepEqual(
+    one.map((t) => t.Id),
+    [b],
+  );
   const page1 = await s.orgs().send(new ListInboundResponsibilityTransfersCommand({ Type: "BILLING", MaxResults: 1 }));
   assert.equal(page1.ResponsibilityTransfers!.length, 1);
   assert.ok(page1.NextToken);
-  const page2 = await s.orgs().send(new ListInboundResponsibilityTransfersCommand({ Type: "BILLING", MaxResults: 1, NextToken: page1.NextToken }));
+  const page2 = await s
+    .orgs()
+    .send(new ListInboundResponsibilityTransfersCommand({ Type: "BILLING", MaxResults: 1, NextToken: page1.NextToken }));
   assert.deepEqual([...page1.ResponsibilityTransfers!, ...page2.ResponsibilityTransfers!].map((t) => t.Id).sort(), [a, b].sort());
   assert.equal(page2.NextToken, undefined);
 });
@@ -633,86 +719,116 @@ test("UpdateResponsibilityTransfer: renames an open transfer, as either party se
   assert.equal(missing.name, "ResponsibilityTransferNotFoundException");
 });
 
-test("Responsibility transfer: the invited management account accepts; the transfer is ACCEPTED and its Source is that account", { skip: needsTransferHook }, async () => {
-  const { theirs } = await twoOrgs();
-  const hs = await invite(MANAGEMENT, OTHER);
-  const id = transferIdOf(hs);
-  await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  const t = await describe(MANAGEMENT, id);
-  assert.equal(t.Status, "ACCEPTED");
-  assert.deepEqual(t.Source, { ManagementAccountId: OTHER, ManagementAccountEmail: `account-${OTHER}@example.com` });
-  const outbound = (await s.orgs(OTHER).send(new ListOutboundResponsibilityTransfersCommand({ Type: "BILLING" }))).ResponsibilityTransfers!;
-  assert.equal(outbound[0]!.Arn, `arn:aws:organizations::${OTHER}:transfer/${theirs.Id}/billing/outbound/${id}`);
-  assert.equal(outbound[0]!.Status, "ACCEPTED");
-  // A transfer already in place can't be offered again.
-  const again = await awsError(() => invite(MANAGEMENT, OTHER, firstOfMonth(3)));
-  assert.equal(again.name, "HandshakeConstraintViolationException");
-  assert.equal(again.reason, "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS");
-});
+test(
+  "Responsibility transfer: the invited management account accepts; the transfer is ACCEPTED and its Source is that account",
+  { skip: needsTransferHook },
+  async () => {
+    const { theirs } = await twoOrgs();
+    const hs = await invite(MANAGEMENT, OTHER);
+    const id = transferIdOf(hs);
+    await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+    const t = await describe(MANAGEMENT, id);
+    assert.equal(t.Status, "ACCEPTED");
+    assert.deepEqual(t.Source, { ManagementAccountId: OTHER, ManagementAccountEmail: `account-${OTHER}@example.com` });
+    const outbound = (await s.orgs(OTHER).send(new ListOutboundResponsibilityTransfersCommand({ Type: "BILLING" })))
+      .ResponsibilityTransfers!;
+    assert.equal(outbound[0]!.Arn, `arn:aws:organizations::${OTHER}:transfer/${theirs.Id}/billing/outbound/${id}`);
+    assert.equal(outbound[0]!.Status, "ACCEPTED");
+    // A transfer already in place can't be offered again.
+    const again = await awsError(() => invite(MANAGEMENT, OTHER, firstOfMonth(3)));
+    assert.equal(again.name, "HandshakeConstraintViolationException");
+    assert.equal(again.reason, "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS");
+  },
+);
 
-test("Responsibility transfer: an organization's bill can be paid by one other organization only (RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION)", { skip: needsTransferHook }, async () => {
-  await twoOrgs();
-  await s.createOrg({ management: THIRD });
-  await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
-  const second = await invite(THIRD, OTHER);
-  const err = await awsError(() => s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: second.Id })));
-  assert.equal(err.name, "ConstraintViolationException");
-  assert.equal(err.reason, "RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION");
-});
+test(
+  "Responsibility transfer: an organization's bill can be paid by one other organization only (RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION)",
+  { skip: needsTransferHook },
+  async () => {
+    await twoOrgs();
+    await s.createOrg({ management: THIRD });
+    await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
+    const second = await invite(THIRD, OTHER);
+    const err = await awsError(() => s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: second.Id })));
+    assert.equal(err.name, "ConstraintViolationException");
+    assert.equal(err.reason, "RESPONSIBILITY_TRANSFER_MAX_OUTBOUND_QUOTA_VIOLATION");
+  },
+);
 
-test("Responsibility transfer: a chain longer than two transfers, or a cycle, is RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION", { skip: needsTransferHook }, async () => {
-  await twoOrgs();
-  await s.createOrg({ management: THIRD });
-  await s.createOrg({ management: FOURTH });
-  // OTHER's bill is paid by MANAGEMENT, whose bill is paid by THIRD: a chain of two.
-  await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
-  await s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: (await invite(THIRD, MANAGEMENT)).Id }));
-  // THIRD's bill paid by FOURTH would make three.
-  const tooLong = await invite(FOURTH, THIRD);
-  const err = await awsError(() => s.orgs(THIRD).send(new AcceptHandshakeCommand({ HandshakeId: tooLong.Id })));
-  assert.equal(err.name, "ConstraintViolationException");
-  assert.equal(err.reason, "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION");
-});
+test(
+  "Responsibility transfer: a chain longer than two transfers, or a cycle, is RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION",
+  { skip: needsTransferHook },
+  async () => {
+    await twoOrgs();
+    await s.createOrg({ management: THIRD });
+    await s.createOrg({ management: FOURTH });
+    // OTHER's bill is paid by MANAGEMENT, whose bill is paid by THIRD: a chain of two.
+    await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: (await invite(MANAGEMENT, OTHER)).Id }));
+    await s.orgs().send(new AcceptHandshakeCommand({ HandshakeId: (await invite(THIRD, MANAGEMENT)).Id }));
+    // THIRD's bill paid by FOURTH would make three.
+    const tooLong = await invite(FOURTH, THIRD);
+    const err = await awsError(() => s.orgs(THIRD).send(new AcceptHandshakeCommand({ HandshakeId: tooLong.Id })));
+    assert.equal(err.name, "ConstraintViolationException");
+    assert.equal(err.reason, "RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION");
+  },
+);
 
-test("Responsibility transfer: a member account can't accept an invitation for its organization (only the management account)", { skip: needsTransferHook }, async () => {
-  await twoOrgs();
-  const OTHER_MEMBER = "777777777777";
-  await s.invite(OTHER_MEMBER, { management: OTHER });
-  const hs = await invite(MANAGEMENT, OTHER_MEMBER);
-  const err = await awsError(() => s.orgs(OTHER_MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
-  assert.equal(err.name, "AccessDeniedException");
-});
+test(
+  "Responsibility transfer: a member account can't accept an invitation for its organization (only the management account)",
+  { skip: needsTransferHook },
+  async () => {
+    await twoOrgs();
+    const OTHER_MEMBER = "777777777777";
+    await s.invite(OTHER_MEMBER, { management: OTHER });
+    const hs = await invite(MANAGEMENT, OTHER_MEMBER);
+    const err = await awsError(() => s.orgs(OTHER_MEMBER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id })));
+    assert.equal(err.name, "AccessDeniedException");
+  },
+);
 
-test("TerminateResponsibilityTransfer: either party withdraws an accepted transfer; it ends at the end of a month, the start month at the earliest", { skip: needsTransferHook }, async () => {
-  await twoOrgs();
-  const start = firstOfMonth(2);
-  const hs = await invite(MANAGEMENT, OTHER, start);
-  const id = transferIdOf(hs);
-  await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  const notEnd = await awsError(() => s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id, EndTimestamp: new Date(start.getTime() + 10 * DAY) })));
-  assert.equal(notEnd.name, "InvalidInputException");
-  assert.equal(notEnd.reason, "END_DATE_NOT_END_OF_MONTH");
-  const tooEarly = await awsError(() => s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id, EndTimestamp: lastMsOfMonth(firstOfMonth(0)) })));
-  assert.equal(tooEarly.reason, "END_DATE_TOO_EARLY");
-  const ended = (await s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id }))).ResponsibilityTransfer!;
-  assert.equal(ended.Status, "WITHDRAWN");
-  assert.equal(ended.EndTimestamp!.getTime(), lastMsOfMonth(start).getTime());
-  assert.equal((await describe(MANAGEMENT, id)).Status, "WITHDRAWN");
-  const again = await awsError(() => s.orgs().send(new TerminateResponsibilityTransferCommand({ Id: id })));
-  assert.equal(again.name, "ResponsibilityTransferAlreadyInStatusException");
-  const rename = await awsError(() => s.orgs().send(new UpdateResponsibilityTransferCommand({ Id: id, Name: "late" })));
-  assert.equal(rename.reason, "TRANSFER_RESPONSIBILITY_UPDATE_NOT_ALLOWED");
-});
+test(
+  "TerminateResponsibilityTransfer: either party withdraws an accepted transfer; it ends at the end of a month, the start month at the earliest",
+  { skip: needsTransferHook },
+  async () => {
+    await twoOrgs();
+    const start = firstOfMonth(2);
+    const hs = await invite(MANAGEMENT, OTHER, start);
+    const id = transferIdOf(hs);
+    await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+    const notEnd = await awsError(() =>
+      s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id, EndTimestamp: new Date(start.getTime() + 10 * DAY) })),
+    );
+    assert.equal(notEnd.name, "InvalidInputException");
+    assert.equal(notEnd.reason, "END_DATE_NOT_END_OF_MONTH");
+    const tooEarly = await awsError(() =>
+      s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id, EndTimestamp: lastMsOfMonth(firstOfMonth(0)) })),
+    );
+    assert.equal(tooEarly.reason, "END_DATE_TOO_EARLY");
+    const ended = (await s.orgs(OTHER).send(new TerminateResponsibilityTransferCommand({ Id: id }))).ResponsibilityTransfer!;
+    assert.equal(ended.Status, "WITHDRAWN");
+    assert.equal(ended.EndTimestamp!.getTime(), lastMsOfMonth(start).getTime());
+    assert.equal((await describe(MANAGEMENT, id)).Status, "WITHDRAWN");
+    const again = await awsError(() => s.orgs().send(new TerminateResponsibilityTransferCommand({ Id: id })));
+    assert.equal(again.name, "ResponsibilityTransferAlreadyInStatusException");
+    const rename = await awsError(() => s.orgs().send(new UpdateResponsibilityTransferCommand({ Id: id, Name: "late" })));
+    assert.equal(rename.reason, "TRANSFER_RESPONSIBILITY_UPDATE_NOT_ALLOWED");
+  },
+);
 
-test("TerminateResponsibilityTransfer: an explicit EndTimestamp at the end of a later month is kept", { skip: needsTransferHook }, async () => {
-  await twoOrgs();
-  const start = firstOfMonth(2);
-  const hs = await invite(MANAGEMENT, OTHER, start);
-  await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
-  const end = lastMsOfMonth(firstOfMonth(4));
-  const ended = (await s.orgs().send(new TerminateResponsibilityTransferCommand({ Id: transferIdOf(hs), EndTimestamp: end }))).ResponsibilityTransfer!;
-  assert.equal(ended.EndTimestamp!.getTime(), end.getTime());
-});
+test(
+  "TerminateResponsibilityTransfer: an explicit EndTimestamp at the end of a later month is kept",
+  { skip: needsTransferHook },
+  async () => {
+    await twoOrgs();
+    const start = firstOfMonth(2);
+    const hs = await invite(MANAGEMENT, OTHER, start);
+    await s.orgs(OTHER).send(new AcceptHandshakeCommand({ HandshakeId: hs.Id }));
+    const end = lastMsOfMonth(firstOfMonth(4));
+    const ended = (await s.orgs().send(new TerminateResponsibilityTransferCommand({ Id: transferIdOf(hs), EndTimestamp: end })))
+      .ResponsibilityTransfer!;
+    assert.equal(ended.EndTimestamp!.getTime(), end.getTime());
+  },
+);
 
 test("TerminateResponsibilityTransfer: an invitation still open can't be terminated (cancel its handshake instead)", async () => {
   await twoOrgs();

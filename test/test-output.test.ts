@@ -22,5 +22,8 @@ test("orgsim promise: making SDK clients through the test helpers prints no SDK 
     process.off("warning", onWarning);
     await s.close();
   }
-  assert.deepEqual(warnings.filter((w) => /AWS SDK/.test(w)), []);
+  assert.deepEqual(
+    warnings.filter((w) => /AWS SDK/.test(w)),
+    [],
+  );
 });

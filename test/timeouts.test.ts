@@ -60,7 +60,10 @@ function slowClient(head: string, drip: string): Promise<Outcome> {
 }
 
 test("Rule (orgsim promise): a client dribbling its headers is answered 408 and closed near --headers-timeout-seconds (1 s: well within 10 s)", async () => {
-  const outcome = await slowClient("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  const outcome = await slowClient(
+    "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+    "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  );
   assert.ok(outcome.closedByServer, "the server closed the slow-headers connection within 10 s");
   assert.match(outcome.answer, /^HTTP\/1\.1 408 /);
 });
@@ -71,7 +74,8 @@ test("Rule (orgsim promise): a connection that sends nothing is closed near the 
 });
 
 test("Rule (orgsim promise): a client dribbling its body is answered 408 and closed near --request-timeout-seconds (2 s: well within 10 s)", async () => {
-  const head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSOrganizationsV20161128.ListAccounts\r\nContent-Length: 100000\r\n\r\n";
+  const head =
+    "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSOrganizationsV20161128.ListAccounts\r\nContent-Length: 100000\r\n\r\n";
   const outcome = await slowClient(head, "{");
   assert.ok(outcome.closedByServer, "the server closed the slow-body connection within 10 s");
   assert.match(outcome.answer, /^HTTP\/1\.1 408 /);
@@ -86,10 +90,18 @@ test("Timeouts leave ordinary clients alone: requests are answered, keep-alive c
 test("Settings: the timeouts come from flags or ORGSIM_* variables, and the headers timeout may not exceed the request timeout", () => {
   const defaults = resolveSettings({}, {});
   assert.deepEqual([defaults.requestTimeoutSeconds, defaults.headersTimeoutSeconds, defaults.keepAliveTimeoutSeconds], [60, 30, 65]);
-  const fromEnv = resolveSettings({}, { ORGSIM_REQUEST_TIMEOUT_SECONDS: "20", ORGSIM_HEADERS_TIMEOUT_SECONDS: "5", ORGSIM_KEEP_ALIVE_TIMEOUT_SECONDS: "3" });
+  const fromEnv = resolveSettings(
+    {},
+    { ORGSIM_REQUEST_TIMEOUT_SECONDS: "20", ORGSIM_HEADERS_TIMEOUT_SECONDS: "5", ORGSIM_KEEP_ALIVE_TIMEOUT_SECONDS: "3" },
+  );
   assert.deepEqual([fromEnv.requestTimeoutSeconds, fromEnv.headersTimeoutSeconds, fromEnv.keepAliveTimeoutSeconds], [20, 5, 3]);
-  const { overrides } = startOverrides(parseArgs(["--request-timeout-seconds", "10", "--headers-timeout-seconds", "2", "--keep-alive-timeout-seconds", "1"], START_OPTIONS));
+  const { overrides } = startOverrides(
+    parseArgs(["--request-timeout-seconds", "10", "--headers-timeout-seconds", "2", "--keep-alive-timeout-seconds", "1"], START_OPTIONS),
+  );
   assert.deepEqual(overrides, { requestTimeoutSeconds: 10, headersTimeoutSeconds: 2, keepAliveTimeoutSeconds: 1 });
-  assert.throws(() => resolveSettings({ headersTimeoutSeconds: 30, requestTimeoutSeconds: 10 }, {}), (err: unknown) => err instanceof SettingsError && /must not exceed the request timeout/.test(err.message));
+  assert.throws(
+    () => resolveSettings({ headersTimeoutSeconds: 30, requestTimeoutSeconds: 10 }, {}),
+    (err: unknown) => err instanceof SettingsError && /must not exceed the request timeout/.test(err.message),
+  );
   assert.throws(() => resolveSettings({ requestTimeoutSeconds: 0 }, {}), SettingsError);
 });

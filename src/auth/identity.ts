@@ -27,10 +27,34 @@ export interface Authenticated {
  * Each protocol's codes. A signature mismatch is 400 on awsJson services (InvalidSignatureException
  * from ECS, EMR and SageMaker arrives with status 400), 403 for STS and the REST Account API.
  */
-const CODES: Record<AuthStyle, { unknownKey: string; mismatch: string; mismatchStatus: number; expired: string; expiredToken: string; status: number }> = {
-  json: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", mismatchStatus: 400, expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 400 },
-  query: { unknownKey: "InvalidClientTokenId", mismatch: "SignatureDoesNotMatch", mismatchStatus: 403, expired: "RequestExpired", expiredToken: "ExpiredToken", status: 403 },
-  rest: { unknownKey: "UnrecognizedClientException", mismatch: "InvalidSignatureException", mismatchStatus: 403, expired: "InvalidSignatureException", expiredToken: "ExpiredTokenException", status: 403 },
+const CODES: Record<
+  AuthStyle,
+  { unknownKey: string; mismatch: string; mismatchStatus: number; expired: string; expiredToken: string; status: number }
+> = {
+  json: {
+    unknownKey: "UnrecognizedClientException",
+    mismatch: "InvalidSignatureException",
+    mismatchStatus: 400,
+    expired: "InvalidSignatureException",
+    expiredToken: "ExpiredTokenException",
+    status: 400,
+  },
+  query: {
+    unknownKey: "InvalidClientTokenId",
+    mismatch: "SignatureDoesNotMatch",
+    mismatchStatus: 403,
+    expired: "RequestExpired",
+    expiredToken: "ExpiredToken",
+    status: 403,
+  },
+  rest: {
+    unknownKey: "UnrecognizedClientException",
+    mismatch: "InvalidSignatureException",
+    mismatchStatus: 403,
+    expired: "InvalidSignatureException",
+    expiredToken: "ExpiredTokenException",
+    status: 403,
+  },
 };
 
 /** The protocol of a service's model, as the authentication step names it. */
@@ -54,7 +78,7 @@ export const MOTO_ACCOUNT_HEADER = "x-moto-account-id";
 function motoAccount(parts: HttpRequestParts, codes: (typeof CODES)[AuthStyle]): string | undefined {
   const raw = parts.headers[MOTO_ACCOUNT_HEADER];
   if (raw === undefined) return undefined;
-  const value = (Array.isArray(raw) ? raw[0] ?? "" : raw).trim();
+  const value = (Array.isArray(raw) ? (raw[0] ?? "") : raw).trim();
   if (!/^\d{12}$/.test(value)) {
     throw new AwsError(codes.unknownKey, `The ${MOTO_ACCOUNT_HEADER} header must be a 12-digit account id; got "${value.slice(0, 64)}".`, {
       status: codes.status,
@@ -113,4 +137,3 @@ export async function authenticate(store: Store, settings: Settings, parts: Http
   if (principal.type === "AssumedRole") principal.roleName = row.principal_arn.split("/")[1];
   return { principal, region: sig.region, partition };
 }
-

@@ -41,4 +41,3 @@ export class SignatureRecomputer extends SignatureV4 {
     return this.sign(stringToSign, { signingDate });
   }
 }
-

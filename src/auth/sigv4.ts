@@ -100,7 +100,10 @@ function parseBasicIso(value: string): Date | undefined {
 
 /** Date -> `20261129T101010Z`. */
 function formatBasicIso(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 function isValidShortDate(value: string): boolean {
@@ -118,9 +121,7 @@ interface Credential {
 function parseCredential(value: string, problems: string[]): Credential | undefined {
   const parts = value.split("/");
   if (parts.length !== 5) {
-    problems.push(
-      `Credential should be of the form '<AccessKeyId>/<YYYYMMDD>/<region>/<service>/${TERMINATOR}', not '${value}'. `,
-    );
+    problems.push(`Credential should be of the form '<AccessKeyId>/<YYYYMMDD>/<region>/<service>/${TERMINATOR}', not '${value}'. `);
     return undefined;
   }
   const [accessKeyId, shortDate, region, service, terminator] = parts as [string, string, string, string, string];
@@ -269,9 +270,7 @@ function parseQueryAuth(req: HttpRequestParts): RawAuth {
   if (expiresValue !== null) {
     expires = /^\d+$/.test(expiresValue) ? Number(expiresValue) : Number.NaN;
     if (!(expires >= 1 && expires <= MAX_PRESIGN_EXPIRES_S)) {
-      throw incomplete(
-        `X-Amz-Expires must be a whole number of seconds between 1 and ${MAX_PRESIGN_EXPIRES_S}, not '${expiresValue}'.`,
-      );
+      throw incomplete(`X-Amz-Expires must be a whole number of seconds between 1 and ${MAX_PRESIGN_EXPIRES_S}, not '${expiresValue}'.`);
     }
   }
 
@@ -467,6 +466,10 @@ function checkSignedHeaders(raw: RawAuth, req: HttpRequestParts, required: strin
   if (raw.dateSource === "x-amz-date") mustSign("x-amz-date", "X-Amz-Date");
   if (raw.dateSource === "date") mustSign("date", "Date");
   for (const header of required) {
-    if (headerValue(req.headers, header) !== undefined) mustSign(header, header.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`));
+    if (headerValue(req.headers, header) !== undefined)
+      mustSign(
+        header,
+        header.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`),
+      );
   }
 }

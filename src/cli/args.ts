@@ -30,7 +30,9 @@ export interface Parsed {
 
 /** Optimal string alignment distance: edits, with a swap of two neighbours counting as one ("prot" -> "port"). */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -83,7 +85,8 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const spec = negated ? byName.get(written.slice(3)) : arg.startsWith("--") ? byName.get(written) : undefined;
     if (!spec) {
       const base = written.startsWith("no-") ? byName.get(written.slice(3)) : undefined;
-      if (base?.value !== undefined) throw new UsageError(`unknown option --${written} (--${base.name} takes a value: --${base.name} ${base.value})`);
+      if (base?.value !== undefined)
+        throw new UsageError(`unknown option --${written} (--${base.name} takes a value: --${base.name} ${base.value})`);
       const guess = nearest(written, spellings);
       throw new UsageError(`unknown option ${arg.split("=")[0]}${guess ? `; did you mean --${guess}?` : ""}`);
     }
@@ -115,5 +118,7 @@ export function describeOptions(options: readonly OptionSpec[], extra: (o: Optio
   });
   shown.push(["-h, --help", "this help"]);
   const width = Math.min(34, Math.max(...shown.map(([flag]) => flag.length)));
-  return shown.map(([flag, help]) => (flag.length > width ? `  ${flag}\n  ${"".padEnd(width)}  ${help}` : `  ${flag.padEnd(width)}  ${help}`));
+  return shown.map(([flag, help]) =>
+    flag.length > width ? `  ${flag}\n  ${"".padEnd(width)}  ${help}` : `  ${flag.padEnd(width)}  ${help}`,
+  );
 }

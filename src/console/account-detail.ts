@@ -14,10 +14,15 @@ export async function accountDetail(app: App, accountId: string): Promise<Accoun
     const row = await tx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
     const empty: AccountDetail = { account: null, standalone: null, organizationId: null, path: [], policiesByType: [] };
     if (!row) return empty;
-    const readiness = { supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
-    const org = row.org_id && (row.joined_at === null || row.joined_at <= at)
-      ? await tx.selectFrom("organizations").selectAll().where("id", "=", row.org_id).executeTakeFirst()
-      : undefined;
+    const readiness = {
+      supportPlan: row.support_plan === 1,
+      contactInformation: row.contact_info === 1,
+      paymentMethod: row.payment_method === 1,
+    };
+    const org =
+      row.org_id && (row.joined_at === null || row.joined_at <= at)
+        ? await tx.selectFrom("organizations").selectAll().where("id", "=", row.org_id).executeTakeFirst()
+        : undefined;
     if (!org) return { ...empty, standalone: { id: row.id, name: row.name, email: row.email, readiness, organizationId: null } };
     const root = await getRoot(tx, org.id);
     const ctx = consoleContext(app, tx, org, at);

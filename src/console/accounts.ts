@@ -9,18 +9,35 @@ import { chunks } from "./sql.js";
 import type { AccountView } from "./types.js";
 
 /** Account views for rows of one organization, with tags, delegations and the leave verdict. */
-export async function accountViews(ctx: CallContext, org: OrgRow, scpEnabled: boolean, rows: AccountRow[], scpMemo: ScpMemo = new Map()): Promise<AccountView[]> {
+export async function accountViews(
+  ctx: CallContext,
+  org: OrgRow,
+  scpEnabled: boolean,
+  rows: AccountRow[],
+  scpMemo: ScpMemo = new Map(),
+): Promise<AccountView[]> {
   if (rows.length === 0) return [];
   const tagsOf = new Map<string, { Key: string; Value: string }[]>();
   for (const ids of chunks(rows.map((r) => r.id))) {
-    const tags = await ctx.tx.selectFrom("tags").selectAll().where("resource_id", "in", ids).orderBy("resource_id").orderBy("key").execute();
+    const tags = await ctx.tx
+      .selectFrom("tags")
+      .selectAll()
+      .where("resource_id", "in", ids)
+      .orderBy("resource_id")
+      .orderBy("key")
+      .execute();
     for (const t of tags) {
       const list = tagsOf.get(t.resource_id) ?? [];
       list.push({ Key: t.key, Value: t.value });
       tagsOf.set(t.resource_id, list);
     }
   }
-  const delegations = await ctx.tx.selectFrom("delegated_admins").select(["account_id", "principal"]).where("org_id", "=", org.id).orderBy("principal").execute();
+  const delegations = await ctx.tx
+    .selectFrom("delegated_admins")
+    .select(["account_id", "principal"])
+    .where("org_id", "=", org.id)
+    .orderBy("principal")
+    .execute();
   const delegatedOf = new Map<string, string[]>();
   for (const d of delegations) delegatedOf.set(d.account_id, [...(delegatedOf.get(d.account_id) ?? []), d.principal]);
   // Account-level SCPs, for sharing one SCP evaluation among accounts with the same path.
@@ -55,9 +72,18 @@ export async function accountViews(ctx: CallContext, org: OrgRow, scpEnabled: bo
       parentId: row.parent_id,
       isManagement: row.id === org.management_account_id,
       tags: tagsOf.get(row.id) ?? [],
-      readiness: { supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 },
+      readiness: {
+        supportPlan: row.support_plan === 1,
+        contactInformation: row.contact_info === 1,
+        paymentMethod: row.payment_method === 1,
+      },
       delegatedServices: delegatedOf.get(row.id) ?? [],
-      leave: await leaveVerdict(ctx, org, scpEnabled ? { memo: scpMemo, key: `${row.parent_id}|${(ownScps.get(row.id) ?? []).join(",")}` } : undefined, row),
+      leave: await leaveVerdict(
+        ctx,
+        org,
+        scpEnabled ? { memo: scpMemo, key: `${row.parent_id}|${(ownScps.get(row.id) ?? []).join(",")}` } : undefined,
+        row,
+      ),
     });
   }
   return views;

@@ -11,7 +11,12 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A read-only call context for the shared rule functions (departureBlocker, explainScps). */
 export function consoleContext(app: App, tx: Tx, org: OrgRow, now: number): CallContext {
-  return rootCallContext(app, tx, now, { accountId: org.management_account_id, partition: org.partition, operation: "Console", requestId: "console" });
+  return rootCallContext(app, tx, now, {
+    accountId: org.management_account_id,
+    partition: org.partition,
+    operation: "Console",
+    requestId: "console",
+  });
 }
 
 /** The virtual clock's now (epoch ms) and its offset from real time, read once per answer. */

@@ -20,8 +20,16 @@ function toHandshakeView(r: HandshakeTable, at: number): HandshakeView {
 }
 
 /** The newest handshakes (at most RECENT_HANDSHAKES) and how many the organization has. */
-export async function recentHandshakes(tx: Tx, orgId: string, at: number): Promise<{ handshakes: HandshakeView[]; handshakeCount: number }> {
-  const handshakeCount = await tx.selectFrom("handshakes").select((eb) => eb.fn.countAll().as("n")).where("org_id", "=", orgId).executeTakeFirst();
+export async function recentHandshakes(
+  tx: Tx,
+  orgId: string,
+  at: number,
+): Promise<{ handshakes: HandshakeView[]; handshakeCount: number }> {
+  const handshakeCount = await tx
+    .selectFrom("handshakes")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("org_id", "=", orgId)
+    .executeTakeFirst();
   const handshakes = await tx
     .selectFrom("handshakes")
     .selectAll()

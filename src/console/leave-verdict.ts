@@ -39,15 +39,25 @@ async function leaveScpDecision(ctx: CallContext, org: OrgRow, row: AccountRow, 
     return explanation;
   }
   const { decision, path } = known.explanation;
-  const own = <L extends { targetId: string; targetType: string }>(level: L): L => (level.targetType === "ACCOUNT" ? { ...level, targetId: row.id } : level);
+  const own = <L extends { targetId: string; targetType: string }>(level: L): L =>
+    level.targetType === "ACCOUNT" ? { ...level, targetId: row.id } : level;
   const mine = { ...decision, decidingLevel: decision.decidingLevel && own(decision.decidingLevel), levels: decision.levels.map(own) };
   const arnOf = new Map(path.flatMap((l) => l.policies.map((p) => [p.id, p.arn] as const)));
   const rc = requestContext(ctx, org, LEAVE_ACTION, "*", principalArn);
-  return { decision: mine, message: mine.allowed ? "" : denialMessage(principalArn, rc, mine, (id) => arnOf.get(id) ?? ""), path: path.map(own) };
+  return {
+    decision: mine,
+    message: mine.allowed ? "" : denialMessage(principalArn, rc, mine, (id) => arnOf.get(id) ?? ""),
+    path: path.map(own),
+  };
 }
 
 /** What LeaveOrganization would answer now, in AWS's order: management account, SCPs, then the departure rules; and every rule's own answer. */
-export async function leaveVerdict(ctx: CallContext, org: OrgRow, scp: { memo: ScpMemo; key: string } | undefined, row: AccountRow): Promise<LeaveVerdict> {
+export async function leaveVerdict(
+  ctx: CallContext,
+  org: OrgRow,
+  scp: { memo: ScpMemo; key: string } | undefined,
+  row: AccountRow,
+): Promise<LeaveVerdict> {
   let waitPeriod: LeaveVerdict["waitPeriod"];
   if (row.created_by_org_id === org.id && row.joined_at !== null && ctx.now < row.joined_at + WAIT_PERIOD_MS) {
     const endsAt = row.joined_at + WAIT_PERIOD_MS;
@@ -55,7 +65,13 @@ export async function leaveVerdict(ctx: CallContext, org: OrgRow, scp: { memo: S
   }
   if (row.id === org.management_account_id) {
     const err = errors.masterCannotLeave();
-    return { canLeave: false, error: err.code, message: err.message, detail: "the management account can't leave; delete the organization instead", checks: [] };
+    return {
+      canLeave: false,
+      error: err.code,
+      message: err.message,
+      detail: "the management account can't leave; delete the organization instead",
+      checks: [],
+    };
   }
   const checks: LeaveCheck[] = [];
   let scpView: LeaveVerdict["scp"];
@@ -76,11 +92,28 @@ export async function leaveVerdict(ctx: CallContext, org: OrgRow, scp: { memo: S
             ? `denied by SCP ${level?.policyName ?? "?"} (${level?.policyId ?? "?"}) attached to ${where}`
             : `no SCP attached to ${where} allows ${LEAVE_ACTION}`,
       });
-      scpView = { decision: decision.kind, targetId: level?.targetId, targetType: level?.targetType, policyId: level?.policyId, policyName: level?.policyName };
+      scpView = {
+        decision: decision.kind,
+        targetId: level?.targetId,
+        targetType: level?.targetType,
+        policyId: level?.policyId,
+        policyName: level?.policyName,
+      };
     }
   }
   for (const { rule, blocker } of await departureChecks(ctx, org, row)) {
-    checks.push(blocker ? { rule, ok: false, error: "ConstraintViolationException", reason: blocker.reason, message: blocker.message, detail: blocker.detail } : { rule, ok: true });
+    checks.push(
+      blocker
+        ? {
+            rule,
+            ok: false,
+            error: "ConstraintViolationException",
+            reason: blocker.reason,
+            message: blocker.message,
+            detail: blocker.detail,
+          }
+        : { rule, ok: true },
+    );
   }
   const first = checks.find((c) => !c.ok);
   if (!first) return { canLeave: true, waitPeriod, checks };

@@ -51,7 +51,14 @@ export async function organizationSummaries(tx: Tx, at: number): Promise<{ rows:
 }
 
 /** The chosen organization's view, and the search's summary when the page searches. */
-export async function organizationView(app: App, tx: Tx, org: OrgRow, summary: OrganizationSummary, q: ConsoleQuery, at: number): Promise<{ view: OrganizationView; search: ConsoleState["search"] }> {
+export async function organizationView(
+  app: App,
+  tx: Tx,
+  org: OrgRow,
+  summary: OrganizationSummary,
+  q: ConsoleQuery,
+  at: number,
+): Promise<{ view: OrganizationView; search: ConsoleState["search"] }> {
   const root = await getRoot(tx, org.id);
   const scpEnabled = isPolicyTypeEnabled(root, SCP);
   const ctx = consoleContext(app, tx, org, at);
@@ -85,7 +92,12 @@ export async function organizationView(app: App, tx: Tx, org: OrgRow, summary: O
       createdAt: iso(org.created_at),
       policyTypes: parsePolicyTypes(root),
       trustedServices: services.map((s) => ({ servicePrincipal: s.principal, enabledAt: iso(s.enabled_at) })),
-      delegatedAdministrators: delegated.map((d) => ({ accountId: d.account_id, accountName: d.name, servicePrincipal: d.principal, enabledAt: iso(d.enabled_at) })),
+      delegatedAdministrators: delegated.map((d) => ({
+        accountId: d.account_id,
+        accountName: d.name,
+        servicePrincipal: d.principal,
+        enabledAt: iso(d.enabled_at),
+      })),
       root: tree,
       policies: await policyViews(tx, org, root, nodes),
       handshakes,

@@ -9,7 +9,11 @@ import { chunks } from "./sql.js";
 import type { PolicyView, TreeNode } from "./types.js";
 
 export async function policyViews(tx: Tx, org: OrgRow, root: RootRow, nodes: Map<string, TreeNode>): Promise<PolicyView[]> {
-  const enabledTypes = new Set(parsePolicyTypes(root).filter((t) => t.Status === "ENABLED").map((t) => t.Type));
+  const enabledTypes = new Set(
+    parsePolicyTypes(root)
+      .filter((t) => t.Status === "ENABLED")
+      .map((t) => t.Type),
+  );
   const rows: PolicyTable[] = await tx
     .selectFrom("policies")
     .selectAll()
@@ -40,7 +44,10 @@ export async function policyViews(tx: Tx, org: OrgRow, root: RootRow, nodes: Map
   const order = (type: string) => (type === "ROOT" ? 0 : type === "ORGANIZATIONAL_UNIT" ? 1 : 2);
   for (const t of firstTargets.rows.sort((a, b) => order(a.target_type) - order(b.target_type) || a.target_id.localeCompare(b.target_id))) {
     const name = t.target_type === "ACCOUNT" ? accountName.get(t.target_id) : nodes.get(t.target_id)?.name;
-    targetsOf.set(t.policy_id, [...(targetsOf.get(t.policy_id) ?? []), { id: t.target_id, type: t.target_type, name: name ?? t.target_id }]);
+    targetsOf.set(t.policy_id, [
+      ...(targetsOf.get(t.policy_id) ?? []),
+      { id: t.target_id, type: t.target_type, name: name ?? t.target_id },
+    ]);
   }
   return rows
     .filter((p) => p.aws_managed !== 1 || enabledTypes.has(p.type) || (countOf.get(p.id) ?? 0) > 0)

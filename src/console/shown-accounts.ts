@@ -22,7 +22,12 @@ export interface ShowContext {
 }
 
 /** Puts the accounts matching `query` under their containers; answers the search's summary. */
-export async function showSearchMatches(s: ShowContext, nodes: Map<string, TreeNode>, q: ConsoleQuery, query: string): Promise<NonNullable<ConsoleState["search"]>> {
+export async function showSearchMatches(
+  s: ShowContext,
+  nodes: Map<string, TreeNode>,
+  q: ConsoleQuery,
+  query: string,
+): Promise<NonNullable<ConsoleState["search"]>> {
   const { ctx, org, at, scpEnabled, scpMemo } = s;
   const { tx } = ctx;
   const limit = Math.min(Math.max(q.searchLimit ?? DEFAULT_PAGE * 2, 1), MAX_PAGE);
@@ -50,7 +55,8 @@ export async function showSearchMatches(s: ShowContext, nodes: Map<string, TreeN
     container.accounts ??= { items: [], total: 0 };
     container.accounts.items.push(v);
     container.accounts.total += 1;
-    for (let n: TreeNode | undefined = container, depth = 0; n && depth < 12; n = nodes.get(n.parentId ?? ""), depth++) n.matches = (n.matches ?? 0) + 1;
+    for (let n: TreeNode | undefined = container, depth = 0; n && depth < 12; n = nodes.get(n.parentId ?? ""), depth++)
+      n.matches = (n.matches ?? 0) + 1;
   }
   return { query, total: Number(totalRow?.n ?? 0), shown: views.length, limit };
 }

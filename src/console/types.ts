@@ -180,7 +180,10 @@ export interface AccountDetail {
   /** Root, then each OU, down to the account's parent. */
   path: { id: string; type: string; name: string }[];
   /** For each policy type enabled in the root: the policies attached at each level, root first. */
-  policiesByType: { type: string; levels: { targetId: string; targetType: string; name: string; policies: { id: string; name: string }[] }[] }[];
+  policiesByType: {
+    type: string;
+    levels: { targetId: string; targetType: string; name: string; policies: { id: string; name: string }[] }[];
+  }[];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -217,7 +220,13 @@ export interface ExplainAnswer {
   decision?: "ALLOWED" | "EXPLICIT_DENY" | "IMPLICIT_DENY";
   decidingLevel?: { targetId: string; targetType: string; policyId?: string; policyName?: string; statementSid?: string };
   message?: string;
-  levels?: { targetId: string; targetType: string; policies: { id: string; name: string }[]; allowedBy: ExplainMatch[]; deniedBy: ExplainMatch[] }[];
+  levels?: {
+    targetId: string;
+    targetType: string;
+    policies: { id: string; name: string }[];
+    allowedBy: ExplainMatch[];
+    deniedBy: ExplainMatch[];
+  }[];
 }
 
 /** The body of a control API error. */

@@ -20,7 +20,10 @@ export async function stateVersion(app: App): Promise<string> {
 export async function versionIn(tx: Tx, app: App): Promise<string> {
   const { now: at, offset } = await readVirtualClock(tx);
   const closeDelay = app.settings.closeAccountDelaySeconds * 1000;
-  const events = await tx.selectFrom("events").select((eb) => eb.fn.max("id").as("latest")).executeTakeFirst();
+  const events = await tx
+    .selectFrom("events")
+    .select((eb) => eb.fn.max("id").as("latest"))
+    .executeTakeFirst();
   const orgs = await tx
     .selectFrom("organizations")
     .select((eb) => [eb.fn.countAll().as("n"), eb.fn.sum("policy_version").as("v")])

@@ -17,7 +17,15 @@ import { motoRoutes } from "./routes-moto.js";
 
 export type { ControlResponse } from "./http.js";
 
-const ROUTES: readonly RouteEntry[] = [...stateRoutes, ...accountRoutes, ...govcloudRoutes, ...inspectRoutes, ...consoleRoutes, ...seedRoutes, ...motoRoutes];
+const ROUTES: readonly RouteEntry[] = [
+  ...stateRoutes,
+  ...accountRoutes,
+  ...govcloudRoutes,
+  ...inspectRoutes,
+  ...consoleRoutes,
+  ...seedRoutes,
+  ...motoRoutes,
+];
 
 /** The route the request's path and method name: 405 when only the method is wrong, 404 when no path matches. */
 export async function handleControl(app: App, req: HttpRequestParts, url: URL): Promise<ControlResponse> {

@@ -20,15 +20,29 @@ export async function explain(app: App, q: ExplainQuery): Promise<Record<string,
   return app.store.transaction(async (tx) => {
     const account = await getAccountRow(tx, q.accountId);
     const org = account?.org_id ? await getOrganization(tx, account.org_id) : undefined;
-    if (!org) return { accountId: q.accountId, action: q.action, allowed: true, reason: "The account is in no organization: no SCP applies." };
+    if (!org)
+      return { accountId: q.accountId, action: q.action, allowed: true, reason: "The account is in no organization: no SCP applies." };
     if (org.management_account_id === q.accountId) {
       return { accountId: q.accountId, action: q.action, allowed: true, reason: "SCPs never restrict the management account." };
     }
     if (!isPolicyTypeEnabled(await getRoot(tx, org.id), SCP)) {
       return { accountId: q.accountId, action: q.action, allowed: true, reason: "SCPs are not enabled in this organization's root." };
     }
-    const ctx = rootCallContext(app, tx, await virtualNow(tx), { accountId: q.accountId, partition: org.partition, region: q.region, operation: "Explain", requestId: "explain" });
-    const { decision, message, path } = await explainScps(ctx, org, q.accountId, q.action, q.resource ?? "*", q.principalArn ?? ctx.principal.arn);
+    const ctx = rootCallContext(app, tx, await virtualNow(tx), {
+      accountId: q.accountId,
+      partition: org.partition,
+      region: q.region,
+      operation: "Explain",
+      requestId: "explain",
+    });
+    const { decision, message, path } = await explainScps(
+      ctx,
+      org,
+      q.accountId,
+      q.action,
+      q.resource ?? "*",
+      q.principalArn ?? ctx.principal.arn,
+    );
     return {
       accountId: q.accountId,
       organizationId: org.id,

@@ -19,7 +19,12 @@ const READINESS_FIELDS = { supportPlan: "support_plan", contactInformation: "con
 async function standaloneView(tx: Tx, accountId: string) {
   const now = await virtualNow(tx);
   const row = await ensureAccount(tx, accountId, now);
-  return { accountId, supportPlan: row.support_plan === 1, contactInformation: row.contact_info === 1, paymentMethod: row.payment_method === 1 };
+  return {
+    accountId,
+    supportPlan: row.support_plan === 1,
+    contactInformation: row.contact_info === 1,
+    paymentMethod: row.payment_method === 1,
+  };
 }
 
 export const accountRoutes: RouteEntry[] = [

@@ -60,7 +60,13 @@ export function parseConsoleQuery(url: URL): ConsoleQuery {
   const limit = params.get("searchLimit");
   const autoOpen = params.get("autoOpen");
   if (autoOpen !== null && autoOpen !== "true" && autoOpen !== "false") throw bad("autoOpen is true or false.");
-  return { organizationId, open, autoOpen: autoOpen !== "false", search, searchLimit: limit === null ? undefined : count(limit, "searchLimit") };
+  return {
+    organizationId,
+    open,
+    autoOpen: autoOpen !== "false",
+    search,
+    searchLimit: limit === null ? undefined : count(limit, "searchLimit"),
+  };
 }
 
 export const consoleRoutes: RouteEntry[] = [

@@ -19,7 +19,11 @@ async function view(app: App, accountId: string, enabled?: boolean): Promise<Con
       const now = await virtualNow(tx);
       const account = await ensureAccount(tx, accountId, now);
       if (enabled === undefined) return account;
-      await tx.updateTable("accounts").set({ govcloud_enabled: enabled ? 1 : 0 }).where("id", "=", accountId).execute();
+      await tx
+        .updateTable("accounts")
+        .set({ govcloud_enabled: enabled ? 1 : 0 })
+        .where("id", "=", accountId)
+        .execute();
       return tx.selectFrom("accounts").select("govcloud_enabled").where("id", "=", accountId).executeTakeFirstOrThrow();
     },
     { write: enabled !== undefined },

@@ -15,7 +15,8 @@ export const inspectRoutes: RouteEntry[] = [
     async (app, _req, _params, url) => {
       const maxResults = url.searchParams.get("maxResults");
       const limit = maxResults === null || maxResults === "" ? 50 : Number(maxResults);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad(`maxResults must be a whole number from 1 to 1000, not "${maxResults!.slice(0, 40)}".`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw bad(`maxResults must be a whole number from 1 to 1000, not "${maxResults!.slice(0, 40)}".`);
       const after = url.searchParams.get("nextToken");
       const orgId = url.searchParams.get("organizationId");
       const name = url.searchParams.get("eventName");
@@ -24,7 +25,10 @@ export const inspectRoutes: RouteEntry[] = [
         if (orgId) q = q.where("org_id", "=", orgId);
         if (name) q = q.where("event_name", "=", name);
         if (after) q = q.where("id", "<", after);
-        return q.orderBy("id", "desc").limit(limit + 1).execute();
+        return q
+          .orderBy("id", "desc")
+          .limit(limit + 1)
+          .execute();
       });
       const page = rows.slice(0, limit);
       return json(200, {

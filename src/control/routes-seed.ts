@@ -8,7 +8,11 @@ import { json, type ControlResponse, type RouteEntry } from "./http.js";
 import { SeedError } from "../seed/errors.js";
 
 // The seed modules (and the YAML library) load on first use, not at every start.
-const seedModules = async () => ({ ...(await import("../seed/read.js")), ...(await import("../seed/apply.js")), ...(await import("../seed/export.js")) });
+const seedModules = async () => ({
+  ...(await import("../seed/read.js")),
+  ...(await import("../seed/apply.js")),
+  ...(await import("../seed/export.js")),
+});
 
 const flag = (value: string | null): boolean => value !== null && /^(1|true|yes|)$/i.test(value);
 
@@ -32,7 +36,13 @@ export function seedText(body: string): string {
   } catch {
     return body; // the seed reader reports where the text goes wrong
   }
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { yaml?: unknown }).yaml === "string") {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { yaml?: unknown }).yaml === "string"
+  ) {
     return (value as { yaml: string }).yaml;
   }
   return body;

@@ -51,11 +51,7 @@ export const stateRoutes: RouteEntry[] = [
       return json(200, { reset: true });
     },
   ],
-  [
-    "GET",
-    /^\/_orgsim\/clock$/,
-    async (app) => json(200, clockView(await app.store.transaction((tx) => readClockOffset(tx)))),
-  ],
+  ["GET", /^\/_orgsim\/clock$/, async (app) => json(200, clockView(await app.store.transaction((tx) => readClockOffset(tx))))],
   [
     "POST",
     /^\/_orgsim\/clock$/,
@@ -119,7 +115,13 @@ export const stateRoutes: RouteEntry[] = [
     async (app) => {
       const rows = await app.store.transaction((tx) => tx.selectFrom("faults").selectAll().orderBy("created_at").execute());
       return json(200, {
-        faults: rows.map((r) => ({ id: r.id, operation: r.operation, ...(JSON.parse(r.error) as object), remaining: r.remaining, probability: r.probability })),
+        faults: rows.map((r) => ({
+          id: r.id,
+          operation: r.operation,
+          ...(JSON.parse(r.error) as object),
+          remaining: r.remaining,
+          probability: r.probability,
+        })),
       });
     },
   ],
@@ -128,7 +130,10 @@ export const stateRoutes: RouteEntry[] = [
     /^\/_orgsim\/faults$/,
     async (app, req) => {
       const spec = parseObject(req) as unknown as FaultSpec;
-      const problem = validateFault([...app.services.values()].map((s) => s.model), spec);
+      const problem = validateFault(
+        [...app.services.values()].map((s) => s.model),
+        spec,
+      );
       if (problem) throw bad(problem);
       const id = await app.store.writeTransaction(async (tx) => addFault(tx, spec, await virtualNow(tx)));
       return json(201, { id });

@@ -92,5 +92,9 @@ export function tokenRequiredPage(wrongToken: boolean): string {
  */
 export function continuePage(location: string): string {
   const href = location.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return page("orgsim console", [`Signed in for this browser session. <a href="${href}">Open the console</a>.`], `<meta http-equiv="refresh" content="0; url=${href}">`);
+  return page(
+    "orgsim console",
+    [`Signed in for this browser session. <a href="${href}">Open the console</a>.`],
+    `<meta http-equiv="refresh" content="0; url=${href}">`,
+  );
 }

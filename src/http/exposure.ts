@@ -33,9 +33,13 @@ export function exposureOf(settings: ExposureSettings, port: number): Exposure |
     if (!settings.controlApi) {
       notes.push("The control API and the console are off (--no-control-api).");
     } else if (settings.controlToken !== undefined) {
-      reachable.push("the control API (/_orgsim/: reset, clock, faults, credentials) and the console (/_orgsim/console), with the control token only (/_orgsim/health answers its status to anyone)");
+      reachable.push(
+        "the control API (/_orgsim/: reset, clock, faults, credentials) and the console (/_orgsim/console), with the control token only (/_orgsim/health answers its status to anyone)",
+      );
     } else {
-      reachable.push("the control API (/_orgsim/): reset the state, move the clock, inject faults, issue credentials, without a token (--control-token requires one; --no-control-api turns it off)");
+      reachable.push(
+        "the control API (/_orgsim/): reset the state, move the clock, inject faults, issue credentials, without a token (--control-token requires one; --no-control-api turns it off)",
+      );
       reachable.push("the console (/_orgsim/console): every organization, account and policy (--control-token or --no-control-api)");
     }
   }
@@ -59,11 +63,23 @@ export function exposureText(e: Exposure): string {
 }
 
 /** Writes the warning, if any, to stderr: text, or one JSON line with --log-format json. */
-export function warnAboutExposure(settings: ExposureSettings & Pick<Settings, "logFormat">, port: number, write: (line: string) => void = (l) => process.stderr.write(l)): Exposure | undefined {
+export function warnAboutExposure(
+  settings: ExposureSettings & Pick<Settings, "logFormat">,
+  port: number,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Exposure | undefined {
   const e = exposureOf(settings, port);
   if (!e) return undefined;
   if (settings.logFormat === "json") {
-    write(JSON.stringify({ time: new Date().toISOString(), level: "warn", msg: `orgsim: ${e.headline}`, reachable: e.reachable, notes: e.notes }) + "\n");
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: "warn",
+        msg: `orgsim: ${e.headline}`,
+        reachable: e.reachable,
+        notes: e.notes,
+      }) + "\n",
+    );
   } else {
     write(exposureText(e) + "\n");
   }

@@ -25,7 +25,8 @@ type Headers = Record<string, string | string[] | undefined>;
 /** The wire protocol a request speaks, which decides the shape of a refusal. */
 export type Protocol = "json" | "query" | "rest" | "control";
 
-export type Refusal = "HostNotAllowed" | "OriginNotAllowed" | "CrossSiteRequest" | "PreflightRefused" | "ControlTokenRequired" | "UnsupportedMediaType";
+export type Refusal =
+  "HostNotAllowed" | "OriginNotAllowed" | "CrossSiteRequest" | "PreflightRefused" | "ControlTokenRequired" | "UnsupportedMediaType";
 
 export type Verdict =
   /** Go on; `headers` go on the answer (CORS); `healthOnly`: strip /_orgsim/health to its status. */
@@ -102,7 +103,11 @@ function checkHost(gate: Gate, host: string | undefined): Verdict | undefined {
   if (host === undefined) return undefined;
   const parsed = parseHostHeader(host);
   if (!parsed) {
-    return refuse(403, "HostNotAllowed", `orgsim refused this request: its Host header ${JSON.stringify(host.slice(0, 100))} is not a host name or address. ${DOCS}`);
+    return refuse(
+      403,
+      "HostNotAllowed",
+      `orgsim refused this request: its Host header ${JSON.stringify(host.slice(0, 100))} is not a host name or address. ${DOCS}`,
+    );
   }
   if (hostAllowed(gate.hosts, parsed.name)) return undefined;
   return refuse(
@@ -135,9 +140,20 @@ function checkSite(gate: Gate, req: GateRequest, host: string | undefined): Verd
       return pass({ "Access-Control-Allow-Origin": url.origin, "Access-Control-Expose-Headers": CORS_EXPOSED, Vary: "Origin" });
     }
     if (isOwnOrigin(url, host) && site !== "cross-site" && site !== "same-site") return pass({ Vary: "Origin" });
-    const from = url ? url.origin : origin.trim() === "null" ? "an opaque origin (Origin: null: a sandboxed frame, a file: page or a cross-origin redirect)" : JSON.stringify(origin.slice(0, 100));
-    const hint = url ? ` To let pages from that origin call orgsim (e.g. the AWS SDK in a browser), start orgsim with --cors-origin ${url.origin} (or ORGSIM_CORS_ORIGIN).` : "";
-    return refuse(403, "OriginNotAllowed", `orgsim refused this request: a web page sent it from ${from}, which is not orgsim's own origin nor one it was told to trust.${hint} ${DOCS}`, { Vary: "Origin" });
+    const from = url
+      ? url.origin
+      : origin.trim() === "null"
+        ? "an opaque origin (Origin: null: a sandboxed frame, a file: page or a cross-origin redirect)"
+        : JSON.stringify(origin.slice(0, 100));
+    const hint = url
+      ? ` To let pages from that origin call orgsim (e.g. the AWS SDK in a browser), start orgsim with --cors-origin ${url.origin} (or ORGSIM_CORS_ORIGIN).`
+      : "";
+    return refuse(
+      403,
+      "OriginNotAllowed",
+      `orgsim refused this request: a web page sent it from ${from}, which is not orgsim's own origin nor one it was told to trust.${hint} ${DOCS}`,
+      { Vary: "Origin" },
+    );
   }
   if (site === "cross-site" || site === "same-site") {
     if (isConsoleNavigation(req)) return pass();
@@ -154,7 +170,11 @@ function checkSite(gate: Gate, req: GateRequest, host: string | undefined): Verd
     const referer = one(req.headers.referer);
     const url = referer === undefined ? undefined : originOf(referer);
     if (url && !isOwnOrigin(url, host) && !gate.corsOrigins.has(url.origin)) {
-      return refuse(403, "OriginNotAllowed", `orgsim refused this request: it was sent from a page at ${url.origin} (its Referer), which is not orgsim's own origin nor one it was told to trust (--cors-origin). ${DOCS}`);
+      return refuse(
+        403,
+        "OriginNotAllowed",
+        `orgsim refused this request: it was sent from a page at ${url.origin} (its Referer), which is not orgsim's own origin nor one it was told to trust (--cors-origin). ${DOCS}`,
+      );
     }
   }
   return pass();
@@ -168,10 +188,16 @@ function preflight(req: GateRequest, cors: Record<string, string>): Verdict {
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== "");
   const refused = (what: string) =>
-    refuse(403, "PreflightRefused", `orgsim refused this CORS preflight: ${what}. ${DOCS}`, { Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" });
-  if (!CORS_METHODS.split(", ").includes(method)) return refused(`method ${JSON.stringify(method.slice(0, 20))} is not one orgsim serves (${CORS_METHODS})`);
+    refuse(403, "PreflightRefused", `orgsim refused this CORS preflight: ${what}. ${DOCS}`, {
+      Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    });
+  if (!CORS_METHODS.split(", ").includes(method))
+    return refused(`method ${JSON.stringify(method.slice(0, 20))} is not one orgsim serves (${CORS_METHODS})`);
   const odd = wanted.find((h) => !CORS_HEADER_NAMES.has(h) && !CORS_HEADER_PREFIXES.some((p) => h.startsWith(p)));
-  if (odd !== undefined) return refused(`header ${JSON.stringify(odd.slice(0, 60))} is not one the AWS SDKs or the control API send (authorization, content-type, x-amz-*, x-amzn-*, amz-sdk-*, x-orgsim-control-token)`);
+  if (odd !== undefined)
+    return refused(
+      `header ${JSON.stringify(odd.slice(0, 60))} is not one the AWS SDKs or the control API send (authorization, content-type, x-amz-*, x-amzn-*, amz-sdk-*, x-orgsim-control-token)`,
+    );
   const headers: Record<string, string> = {
     "Access-Control-Allow-Origin": cors["Access-Control-Allow-Origin"]!,
     "Access-Control-Allow-Methods": CORS_METHODS,
@@ -205,7 +231,12 @@ function consoleSignIn(req: GateRequest, token: string, port: string | undefined
     // a page of orgsim's own that moves on does.
     return { kind: "answer", status: 200, headers: { ...html, "Set-Cookie": cookie }, body: continuePage(location) };
   }
-  return { kind: "answer", status: 303, headers: { ...PAGE_HEADERS, "Set-Cookie": cookie, Location: location, "Content-Type": "text/plain; charset=utf-8" }, body: `See ${location}\n` };
+  return {
+    kind: "answer",
+    status: 303,
+    headers: { ...PAGE_HEADERS, "Set-Cookie": cookie, Location: location, "Content-Type": "text/plain; charset=utf-8" },
+    body: `See ${location}\n`,
+  };
 }
 
 /** Step 4: the control token, then JSON-only writes. */
@@ -216,7 +247,13 @@ function checkControl(gate: Gate, req: GateRequest, port: string | undefined): V
     if (isConsolePage(req.path) && req.method === "GET" && req.query.has("token")) return consoleSignIn(req, token, port);
     if (!presentsToken(token, req.headers, port)) {
       if (isHealth(req.path)) healthOnly = true;
-      else if (wantsPage(req)) return { kind: "answer", status: 401, headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" }, body: tokenRequiredPage(false) };
+      else if (wantsPage(req))
+        return {
+          kind: "answer",
+          status: 401,
+          headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" },
+          body: tokenRequiredPage(false),
+        };
       else {
         return refuse(
           401,
@@ -239,7 +276,9 @@ function checkControl(gate: Gate, req: GateRequest, port: string | undefined): V
         "UnsupportedMediaType",
         `Control API writes take a JSON body sent as Content-Type: application/json; this one has ${type === undefined ? "a body and no Content-Type" : `Content-Type: ${JSON.stringify(type.slice(0, 100))}`}. ` +
           `(A web page may send form and text bodies to any server without asking first, so orgsim takes none.)` +
-          (req.path === "/_orgsim/seed" ? ` A YAML seed goes inside a JSON object: {"yaml": "<the seed text>"} (orgsim seed FILE sends it so).` : ""),
+          (req.path === "/_orgsim/seed"
+            ? ` A YAML seed goes inside a JSON object: {"yaml": "<the seed text>"} (orgsim seed FILE sends it so).`
+            : ""),
       );
     }
   }

@@ -33,7 +33,11 @@ export function parseHostHeader(value: string): { name: string; port: string | u
 
 /** Whether a listen address or host name stays on this machine (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (h === "localhost" || h.endsWith(".localhost")) return true;
   if (isIPv4(h)) return h.startsWith("127.");
   if (isIP(h) === 6) return h === "::1" || /^(0{0,4}:){7}0{0,3}1$/.test(h) || /^::ffff:127\./.test(h);

@@ -28,7 +28,11 @@ export function isValidAccountEmail(email: string): boolean {
 /** Whether the organization's accounts, pending creations and open invitations included, fill its quota. */
 export async function accountQuotaReached(ctx: CallContext, org: OrgRow): Promise<boolean> {
   const limit = (await quotas(ctx)).accountsPerOrganization;
-  const accounts = await ctx.tx.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).where("org_id", "=", org.id).executeTakeFirstOrThrow();
+  const accounts = await ctx.tx
+    .selectFrom("accounts")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("org_id", "=", org.id)
+    .executeTakeFirstOrThrow();
   const invites = await ctx.tx
     .selectFrom("handshakes")
     .select((eb) => eb.fn.countAll<number>().as("n"))

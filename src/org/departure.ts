@@ -69,13 +69,19 @@ export async function departureChecks(ctx: CallContext, org: OrgRow, account: Ac
     { rule: "waitingPeriod", blocker: waiting },
     {
       rule: "supportPlan",
-      blocker: account.support_plan ? undefined : { reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", message: MISSING_PREREQUISITES_MESSAGE, detail: "no support plan" },
+      blocker: account.support_plan
+        ? undefined
+        : { reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA", message: MISSING_PREREQUISITES_MESSAGE, detail: "no support plan" },
     },
     {
       rule: "contactInformation",
       blocker: account.contact_info
         ? undefined
-        : { reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION", message: MISSING_PREREQUISITES_MESSAGE, detail: "no verified contact information" },
+        : {
+            reason: "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+            message: MISSING_PREREQUISITES_MESSAGE,
+            detail: "no verified contact information",
+          },
     },
     {
       rule: "paymentMethod",

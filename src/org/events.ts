@@ -28,7 +28,12 @@ export async function recordEvent(
       event_source: eventSource,
       account_id: ctx.principal.accountId,
       principal_arn: ctx.principal.arn,
-      detail: JSON.stringify({ requestId: ctx.requestId, accessKeyId: ctx.principal.accessKeyId, sourceIPAddress: ctx.sourceIp, ...detail }),
+      detail: JSON.stringify({
+        requestId: ctx.requestId,
+        accessKeyId: ctx.principal.accessKeyId,
+        sourceIPAddress: ctx.sourceIp,
+        ...detail,
+      }),
     })
     .execute();
 }

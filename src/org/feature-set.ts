@@ -7,7 +7,15 @@
  * handshakes) are in services/organizations/all-features.ts.
  */
 import type { CallContext } from "../context.js";
-import { createHandshake, currentState, isChildHandshakeOf, OPEN_STATES, organizationResource, setHandshakeState, type HandshakeRow } from "./handshakes.js";
+import {
+  createHandshake,
+  currentState,
+  isChildHandshakeOf,
+  OPEN_STATES,
+  organizationResource,
+  setHandshakeState,
+  type HandshakeRow,
+} from "./handshakes.js";
 import { getAccountRow, getOrganization, isVisible, type OrgRow } from "./repo.js";
 
 export const ENABLE_ALL_FEATURES = "ENABLE_ALL_FEATURES";

@@ -59,7 +59,11 @@ export async function setHandshakeState(tx: Tx, orgId: string, ids: readonly str
 }
 
 /** The ORGANIZATION resource of a handshake: the organization with its management account's email and name. */
-export function organizationResource(org: OrgRow, mgmt: { email: string; name: string } | undefined, extra: HandshakeResource[] = []): HandshakeResource {
+export function organizationResource(
+  org: OrgRow,
+  mgmt: { email: string; name: string } | undefined,
+  extra: HandshakeResource[] = [],
+): HandshakeResource {
   return {
     Type: "ORGANIZATION",
     Value: org.id,

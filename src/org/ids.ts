@@ -51,5 +51,8 @@ export const arns = {
 /** A stable role id (AROA...) for a role, as IAM gives every role one. */
 export function roleId(accountId: string, roleName: string): string {
   const hash = createHash("sha256").update(`${accountId}/${roleName}`).digest("hex").toUpperCase();
-  return `AROA${hash.replace(/[^A-Z2-7]/g, "").padEnd(17, "Q").slice(0, 17)}`;
+  return `AROA${hash
+    .replace(/[^A-Z2-7]/g, "")
+    .padEnd(17, "Q")
+    .slice(0, 17)}`;
 }

@@ -43,7 +43,10 @@ export async function joinOrganization(
     .execute();
   await ctx.tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
   for (const tag of how.tags ?? []) {
-    await ctx.tx.insertInto("tags").values({ resource_id: account.id, key: tag.Key, value: tag.Value, seq: await nextSeq(ctx.tx) }).execute();
+    await ctx.tx
+      .insertInto("tags")
+      .values({ resource_id: account.id, key: tag.Key, value: tag.Value, seq: await nextSeq(ctx.tx) })
+      .execute();
   }
   // No policy-version bump: a joining account changes no other principal's SCP decision, and
   // its own were never cached in this organization (its departure bumped the version).
@@ -71,7 +74,13 @@ export async function departOrganization(ctx: CallContext, org: OrgRow, account:
     .where("target_account_id", "=", account.id)
     .where("state", "in", OPEN_STATES)
     .execute();
-  await setHandshakeState(tx, org.id, open.map((r) => r.id), "CANCELED", ctx.now);
+  await setHandshakeState(
+    tx,
+    org.id,
+    open.map((r) => r.id),
+    "CANCELED",
+    ctx.now,
+  );
   await bumpPolicyVersion(tx, org.id);
   // A member that never approved all features no longer holds the change back.
   await reconcileAllFeatures(ctx, org.id);

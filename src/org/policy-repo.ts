@@ -7,7 +7,12 @@
 import { isReadOnly, type Tx } from "../store/store.js";
 import type { PolicyTable } from "../store/schema.js";
 import { nextSeq } from "../store/sequence.js";
-import { FULL_AWS_ACCESS_CONTENT, RCP_FULL_AWS_ACCESS_CONTENT, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "../policy/policy-types.js";
+import {
+  FULL_AWS_ACCESS_CONTENT,
+  RCP_FULL_AWS_ACCESS_CONTENT,
+  RESOURCE_CONTROL_POLICY,
+  SERVICE_CONTROL_POLICY,
+} from "../policy/policy-types.js";
 import { arns } from "./ids.js";
 import { getAccountRow, getOrganization, getRoot, isPolicyTypeEnabled, isVisible, type OrgRow } from "./repo.js";
 
@@ -77,7 +82,10 @@ export async function ensureAwsManagedPolicies(tx: Tx): Promise<void> {
 }
 
 /** The ARN of a policy as `org` sees it: an AWS managed policy's ARN names the organization's partition. */
-export function policyArn(org: Pick<OrgRow, "partition" | "management_account_id" | "id">, policy: Pick<PolicyRow, "id" | "type" | "aws_managed" | "org_id">): string {
+export function policyArn(
+  org: Pick<OrgRow, "partition" | "management_account_id" | "id">,
+  policy: Pick<PolicyRow, "id" | "type" | "aws_managed" | "org_id">,
+): string {
   if (policy.aws_managed === 1) return arns.awsManagedPolicy(org.partition, policy.type, policy.id);
   return arns.policy(org.partition, org.management_account_id, policy.org_id, policy.type, policy.id);
 }
@@ -151,7 +159,11 @@ export async function findTarget(tx: Tx, org: OrgRow, targetId: string, now: num
  * Undefined when the account is not in the organization. A dangling or cyclic parent link (never
  * made by the operations) ends the walk at the root.
  */
-export async function accountLevels(tx: Tx, orgId: string, accountId: string): Promise<{ targetId: string; targetType: PolicyTargetType }[] | undefined> {
+export async function accountLevels(
+  tx: Tx,
+  orgId: string,
+  accountId: string,
+): Promise<{ targetId: string; targetType: PolicyTargetType }[] | undefined> {
   const account = await getAccountRow(tx, accountId);
   if (!account || account.org_id !== orgId || account.parent_id === null) return undefined;
   const root = await getRoot(tx, orgId);
@@ -160,7 +172,12 @@ export async function accountLevels(tx: Tx, orgId: string, accountId: string): P
   let parentId: string = account.parent_id;
   while (parentId.startsWith("ou-") && !seen.has(parentId)) {
     seen.add(parentId);
-    const ou = await tx.selectFrom("ous").select(["id", "parent_id"]).where("id", "=", parentId).where("org_id", "=", orgId).executeTakeFirst();
+    const ou = await tx
+      .selectFrom("ous")
+      .select(["id", "parent_id"])
+      .where("id", "=", parentId)
+      .where("org_id", "=", orgId)
+      .executeTakeFirst();
     if (!ou) break;
     ous.unshift(ou.id);
     parentId = ou.parent_id;
@@ -217,4 +234,3 @@ export async function policyPathFor(tx: Tx, orgId: string, accountId: string, po
       .map((r) => ({ id: r.id, name: r.name, arn: policyArn(org, r), content: r.content })),
   }));
 }
-

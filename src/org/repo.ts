@@ -19,7 +19,10 @@ export const DAY_MS = 86_400_000;
 /** How long a closed account stays SUSPENDED before AWS reports it CLOSED. */
 export const CLOSED_AFTER_MS = 90 * DAY_MS;
 
-export interface PolicyTypeSummaryRow { Type: string; Status: string }
+export interface PolicyTypeSummaryRow {
+  Type: string;
+  Status: string;
+}
 
 export async function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
   const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
@@ -45,7 +48,11 @@ export async function ensureAccount(tx: Tx, id: string, now: number): Promise<Ac
   // A read shows the implicit account without storing it (so it has no place in any list yet).
   if (isReadOnly(tx)) return implicitAccountRow(id, now, 0);
   const row = implicitAccountRow(id, now, await nextSeq(tx));
-  await tx.insertInto("accounts").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+  await tx
+    .insertInto("accounts")
+    .values(row)
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
   return (await getAccountRow(tx, id))!;
 }
 
@@ -79,7 +86,12 @@ export async function isDelegatedAdministrator(tx: Tx, orgId: string, accountId:
 
 /** Whether trusted access for a service principal is enabled in the organization. */
 export async function isServiceAccessEnabled(tx: Tx, orgId: string, principal: string): Promise<boolean> {
-  const row = await tx.selectFrom("service_access").select("principal").where("org_id", "=", orgId).where("principal", "=", principal).executeTakeFirst();
+  const row = await tx
+    .selectFrom("service_access")
+    .select("principal")
+    .where("org_id", "=", orgId)
+    .where("principal", "=", principal)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

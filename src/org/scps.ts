@@ -41,7 +41,14 @@ export interface Explanation {
 }
 
 /** Evaluates the SCPs on `accountId`'s path for one request, with everything needed to explain it. */
-export async function explainScps(ctx: CallContext, org: OrgRow, accountId: string, action: string, resource: string, principalArn?: string): Promise<Explanation> {
+export async function explainScps(
+  ctx: CallContext,
+  org: OrgRow,
+  accountId: string,
+  action: string,
+  resource: string,
+  principalArn?: string,
+): Promise<Explanation> {
   const path = await policyPathFor(ctx.tx, org.id, accountId, SCP);
   const levels: LevelPolicies[] = path.map((l) => ({
     targetId: l.targetId,

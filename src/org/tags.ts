@@ -18,7 +18,10 @@ export function validateTags(tags: readonly Tag[]): void {
   const seen = new Set<string>();
   for (const tag of tags) {
     if (tag.Key!.toLowerCase().startsWith("aws:")) {
-      throw invalidInput("INVALID_SYSTEM_TAGS_PARAMETER", `Tag keys can't start with "aws:" (${tag.Key}); that prefix is reserved for AWS.`);
+      throw invalidInput(
+        "INVALID_SYSTEM_TAGS_PARAMETER",
+        `Tag keys can't start with "aws:" (${tag.Key}); that prefix is reserved for AWS.`,
+      );
     }
     if (seen.has(tag.Key!)) throw invalidInput("DUPLICATE_TAG_KEY", `The tag key ${tag.Key} appears more than once in the request.`);
     seen.add(tag.Key!);
@@ -28,7 +31,10 @@ export function validateTags(tags: readonly Tag[]): void {
 /** The tag limit, for a resource that would hold `keys` distinct keys. */
 export function checkTagCount(resource: string, keys: number): void {
   if (keys > MAX_TAGS_PER_RESOURCE) {
-    throw constraintViolation("MAX_TAG_LIMIT_EXCEEDED", `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give ${resource} ${keys}.`);
+    throw constraintViolation(
+      "MAX_TAG_LIMIT_EXCEEDED",
+      `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give ${resource} ${keys}.`,
+    );
   }
 }
 

@@ -184,7 +184,12 @@ class Merger {
     }
     const leaf = leafOf(value);
     if (leaf === undefined) {
-      this.error(EFFECTIVE_ERROR_INVALID_CONTENT, `The value of ${op} at ${path.join(".")} must be a string, number, boolean or an array of them.`, path, []);
+      this.error(
+        EFFECTIVE_ERROR_INVALID_CONTENT,
+        `The value of ${op} at ${path.join(".")} must be a string, number, boolean or an array of them.`,
+        path,
+        [],
+      );
       return;
     }
     if (op === "@@assign") this.assign(path, leaf);

@@ -434,7 +434,13 @@ function asStrings(values: ConditionValues): string[] {
 }
 
 /** Evaluates one (operator, key, values) triple per the IAM condition rules. */
-function evaluateConditionKey(op: ParsedConditionOperator, key: string, policyValues: string[], keys: ContextKeys, variables: boolean): boolean {
+function evaluateConditionKey(
+  op: ParsedConditionOperator,
+  key: string,
+  policyValues: string[],
+  keys: ContextKeys,
+  variables: boolean,
+): boolean {
   const ctxValues = keys.get(key);
   const absent = ctxValues === undefined || ctxValues.length === 0;
 
@@ -622,7 +628,12 @@ export function evaluateRcps(path: LevelPolicies[], ctx: RequestContext): Decisi
  * (actions without resource-level permissions); `: <policy ARN>` is omitted when `policyArnOf`
  * returns an empty string. Returns "" for an ALLOWED decision.
  */
-export function denialMessage(principalArn: string, ctx: RequestContext, decision: Decision, policyArnOf: (policyId: string) => string): string {
+export function denialMessage(
+  principalArn: string,
+  ctx: RequestContext,
+  decision: Decision,
+  policyArnOf: (policyId: string) => string,
+): string {
   if (decision.allowed) return "";
   const typeLabel = decision.policyType === RESOURCE_CONTROL_POLICY ? "resource control policy" : "service control policy";
   const onResource = ctx.resource === "" || ctx.resource === "*" ? "" : ` on resource: ${ctx.resource}`;

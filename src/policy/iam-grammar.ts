@@ -7,7 +7,15 @@
  * `"Effect": "Deny"` (Allow only in the AWS managed `RCPFullAWSAccess`).
  */
 import { BASE_CONDITION_OPERATORS, parseConditionOperator } from "./condition-operators.js";
-import { POLICY_VERSIONS, type ConditionBlock, type ConditionValues, type PolicyDocument, type PolicyEffect, type PolicyStatement, type PrincipalValue } from "./document-types.js";
+import {
+  POLICY_VERSIONS,
+  type ConditionBlock,
+  type ConditionValues,
+  type PolicyDocument,
+  type PolicyEffect,
+  type PolicyStatement,
+  type PrincipalValue,
+} from "./document-types.js";
 import { isObject, malformed, typeName } from "./malformed.js";
 import { RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY } from "./policy-types.js";
 import type { JsonValue } from "./strict-json.js";
@@ -56,13 +64,16 @@ function validateAction(action: string, path: string, policyType: string, awsMan
 function validateResource(resource: string, path: string): void {
   if (resource === "*") return;
   if (!RESOURCE_ARN_RE.test(resource)) {
-    throw malformed(`${path}: "${resource}" is not a valid resource. A resource must be "*" or an ARN of the form arn:partition:service:region:account-id:resource.`);
+    throw malformed(
+      `${path}: "${resource}" is not a valid resource. A resource must be "*" or an ARN of the form arn:partition:service:region:account-id:resource.`,
+    );
   }
 }
 
 function validatePrincipal(value: JsonValue, path: string, element: string): PrincipalValue {
   if (value === "*") return "*";
-  if (typeof value === "string") throw malformed(`${path}: ${element} must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}, not "${value}".`);
+  if (typeof value === "string")
+    throw malformed(`${path}: ${element} must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"}, not "${value}".`);
   if (!isObject(value)) throw malformed(`${path}: ${element} must be "*" or an object, not ${typeName(value)}.`);
   const keys = Object.keys(value);
   if (keys.length === 0) throw malformed(`${path}: ${element} must not be an empty object.`);
@@ -77,23 +88,31 @@ function validatePrincipal(value: JsonValue, path: string, element: string): Pri
 }
 
 function validateCondition(value: JsonValue, path: string): ConditionBlock {
-  if (!isObject(value)) throw malformed(`${path}: Condition must be an object mapping condition operators to {key: value} objects, not ${typeName(value)}.`);
+  if (!isObject(value))
+    throw malformed(`${path}: Condition must be an object mapping condition operators to {key: value} objects, not ${typeName(value)}.`);
   const out: ConditionBlock = {};
   for (const op of Object.keys(value)) {
     const opPath = `${path}.${op}`;
     if (parseConditionOperator(op) === undefined) {
-      const hint = /^null/i.test(op.replace(/^For(AnyValue|AllValues):/i, "")) ? " (Null takes neither IfExists nor ForAnyValue/ForAllValues)" : "";
+      const hint = /^null/i.test(op.replace(/^For(AnyValue|AllValues):/i, ""))
+        ? " (Null takes neither IfExists nor ForAnyValue/ForAllValues)"
+        : "";
       throw malformed(
         `${opPath}: "${op}" is not a valid condition operator${hint}. Valid operators are ${BASE_CONDITION_OPERATORS.join(", ")}, each optionally with the IfExists suffix and the ForAnyValue: or ForAllValues: prefix.`,
       );
     }
     const block = value[op] as JsonValue;
-    if (!isObject(block)) throw malformed(`${opPath}: the value of condition operator ${op} must be an object mapping condition keys to values, not ${typeName(block)}.`);
+    if (!isObject(block))
+      throw malformed(
+        `${opPath}: the value of condition operator ${op} must be an object mapping condition keys to values, not ${typeName(block)}.`,
+      );
     const keys: Record<string, ConditionValues> = {};
     for (const key of Object.keys(block)) {
       const keyPath = `${opPath}.${key}`;
       if (!CONDITION_KEY_RE.test(key)) {
-        throw malformed(`${keyPath}: "${key}" is not a valid condition key; a condition key has the form "prefix:name", for example "aws:PrincipalArn".`);
+        throw malformed(
+          `${keyPath}: "${key}" is not a valid condition key; a condition key has the form "prefix:name", for example "aws:PrincipalArn".`,
+        );
       }
       const v = block[key] as JsonValue;
       const scalar = (item: JsonValue, p: string): string => {
@@ -130,20 +149,29 @@ function validateStatement(raw: JsonValue, path: string, policyType: string, aws
   let sid: string | undefined;
   if (raw.Sid !== undefined) {
     if (typeof raw.Sid !== "string") throw malformed(`${path}.Sid: Sid must be a string, not ${typeName(raw.Sid)}.`);
-    if (!SID_RE.test(raw.Sid)) throw malformed(`${path}.Sid: "${raw.Sid}" is not a valid statement ID; a Sid may contain only ASCII letters (A-Z, a-z) and digits (0-9).`);
-    if (raw.Sid !== "" && sids.has(raw.Sid)) throw malformed(`${path}.Sid: duplicate statement ID "${raw.Sid}"; statement IDs must be unique within a policy.`);
+    if (!SID_RE.test(raw.Sid))
+      throw malformed(
+        `${path}.Sid: "${raw.Sid}" is not a valid statement ID; a Sid may contain only ASCII letters (A-Z, a-z) and digits (0-9).`,
+      );
+    if (raw.Sid !== "" && sids.has(raw.Sid))
+      throw malformed(`${path}.Sid: duplicate statement ID "${raw.Sid}"; statement IDs must be unique within a policy.`);
     sids.add(raw.Sid);
     sid = raw.Sid;
   }
 
   // Effect
-  if (raw.Effect === undefined) throw malformed(`${path}: the statement has no Effect element; Effect is required and must be "Allow" or "Deny".`);
+  if (raw.Effect === undefined)
+    throw malformed(`${path}: the statement has no Effect element; Effect is required and must be "Allow" or "Deny".`);
   if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
-    throw malformed(`${path}.Effect: ${typeof raw.Effect === "string" ? `"${raw.Effect}"` : typeName(raw.Effect)} is not a valid effect; Effect must be "Allow" or "Deny" (case sensitive).`);
+    throw malformed(
+      `${path}.Effect: ${typeof raw.Effect === "string" ? `"${raw.Effect}"` : typeName(raw.Effect)} is not a valid effect; Effect must be "Allow" or "Deny" (case sensitive).`,
+    );
   }
   const effect: PolicyEffect = raw.Effect;
   if (isRcp && effect === "Allow" && !awsManaged) {
-    throw malformed(`${path}.Effect: RCPs that you create must use "Effect": "Deny"; "Allow" is supported only in the AWS managed RCPFullAWSAccess policy.`);
+    throw malformed(
+      `${path}.Effect: RCPs that you create must use "Effect": "Deny"; "Allow" is supported only in the AWS managed RCPFullAWSAccess policy.`,
+    );
   }
 
   const stmt: PolicyStatement = { Effect: effect };
@@ -152,17 +180,26 @@ function validateStatement(raw: JsonValue, path: string, policyType: string, aws
   // Principal / NotPrincipal
   if (raw.NotPrincipal !== undefined) throw malformed(`${path}: the NotPrincipal element is not supported in ${label}.`);
   if (isRcp) {
-    if (raw.Principal === undefined) throw malformed(`${path}: the statement has no Principal element; every RCP statement must contain "Principal": "*".`);
-    if (raw.Principal !== "*") throw malformed(`${path}.Principal: you can only specify "*" in the Principal element of an RCP; use the Condition element to restrict specific principals.`);
+    if (raw.Principal === undefined)
+      throw malformed(`${path}: the statement has no Principal element; every RCP statement must contain "Principal": "*".`);
+    if (raw.Principal !== "*")
+      throw malformed(
+        `${path}.Principal: you can only specify "*" in the Principal element of an RCP; use the Condition element to restrict specific principals.`,
+      );
     stmt.Principal = "*";
   } else if (raw.Principal !== undefined) {
-    if (policyType === SERVICE_CONTROL_POLICY) throw malformed(`${path}: the Principal element is not supported in ${label}; an SCP applies to every principal in the accounts it is attached to.`);
+    if (policyType === SERVICE_CONTROL_POLICY)
+      throw malformed(
+        `${path}: the Principal element is not supported in ${label}; an SCP applies to every principal in the accounts it is attached to.`,
+      );
     stmt.Principal = validatePrincipal(raw.Principal, `${path}.Principal`, "Principal");
   }
 
   // Action / NotAction
-  if (raw.Action !== undefined && raw.NotAction !== undefined) throw malformed(`${path}: a statement can contain either Action or NotAction, not both.`);
-  if (raw.Action === undefined && raw.NotAction === undefined) throw malformed(`${path}: the statement has no Action or NotAction element; one of them is required.`);
+  if (raw.Action !== undefined && raw.NotAction !== undefined)
+    throw malformed(`${path}: a statement can contain either Action or NotAction, not both.`);
+  if (raw.Action === undefined && raw.NotAction === undefined)
+    throw malformed(`${path}: the statement has no Action or NotAction element; one of them is required.`);
   if (raw.NotAction !== undefined && isRcp) throw malformed(`${path}: the NotAction element is not supported in ${label}.`);
   for (const element of ["Action", "NotAction"] as const) {
     const v = raw[element];
@@ -173,8 +210,10 @@ function validateStatement(raw: JsonValue, path: string, policyType: string, aws
   }
 
   // Resource / NotResource
-  if (raw.Resource !== undefined && raw.NotResource !== undefined) throw malformed(`${path}: a statement can contain either Resource or NotResource, not both.`);
-  if (isRcp && raw.Resource === undefined && raw.NotResource === undefined) throw malformed(`${path}: the statement has no Resource or NotResource element; every RCP statement must contain one of them.`);
+  if (raw.Resource !== undefined && raw.NotResource !== undefined)
+    throw malformed(`${path}: a statement can contain either Resource or NotResource, not both.`);
+  if (isRcp && raw.Resource === undefined && raw.NotResource === undefined)
+    throw malformed(`${path}: the statement has no Resource or NotResource element; every RCP statement must contain one of them.`);
   for (const element of ["Resource", "NotResource"] as const) {
     const v = raw[element];
     if (v === undefined) continue;

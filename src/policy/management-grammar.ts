@@ -27,13 +27,16 @@ function validateOperatorValue(op: string, value: JsonValue, path: string): void
       }
     });
   if (op === CHILD_CONTROL_OPERATOR) {
-    if (!Array.isArray(value)) throw malformed(`${path}: ${op} must be an array such as ["@@all"], ["@@none"] or ["@@assign", "@@append"], not ${typeName(value)}.`);
+    if (!Array.isArray(value))
+      throw malformed(`${path}: ${op} must be an array such as ["@@all"], ["@@none"] or ["@@assign", "@@append"], not ${typeName(value)}.`);
     if (value.length === 0) throw malformed(`${path}: ${op} must not be an empty array; use ["@@none"] to allow no operators.`);
     const seen = new Set<string>();
     value.forEach((item, i) => {
       if (typeof item !== "string" || !CHILD_CONTROL_VALUES.includes(item)) {
         const shown = typeof item === "string" ? `"${item}"` : typeName(item);
-        throw malformed(`${path}[${i}]: ${shown} is not a valid value for ${op}; use @@all, @@none, or one or more of @@assign, @@append, @@remove.`);
+        throw malformed(
+          `${path}[${i}]: ${shown} is not a valid value for ${op}; use @@all, @@none, or one or more of @@assign, @@append, @@remove.`,
+        );
       }
       if (seen.has(item)) throw malformed(`${path}[${i}]: "${item}" is listed more than once in ${op}.`);
       seen.add(item);
@@ -45,13 +48,16 @@ function validateOperatorValue(op: string, value: JsonValue, path: string): void
   }
   if (op === "@@assign") {
     if (value === null || isObject(value)) {
-      throw malformed(`${path}: the value of @@assign must be a string, number, boolean or an array of them, not ${typeName(value)}; nest settings as keys instead.`);
+      throw malformed(
+        `${path}: the value of @@assign must be a string, number, boolean or an array of them, not ${typeName(value)}; nest settings as keys instead.`,
+      );
     }
     if (Array.isArray(value)) scalarItems(value);
     return;
   }
   // @@append / @@remove
-  if (!Array.isArray(value)) throw malformed(`${path}: ${op} can be used only with multi-valued settings; its value must be an array, not ${typeName(value)}.`);
+  if (!Array.isArray(value))
+    throw malformed(`${path}: ${op} can be used only with multi-valued settings; its value must be an array, not ${typeName(value)}.`);
   if (value.length === 0) throw malformed(`${path}: the array of values for ${op} must not be empty.`);
   scalarItems(value);
 }
@@ -71,7 +77,8 @@ function validateManagementNode(node: JsonObject, path: string): void {
           `${keyPath}: "${key}" is not a valid inheritance operator${lower ? ` (did you mean "${lower}"?)` : ""}. Valid operators are ${INHERITANCE_OPERATORS.join(", ")}.`,
         );
       }
-      if (path === "") throw malformed(`${keyPath}: inheritance operators can't be used at the top level of a policy; apply them to a policy setting.`);
+      if (path === "")
+        throw malformed(`${keyPath}: inheritance operators can't be used at the top level of a policy; apply them to a policy setting.`);
       validateOperatorValue(key, value, keyPath);
       if (key !== CHILD_CONTROL_OPERATOR) hasValueOperator = true;
       continue;
@@ -84,7 +91,8 @@ function validateManagementNode(node: JsonObject, path: string): void {
       throw malformed(`${keyPath}: a policy setting can't be null; use an object with an inheritance operator such as {"@@assign": ...}.`);
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => {
-        if (item === null || typeof item === "object") throw malformed(`${keyPath}[${i}]: setting values must be strings, numbers or booleans, not ${typeName(item)}.`);
+        if (item === null || typeof item === "object")
+          throw malformed(`${keyPath}[${i}]: setting values must be strings, numbers or booleans, not ${typeName(item)}.`);
       });
     }
   }

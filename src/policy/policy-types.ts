@@ -61,8 +61,7 @@ export const POLICY_CONTENT_MAX_CHARS: Readonly<Record<PolicyTypeName, number>> 
 export const POLICY_CONTENT_LIMIT_MESSAGE = "You have exceeded the maximum policy size.";
 
 /** Content of the AWS managed `FullAWSAccess` SCP (p-FullAWSAccess). */
-export const FULL_AWS_ACCESS_CONTENT =
-  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+export const FULL_AWS_ACCESS_CONTENT = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 /** Content of the AWS managed `RCPFullAWSAccess` RCP (p-RCPFullAWSAccess). */
 export const RCP_FULL_AWS_ACCESS_CONTENT =
   '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}';

@@ -13,7 +13,13 @@ export function principalArnKey(arn: string): string {
 }
 
 /** The context of `action` on `resource` by the caller of `ctx` (or by `callerArn`), a principal of the organization `org`. */
-export function requestContext(ctx: CallContext, org: { id: string }, action: string, resource: string, callerArn = ctx.principal.arn): RequestContext {
+export function requestContext(
+  ctx: CallContext,
+  org: { id: string },
+  action: string,
+  resource: string,
+  callerArn = ctx.principal.arn,
+): RequestContext {
   const principalArn = principalArnKey(callerArn);
   const principalAccount = principalArn.split(":")[4] ?? ctx.principal.accountId;
   return {

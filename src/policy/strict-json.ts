@@ -102,7 +102,7 @@ class JsonParser {
         return { kind: "null" };
       default:
         if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.parseNumber();
-        if (c === "'") this.fail("strings must be enclosed in double quotes (\"), not single quotes");
+        if (c === "'") this.fail('strings must be enclosed in double quotes ("), not single quotes');
         if (c !== undefined && /[A-Za-z_]/.test(c)) this.failWord();
         return this.fail(`unexpected ${describeChar(c)}; expected a value (object, array, string, number, true, false or null)`);
     }
@@ -138,7 +138,7 @@ class JsonParser {
     this.pos++; // opening quote
     let out = "";
     for (;;) {
-      if (this.pos >= this.text.length) this.fail("unterminated string (missing closing \")", start);
+      if (this.pos >= this.text.length) this.fail('unterminated string (missing closing ")', start);
       const c = this.text[this.pos] as string;
       if (c === '"') {
         this.pos++;
@@ -231,7 +231,7 @@ class JsonParser {
       const c = this.text[this.pos];
       if (c === "}") this.fail("trailing comma before '}'");
       if (c !== '"') {
-        if (c === "'") this.fail("object keys must be enclosed in double quotes (\"), not single quotes");
+        if (c === "'") this.fail('object keys must be enclosed in double quotes ("), not single quotes');
         this.fail(`unexpected ${describeChar(c)}; expected a double-quoted object key`);
       }
       const keyPos = this.pos;

@@ -211,7 +211,12 @@ function readStructure(model: ServiceModel, shape: Shape, prefix: string, index:
  * model. Values that don't parse stay strings, so validation reports INVALID_TYPE. Parameters the
  * model does not know (Action, Version, ...) are ignored.
  */
-export function parseQueryInput(model: ServiceModel, operation: string, params: URLSearchParams, limits: QueryLimits = QUERY_LIMITS): Record<string, unknown> {
+export function parseQueryInput(
+  model: ServiceModel,
+  operation: string,
+  params: URLSearchParams,
+  limits: QueryLimits = QUERY_LIMITS,
+): Record<string, unknown> {
   // Indexed (and so bounded) first, whatever the operation: limits hold for every request.
   const index = new ParamIndex(params, limits);
   const op = model.operations[operation];
@@ -346,6 +351,9 @@ export function serializeQueryError(model: ServiceModel, err: AwsError, requestI
     if (typeof value === "object") continue; // structured fields have no awsQuery error form here
     extra += element(name, xmlEscape(String(value)));
   }
-  const error = element("Error", element("Type", type) + element("Code", xmlEscape(queryErrorCode(model, err))) + element("Message", xmlEscape(err.message)) + extra);
+  const error = element(
+    "Error",
+    element("Type", type) + element("Code", xmlEscape(queryErrorCode(model, err))) + element("Message", xmlEscape(err.message)) + extra,
+  );
   return `<ErrorResponse${namespaceAttr(model)}>${error}${element("RequestId", xmlEscape(requestId))}</ErrorResponse>`;
 }

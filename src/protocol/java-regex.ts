@@ -15,8 +15,44 @@ const JAVA_VSPACE = "\\n\\x0B\\f\\r\\x85\\u2028\\u2029";
 const JAVA_DOT = "[^\\n\\r\\x85\\u2028\\u2029]";
 
 const GENERAL_CATEGORIES = new Set([
-  "L", "LC", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Ps", "Pe",
-  "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Co", "Cs", "Cn",
+  "L",
+  "LC",
+  "Lu",
+  "Ll",
+  "Lt",
+  "Lm",
+  "Lo",
+  "M",
+  "Mn",
+  "Mc",
+  "Me",
+  "N",
+  "Nd",
+  "Nl",
+  "No",
+  "P",
+  "Pc",
+  "Pd",
+  "Ps",
+  "Pe",
+  "Pi",
+  "Pf",
+  "Po",
+  "S",
+  "Sm",
+  "Sc",
+  "Sk",
+  "So",
+  "Z",
+  "Zs",
+  "Zl",
+  "Zp",
+  "C",
+  "Cc",
+  "Cf",
+  "Co",
+  "Cs",
+  "Cn",
 ]);
 
 /** POSIX classes of java.util.regex (US-ASCII), as class contents. */
@@ -343,7 +379,8 @@ export function translateJavaRegex(pattern: string): Translated {
       const len = c === "{" ? quantifierAt(i) : 1;
       out += pattern.slice(i, i + len);
       i += len;
-      if (pattern[i] === "+") i++; // possessive: drop (only backtracking behaviour differs)
+      if (pattern[i] === "+")
+        i++; // possessive: drop (only backtracking behaviour differs)
       else if (pattern[i] === "?") {
         out += "?";
         i++;

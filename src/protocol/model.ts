@@ -87,4 +87,3 @@ export function loadModel(uid: string): ServiceModel {
   }
   return model;
 }
-

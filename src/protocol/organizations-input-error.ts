@@ -68,7 +68,8 @@ export function organizationsInputError(v: Violation): AwsError {
     message = `You specified an invalid policy type string for member ${member}. Valid values: ${v.constraint.slice(1, -1)}.`;
   } else if (v.reason === "INVALID_PATTERN" && ORGANIZATIONS_PATTERN_REASONS[v.shapeName]) {
     reason = ORGANIZATIONS_PATTERN_REASONS[v.shapeName]!;
-    if (reason === "INVALID_PATTERN_TARGET_ID") message = `You specified a policy target ID that does not match the required pattern for member ${member}.`;
+    if (reason === "INVALID_PATTERN_TARGET_ID")
+      message = `You specified a policy target ID that does not match the required pattern for member ${member}.`;
     else if (reason === "INVALID_SYNTAX_POLICY_ID") message = `You specified an invalid policy ID for member ${member}.`;
     else message = `You specified an invalid Amazon Resource Name (ARN) for the organization for member ${member}.`;
   } else if (isListElement && v.reason !== "INPUT_REQUIRED") {

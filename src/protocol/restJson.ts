@@ -75,7 +75,10 @@ function matchSegments(tpl: CompiledUri, segments: string[]): Record<string, str
       const after = tpl.segments.length - t - 1;
       const take = segments.length - i - after;
       if (take < 1) return undefined;
-      const value = segments.slice(i, i + take).map(safeDecode).join("/");
+      const value = segments
+        .slice(i, i + take)
+        .map(safeDecode)
+        .join("/");
       if (value === "") return undefined;
       labels[seg.label!] = value;
       i += take;
@@ -177,7 +180,8 @@ function reviveJson(model: ServiceModel, shapeName: string, value: unknown): unk
       const record = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       const byWireName = new Map<string, [string, ShapeRef]>();
-      for (const [name, ref] of Object.entries(shape.members ?? {})) byWireName.set(ref.locationName && !ref.location ? ref.locationName : name, [name, ref]);
+      for (const [name, ref] of Object.entries(shape.members ?? {}))
+        byWireName.set(ref.locationName && !ref.location ? ref.locationName : name, [name, ref]);
       for (const [key, v] of Object.entries(record)) {
         const member = byWireName.get(key);
         if (!member) continue; // unknown members are ignored
@@ -243,7 +247,10 @@ export function parseRestJsonInput(
   } else if (members.some(([, ref]) => !ref.location)) {
     const parsed = parseJsonBody(parts.body);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      if (parsed !== null) throw serializationException(Array.isArray(parsed) ? "Start of list found where not expected" : "Expected a JSON object as the request body");
+      if (parsed !== null)
+        throw serializationException(
+          Array.isArray(parsed) ? "Start of list found where not expected" : "Expected a JSON object as the request body",
+        );
     } else {
       Object.assign(out, reviveJson(model, op.input.shape, parsed) as Record<string, unknown>);
     }
@@ -357,7 +364,11 @@ function headerText(model: ServiceModel, ref: ShapeRef, value: unknown): string 
  * the rest is the JSON body (timestamps as epoch seconds unless the shape says otherwise); status =
  * http.responseCode ?? 200. An operation without output answers an empty body.
  */
-export function serializeRestJsonOutput(model: ServiceModel, operation: string, output: unknown): { status: number; headers: Record<string, string>; body: string } {
+export function serializeRestJsonOutput(
+  model: ServiceModel,
+  operation: string,
+  output: unknown,
+): { status: number; headers: Record<string, string>; body: string } {
   const op = model.operations[operation];
   if (!op) throw new Error(`model ${model.metadata.uid} has no operation ${operation}`);
   let status = op.http.responseCode ?? 200;
@@ -372,7 +383,8 @@ export function serializeRestJsonOutput(model: ServiceModel, operation: string, 
       const text = headerText(model, ref, value);
       if (text !== undefined) headers[ref.locationName ?? name] = text;
     } else if (ref.location === "headers" && typeof value === "object") {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined && v !== null) headers[`${ref.locationName ?? ""}${k}`] = String(v);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        if (v !== undefined && v !== null) headers[`${ref.locationName ?? ""}${k}`] = String(v);
     } else if (ref.location === "statusCode" && typeof value === "number") {
       status = value;
     }
@@ -387,7 +399,10 @@ export function serializeRestJsonOutput(model: ServiceModel, operation: string, 
  * `x-amzn-ErrorType: <Code>`, body `{"message": ..., ...err.fields}` — the message key spelled as the
  * shape's member (Account's shapes use `message`; the SDK reads `message` or `Message`).
  */
-export function serializeRestJsonError(model: ServiceModel, err: AwsError): { status: number; headers: Record<string, string>; body: string } {
+export function serializeRestJsonError(
+  model: ServiceModel,
+  err: AwsError,
+): { status: number; headers: Record<string, string>; body: string } {
   const shape = model.shapes[err.code];
   const modeled = shape?.exception === true ? shape : undefined;
   const status = modeled?.error?.httpStatusCode ?? err.status;

@@ -38,7 +38,6 @@ export interface Violation {
   mapPart?: "key";
 }
 
-
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v) && !(v instanceof Uint8Array);
 
@@ -103,7 +102,15 @@ class Walker {
   readonly out: Violation[] = [];
   constructor(private readonly model: ServiceModel) {}
 
-  private add(reason: ViolationReason, path: string, value: unknown, constraint: string, shapeName: string, shape: Shape | undefined, extra: Partial<Violation> = {}): void {
+  private add(
+    reason: ViolationReason,
+    path: string,
+    value: unknown,
+    constraint: string,
+    shapeName: string,
+    shape: Shape | undefined,
+    extra: Partial<Violation> = {},
+  ): void {
     const v: Violation = { reason, path, value, constraint, shapeName, ...extra };
     if (shape?.sensitive) v.sensitive = true;
     this.out.push(v);
@@ -124,7 +131,8 @@ class Walker {
           const memberValue = record[name];
           const memberPath = joinPath(path, name);
           if (memberValue === undefined || memberValue === null) {
-            if (required.has(name)) this.add("INPUT_REQUIRED", memberPath, memberValue ?? null, "required", ref.shape, this.model.shapes[ref.shape]);
+            if (required.has(name))
+              this.add("INPUT_REQUIRED", memberPath, memberValue ?? null, "required", ref.shape, this.model.shapes[ref.shape]);
             continue;
           }
           this.walk(ref.shape, memberValue, memberPath);
@@ -137,7 +145,8 @@ class Walker {
         if (!shape.member) return;
         list.forEach((item, index) => {
           const itemPath = `${path}[${index}]`;
-          if (item === undefined || item === null) this.add("INPUT_REQUIRED", itemPath, null, "required", shape.member!.shape, this.model.shapes[shape.member!.shape]);
+          if (item === undefined || item === null)
+            this.add("INPUT_REQUIRED", itemPath, null, "required", shape.member!.shape, this.model.shapes[shape.member!.shape]);
           else this.walk(shape.member!.shape, item, itemPath);
         });
         return;
@@ -154,7 +163,8 @@ class Walker {
           }
           const itemPath = `${path}[${JSON.stringify(key)}]`;
           if (!shape.value) continue;
-          if (item === undefined || item === null) this.add("INPUT_REQUIRED", itemPath, null, "required", shape.value.shape, this.model.shapes[shape.value.shape]);
+          if (item === undefined || item === null)
+            this.add("INPUT_REQUIRED", itemPath, null, "required", shape.value.shape, this.model.shapes[shape.value.shape]);
           else this.walk(shape.value.shape, item, itemPath);
         }
         return;

@@ -42,11 +42,11 @@ export function serializationError(v: Violation): AwsError {
   const where = v.path === "" ? "the request body" : `member ${v.path}`;
   let detail: string;
   if (Array.isArray(v.value)) detail = "Start of list found where not expected";
-  else if (typeof v.value === "object" && v.value !== null && !(v.value instanceof Date)) detail = "Start of structure or map found where not expected";
+  else if (typeof v.value === "object" && v.value !== null && !(v.value instanceof Date))
+    detail = "Start of structure or map found where not expected";
   else detail = `${jsonTokenName(v.value)} can not be converted to ${TYPE_NAMES[v.constraint] ?? v.constraint}`;
   return new AwsError("SerializationException", `${detail} (${where}).`, { status: 400 });
 }
-
 
 /** Member path in AWS's (Coral's) notation: lowerCamelCase members, 1-based "N.member" list items. */
 export function awsMemberPath(path: string): string {
@@ -66,7 +66,9 @@ function renderValue(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`;
   if (typeof value === "object" && !(value instanceof Uint8Array)) {
-    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${renderValue(v)}`).join(", ")}}`;
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${renderValue(v)}`)
+      .join(", ")}}`;
   }
   return String(value);
 }

@@ -13,7 +13,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { CreateAccountResponse, CreateOrganizationResponse, CreatePolicyResponse, CreateOrganizationalUnitResponse, InviteAccountToOrganizationResponse } from "@aws-sdk/client-organizations";
+import type {
+  CreateAccountResponse,
+  CreateOrganizationResponse,
+  CreatePolicyResponse,
+  CreateOrganizationalUnitResponse,
+  InviteAccountToOrganizationResponse,
+} from "@aws-sdk/client-organizations";
 import type { App, CallInput } from "../app.js";
 import type { Tx } from "../store/store.js";
 import { TABLES } from "../store/schema.js";
@@ -128,10 +134,14 @@ class Applier {
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       const reason = typeof err.fields.Reason === "string" ? err.fields.Reason : undefined;
-      const member = violation ? violation.path.split(/[.[]/)[0]! : (reason && REASON_MEMBER[reason]) ?? ERROR_MEMBER[err.code];
+      const member = violation ? violation.path.split(/[.[]/)[0]! : ((reason && REASON_MEMBER[reason]) ?? ERROR_MEMBER[err.code]);
       const site = (member && where.members?.[member]) || where.site;
       const detail = err.detail ? ` [${err.detail}]` : "";
-      throw this.fail(site, `${err.code}${reason ? ` (${reason})` : ""}: ${err.message}${detail} (${operation})`, { operation, code: err.code, reason });
+      throw this.fail(site, `${err.code}${reason ? ` (${reason})` : ""}: ${err.message}${detail} (${operation})`, {
+        operation,
+        code: err.code,
+        reason,
+      });
     }
   }
 
@@ -164,7 +174,12 @@ class Applier {
    * An existing standalone account takes the seed's details; a member of an organization is
    * left as it is (the operation that needs it standalone will say so).
    */
-  private async signUp(id: string, email: string | undefined, name: string | undefined, sites: { site: Site; email?: Site }): Promise<void> {
+  private async signUp(
+    id: string,
+    email: string | undefined,
+    name: string | undefined,
+    sites: { site: Site; email?: Site },
+  ): Promise<void> {
     if (email !== undefined) {
       const other = await this.tx.selectFrom("accounts").select("id").where("email", "=", email).where("id", "!=", id).executeTakeFirst();
       if (other) throw this.fail(sites.email ?? sites.site, `the email ${email} already belongs to account ${other.id}`);
@@ -180,12 +195,20 @@ class Applier {
   private async organization(org: PlanOrganization): Promise<SeededOrganization> {
     const mgmt = org.management;
     if (org.managementEmail !== undefined || org.managementName !== undefined) {
-      await this.signUp(mgmt, org.managementEmail, org.managementName, { site: org.fields.management ?? org.site, email: org.fields.managementEmail });
+      await this.signUp(mgmt, org.managementEmail, org.managementName, {
+        site: org.fields.management ?? org.site,
+        email: org.fields.managementEmail,
+      });
     }
-    const created = await this.op<CreateOrganizationResponse>(mgmt, "CreateOrganization", { FeatureSet: org.featureSet }, {
-      site: org.fields.management ?? org.site,
-      members: { FeatureSet: org.fields.featureSet },
-    });
+    const created = await this.op<CreateOrganizationResponse>(
+      mgmt,
+      "CreateOrganization",
+      { FeatureSet: org.featureSet },
+      {
+        site: org.fields.management ?? org.site,
+        members: { FeatureSet: org.fields.featureSet },
+      },
+    );
     const orgId = created.Organization!.Id!;
     const root = await getRoot(this.tx, orgId);
     const out: SeededOrganization = { id: orgId, managementAccountId: mgmt, rootId: root.id, ous: {}, accounts: {}, policies: {} };
@@ -193,9 +216,11 @@ class Applier {
     if (mgmtRow) out.accounts[mgmtRow.email] = mgmt;
 
     // Trusted access first: a policy type of a service (SECURITYHUB_POLICY) needs its service's access.
-    for (const { principal, site } of org.serviceAccess) await this.op(mgmt, "EnableAWSServiceAccess", { ServicePrincipal: principal }, { site });
+    for (const { principal, site } of org.serviceAccess)
+      await this.op(mgmt, "EnableAWSServiceAccess", { ServicePrincipal: principal }, { site });
     for (const { type, site } of org.policyTypes) await this.op(mgmt, "EnablePolicyType", { RootId: root.id, PolicyType: type }, { site });
-    if (org.rootTags.length > 0) await this.op(mgmt, "TagResource", { ResourceId: root.id, Tags: org.rootTags }, { site: org.fields.rootTags ?? org.site });
+    if (org.rootTags.length > 0)
+      await this.op(mgmt, "TagResource", { ResourceId: root.id, Tags: org.rootTags }, { site: org.fields.rootTags ?? org.site });
 
     const ouIds = new Map<string, string>([["", root.id]]);
     await this.ous(mgmt, org.ous, root.id, ouIds);
@@ -205,9 +230,14 @@ class Applier {
       await this.op(mgmt, "TagResource", { ResourceId: mgmt, Tags: org.managementTags }, { site: org.fields.managementTags ?? org.site });
     }
     if (org.managementOu !== undefined) {
-      await this.op(mgmt, "MoveAccount", { AccountId: mgmt, SourceParentId: root.id, DestinationParentId: ouIds.get(org.managementOu)! }, {
-        site: org.fields.managementOu ?? org.site,
-      });
+      await this.op(
+        mgmt,
+        "MoveAccount",
+        { AccountId: mgmt, SourceParentId: root.id, DestinationParentId: ouIds.get(org.managementOu)! },
+        {
+          site: org.fields.managementOu ?? org.site,
+        },
+      );
     }
 
     const accountIds = new Map<PlanAccount, string>();
@@ -219,7 +249,12 @@ class Applier {
     }
     for (const account of org.accounts) {
       for (const { principal, site } of account.delegatedAdministratorFor) {
-        await this.op(mgmt, "RegisterDelegatedAdministrator", { AccountId: accountIds.get(account)!, ServicePrincipal: principal }, { site });
+        await this.op(
+          mgmt,
+          "RegisterDelegatedAdministrator",
+          { AccountId: accountIds.get(account)!, ServicePrincipal: principal },
+          { site },
+        );
       }
     }
 
@@ -241,29 +276,44 @@ class Applier {
         policyIds.set(policy, AWS_MANAGED_POLICIES.find((p) => p.name === policy.name && p.type === policy.type)!.id);
         continue;
       }
-      const input: Record<string, unknown> = { Name: policy.name, Type: policy.type, Description: policy.description ?? "", Content: policy.content ?? "" };
+      const input: Record<string, unknown> = {
+        Name: policy.name,
+        Type: policy.type,
+        Description: policy.description ?? "",
+        Content: policy.content ?? "",
+      };
       if (policy.tags.length > 0) input.Tags = policy.tags;
       const res = await this.op<CreatePolicyResponse>(mgmt, "CreatePolicy", input, {
         site: policy.site,
-        members: { Name: policy.fields.name, Type: policy.fields.type, Description: policy.fields.description, Content: policy.fields.content, Tags: policy.fields.tags },
+        members: {
+          Name: policy.fields.name,
+          Type: policy.fields.type,
+          Description: policy.fields.description,
+          Content: policy.fields.content,
+          Tags: policy.fields.tags,
+        },
       });
       const id = res.Policy!.PolicySummary!.Id!;
       policyIds.set(policy, id);
       out.policies[`${policy.type}/${policy.name}`] = id;
     }
     for (const policy of org.policies) {
-      for (const { target, site } of policy.attach) await this.op(mgmt, "AttachPolicy", { PolicyId: policyIds.get(policy)!, TargetId: targetId(target) }, { site });
+      for (const { target, site } of policy.attach)
+        await this.op(mgmt, "AttachPolicy", { PolicyId: policyIds.get(policy)!, TargetId: targetId(target) }, { site });
     }
     // Detaching an AWS managed policy needs the target to keep another policy of its type: after every attach.
     for (const policy of org.policies) {
-      for (const { target, site } of policy.detach) await this.op(mgmt, "DetachPolicy", { PolicyId: policyIds.get(policy)!, TargetId: targetId(target) }, { site });
+      for (const { target, site } of policy.detach)
+        await this.op(mgmt, "DetachPolicy", { PolicyId: policyIds.get(policy)!, TargetId: targetId(target) }, { site });
     }
     for (const account of org.accounts) {
-      if (account.closed) await this.op(mgmt, "CloseAccount", { AccountId: accountIds.get(account)! }, { site: account.fields.closed ?? account.site });
+      if (account.closed)
+        await this.op(mgmt, "CloseAccount", { AccountId: accountIds.get(account)! }, { site: account.fields.closed ?? account.site });
     }
     // Invitations last, left open: the invitee accepts or declines them (AcceptHandshake, DeclineHandshake).
     for (const invitation of org.invitations) {
-      if (invitation.target.Type === "ACCOUNT") await this.signUp(invitation.target.Id, undefined, undefined, { site: invitation.fields.account ?? invitation.site });
+      if (invitation.target.Type === "ACCOUNT")
+        await this.signUp(invitation.target.Id, undefined, undefined, { site: invitation.fields.account ?? invitation.site });
       const input: Record<string, unknown> = { Target: invitation.target };
       if (invitation.notes !== undefined) input.Notes = invitation.notes;
       if (invitation.tags.length > 0) input.Tags = invitation.tags;
@@ -292,10 +342,18 @@ class Applier {
   private async account(mgmt: string, rootId: string, account: PlanAccount, ouIds: Map<string, string>): Promise<string> {
     const id = account.joined === "created" ? await this.createdAccount(mgmt, account) : await this.invitedAccount(mgmt, account);
     if (account.parentPath) {
-      await this.op(mgmt, "MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: ouIds.get(account.parentPath)! }, { site: account.site });
+      await this.op(
+        mgmt,
+        "MoveAccount",
+        { AccountId: id, SourceParentId: rootId, DestinationParentId: ouIds.get(account.parentPath)! },
+        { site: account.site },
+      );
     }
     const set: Partial<Record<(typeof READINESS_COLUMNS)[keyof typeof READINESS_COLUMNS], number>> = {};
-    for (const [key, column] of Object.entries(READINESS_COLUMNS) as [keyof typeof READINESS_COLUMNS, (typeof READINESS_COLUMNS)[keyof typeof READINESS_COLUMNS]][]) {
+    for (const [key, column] of Object.entries(READINESS_COLUMNS) as [
+      keyof typeof READINESS_COLUMNS,
+      (typeof READINESS_COLUMNS)[keyof typeof READINESS_COLUMNS],
+    ][]) {
       const value = account.readiness[key];
       if (value !== undefined) set[column] = value ? 1 : 0;
     }
@@ -308,7 +366,10 @@ class Applier {
       const existing = await getAccountRow(this.tx, account.id);
       if (existing) {
         const where = existing.org_id ? `a member of ${existing.org_id}` : "a standalone account";
-        throw this.fail(account.fields.id ?? account.site, `account ${account.id} already exists (${where}); a created account needs an unused id, or declare it joined: invited`);
+        throw this.fail(
+          account.fields.id ?? account.site,
+          `account ${account.id} already exists (${where}); a created account needs an unused id, or declare it joined: invited`,
+        );
       }
     }
     const input: Record<string, unknown> = { Email: account.email, AccountName: account.name };
@@ -316,16 +377,25 @@ class Applier {
     if (account.tags.length > 0) input.Tags = account.tags;
     const res = await this.op<CreateAccountResponse>(mgmt, "CreateAccount", input, {
       site: account.site,
-      members: { Email: account.fields.email, AccountName: account.fields.name, RoleName: account.fields.roleName, Tags: account.fields.tags },
+      members: {
+        Email: account.fields.email,
+        AccountName: account.fields.name,
+        RoleName: account.fields.roleName,
+        Tags: account.fields.tags,
+      },
     });
     const requestId = res.CreateAccountStatus!.Id!;
     const status = await this.tx.selectFrom("create_account_status").selectAll().where("id", "=", requestId).executeTakeFirstOrThrow();
     if (status.state !== "SUCCEEDED" || !status.account_id) {
       const reason = status.failure_reason ?? "UNKNOWN";
-      throw this.fail(account.fields.email ?? account.site, `CreateAccount finished FAILED with FailureReason ${reason} (DescribeCreateAccountStatus)`, {
-        operation: "CreateAccount",
-        reason,
-      });
+      throw this.fail(
+        account.fields.email ?? account.site,
+        `CreateAccount finished FAILED with FailureReason ${reason} (DescribeCreateAccountStatus)`,
+        {
+          operation: "CreateAccount",
+          reason,
+        },
+      );
     }
     let id = status.account_id;
     if (account.id !== undefined && account.id !== id) {
@@ -356,11 +426,17 @@ class Applier {
       }
     }
     await this.signUp(id, account.email, account.name, { site: account.site, email: account.fields.email });
-    const invite = await this.op<InviteAccountToOrganizationResponse>(mgmt, "InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } }, {
-      site: account.fields.id ?? account.fields.email ?? account.site,
-    });
+    const invite = await this.op<InviteAccountToOrganizationResponse>(
+      mgmt,
+      "InviteAccountToOrganization",
+      { Target: { Type: "ACCOUNT", Id: id } },
+      {
+        site: account.fields.id ?? account.fields.email ?? account.site,
+      },
+    );
     await this.op(id, "AcceptHandshake", { HandshakeId: invite.Handshake!.Id! }, { site: account.site });
-    if (account.tags.length > 0) await this.op(mgmt, "TagResource", { ResourceId: id, Tags: account.tags }, { site: account.fields.tags ?? account.site });
+    if (account.tags.length > 0)
+      await this.op(mgmt, "TagResource", { ResourceId: id, Tags: account.tags }, { site: account.fields.tags ?? account.site });
     return id;
   }
 }

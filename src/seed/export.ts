@@ -19,9 +19,21 @@ import { AWS_MANAGED_ORG_ID, AWS_MANAGED_POLICIES } from "../org/policy-repo.js"
 import { DEFAULT_ROLE_NAME } from "../org/accounts.js";
 import { formatDurationSeconds } from "../duration.js";
 import { currentState } from "../org/handshakes.js";
-import type { SeedFile, SeedFileAccount, SeedFileInvitation, SeedFileOrganization, SeedFileOu, SeedFilePolicy, SeedReadiness, SeedTags } from "./schema.js";
+import type {
+  SeedFile,
+  SeedFileAccount,
+  SeedFileInvitation,
+  SeedFileOrganization,
+  SeedFileOu,
+  SeedFilePolicy,
+  SeedReadiness,
+  SeedTags,
+} from "./schema.js";
 
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T): number =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** A policy document as the seed writes it: an object when compact JSON of it is exactly the stored text. */
 function contentOf(text: string): unknown {
@@ -47,7 +59,18 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
   const access = await tx.selectFrom("service_access").selectAll().where("org_id", "=", org.id).execute();
   const resourceIds = [root.id, ...ous.map((o) => o.id), ...accounts.map((a) => a.id), ...policies.map((p) => p.id)];
   const tagRows = await tx.selectFrom("tags").selectAll().where("resource_id", "in", resourceIds).execute();
-  const roleRows = accounts.length > 0 ? await tx.selectFrom("roles").selectAll().where("account_id", "in", accounts.map((a) => a.id)).execute() : [];
+  const roleRows =
+    accounts.length > 0
+      ? await tx
+          .selectFrom("roles")
+          .selectAll()
+          .where(
+            "account_id",
+            "in",
+            accounts.map((a) => a.id),
+          )
+          .execute()
+      : [];
 
   const tagsOf = (id: string): SeedTags | undefined => {
     const rows = tagRows.filter((t) => t.resource_id === id).sort(byKey((t) => t.key));
@@ -96,7 +119,10 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
     if (Object.keys(readiness).length > 0) out.readiness = readiness;
     const tags = tagsOf(a.id);
     if (tags) out.tags = tags;
-    const delegated = delegations.filter((d) => d.account_id === a.id).map((d) => d.principal).sort();
+    const delegated = delegations
+      .filter((d) => d.account_id === a.id)
+      .map((d) => d.principal)
+      .sort();
     if (delegated.length > 0) out.delegatedAdministratorFor = delegated;
     if (a.closed_at !== null) out.closed = true;
     return out;
@@ -128,7 +154,9 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
   if (mgmtTags) out.managementTags = mgmtTags;
   if (mgmtRow?.parent_id && mgmtRow.parent_id !== root.id && ouById.has(mgmtRow.parent_id)) out.managementOu = pathOf(mgmtRow.parent_id);
   out.featureSet = org.feature_set === "CONSOLIDATED_BILLING" ? "CONSOLIDATED_BILLING" : "ALL";
-  const enabled = parsePolicyTypes(root).filter((t) => t.Status === "ENABLED").map((t) => t.Type);
+  const enabled = parsePolicyTypes(root)
+    .filter((t) => t.Status === "ENABLED")
+    .map((t) => t.Type);
   if (enabled.length > 0) out.policyTypes = enabled;
   if (access.length > 0) out.serviceAccess = access.map((s) => s.principal).sort();
   const rootTags = tagsOf(root.id);
@@ -145,7 +173,11 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
       const entry: SeedFilePolicy = { name: p.name, type: p.type };
       if (p.description) entry.description = p.description;
       entry.content = contentOf(p.content);
-      const attach = targets.filter((t) => t.policy_id === p.id).map((t) => t.target_id).sort(byKey(targetOrder)).map(targetLabel);
+      const attach = targets
+        .filter((t) => t.policy_id === p.id)
+        .map((t) => t.target_id)
+        .sort(byKey(targetOrder))
+        .map(targetLabel);
       if (attach.length > 0) entry.attach = attach;
       const tags = tagsOf(p.id);
       if (tags) entry.tags = tags;
@@ -156,7 +188,10 @@ async function exportOrganization(tx: Tx, orgId: string, now: number): Promise<S
   for (const managed of AWS_MANAGED_POLICIES) {
     if (!enabled.includes(managed.type)) continue;
     const attachedTo = new Set(targets.filter((t) => t.policy_id === managed.id).map((t) => t.target_id));
-    const detached = everywhere.filter((id) => !attachedTo.has(id)).sort(byKey(targetOrder)).map(targetLabel);
+    const detached = everywhere
+      .filter((id) => !attachedTo.has(id))
+      .sort(byKey(targetOrder))
+      .map(targetLabel);
     if (detached.length > 0) exported.push({ name: managed.name, type: managed.type, awsManaged: true, detach: detached });
   }
   if (exported.length > 0) out.policies = exported;

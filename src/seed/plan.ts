@@ -41,10 +41,7 @@ export interface PlanOu {
 }
 
 export type PlanTarget =
-  | { kind: "root" }
-  | { kind: "ou"; path: string }
-  | { kind: "account"; account: PlanAccount }
-  | { kind: "management" };
+  { kind: "root" } | { kind: "ou"; path: string } | { kind: "account"; account: PlanAccount } | { kind: "management" };
 
 export interface PlanPolicy {
   site: Site;

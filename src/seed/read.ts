@@ -19,7 +19,21 @@ const READINESS_KEYS = ["supportPlan", "contactInformation", "paymentMethod"] as
 const KEYS = {
   top: ["clock", "organizations"],
   clock: ["offset"],
-  organization: ["management", "managementEmail", "managementName", "managementTags", "managementOu", "featureSet", "policyTypes", "serviceAccess", "rootTags", "accounts", "ous", "policies", "invitations"],
+  organization: [
+    "management",
+    "managementEmail",
+    "managementName",
+    "managementTags",
+    "managementOu",
+    "featureSet",
+    "policyTypes",
+    "serviceAccess",
+    "rootTags",
+    "accounts",
+    "ous",
+    "policies",
+    "invitations",
+  ],
   ou: ["name", "tags", "ous", "accounts"],
   account: ["id", "name", "email", "joined", "roleName", "createdDaysAgo", "readiness", "tags", "delegatedAdministratorFor", "closed"],
   policy: ["name", "type", "description", "content", "attach", "tags", "awsManaged", "detach"],
@@ -87,7 +101,8 @@ function readAccount(r: Reader, item: Entry, parentPath: string, scope: OrgScope
       r.problem(item.site, "an invited account needs an id or an email");
     }
     if (fields.roleName) r.problem(fields.roleName, "roleName applies to created accounts only (joined: created)");
-    if (fields.createdDaysAgo) r.problem(fields.createdDaysAgo, "createdDaysAgo applies to created accounts only (invited accounts have no waiting period)");
+    if (fields.createdDaysAgo)
+      r.problem(fields.createdDaysAgo, "createdDaysAgo applies to created accounts only (invited accounts have no waiting period)");
   }
   const readiness = m.get("readiness");
   if (readiness && !r.isNull(readiness.node)) {
@@ -95,7 +110,13 @@ function readAccount(r: Reader, item: Entry, parentPath: string, scope: OrgScope
     if (typeof shorthand === "boolean") {
       for (const k of READINESS_KEYS) account.readiness[k] = shorthand;
     } else {
-      const rm = r.map(readiness.node, readiness.site, READINESS_KEYS, "readiness", "true, false, or a mapping of supportPlan, contactInformation, paymentMethod");
+      const rm = r.map(
+        readiness.node,
+        readiness.site,
+        READINESS_KEYS,
+        "readiness",
+        "true, false, or a mapping of supportPlan, contactInformation, paymentMethod",
+      );
       for (const k of READINESS_KEYS) {
         const v = r.boolean(rm?.get(k), `readiness.${k}`);
         if (v !== undefined) account.readiness[k] = v;
@@ -122,8 +143,13 @@ function readOus(r: Reader, entry: Entry | undefined, parentPath: string, scope:
       if (!m.has("name")) r.problem(item.site, "an OU needs a name");
       continue;
     }
-    if (name.includes("/")) r.problem(fields.name!, `an OU name can't contain "/" here: attach targets name OUs by path ("Workloads/Prod")`);
-    if (names.has(name)) r.problem(fields.name!, `two OUs named "${name}" under ${parentPath || "the root"} (AWS refuses: DuplicateOrganizationalUnitException)`);
+    if (name.includes("/"))
+      r.problem(fields.name!, `an OU name can't contain "/" here: attach targets name OUs by path ("Workloads/Prod")`);
+    if (names.has(name))
+      r.problem(
+        fields.name!,
+        `two OUs named "${name}" under ${parentPath || "the root"} (AWS refuses: DuplicateOrganizationalUnitException)`,
+      );
     names.add(name);
     const path = parentPath ? `${parentPath}/${name}` : name;
     scope.ouPaths.add(path);
@@ -208,15 +234,24 @@ function readPolicies(r: Reader, entry: Entry | undefined, org: PlanOrganization
     if (awsManaged) {
       const managed = AWS_MANAGED_POLICIES.find((p) => p.name === name && (!type || p.type === type));
       if (name !== undefined && !managed) {
-        r.problem(fields.name ?? item.site, `no AWS managed policy "${name}" of type ${policy.type} (there are ${AWS_MANAGED_POLICIES.map((p) => p.name).join(", ")})`);
+        r.problem(
+          fields.name ?? item.site,
+          `no AWS managed policy "${name}" of type ${policy.type} (there are ${AWS_MANAGED_POLICIES.map((p) => p.name).join(", ")})`,
+        );
       }
       for (const key of ["content", "description", "tags", "attach"] as const) {
-        if (fields[key]) r.problem(fields[key]!, `${key} doesn't apply to an AWS managed policy (it is attached everywhere when its type is enabled; use detach)`);
+        if (fields[key])
+          r.problem(
+            fields[key]!,
+            `${key} doesn't apply to an AWS managed policy (it is attached everywhere when its type is enabled; use detach)`,
+          );
       }
     } else {
-      if (fields.detach) r.problem(fields.detach, "detach applies to AWS managed policies only (awsManaged: true); list this policy's targets in attach");
+      if (fields.detach)
+        r.problem(fields.detach, "detach applies to AWS managed policies only (awsManaged: true); list this policy's targets in attach");
       const content = m.get("content");
-      if (!content || r.isNull(content.node)) r.problem(content?.site ?? item.site, "a policy needs content (the policy document, as an object or a JSON string)");
+      if (!content || r.isNull(content.node))
+        r.problem(content?.site ?? item.site, "a policy needs content (the policy document, as an object or a JSON string)");
       else {
         const n = r.resolve(content.node);
         if (isScalar(n)) {
@@ -241,10 +276,17 @@ function readInvitations(r: Reader, entry: Entry | undefined): PlanInvitation[] 
     const email = r.string(m.get("email"), "email");
     if (email !== undefined && !EMAIL.test(email)) r.problem(fields.email!, `"${email}" is not an email address`);
     if (fields.account && fields.email) r.problem(item.site, "an invitation names the account or its owner's email, not both");
-    else if (!fields.account && !fields.email) r.problem(item.site, 'an invitation needs account: "888888888888" or email: owner@example.com');
+    else if (!fields.account && !fields.email)
+      r.problem(item.site, 'an invitation needs account: "888888888888" or email: owner@example.com');
     const id = account ?? email;
     if (id === undefined) continue;
-    out.push({ site: item.site, fields, target: { Type: account !== undefined ? "ACCOUNT" : "EMAIL", Id: id }, notes: r.string(m.get("notes"), "notes"), tags: r.tags(m.get("tags")) });
+    out.push({
+      site: item.site,
+      fields,
+      target: { Type: account !== undefined ? "ACCOUNT" : "EMAIL", Id: id },
+      notes: r.string(m.get("notes"), "notes"),
+      tags: r.tags(m.get("tags")),
+    });
   }
   return out;
 }
@@ -254,7 +296,7 @@ function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined 
   if (!m) return undefined;
   const fields: Record<string, Site> = {};
   for (const [k, v] of m) fields[k] = v.site;
-  if (!m.has("management")) r.problem(item.site, "an organization needs its management account: management: \"111111111111\"");
+  if (!m.has("management")) r.problem(item.site, 'an organization needs its management account: management: "111111111111"');
   const org: PlanOrganization = {
     site: item.site,
     fields,
@@ -271,7 +313,8 @@ function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined 
     policies: [],
     invitations: [],
   };
-  if (org.managementEmail !== undefined && !EMAIL.test(org.managementEmail)) r.problem(fields.managementEmail!, `"${org.managementEmail}" is not an email address`);
+  if (org.managementEmail !== undefined && !EMAIL.test(org.managementEmail))
+    r.problem(fields.managementEmail!, `"${org.managementEmail}" is not an email address`);
   for (const t of r.list(m.get("policyTypes"), "policy types")) {
     const type = r.oneOf(t, "a policy type", POLICY_TYPES);
     if (type === undefined) continue;
@@ -291,7 +334,11 @@ function readOrganization(r: Reader, item: Entry): PlanOrganization | undefined 
   const managementOu = r.string(m.get("managementOu"), "managementOu")?.replace(/^\/+|\/+$/g, "");
   if (managementOu !== undefined && managementOu !== "" && managementOu.toLowerCase() !== "root") {
     if (scope.ouPaths.has(managementOu)) org.managementOu = managementOu;
-    else r.problem(fields.managementOu!, `no OU path "${managementOu}" in this organization${scope.ouPaths.size > 0 ? ` (OU paths here: ${[...scope.ouPaths].join(", ")})` : ""}`);
+    else
+      r.problem(
+        fields.managementOu!,
+        `no OU path "${managementOu}" in this organization${scope.ouPaths.size > 0 ? ` (OU paths here: ${[...scope.ouPaths].join(", ")})` : ""}`,
+      );
   }
   org.policies = readPolicies(r, m.get("policies"), org, scope);
   org.invitations = readInvitations(r, m.get("invitations"));
@@ -320,7 +367,6 @@ function checkUniqueness(r: Reader, orgs: PlanOrganization[]): void {
   }
 }
 
-
 /**
  * Reads a seed (YAML or JSON text, or a `SeedFile` object) into a plan; throws a SeedError
  * (`invalid`) listing every problem, each with its path and, for text, its line and column.
@@ -346,7 +392,9 @@ export function readSeed(input: SeedInput, source = "seed"): SeedPlan {
   const r = new Reader(source, doc, lines, HINTS);
   const plan: SeedPlan = { source, organizations: [] };
   if (r.isNull(doc.contents)) {
-    throw new SeedError("invalid", [{ source, path: "", message: "the seed is empty; expected a mapping with organizations: (and clock:)" }]);
+    throw new SeedError("invalid", [
+      { source, path: "", message: "the seed is empty; expected a mapping with organizations: (and clock:)" },
+    ]);
   }
   const top = r.map(doc.contents, r.site(doc.contents, ""), KEYS.top, "a seed");
   if (top) {
@@ -357,7 +405,8 @@ export function readSeed(input: SeedInput, source = "seed"): SeedPlan {
       if (offset && !r.isNull(offset.node)) {
         const v = r.scalar(offset);
         const seconds = typeof v === "number" ? v : typeof v === "string" ? parseDurationSeconds(v, { signed: true }) : undefined;
-        if (seconds === undefined || !Number.isFinite(seconds)) r.problem(offset.site, `expected a duration such as 2d, 36h, 90m or 3600 (seconds), got ${JSON.stringify(v)}`);
+        if (seconds === undefined || !Number.isFinite(seconds))
+          r.problem(offset.site, `expected a duration such as 2d, 36h, 90m or 3600 (seconds), got ${JSON.stringify(v)}`);
         else {
           plan.clockOffsetSeconds = seconds;
           plan.clockSite = offset.site;
@@ -372,7 +421,10 @@ export function readSeed(input: SeedInput, source = "seed"): SeedPlan {
   }
   if (r.problems.length > 0) {
     const order = (p: SeedProblem) => (p.line ?? 0) * 100_000 + (p.col ?? 0);
-    throw new SeedError("invalid", [...r.problems].sort((a, b) => order(a) - order(b)));
+    throw new SeedError(
+      "invalid",
+      [...r.problems].sort((a, b) => order(a) - order(b)),
+    );
   }
   return plan;
 }

@@ -73,8 +73,14 @@ export class Reader {
       }
       const path = site.path ? `${site.path}.${key}` : key;
       if (!keys.includes(key)) {
-        const hint = this.hints[key] && keys.includes(this.hints[key]!) ? this.hints[key] : keys.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-        this.problem({ ...keySite, path }, `unknown key "${key}" in ${what}${hint ? `; did you mean "${hint}"?` : ""} (known: ${keys.join(", ")})`);
+        const hint =
+          this.hints[key] && keys.includes(this.hints[key]!)
+            ? this.hints[key]
+            : keys.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+        this.problem(
+          { ...keySite, path },
+          `unknown key "${key}" in ${what}${hint ? `; did you mean "${hint}"?` : ""} (known: ${keys.join(", ")})`,
+        );
         continue;
       }
       const value = pair.value ?? null;
@@ -116,7 +122,11 @@ export class Reader {
   accountId(entry: Entry | undefined, what: string): string | undefined {
     if (!entry || this.isNull(entry.node)) return undefined;
     const n = this.resolve(entry.node);
-    const raw = isScalar(n) ? (typeof n.value === "number" && typeof n.source === "string" && n.source !== "" ? n.source : n.value) : undefined;
+    const raw = isScalar(n)
+      ? typeof n.value === "number" && typeof n.source === "string" && n.source !== ""
+        ? n.source
+        : n.value
+      : undefined;
     const text = typeof raw === "number" ? String(raw) : raw;
     if (typeof text === "string" && ACCOUNT_ID.test(text)) return text;
     const hint = typeof raw === "number" ? ' (write ids quoted: "012345678901")' : "";

@@ -65,7 +65,21 @@ export const SERVICES: readonly ServiceRow[] = [
     title: "AWS Organizations",
     protocol: "json",
     model: "organizations-2016-11-28",
-    operations: [organization, accounts, handshakes, invitations, leave, tags, ous, policies, delegated, resourcePolicy, govcloud, allFeatures, transfers],
+    operations: [
+      organization,
+      accounts,
+      handshakes,
+      invitations,
+      leave,
+      tags,
+      ous,
+      policies,
+      delegated,
+      resourcePolicy,
+      govcloud,
+      allFeatures,
+      transfers,
+    ],
     // Membership, service control policies, then the operation's access rule (access.ts).
     authorize: authorizeOrganizations,
     inputError: (violations) => organizationsInputError(violations[0]!),
@@ -111,7 +125,8 @@ export const SERVICES: readonly ServiceRow[] = [
 /** A row's service as the app runs it: its model loaded, its operations by name. */
 export function defineService(row: ServiceRow): ServiceDefinition {
   const model = loadModel(row.model);
-  if (model.metadata.protocol !== row.protocol) throw new Error(`service ${row.name}: the model ${row.model} speaks ${model.metadata.protocol}, not ${row.protocol}`);
+  if (model.metadata.protocol !== row.protocol)
+    throw new Error(`service ${row.name}: the model ${row.model} speaks ${model.metadata.protocol}, not ${row.protocol}`);
   const { operations: modules, model: _uid, ...rest } = row;
   return { ...rest, model, handlers: collectHandlers([...modules], Object.keys(model.operations)) };
 }

@@ -18,7 +18,8 @@ export async function hotQuery<R>(
   let template = templates.get(key);
   if (!template) {
     template = build(tx).compile();
-    if (template.parameters.length !== params.length) throw new Error(`hot query ${name}: ${template.parameters.length} parameters, ${params.length} given`);
+    if (template.parameters.length !== params.length)
+      throw new Error(`hot query ${name}: ${template.parameters.length} parameters, ${params.length} given`);
     templates.set(key, template);
   }
   const result = await tx.executeQuery<R>({ ...template, parameters: params } as CompiledQuery<R>);

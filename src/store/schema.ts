@@ -3,7 +3,10 @@
  * booleans are INTEGER 0/1, timestamps are BIGINT epoch milliseconds of the virtual clock,
  * structured values that are never queried by their parts are JSON text.
  */
-export interface MetaTable { key: string; value: string }
+export interface MetaTable {
+  key: string;
+  value: string;
+}
 
 export interface OrganizationTable {
   id: string;
@@ -16,9 +19,23 @@ export interface OrganizationTable {
   policy_version: number;
 }
 
-export interface RootTable { id: string; org_id: string; arn: string; name: string; policy_types: string }
+export interface RootTable {
+  id: string;
+  org_id: string;
+  arn: string;
+  name: string;
+  policy_types: string;
+}
 
-export interface OuTable { id: string; org_id: string; parent_id: string; name: string; arn: string; created_at: number; seq: number }
+export interface OuTable {
+  id: string;
+  org_id: string;
+  parent_id: string;
+  name: string;
+  arn: string;
+  created_at: number;
+  seq: number;
+}
 
 export interface AccountTable {
   id: string;
@@ -93,13 +110,35 @@ export interface PolicyTable {
   seq: number;
 }
 
-export interface PolicyTargetTable { org_id: string; policy_id: string; target_id: string; target_type: string; seq: number }
+export interface PolicyTargetTable {
+  org_id: string;
+  policy_id: string;
+  target_id: string;
+  target_type: string;
+  seq: number;
+}
 
-export interface TagTable { resource_id: string; key: string; value: string; seq: number }
+export interface TagTable {
+  resource_id: string;
+  key: string;
+  value: string;
+  seq: number;
+}
 
-export interface ServiceAccessTable { org_id: string; principal: string; enabled_at: number; seq: number }
+export interface ServiceAccessTable {
+  org_id: string;
+  principal: string;
+  enabled_at: number;
+  seq: number;
+}
 
-export interface DelegatedAdminTable { org_id: string; account_id: string; principal: string; enabled_at: number; seq: number }
+export interface DelegatedAdminTable {
+  org_id: string;
+  account_id: string;
+  principal: string;
+  enabled_at: number;
+  seq: number;
+}
 
 export interface EventTable {
   id: string;
@@ -124,7 +163,11 @@ export interface CredentialTable {
   created_at: number;
 }
 
-export interface RoleTable { account_id: string; role_name: string; created_at: number }
+export interface RoleTable {
+  account_id: string;
+  role_name: string;
+  created_at: number;
+}
 
 export interface FaultTable {
   id: string;
@@ -135,11 +178,24 @@ export interface FaultTable {
   created_at: number;
 }
 
-export interface RateEventTable { id: string; scope: string; at: number }
+export interface RateEventTable {
+  id: string;
+  scope: string;
+  at: number;
+}
 
-export interface AccountDocTable { account_id: string; kind: string; doc: string }
+export interface AccountDocTable {
+  account_id: string;
+  kind: string;
+  doc: string;
+}
 
-export interface ResourcePolicyTable { org_id: string; id: string; arn: string; content: string }
+export interface ResourcePolicyTable {
+  org_id: string;
+  id: string;
+  arn: string;
+  content: string;
+}
 
 /**
  * A responsibility (billing) transfer between two organizations. The inviter's organization is the
@@ -293,7 +349,25 @@ export const SEQUENCE_INDEXES: readonly string[] = [
 
 /** Every table, in an order safe for deleting all rows (reset). */
 export const TABLES: readonly (keyof Database)[] = [
-  "organizations", "roots", "ous", "accounts", "create_account_status", "handshakes", "policies", "policy_targets",
-  "tags", "service_access", "delegated_admins", "events", "credentials", "roles", "faults", "rate_events",
-  "account_docs", "resource_policies", "meta", "responsibility_transfers", "handshake_closures",
+  "organizations",
+  "roots",
+  "ous",
+  "accounts",
+  "create_account_status",
+  "handshakes",
+  "policies",
+  "policy_targets",
+  "tags",
+  "service_access",
+  "delegated_admins",
+  "events",
+  "credentials",
+  "roles",
+  "faults",
+  "rate_events",
+  "account_docs",
+  "resource_policies",
+  "meta",
+  "responsibility_transfers",
+  "handshake_closures",
 ];

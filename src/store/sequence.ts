@@ -52,7 +52,9 @@ async function hasSeqColumn(db: Kysely<Database>, table: string): Promise<boolea
  */
 async function addSeqColumn(tx: Kysely<Database>, table: string, key: readonly string[]): Promise<void> {
   const postgres = isPostgres(tx);
-  await sql.raw(postgres ? `ALTER TABLE ${table} ADD COLUMN seq BIGINT` : `ALTER TABLE ${table} ADD COLUMN seq BIGINT NOT NULL DEFAULT 0`).execute(tx);
+  await sql
+    .raw(postgres ? `ALTER TABLE ${table} ADD COLUMN seq BIGINT` : `ALTER TABLE ${table} ADD COLUMN seq BIGINT NOT NULL DEFAULT 0`)
+    .execute(tx);
   const counted = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(tx);
   const count = Number(counted.rows[0]!.n);
   if (count > 0) {

@@ -5,7 +5,15 @@
  * times before it surfaces as ConcurrentModificationException, as on AWS.
  */
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteStatement,
+  type Transaction,
+} from "kysely";
 import { resolve } from "node:path";
 import { MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
 import { migrateSequences } from "./sequence.js";
@@ -53,8 +61,20 @@ const UNAVAILABLE_CODES = new Set([
   "57014", // query_canceled: the statement timeout
   "53300", // too_many_connections
   "3D000", // the database was dropped
-  "08000", "08001", "08003", "08004", "08006", "08P01",
-  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "08P01",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
 ]);
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client was closed|has been discarded|Cannot use a pool after calling end/i;
@@ -166,7 +186,7 @@ export const SQLITE_SCHEMA_VERSION = ((): number => {
   const text = JSON.stringify([MIGRATION_LOGIC_REVISION, MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 1) || 1;
+  return h >>> 1 || 1;
 })();
 
 export interface StoreOptions {
@@ -274,7 +294,11 @@ export class Store {
       // NORMAL in WAL mode loses nothing when the process dies; only an OS crash can cost the last commits.
       database.pragma("synchronous = NORMAL");
       database.pragma("busy_timeout = 5000");
-      const store = new Store("sqlite", new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }), database);
+      const store = new Store(
+        "sqlite",
+        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }),
+        database,
+      );
       await store.migrate();
       return store;
     } catch (err) {
@@ -407,9 +431,11 @@ function describeSqliteFailure(path: string, err: unknown): string {
   const reason = err instanceof Error ? err.message : String(err);
   let hint = "";
   if (/directory does not exist/i.test(reason)) hint = " Create the directory first, or give another path.";
-  else if (code === "SQLITE_CANTOPEN" || /unable to open/i.test(reason)) hint = " Check that its directory exists and that orgsim may write there.";
+  else if (code === "SQLITE_CANTOPEN" || /unable to open/i.test(reason))
+    hint = " Check that its directory exists and that orgsim may write there.";
   else if (code === "SQLITE_NOTADB") hint = " It is not an SQLite database: give a new file name, or an orgsim data file.";
-  else if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM" || /readonly/i.test(reason)) hint = " orgsim needs to write it: check its permissions.";
+  else if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM" || /readonly/i.test(reason))
+    hint = " orgsim needs to write it: check its permissions.";
   else if (code.startsWith("SQLITE_CORRUPT")) hint = " The file is damaged.";
   return `cannot open the SQLite data file ${JSON.stringify(path)}: ${reason}.${hint}`;
 }

@@ -101,7 +101,8 @@ export function orgFactories(api: SimApi): OrgFactories {
   };
 
   const openInvitation: OrgFactories["openInvitation"] = async (accountId, { management, tags } = {}) =>
-    (await api.orgs(management).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId }, Tags: tags }))).Handshake!;
+    (await api.orgs(management).send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: accountId }, Tags: tags })))
+      .Handshake!;
 
   return {
     reset: async () => {
@@ -115,8 +116,10 @@ export function orgFactories(api: SimApi): OrgFactories {
     createAccount: async (email, { management, name = email.split("@")[0]!, tags, roleName } = {}) => {
       const orgs = api.orgs(management);
       const started = await orgs.send(new CreateAccountCommand({ Email: email, AccountName: name, Tags: tags, RoleName: roleName }));
-      const status = (await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }))).CreateAccountStatus!;
-      if (status.State !== "SUCCEEDED") throw new Error(`CreateAccount of ${email} is ${status.State} (${status.FailureReason ?? "no reason"}), not SUCCEEDED`);
+      const status = (await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id })))
+        .CreateAccountStatus!;
+      if (status.State !== "SUCCEEDED")
+        throw new Error(`CreateAccount of ${email} is ${status.State} (${status.FailureReason ?? "no reason"}), not SUCCEEDED`);
       return status.AccountId!;
     },
     invite: async (accountId, options) => {

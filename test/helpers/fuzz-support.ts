@@ -91,7 +91,11 @@ export const ORGS_TARGET_PREFIX = "AWSOrganizationsV20161128";
 export const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
 
 export function orgsHeaders(operation: string, account = MANAGEMENT): Record<string, string> {
-  return { "Content-Type": JSON_CONTENT_TYPE, "X-Amz-Target": `${ORGS_TARGET_PREFIX}.${operation}`, ...signedHeaders(account, "organizations") };
+  return {
+    "Content-Type": JSON_CONTENT_TYPE,
+    "X-Amz-Target": `${ORGS_TARGET_PREFIX}.${operation}`,
+    ...signedHeaders(account, "organizations"),
+  };
 }
 
 export interface Answer {
@@ -101,7 +105,10 @@ export interface Answer {
   body: string;
 }
 
-export async function httpCall(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Answer> {
+export async function httpCall(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<Answer> {
   const body = init.body === undefined ? undefined : typeof init.body === "string" ? init.body : new Uint8Array(init.body);
   const res = await fetch(url, { method: init.method ?? "POST", headers: init.headers, body });
   const headers: Record<string, string> = {};
@@ -158,7 +165,12 @@ export function rawHttp(port: number, pieces: (string | Buffer)[], opts: RawOpti
     socket.on("data", (d: Buffer) => {
       chunks.push(d);
       const answer = parseRawResponse(Buffer.concat(chunks));
-      if (answer && answer.headers["content-length"] !== undefined && Buffer.byteLength(answer.body) >= Number(answer.headers["content-length"])) finish();
+      if (
+        answer &&
+        answer.headers["content-length"] !== undefined &&
+        Buffer.byteLength(answer.body) >= Number(answer.headers["content-length"])
+      )
+        finish();
     });
     socket.on("error", finish);
     socket.on("close", finish);
@@ -248,9 +260,10 @@ export function queryErrorProblem(a: Answer, allowed?: readonly string[]): strin
   if (s) return s;
   const xml = xmlProblem(a.body);
   if (xml) return `not well-formed XML: ${xml}`;
-  const m = /^<ErrorResponse(?: xmlns="[^"]*")?><Error><Type>Sender<\/Type><Code>([A-Za-z.]+)<\/Code><Message>[^<]*<\/Message>(?:<\w+>[^<]*<\/\w+>)*<\/Error><RequestId>([^<]+)<\/RequestId><\/ErrorResponse>$/.exec(
-    a.body,
-  );
+  const m =
+    /^<ErrorResponse(?: xmlns="[^"]*")?><Error><Type>Sender<\/Type><Code>([A-Za-z.]+)<\/Code><Message>[^<]*<\/Message>(?:<\w+>[^<]*<\/\w+>)*<\/Error><RequestId>([^<]+)<\/RequestId><\/ErrorResponse>$/.exec(
+      a.body,
+    );
   if (!m) return "not an awsQuery ErrorResponse with Type Sender, Code, Message and RequestId";
   if (!REQUEST_ID.test(m[2]!)) return "bad RequestId";
   if (allowed && !allowed.includes(m[1]!)) return `Code ${m[1]} not in [${allowed.join(", ")}]`;
@@ -377,7 +390,12 @@ export function rssKiB(pid: number): number | undefined {
 // ---------------------------------------------------------------------------------------------
 
 export function orgsClient(endpoint: string, accessKeyId = MANAGEMENT): OrganizationsClient {
-  return new OrganizationsClient({ endpoint, region: REGION, credentials: { accessKeyId, secretAccessKey: "orgsim-test-secret" }, maxAttempts: 1 });
+  return new OrganizationsClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId, secretAccessKey: "orgsim-test-secret" },
+    maxAttempts: 1,
+  });
 }
 
 export async function control(endpoint: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {

@@ -135,7 +135,9 @@ export function useTestServer(options: Partial<Settings> = {}, setup?: (server: 
 }
 
 /** Runs `fn` and returns the AWS error it throws (name, Reason, HTTP status), failing if it succeeds. */
-export async function awsError(fn: () => Promise<unknown>): Promise<{ name: string; reason?: string; message: string; status?: number; requestId?: string }> {
+export async function awsError(
+  fn: () => Promise<unknown>,
+): Promise<{ name: string; reason?: string; message: string; status?: number; requestId?: string }> {
   try {
     await fn();
   } catch (err) {

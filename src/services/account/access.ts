@@ -12,7 +12,15 @@
  */
 import type { CallContext } from "../../context.js";
 import { enforceScps } from "../../org/scps.js";
-import { ensureAccount, getAccountRow, isDelegatedAdministrator, isServiceAccessEnabled, isVisible, membership, type AccountRow } from "../../org/repo.js";
+import {
+  ensureAccount,
+  getAccountRow,
+  isDelegatedAdministrator,
+  isServiceAccessEnabled,
+  isVisible,
+  membership,
+  type AccountRow,
+} from "../../org/repo.js";
 import { accountErrors } from "./errors.js";
 
 export const ACCOUNT_SERVICE_PRINCIPAL = "account.amazonaws.com";
@@ -30,8 +38,6 @@ export interface TargetOptions {
   memberOnly?: boolean;
 }
 
-
-
 /**
  * The account an operation acts on (`accountId` is the request's AccountId, or StandardAccountId),
  * after the organization-aware access rules above.
@@ -45,7 +51,9 @@ export async function resolveTarget(ctx: CallContext, accountId: string | undefi
   if (accountId === undefined || accountId === callerId) {
     if (accountId !== undefined && isManagement) throw accountErrors.managementOwnAccountId();
     if (options.memberOnly) {
-      throw denied(`${ctx.operation} works only on a member account, called by its organization's management account or an ${ACCOUNT_SERVICE_PRINCIPAL} delegated administrator.`);
+      throw denied(
+        `${ctx.operation} works only on a member account, called by its organization's management account or an ${ACCOUNT_SERVICE_PRINCIPAL} delegated administrator.`,
+      );
     }
     return ensureAccount(ctx.tx, callerId, ctx.now);
   }
@@ -53,7 +61,9 @@ export async function resolveTarget(ctx: CallContext, accountId: string | undefi
   if (!org) throw denied(`Account ${callerId} is in no organization, so it can act only on itself (call without AccountId).`);
   if (org.feature_set !== "ALL") throw denied(`Organization ${org.id} does not have all features enabled.`);
   if (!isManagement && !(await isDelegatedAdministrator(ctx.tx, org.id, ctx.principal.accountId, ACCOUNT_SERVICE_PRINCIPAL))) {
-    throw denied(`Account ${callerId} is neither the management account of ${org.id} nor a delegated administrator for ${ACCOUNT_SERVICE_PRINCIPAL}.`);
+    throw denied(
+      `Account ${callerId} is neither the management account of ${org.id} nor a delegated administrator for ${ACCOUNT_SERVICE_PRINCIPAL}.`,
+    );
   }
   if (!(await isServiceAccessEnabled(ctx.tx, org.id, ACCOUNT_SERVICE_PRINCIPAL))) {
     throw denied(`Trusted access for ${ACCOUNT_SERVICE_PRINCIPAL} is not enabled in organization ${org.id} (EnableAWSServiceAccess).`);

@@ -15,7 +15,12 @@ export const DocKind = {
 } as const;
 
 export async function readDoc<T extends object>(tx: Tx, accountId: string, kind: string): Promise<T | undefined> {
-  const row = await tx.selectFrom("account_docs").select("doc").where("account_id", "=", accountId).where("kind", "=", kind).executeTakeFirst();
+  const row = await tx
+    .selectFrom("account_docs")
+    .select("doc")
+    .where("account_id", "=", accountId)
+    .where("kind", "=", kind)
+    .executeTakeFirst();
   return row ? (JSON.parse(row.doc) as T) : undefined;
 }
 

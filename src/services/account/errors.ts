@@ -11,7 +11,10 @@ export type ValidationReason = "invalidRegionOptTarget" | "fieldValidationFailed
 export const accountErrors = {
   /** Seen on AWS (403): `User: <arn> is not authorized to perform: account:<Action>`. */
   accessDenied: (principalArn: string, operation: string, detail?: string) =>
-    new AwsError("AccessDeniedException", `User: ${principalArn} is not authorized to perform: account:${operation}`, { status: 403, detail }),
+    new AwsError("AccessDeniedException", `User: ${principalArn} is not authorized to perform: account:${operation}`, {
+      status: 403,
+      detail,
+    }),
 
   /** Seen on AWS, space before the semicolon included. */
   managementOwnAccountId: () =>
@@ -28,7 +31,8 @@ export const accountErrors = {
     }),
 
   /** Seen on AWS (GetAlternateContact before any PutAlternateContact of that type). */
-  alternateContactNotFound: () => new AwsError("ResourceNotFoundException", "No contact of the inputted alternate contact type found.", { status: 404 }),
+  alternateContactNotFound: () =>
+    new AwsError("ResourceNotFoundException", "No contact of the inputted alternate contact type found.", { status: 404 }),
 
   /** orgsim wording. */
   contactInformationNotFound: () =>

@@ -78,28 +78,41 @@ export const StartPrimaryEmailUpdate = op(async (ctx, input: StartPrimaryEmailUp
   requireEmail(email);
   if (await emailInUse(ctx, email)) throw emailConflict(email);
   // A new request replaces any pending one (and its code).
-  await writeDoc(ctx.tx, target.id, DocKind.primaryEmailUpdate, { email, code: newOtp(), startedAt: ctx.now } satisfies PendingPrimaryEmailUpdate);
+  await writeDoc(ctx.tx, target.id, DocKind.primaryEmailUpdate, {
+    email,
+    code: newOtp(),
+    startedAt: ctx.now,
+  } satisfies PendingPrimaryEmailUpdate);
   return { Status: "PENDING" };
 });
 
-export const AcceptPrimaryEmailUpdate = op(async (ctx, input: AcceptPrimaryEmailUpdateRequest): Promise<AcceptPrimaryEmailUpdateResponse> => {
-  const target = await resolveTarget(ctx, input.AccountId, { memberOnly: true });
-  const pending = await pendingPrimaryEmailUpdate(ctx.tx, target.id);
-  if (!pending) throw accountErrors.noPendingPrimaryEmailUpdate();
-  if (input.PrimaryEmail !== pending.email) {
-    throw accountErrors.validation("The primary email address does not match the one of the pending update (StartPrimaryEmailUpdate).", "fieldValidationFailed", {
-      name: "primaryEmail",
-      message: "Does not match the pending primary email update.",
-    });
-  }
-  if (input.Otp !== pending.code) {
-    throw accountErrors.validation("The one-time password is not valid.", "fieldValidationFailed", { name: "otp", message: "Invalid one-time password." });
-  }
-  if (await emailInUse(ctx, pending.email)) throw emailConflict(pending.email);
-  await ctx.tx.updateTable("accounts").set({ email: pending.email }).where("id", "=", target.id).execute();
-  await deleteDoc(ctx.tx, target.id, DocKind.primaryEmailUpdate);
-  return { Status: "ACCEPTED" };
-});
+export const AcceptPrimaryEmailUpdate = op(
+  async (ctx, input: AcceptPrimaryEmailUpdateRequest): Promise<AcceptPrimaryEmailUpdateResponse> => {
+    const target = await resolveTarget(ctx, input.AccountId, { memberOnly: true });
+    const pending = await pendingPrimaryEmailUpdate(ctx.tx, target.id);
+    if (!pending) throw accountErrors.noPendingPrimaryEmailUpdate();
+    if (input.PrimaryEmail !== pending.email) {
+      throw accountErrors.validation(
+        "The primary email address does not match the one of the pending update (StartPrimaryEmailUpdate).",
+        "fieldValidationFailed",
+        {
+          name: "primaryEmail",
+          message: "Does not match the pending primary email update.",
+        },
+      );
+    }
+    if (input.Otp !== pending.code) {
+      throw accountErrors.validation("The one-time password is not valid.", "fieldValidationFailed", {
+        name: "otp",
+        message: "Invalid one-time password.",
+      });
+    }
+    if (await emailInUse(ctx, pending.email)) throw emailConflict(pending.email);
+    await ctx.tx.updateTable("accounts").set({ email: pending.email }).where("id", "=", target.id).execute();
+    await deleteDoc(ctx.tx, target.id, DocKind.primaryEmailUpdate);
+    return { Status: "ACCEPTED" };
+  },
+);
 
 export const GetPrimaryEmail = op(async (ctx, input: GetPrimaryEmailRequest): Promise<GetPrimaryEmailResponse> => {
   const target = await resolveTarget(ctx, input.AccountId, { memberOnly: true });

@@ -29,16 +29,44 @@ export const REGION_DISABLE_DELAY_MS = 60_000;
 
 /** Commercial-partition Regions enabled for every account (launched before 20 March 2019). */
 export const DEFAULT_REGIONS: readonly string[] = [
-  "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
-  "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
-  "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-north-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
 ];
 
 /** Commercial-partition opt-in Regions (launched after 20 March 2019). */
 export const OPT_IN_REGIONS: readonly string[] = [
-  "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-  "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
-  "me-central-1", "me-south-1", "mx-central-1",
+  "af-south-1",
+  "ap-east-1",
+  "ap-east-2",
+  "ap-south-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ap-southeast-6",
+  "ap-southeast-7",
+  "ca-west-1",
+  "eu-central-2",
+  "eu-south-1",
+  "eu-south-2",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "mx-central-1",
 ];
 
 const ALL_REGIONS: readonly string[] = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].sort();
@@ -62,7 +90,9 @@ interface Delays {
 }
 
 const delaysOf = (ctx: CallContext): Delays =>
-  ctx.settings.completeAsyncImmediately ? { enableMs: 0, disableMs: 0 } : { enableMs: REGION_ENABLE_DELAY_MS, disableMs: REGION_DISABLE_DELAY_MS };
+  ctx.settings.completeAsyncImmediately
+    ? { enableMs: 0, disableMs: 0 }
+    : { enableMs: REGION_ENABLE_DELAY_MS, disableMs: REGION_DISABLE_DELAY_MS };
 
 function resolveStatus(region: string, doc: RegionDoc | undefined, now: number, delays: Delays): RegionOptStatus {
   if (DEFAULT_SET.has(region)) return "ENABLED_BY_DEFAULT";
@@ -110,7 +140,8 @@ export const EnableRegion = op(async (ctx, input: EnableRegionRequest): Promise<
     throw accountErrors.conflict(`Region ${region} is being disabled for account ${target.id}; it can be enabled once it is DISABLED.`);
   }
   // Enabling a Region that is ENABLING or ENABLED changes nothing (it never goes backwards).
-  if (status === "DISABLED") await writeDoc(ctx.tx, target.id, DocKind.region(region), { status: "ENABLING", since: ctx.now } satisfies RegionDoc);
+  if (status === "DISABLED")
+    await writeDoc(ctx.tx, target.id, DocKind.region(region), { status: "ENABLING", since: ctx.now } satisfies RegionDoc);
   return {};
 });
 
@@ -122,14 +153,16 @@ export const DisableRegion = op(async (ctx, input: DisableRegionRequest): Promis
   if (status === "ENABLING") {
     throw accountErrors.conflict(`Region ${region} is being enabled for account ${target.id}; it can be disabled once it is ENABLED.`);
   }
-  if (status === "ENABLED") await writeDoc(ctx.tx, target.id, DocKind.region(region), { status: "DISABLING", since: ctx.now } satisfies RegionDoc);
+  if (status === "ENABLED")
+    await writeDoc(ctx.tx, target.id, DocKind.region(region), { status: "DISABLING", since: ctx.now } satisfies RegionDoc);
   return {};
 });
 
-const invalidToken = () => accountErrors.validation("The specified NextToken is not valid.", "fieldValidationFailed", {
-  name: "nextToken",
-  message: "Invalid pagination token.",
-});
+const invalidToken = () =>
+  accountErrors.validation("The specified NextToken is not valid.", "fieldValidationFailed", {
+    name: "nextToken",
+    message: "Invalid pagination token.",
+  });
 
 const pages = new Pagination(invalidToken);
 
@@ -143,7 +176,8 @@ export const ListRegions = op(async (ctx, input: ListRegionsRequest): Promise<Li
   const target = await resolveTarget(ctx, input.AccountId);
   const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
   const after = pageStart(ctx, target.id, input.NextToken);
-  const wanted = input.RegionOptStatusContains && input.RegionOptStatusContains.length > 0 ? new Set(input.RegionOptStatusContains) : undefined;
+  const wanted =
+    input.RegionOptStatusContains && input.RegionOptStatusContains.length > 0 ? new Set(input.RegionOptStatusContains) : undefined;
   const docs = await readDocs<RegionDoc>(ctx.tx, target.id, DocKind.regionPrefix);
   const matching: Region[] = [];
   for (const name of ALL_REGIONS) {

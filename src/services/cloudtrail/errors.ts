@@ -14,15 +14,22 @@ export const MAX_LOOKUP_ATTRIBUTES = 1;
 export const cloudtrailErrors = {
   invalidLookupAttributes: (message: string) => e("InvalidLookupAttributesException", message),
   tooManyLookupAttributes: (count: number) =>
-    e("InvalidLookupAttributesException", `You can specify at most ${MAX_LOOKUP_ATTRIBUTES} lookup attribute per request; this request has ${count}.`),
+    e(
+      "InvalidLookupAttributesException",
+      `You can specify at most ${MAX_LOOKUP_ATTRIBUTES} lookup attribute per request; this request has ${count}.`,
+    ),
   invalidTimeRange: (start: Date, end: Date) =>
     e("InvalidTimeRangeException", `The start time (${start.toISOString()}) is after the end time (${end.toISOString()}).`),
   invalidMaxResults: (message: string) => e("InvalidMaxResultsException", message),
   invalidNextToken: () =>
-    e("InvalidNextTokenException", "The NextToken is not valid: it is not one that LookupEvents returned, or it was returned for a request with different parameters."),
+    e(
+      "InvalidNextTokenException",
+      "The NextToken is not valid: it is not one that LookupEvents returned, or it was returned for a request with different parameters.",
+    ),
   invalidEventCategory: (message: string) => e("InvalidEventCategoryException", message),
   invalidParameter: (message: string) => e("InvalidParameterException", message),
-  unsupportedOperation: (operation: string) => e("UnsupportedOperationException", `orgsim does not implement ${operation} of CloudTrail; it serves LookupEvents.`),
+  unsupportedOperation: (operation: string) =>
+    e("UnsupportedOperationException", `orgsim does not implement ${operation} of CloudTrail; it serves LookupEvents.`),
 };
 
 /**

@@ -69,7 +69,16 @@ export const LookupEvents = op(async (ctx, input: LookupEventsRequest): Promise<
 
   // A token is good only for the request that received it: same caller, same filters.
   const scope = createHash("sha256")
-    .update(JSON.stringify([attribute?.AttributeKey ?? null, attribute?.AttributeValue ?? null, start ?? null, end ?? null, input.EventCategory ?? null, ctx.region]))
+    .update(
+      JSON.stringify([
+        attribute?.AttributeKey ?? null,
+        attribute?.AttributeValue ?? null,
+        start ?? null,
+        end ?? null,
+        input.EventCategory ?? null,
+        ctx.region,
+      ]),
+    )
     .digest("base64url")
     .slice(0, 16);
   pages.readToken(ctx, scope, input.NextToken);

@@ -118,7 +118,16 @@ function resourceTypeOf(id: string): string | undefined {
 }
 
 /** Members of an event's detail that name the resource it acted on, in the order they are listed. */
-const RESOURCE_MEMBERS = ["organizationId", "accountId", "target", "targetId", "organizationalUnitId", "policyId", "handshakeId", "destinationParentId"];
+const RESOURCE_MEMBERS = [
+  "organizationId",
+  "accountId",
+  "target",
+  "targetId",
+  "organizationalUnitId",
+  "policyId",
+  "handshakeId",
+  "destinationParentId",
+];
 
 const ORGANIZATION_EVENTS: ReadonlySet<string> = new Set(["CreateOrganization", "DeleteOrganization", "EnableAllFeatures"]);
 

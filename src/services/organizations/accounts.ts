@@ -40,7 +40,10 @@ export const RESERVED_ROLE_PREFIX = "AWSServiceRoleFor";
  */
 export function validateAccountCreationRequest(input: CreateAccountRequest): void {
   if (input.RoleName?.startsWith(RESERVED_ROLE_PREFIX)) {
-    throw invalidInput("INVALID_ROLE_NAME", `You provided a role name that isn't valid. A role name can't begin with the reserved prefix ${RESERVED_ROLE_PREFIX}.`);
+    throw invalidInput(
+      "INVALID_ROLE_NAME",
+      `You provided a role name that isn't valid. A role name can't begin with the reserved prefix ${RESERVED_ROLE_PREFIX}.`,
+    );
   }
   validateTagsForNewResource(input.Tags, "the new account");
 }
@@ -93,7 +96,11 @@ export async function startAccountCreation(
     gov_cloud_account_id: govCloudAccountId ?? null,
     seq: await nextSeq(ctx.tx),
   };
-  const failure = !isValidAccountEmail(input.Email!) ? "INVALID_EMAIL" : (await emailTaken(ctx, input.Email!)) ? "EMAIL_ALREADY_EXISTS" : undefined;
+  const failure = !isValidAccountEmail(input.Email!)
+    ? "INVALID_EMAIL"
+    : (await emailTaken(ctx, input.Email!))
+      ? "EMAIL_ALREADY_EXISTS"
+      : undefined;
   if (failure !== undefined) {
     status.state = "FAILED";
     status.failure_reason = failure;
@@ -120,7 +127,11 @@ export async function startAccountCreation(
       seq: await nextSeq(ctx.tx),
     };
     await ctx.tx.insertInto("accounts").values(row).execute();
-    await joinOrganization(ctx, org, row, { method: "CREATED", joinedAt: completedAt, tags: input.Tags as { Key: string; Value: string }[] });
+    await joinOrganization(ctx, org, row, {
+      method: "CREATED",
+      joinedAt: completedAt,
+      tags: input.Tags as { Key: string; Value: string }[],
+    });
     await ctx.tx
       .insertInto("roles")
       .values({ account_id: id, role_name: input.RoleName ?? DEFAULT_ROLE_NAME, created_at: completedAt })
@@ -203,7 +214,9 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
       fetch: (after, limit) => {
         const from = pages.seqAfter(after);
         return from === undefined
-          ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) => t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit))
+          ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) =>
+              t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit),
+            )
           : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
               t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
             );
@@ -242,7 +255,10 @@ export const CloseAccount = op(async (ctx, input: CloseAccountRequest): Promise<
   if (org.feature_set !== "ALL") throw errors.notInAllFeaturesMode();
   const row = await getMemberAccount(ctx, org, input.AccountId!);
   if (row.id === org.management_account_id) {
-    throw constraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You can't close the management account with this operation. To close it, use the account console or delete the organization first.");
+    throw constraintViolation(
+      "CANNOT_CLOSE_MANAGEMENT_ACCOUNT",
+      "You can't close the management account with this operation. To close it, use the account console or delete the organization first.",
+    );
   }
   if (row.closed_at !== null) throw errors.accountAlreadyClosed();
   await checkCloseQuota(ctx, org);

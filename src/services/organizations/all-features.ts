@@ -22,8 +22,24 @@ import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { errors, constraintViolation } from "../../org/errors.js";
 import { recordEvent } from "../../org/events.js";
-import { createHandshake, isChildHandshakeOf, OPEN_STATES, organizationResource, parentHandshakeIdOf, setHandshakeState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
-import { APPROVE_ALL_FEATURES, ENABLE_ALL_FEATURES, isAllFeaturesMigrationPending, pendingParent, reconcileAllFeatures, requestFinalApproval } from "../../org/feature-set.js";
+import {
+  createHandshake,
+  isChildHandshakeOf,
+  OPEN_STATES,
+  organizationResource,
+  parentHandshakeIdOf,
+  setHandshakeState,
+  toHandshake,
+  type HandshakeRow,
+} from "../../org/handshakes.js";
+import {
+  APPROVE_ALL_FEATURES,
+  ENABLE_ALL_FEATURES,
+  isAllFeaturesMigrationPending,
+  pendingParent,
+  reconcileAllFeatures,
+  requestFinalApproval,
+} from "../../org/feature-set.js";
 import { getAccountRow, isVisible, requireOrg, type OrgRow } from "../../org/repo.js";
 
 /** Organizations larger than this must use AWS's assisted migration instead. */
@@ -35,7 +51,8 @@ export const MESSAGES = {
   /** B */
   alreadyPending: "The handshake request is invalid because the organization has already started the process to enable all features.",
   /** B */
-  inviteDisabled: "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",
+  inviteDisabled:
+    "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",
   /** B */
   sizeLimit:
     "Your organization has more than 5000 accounts, and you can only use the standard migration process for organizations with less than 5000 accounts. Use the assisted migration process to enable all features mode, or create a support case for assistance if you are unable to use assisted migration.",
@@ -105,8 +122,21 @@ export const EnableAllFeatures = op(async (ctx, _input: EnableAllFeaturesRequest
     .where("action", "in", [ENABLE_ALL_FEATURES, APPROVE_ALL_FEATURES])
     .where("state", "in", OPEN_STATES)
     .execute();
-  await setHandshakeState(ctx.tx, org.id, earlier.map((r) => r.id), "CANCELED", ctx.now);
-  const parent = await createHandshake(ctx, org, ENABLE_ALL_FEATURES, { type: "ACCOUNT", id: org.management_account_id }, [{ Type: "ORGANIZATION", Value: org.id }], undefined);
+  await setHandshakeState(
+    ctx.tx,
+    org.id,
+    earlier.map((r) => r.id),
+    "CANCELED",
+    ctx.now,
+  );
+  const parent = await createHandshake(
+    ctx,
+    org,
+    ENABLE_ALL_FEATURES,
+    { type: "ACCOUNT", id: org.management_account_id },
+    [{ Type: "ORGANIZATION", Value: org.id }],
+    undefined,
+  );
   // AWS's parent handshake names only the organization and awaits the members' responses.
   const parties = JSON.stringify([{ Id: org.id, Type: "ORGANIZATION" }] satisfies HandshakeParty[]);
   await ctx.tx.updateTable("handshakes").set({ state: "REQUESTED", parties }).where("id", "=", parent.id).execute();

@@ -10,7 +10,6 @@ import { isDelegatedAdministrator, membership } from "../../org/repo.js";
 import { enforceScps } from "../../org/scps.js";
 import { resourcePolicyAllows } from "./resource-policy.js";
 
-
 export async function authorizeOrganizations(ctx: CallContext, operation: string, model: ServiceModel): Promise<void> {
   const rule = ACCESS[operation] ?? "management";
   const { org } = await membership(ctx);

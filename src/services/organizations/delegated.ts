@@ -28,7 +28,16 @@ import { recordEvent } from "../../org/events.js";
 import { pages } from "./pages.js";
 import { seqKey } from "../../paginate.js";
 import { nextSeq } from "../../store/sequence.js";
-import { getMemberAccount, getRoot, isPolicyTypeEnabled, isServiceAccessEnabled, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
+import {
+  getMemberAccount,
+  getRoot,
+  isPolicyTypeEnabled,
+  isServiceAccessEnabled,
+  requireOrg,
+  toAccount,
+  type AccountRow,
+  type OrgRow,
+} from "../../org/repo.js";
 import {
   DEFAULT_MAX_DELEGATED_ADMINS,
   DELEGATED_ADMIN_SERVICE_PRINCIPALS,
@@ -99,7 +108,6 @@ function requireAllFeatures(org: OrgRow): void {
   if (org.feature_set !== "ALL") throw constraintViolation("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE", MESSAGES.notInAllFeaturesMode);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Trusted access
 
@@ -128,7 +136,10 @@ export const DisableAWSServiceAccess = op(async (ctx, input: DisableAWSServiceAc
   const root = await getRoot(ctx.tx, org.id);
   const enabledType = policyTypesOfService(principal).find((type) => isPolicyTypeEnabled(root, type));
   if (enabledType !== undefined) {
-    throw constraintViolation("POLICY_TYPE_ENABLED_FOR_THIS_SERVICE", `${MESSAGES.policyTypeEnabledForService} (${enabledType} is enabled in ${root.id}.)`);
+    throw constraintViolation(
+      "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE",
+      `${MESSAGES.policyTypeEnabledForService} (${enabledType} is enabled in ${root.id}.)`,
+    );
   }
   await ctx.tx.deleteFrom("service_access").where("org_id", "=", org.id).where("principal", "=", principal).execute();
   // The service's delegated administrators go with its trusted access. UNVERIFIED: the API
@@ -200,7 +211,10 @@ export const RegisterDelegatedAdministrator = op(
       if (max === 1) throw constraintViolation("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", MESSAGES.delegatedAdministratorExists);
       throw constraintViolation("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", MESSAGES.maxDelegatedAdministrators);
     }
-    await ctx.tx.insertInto("delegated_admins").values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now, seq: await nextSeq(ctx.tx) }).execute();
+    await ctx.tx
+      .insertInto("delegated_admins")
+      .values({ org_id: org.id, account_id: accountId, principal, enabled_at: ctx.now, seq: await nextSeq(ctx.tx) })
+      .execute();
     await recordEvent(ctx, org.id, "RegisterDelegatedAdministrator", { accountId, servicePrincipal: principal });
     return {};
   },
@@ -230,7 +244,13 @@ export const DeregisterDelegatedAdministrator = op(
 );
 
 async function hasDelegatedAdministrators(ctx: CallContext, org: OrgRow, principal: string): Promise<boolean> {
-  const row = await ctx.tx.selectFrom("delegated_admins").select("account_id").where("org_id", "=", org.id).where("principal", "=", principal).limit(1).executeTakeFirst();
+  const row = await ctx.tx
+    .selectFrom("delegated_admins")
+    .select("account_id")
+    .where("org_id", "=", org.id)
+    .where("principal", "=", principal)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -261,12 +281,19 @@ async function fetchDelegatedAdministrators(
   const from = pages.seqAfter(after);
   let grouped = q.groupBy("account_id");
   if (from !== undefined) grouped = grouped.having((eb) => eb.fn.min<number>("seq"), ">", from);
-  const delegations = await grouped.orderBy((eb) => eb.fn.min<number>("seq")).limit(limit).execute();
+  const delegations = await grouped
+    .orderBy((eb) => eb.fn.min<number>("seq"))
+    .limit(limit)
+    .execute();
   if (delegations.length === 0) return [];
   const accounts = await ctx.tx
     .selectFrom("accounts")
     .selectAll()
-    .where("id", "in", delegations.map((d) => d.account_id))
+    .where(
+      "id",
+      "in",
+      delegations.map((d) => d.account_id),
+    )
     .execute();
   const byId = new Map(accounts.map((a) => [a.id, a]));
   return delegations.map((d) => ({

@@ -29,7 +29,12 @@ async function unusedGovCloudAccountId(ctx: CallContext): Promise<string> {
   for (;;) {
     const id = newAccountId();
     if (id === ctx.settings.defaultAccount || (await getAccountRow(ctx.tx, id))) continue;
-    const twin = await ctx.tx.selectFrom("create_account_status").select("id").where("gov_cloud_account_id", "=", id).limit(1).executeTakeFirst();
+    const twin = await ctx.tx
+      .selectFrom("create_account_status")
+      .select("id")
+      .where("gov_cloud_account_id", "=", id)
+      .limit(1)
+      .executeTakeFirst();
     if (!twin) return id;
   }
 }

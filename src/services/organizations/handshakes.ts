@@ -24,7 +24,14 @@ import { op } from "../../context.js";
 import { errors, invalidInput } from "../../org/errors.js";
 import { getAccountRow, getOrganization, implicitEmail, membership, requireOrg } from "../../org/repo.js";
 import { recordEvent } from "../../org/events.js";
-import { currentState, findHandshake, isChildHandshakeOf, setHandshakeState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
+import {
+  currentState,
+  findHandshake,
+  isChildHandshakeOf,
+  setHandshakeState,
+  toHandshake,
+  type HandshakeRow,
+} from "../../org/handshakes.js";
 import { isRetained, oldClosures } from "../../org/handshake-closures.js";
 import { pages } from "./pages.js";
 import { handshakeKind } from "./handshake-kinds.js";

@@ -3,7 +3,11 @@
  * email); accepting it (handshake-kinds.ts) joins the account to the organization, with the tags
  * the invitation carried.
  */
-import type { HandshakeResource, InviteAccountToOrganizationRequest, InviteAccountToOrganizationResponse } from "@aws-sdk/client-organizations";
+import type {
+  HandshakeResource,
+  InviteAccountToOrganizationRequest,
+  InviteAccountToOrganizationResponse,
+} from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { quotas } from "../../quotas.js";
@@ -27,7 +31,10 @@ export const InviteAccountToOrganization = op(
       throw invalidInput("INVALID_PARTY_TYPE_TARGET", "You specified the wrong type for the handshake's target: use ACCOUNT or EMAIL.");
     }
     if (target.Type === "ACCOUNT" && !/^\d{12}$/.test(target.Id!)) {
-      throw invalidInput("INVALID_PATTERN_TARGET_ID", "You specified a handshake target ID that doesn't match the pattern of an account ID (12 digits).");
+      throw invalidInput(
+        "INVALID_PATTERN_TARGET_ID",
+        "You specified a handshake target ID that doesn't match the pattern of an account ID (12 digits).",
+      );
     }
     if (target.Type === "EMAIL" && !isValidAccountEmail(target.Id!)) {
       throw invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You specified an invalid email address for the invited account owner.");
@@ -61,7 +68,10 @@ export const InviteAccountToOrganization = op(
       .where("requested_at", ">", ctx.now - DAY_MS)
       .executeTakeFirstOrThrow();
     if (Number(sentToday.n) >= (await quotas(ctx)).invitationsPerDay) {
-      throw errors.handshakeConstraint("HANDSHAKE_RATE_LIMIT_EXCEEDED", "You attempted to exceed the number of handshakes that you can send in one day.");
+      throw errors.handshakeConstraint(
+        "HANDSHAKE_RATE_LIMIT_EXCEEDED",
+        "You attempted to exceed the number of handshakes that you can send in one day.",
+      );
     }
     if (await accountQuotaReached(ctx, org)) throw errors.handshakeConstraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", ACCOUNT_LIMIT_MESSAGE);
     const mgmt = await getAccountRow(ctx.tx, org.management_account_id);
@@ -70,7 +80,14 @@ export const InviteAccountToOrganization = op(
       { Type: target.Type === "ACCOUNT" ? "ACCOUNT" : "EMAIL", Value: target.Id! },
     ];
     if (input.Notes !== undefined) resources.push({ Type: "NOTES", Value: input.Notes });
-    const row = await createHandshake(ctx, org, INVITE, { type: target.Type, id: target.Id! }, resources, input.Tags as { Key: string; Value: string }[]);
+    const row = await createHandshake(
+      ctx,
+      org,
+      INVITE,
+      { type: target.Type, id: target.Id! },
+      resources,
+      input.Tags as { Key: string; Value: string }[],
+    );
     await recordEvent(ctx, org.id, "InviteAccountToOrganization", { handshakeId: row.id, target: target.Id });
     return { Handshake: toHandshake(row, ctx.now) };
   },
@@ -88,5 +105,9 @@ export async function onInvitationAccepted(ctx: CallContext, row: HandshakeRow, 
     if (own?.management_account_id === account.id) throw errors.masterCannotLeave();
     throw errors.handshakeConstraint("ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.");
   }
-  await joinOrganization(ctx, org, account, { method: "INVITED", joinedAt: ctx.now, tags: row.tags ? (JSON.parse(row.tags) as { Key: string; Value: string }[]) : [] });
+  await joinOrganization(ctx, org, account, {
+    method: "INVITED",
+    joinedAt: ctx.now,
+    tags: row.tags ? (JSON.parse(row.tags) as { Key: string; Value: string }[]) : [],
+  });
 }

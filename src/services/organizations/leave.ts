@@ -25,8 +25,15 @@ async function takeLeaveSlot(ctx: CallContext, org: OrgRow): Promise<void> {
     .where("at", ">", realNow - LEAVE_RATE_WINDOW_MS)
     .executeTakeFirstOrThrow();
   if (Number(recent.n) >= ctx.settings.leaveRatePerSecond) throw errors.tooManyRequests();
-  await ctx.tx.deleteFrom("rate_events").where("scope", "=", scope).where("at", "<=", realNow - 60_000).execute();
-  await ctx.tx.insertInto("rate_events").values({ id: `${realNow}-${randomBytes(6).toString("hex")}`, scope, at: realNow }).execute();
+  await ctx.tx
+    .deleteFrom("rate_events")
+    .where("scope", "=", scope)
+    .where("at", "<=", realNow - 60_000)
+    .execute();
+  await ctx.tx
+    .insertInto("rate_events")
+    .values({ id: `${realNow}-${randomBytes(6).toString("hex")}`, scope, at: realNow })
+    .execute();
 }
 
 export const LeaveOrganization = op(async (ctx): Promise<Record<string, never>> => {

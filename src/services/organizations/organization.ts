@@ -9,16 +9,7 @@ import type {
 import { op } from "../../context.js";
 import { arns, newOrganizationId, newRootId } from "../../org/ids.js";
 import { errors, constraintViolation } from "../../org/errors.js";
-import {
-  ensureAccount,
-  getRoot,
-  membership,
-  requireManagement,
-  requireOrg,
-  toOrganization,
-  toRoot,
-  type OrgRow,
-} from "../../org/repo.js";
+import { ensureAccount, getRoot, membership, requireManagement, requireOrg, toOrganization, toRoot, type OrgRow } from "../../org/repo.js";
 import { recordEvent } from "../../org/events.js";
 import { pages } from "./pages.js";
 import { hasActiveResponsibilityTransfer } from "./transfers.js";
@@ -97,7 +88,18 @@ export const DeleteOrganization = op(async (ctx): Promise<Record<string, never>>
   ].map((r) => r.id);
   if (owned.length > 0) await tx.deleteFrom("tags").where("resource_id", "in", owned).execute();
   await tx.deleteFrom("tags").where("resource_id", "=", org.management_account_id).execute();
-  for (const table of ["roots", "ous", "policies", "policy_targets", "service_access", "delegated_admins", "handshakes", "handshake_closures", "create_account_status", "resource_policies"] as const) {
+  for (const table of [
+    "roots",
+    "ous",
+    "policies",
+    "policy_targets",
+    "service_access",
+    "delegated_admins",
+    "handshakes",
+    "handshake_closures",
+    "create_account_status",
+    "resource_policies",
+  ] as const) {
     await tx.deleteFrom(table).where("org_id", "=", org.id).execute();
   }
   await tx

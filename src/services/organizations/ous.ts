@@ -58,8 +58,7 @@ export const MAX_OU_DEPTH = 5;
 
 /** A root or an OU of the caller's organization, with the ids from the root down to it (inclusive). */
 export type Container =
-  | { type: "ROOT"; id: string; root: RootRow; chain: string[] }
-  | { type: "ORGANIZATIONAL_UNIT"; id: string; ou: OuRow; chain: string[] };
+  { type: "ROOT"; id: string; root: RootRow; chain: string[] } | { type: "ORGANIZATIONAL_UNIT"; id: string; ou: OuRow; chain: string[] };
 
 async function getOu(ctx: CallContext, org: OrgRow, id: string): Promise<OuRow | undefined> {
   return ctx.tx.selectFrom("ous").selectAll().where("id", "=", id).where("org_id", "=", org.id).executeTakeFirst();
@@ -148,7 +147,10 @@ export const CreateOrganizationalUnit = op(
       .where("org_id", "=", org.id)
       .executeTakeFirstOrThrow();
     if (Number(count.n) >= (await quotas(ctx)).ousPerOrganization) {
-      throw constraintViolation("OU_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of OUs that you can have in an organization.");
+      throw constraintViolation(
+        "OU_NUMBER_LIMIT_EXCEEDED",
+        "You attempted to exceed the number of OUs that you can have in an organization.",
+      );
     }
     const root = parent.type === "ROOT" ? parent.root : await getRoot(ctx.tx, org.id);
     const id = await unusedOuId(ctx, root.id);

@@ -106,7 +106,8 @@ export const MAX_ATTACHMENTS_PER_TARGET: Readonly<Record<string, number>> = {
 /** The limit for management policy types the quotas page doesn't list. */
 export const DEFAULT_MAX_ATTACHMENTS_PER_TARGET = 10;
 
-export const maxAttachmentsFor = (policyType: string): number => MAX_ATTACHMENTS_PER_TARGET[policyType] ?? DEFAULT_MAX_ATTACHMENTS_PER_TARGET;
+export const maxAttachmentsFor = (policyType: string): number =>
+  MAX_ATTACHMENTS_PER_TARGET[policyType] ?? DEFAULT_MAX_ATTACHMENTS_PER_TARGET;
 
 /** Types of which every root, OU and account must keep at least one attached policy. */
 const MIN_ONE_ATTACHED: readonly string[] = [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY];
@@ -125,7 +126,10 @@ const immutablePolicy = () => invalidInput("IMMUTABLE_POLICY", "You specified a 
 const nonDetachablePolicy = () => invalidInput("NON_DETACHABLE_POLICY", "You can't detach this AWS Managed Policy.");
 const targetNotSupported = () => invalidInput("TARGET_NOT_SUPPORTED", "You can't perform the specified operation on that target entity.");
 const policyNumberLimit = () =>
-  constraintViolation("POLICY_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of policies that you can have in an organization.");
+  constraintViolation(
+    "POLICY_NUMBER_LIMIT_EXCEEDED",
+    "You attempted to exceed the number of policies that you can have in an organization.",
+  );
 const maxAttachmentLimit = () =>
   constraintViolation(
     "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
@@ -296,7 +300,11 @@ export const UpdatePolicy = op(async (ctx, input: UpdatePolicyRequest): Promise<
     .where("id", "=", row.id)
     .execute();
   if (updated.content !== row.content) await bumpPolicyVersion(ctx.tx, org.id);
-  await recordEvent(ctx, org.id, "UpdatePolicy", { policyId: row.id, policyType: row.type, contentChanged: updated.content !== row.content });
+  await recordEvent(ctx, org.id, "UpdatePolicy", {
+    policyId: row.id,
+    policyType: row.type,
+    contentChanged: updated.content !== row.content,
+  });
   return { Policy: toPolicy(org, updated) };
 });
 
@@ -357,7 +365,9 @@ export const ListPoliciesForTarget = op(async (ctx, input: ListPoliciesForTarget
 export const ListTargetsForPolicy = op(async (ctx, input: ListTargetsForPolicyRequest): Promise<ListTargetsForPolicyResponse> => {
   const org = await requireOrg(ctx);
   const policy = await requirePolicy(ctx, org, input.PolicyId!);
-  const attachments = pages.keyset(ctx.tx.selectFrom("policy_targets").select(["target_id", "seq"]).where("org_id", "=", org.id).where("policy_id", "=", policy.id));
+  const attachments = pages.keyset(
+    ctx.tx.selectFrom("policy_targets").select(["target_id", "seq"]).where("org_id", "=", org.id).where("policy_id", "=", policy.id),
+  );
   const page = await pages.paginate(
     ctx,
     `${org.id}:${policy.id}`,
@@ -369,7 +379,10 @@ export const ListTargetsForPolicy = op(async (ctx, input: ListTargetsForPolicyRe
         const out: { key: string; summary: PolicyTargetSummary | undefined }[] = [];
         for (const r of rows) {
           const target = await findTarget(ctx.tx, org, r.target_id, ctx.now);
-          out.push({ key: attachments.keyOf(r), summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type } });
+          out.push({
+            key: attachments.keyOf(r),
+            summary: target && { TargetId: target.id, Arn: target.arn, Name: target.name, Type: target.type },
+          });
         }
         return out;
       },
@@ -442,7 +455,11 @@ async function attachEverywhere(ctx: CallContext, org: OrgRow, root: RootRow, po
     const chunk = targets.slice(i, i + INSERT_CHUNK);
     const seqs = await nextSeqs(ctx.tx, chunk.length);
     const values = chunk.map((t, j) => ({ org_id: org.id, policy_id: policyId, target_id: t.id, target_type: t.type, seq: seqs[j]! }));
-    await ctx.tx.insertInto("policy_targets").values(values).onConflict((oc) => oc.doNothing()).execute();
+    await ctx.tx
+      .insertInto("policy_targets")
+      .values(values)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }
 
@@ -477,7 +494,11 @@ export const DisablePolicyType = op(async (ctx, input: DisablePolicyTypeRequest)
     .where("org_id", "=", org.id)
     .where("policy_id", "in", ctx.tx.selectFrom("policies").select("id").where("type", "=", type))
     .execute();
-  root = await setPolicyTypes(ctx, root, types.filter((t) => t.Type !== type));
+  root = await setPolicyTypes(
+    ctx,
+    root,
+    types.filter((t) => t.Type !== type),
+  );
   await bumpPolicyVersion(ctx.tx, org.id);
   await recordEvent(ctx, org.id, "DisablePolicyType", { rootId: root.id, policyType: type });
   return { Root: toRoot(org, root) };

@@ -73,7 +73,17 @@ function organizationsOperations(): readonly string[] {
   return Object.keys(loadModel(ORGANIZATIONS_MODEL_UID).operations);
 }
 
-const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
+const STATEMENT_KEYS = new Set([
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+]);
 
 const badJson = (): AwsError => invalidInput("INVALID_RESOURCE_POLICY_JSON", MESSAGES.invalidJson);
 const badPrincipal = (): AwsError => invalidInput("INVALID_PRINCIPAL", MESSAGES.invalidPrincipal);
@@ -162,7 +172,8 @@ function parseCondition(c: JsonValue): Record<string, Record<string, string | st
     const keys: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(block)) {
       const values = Array.isArray(value) ? value : [value];
-      if (values.length === 0 || !values.every((x) => typeof x === "string" || typeof x === "number" || typeof x === "boolean")) throw badJson();
+      if (values.length === 0 || !values.every((x) => typeof x === "string" || typeof x === "number" || typeof x === "boolean"))
+        throw badJson();
       const strings = values.map((x) => String(x));
       keys[key] = Array.isArray(value) ? strings : strings[0]!;
     }
@@ -192,7 +203,12 @@ function matchedOperations(pattern: string, operations: readonly string[]): stri
 }
 
 /** Checks principals, actions, resources and policy types against what a delegation policy may hold. */
-async function checkStatements(ctx: CallContext, org: OrgRow, statements: DelegationStatement[], operations: readonly string[]): Promise<void> {
+async function checkStatements(
+  ctx: CallContext,
+  org: OrgRow,
+  statements: DelegationStatement[],
+  operations: readonly string[],
+): Promise<void> {
   const resourcePrefix = `arn:${org.partition}:organizations::${org.management_account_id}:`;
   for (const stmt of statements) {
     for (const entry of stmt.principals) {
@@ -312,7 +328,12 @@ export async function resourcePolicyAllows(
   for (const stmt of parsed.statements) {
     if (!stmt.principals.some((p) => principalNames(p, accountId, principalArn, org.partition))) continue;
     if (!stmt.actions.some((a) => actionMatches(a, rc.action))) continue;
-    if (request.resource !== undefined && stmt.resources !== undefined && !stmt.resources.some((r) => resourceMatches(r, request.resource!))) continue;
+    if (
+      request.resource !== undefined &&
+      stmt.resources !== undefined &&
+      !stmt.resources.some((r) => resourceMatches(r, request.resource!))
+    )
+      continue;
     if (!evaluateCondition(stmt.condition, rc, parsed.version)) continue;
     if (stmt.effect === "Deny") return false;
     allowed = true;

@@ -1,5 +1,11 @@
 /** The tag operations: TagResource, UntagResource, ListTagsForResource (the tag store is src/org/tags.ts). */
-import type { ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-organizations";
+import type {
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  Tag,
+  TagResourceRequest,
+  UntagResourceRequest,
+} from "@aws-sdk/client-organizations";
 import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import { putTags } from "../../org/tags.js";
@@ -17,9 +23,12 @@ async function requireTaggable(ctx: CallContext, org: OrgRow, resourceId: string
     const row = await getAccountRow(tx, resourceId);
     found = row !== undefined && row.org_id === org.id && isVisible(row, ctx.now);
   } else if (resourceId.startsWith("r-")) {
-    found = (await tx.selectFrom("roots").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
+    found =
+      (await tx.selectFrom("roots").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !==
+      undefined;
   } else if (resourceId.startsWith("ou-")) {
-    found = (await tx.selectFrom("ous").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
+    found =
+      (await tx.selectFrom("ous").select("id").where("id", "=", resourceId).where("org_id", "=", org.id).executeTakeFirst()) !== undefined;
   } else if (resourceId.startsWith("rp-")) {
     found = await isOrganizationResourcePolicy(ctx, org, resourceId);
   } else if (resourceId.startsWith("rt-")) {

@@ -45,7 +45,16 @@ import { recordEvent } from "../../org/events.js";
 import { createHandshake, currentState, toHandshake, type HandshakeRow } from "../../org/handshakes.js";
 import { pages } from "./pages.js";
 import { nextSeq } from "../../store/sequence.js";
-import { DAY_MS, getAccountRow, getOrganization, implicitEmail, membership, requireOrg, type AccountRow, type OrgRow } from "../../org/repo.js";
+import {
+  DAY_MS,
+  getAccountRow,
+  getOrganization,
+  implicitEmail,
+  membership,
+  requireOrg,
+  type AccountRow,
+  type OrgRow,
+} from "../../org/repo.js";
 import { putTags, validateTags } from "../../org/tags.js";
 
 export const TRANSFER_RESPONSIBILITY = "TRANSFER_RESPONSIBILITY";
@@ -65,7 +74,8 @@ export const MAX_START_AHEAD_MS = 365 * DAY_MS;
 export const MESSAGES = {
   notFound: "We can't find a transfer that you specified.",
   alreadyInStatus: "The responsibility transfer is already in the status that you specified.",
-  invalidTransition: "The responsibility transfer can't transition to the requested state because it's not in a valid state for this operation.",
+  invalidTransition:
+    "The responsibility transfer can't transition to the requested state because it's not in a valid state for this operation.",
   startNotBeginningOfDay: "You provided an invalid start date. The start date must be the beginning of the day (00:00:00.000).",
   startNotBeginningOfMonth: "You provided an invalid start date. The start date must be the first day of the month.",
   startTooEarly: "You provided an invalid start date. The start date is too early.",
@@ -115,7 +125,8 @@ export function monthEnd(ms: number): number {
 
 /** START_DATE_* checks: the first day of a month at midnight UTC, late enough to accept, not too far ahead. */
 export function checkStartTimestamp(start: number, now: number): void {
-  if (!Number.isFinite(start) || start % DAY_MS !== 0) throw invalidInput("START_DATE_NOT_BEGINNING_OF_DAY", MESSAGES.startNotBeginningOfDay);
+  if (!Number.isFinite(start) || start % DAY_MS !== 0)
+    throw invalidInput("START_DATE_NOT_BEGINNING_OF_DAY", MESSAGES.startNotBeginningOfDay);
   if (new Date(start).getUTCDate() !== 1) throw invalidInput("START_DATE_NOT_BEGINNING_OF_MONTH", MESSAGES.startNotBeginningOfMonth);
   if (start - ACCEPT_BEFORE_START_MS <= now) throw invalidInput("START_DATE_TOO_EARLY", MESSAGES.startTooEarly);
   if (start > now + MAX_START_AHEAD_MS) throw invalidInput("START_DATE_TOO_LATE", MESSAGES.startTooLate);
@@ -221,7 +232,11 @@ async function visibleTransfer(ctx: CallContext, org: OrgRow, id: string): Promi
 }
 
 /** Active (ACCEPTED, not withdrawn) transfers in which `orgId` is the source, or the target. */
-async function activeTransfers(ctx: CallContext, column: "source_org_id" | "target_org_id", orgId: string): Promise<ResponsibilityTransferTable[]> {
+async function activeTransfers(
+  ctx: CallContext,
+  column: "source_org_id" | "target_org_id",
+  orgId: string,
+): Promise<ResponsibilityTransferTable[]> {
   return ctx.tx.selectFrom("responsibility_transfers").selectAll().where(column, "=", orgId).where("status", "=", "ACCEPTED").execute();
 }
 
@@ -258,8 +273,10 @@ export const InviteOrganizationToTransferResponsibility = op(
     const org = await requireOrg(ctx);
     const target = input.Target!;
     if (target.Type !== "ACCOUNT" && target.Type !== "EMAIL") throw invalidInput("INVALID_PARTY_TYPE_TARGET", MESSAGES.invalidPartyType);
-    if (target.Type === "ACCOUNT" && !/^\d{12}$/.test(target.Id!)) throw invalidInput("INVALID_PATTERN_TARGET_ID", MESSAGES.invalidTargetId);
-    if (target.Type === "EMAIL" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target.Id!)) throw invalidInput("INVALID_EMAIL_ADDRESS_TARGET", MESSAGES.invalidEmail);
+    if (target.Type === "ACCOUNT" && !/^\d{12}$/.test(target.Id!))
+      throw invalidInput("INVALID_PATTERN_TARGET_ID", MESSAGES.invalidTargetId);
+    if (target.Type === "EMAIL" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target.Id!))
+      throw invalidInput("INVALID_EMAIL_ADDRESS_TARGET", MESSAGES.invalidEmail);
     const start = toEpochMs(input.StartTimestamp);
     checkStartTimestamp(start, ctx.now);
     const tags = (input.Tags ?? []) as Tag[];
@@ -285,7 +302,8 @@ export const InviteOrganizationToTransferResponsibility = op(
         (target.Type === "EMAIL" && t.source_email?.toLowerCase() === target.Id!.toLowerCase()) ||
         (invited?.org_id != null && t.source_org_id === invited.org_id);
       if (sameParty && status === "REQUESTED") throw errors.duplicateHandshake();
-      if (sameParty && status === "ACCEPTED") throw errors.handshakeConstraint("RESPONSIBILITY_TRANSFER_ALREADY_EXISTS", MESSAGES.alreadyExists);
+      if (sameParty && status === "ACCEPTED")
+        throw errors.handshakeConstraint("RESPONSIBILITY_TRANSFER_ALREADY_EXISTS", MESSAGES.alreadyExists);
       if (status === "REQUESTED" || status === "ACCEPTED") live++;
     }
     if (live >= MAX_INBOUND_TRANSFERS) {
@@ -335,7 +353,11 @@ export const InviteOrganizationToTransferResponsibility = op(
       })
       .execute();
     if (tags.length > 0) await putTags(ctx, id, tags);
-    await recordEvent(ctx, org.id, "InviteOrganizationToTransferResponsibility", { responsibilityTransferId: id, handshakeId: handshake.id, target: target.Id });
+    await recordEvent(ctx, org.id, "InviteOrganizationToTransferResponsibility", {
+      responsibilityTransferId: id,
+      handshakeId: handshake.id,
+      target: target.Id,
+    });
     return { Handshake: toHandshake({ ...handshake, expires_at: expiresAt }, ctx.now) };
   },
 );
@@ -411,7 +433,9 @@ export const ListInboundResponsibilityTransfers = op(
       ctx,
       `${org.id}:${input.Type}`,
       input,
-      pages.keyset(ctx.tx.selectFrom("responsibility_transfers").selectAll().where("target_org_id", "=", org.id).where("type", "=", input.Type!)),
+      pages.keyset(
+        ctx.tx.selectFrom("responsibility_transfers").selectAll().where("target_org_id", "=", org.id).where("type", "=", input.Type!),
+      ),
       (r) => r,
     );
     const items: ResponsibilityTransfer[] = [];
@@ -436,12 +460,20 @@ export const ListOutboundResponsibilityTransfers = op(
           .where((eb) =>
             eb.or([
               eb("source_org_id", "=", org.id),
-              eb.and([eb("source_org_id", "is", null), eb.or([eb("source_account_id", "=", org.management_account_id), eb("source_email", "is not", null)])]),
+              eb.and([
+                eb("source_org_id", "is", null),
+                eb.or([eb("source_account_id", "=", org.management_account_id), eb("source_email", "is not", null)]),
+              ]),
             ]),
           ),
       ),
       // Invitations by email are matched case-insensitively here rather than in SQL.
-      (r) => (r.source_org_id === org.id || r.source_account_id === org.management_account_id || r.source_email?.toLowerCase() === email.toLowerCase() ? r : undefined),
+      (r) =>
+        r.source_org_id === org.id ||
+        r.source_account_id === org.management_account_id ||
+        r.source_email?.toLowerCase() === email.toLowerCase()
+          ? r
+          : undefined,
     );
     const items: ResponsibilityTransfer[] = [];
     for (const row of page.items) items.push(await toTransfer(ctx, row, org, "outbound"));

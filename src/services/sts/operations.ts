@@ -12,7 +12,12 @@ const MAX_SESSION_DURATION_SECONDS = 3600;
 
 /** Whether the caller may assume `roleName` in `accountId`: the role must exist and trust the caller. */
 async function trusts(ctx: CallContext, accountId: string, roleName: string): Promise<boolean> {
-  const role = await ctx.tx.selectFrom("roles").select("role_name").where("account_id", "=", accountId).where("role_name", "=", roleName).executeTakeFirst();
+  const role = await ctx.tx
+    .selectFrom("roles")
+    .select("role_name")
+    .where("account_id", "=", accountId)
+    .where("role_name", "=", roleName)
+    .executeTakeFirst();
   if (!role) return false;
   // The role CreateAccount makes trusts only the management account of the account's
   // organization (not principals of the member account itself).
