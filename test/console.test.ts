@@ -28,7 +28,7 @@ import {
   type ConsoleState,
   type TreeNode,
 } from "../src/console/state.js";
-import { nextSeqs } from "../src/store/sequence.js";
+import { insertAccounts } from "./helpers/bulk.js";
 
 const WAIT_MESSAGE = "This operation requires a wait period.  Try again later.";
 const s = useTestServer();
@@ -740,26 +740,11 @@ test("state: an organization of 10,000 accounts comes in pages (root capped, OUs
     parent_id: i < 9_000 ? rootId : bulk,
     email: `acct-${String(i).padStart(5, "0")}@bulk.example.com`,
     name: `acct-${String(i).padStart(5, "0")}`,
-    joined_method: "INVITED",
     joined_at: now - 1000,
     created_at: now - 1000,
-    created_by_org_id: null,
-    support_plan: 1,
-    contact_info: 1,
-    payment_method: 1,
-    closed_at: null,
-    govcloud_enabled: 0,
   }));
   // Written straight into the store: 10,000 CreateAccount calls would only slow the test down.
-  await s.sim.app.store.writeTransaction(async (tx) => {
-    const seqs = await nextSeqs(tx, rows.length);
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx
-        .insertInto("accounts")
-        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
-        .execute();
-    }
-  });
+  await insertAccounts(s.sim.app.store, rows);
 
   const res = await fetch(`${s.endpoint}/_orgsim/state`);
   const body = await res.text();

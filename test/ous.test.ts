@@ -21,7 +21,7 @@ import {
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, useTestServer, awsError, MANAGEMENT } from "./helpers/server.js";
-import { nextSeqs } from "../src/store/sequence.js";
+import { insertOus } from "./helpers/bulk.js";
 
 const s = useTestServer();
 
@@ -494,15 +494,7 @@ test("CreateOrganizationalUnit: an organization holds at most 2000 OUs; the next
       created_at: 0,
     };
   });
-  await s.sim.app.store.writeTransaction(async (tx) => {
-    const seqs = await nextSeqs(tx, rows.length);
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx
-        .insertInto("ous")
-        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
-        .execute();
-    }
-  });
+  await insertOus(s.sim.app.store, rows);
   const last = await createOu(rootId, "two-thousandth");
   assert.equal(last.Name, "two-thousandth");
   const err = await awsError(() => s.orgs().send(new CreateOrganizationalUnitCommand({ ParentId: last.Id, Name: "one-too-many" })));

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nextSeqs } from "../src/store/sequence.js";
+import { insertAccounts } from "./helpers/bulk.js";
 import {
   AcceptHandshakeCommand,
   CancelHandshakeCommand,
@@ -294,25 +294,8 @@ test("Rule: EnableAllFeatures's standard migration serves organizations of at mo
     parent_id: root,
     email: `bulk-${i}@example.com`,
     name: `bulk-${i}`,
-    joined_method: "INVITED",
-    joined_at: 0,
-    created_at: 0,
-    created_by_org_id: null,
-    support_plan: 1,
-    contact_info: 1,
-    payment_method: 1,
-    closed_at: null,
-    govcloud_enabled: 0,
   }));
-  await s.sim.app.store.writeTransaction(async (tx) => {
-    const seqs = await nextSeqs(tx, rows.length);
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx
-        .insertInto("accounts")
-        .values(rows.slice(i, i + 500).map((r, j) => ({ ...r, seq: seqs[i + j]! })))
-        .execute();
-    }
-  });
+  await insertAccounts(s.sim.app.store, rows);
   const err = await awsError(() => s.orgs().send(new EnableAllFeaturesCommand({})));
   assertAwsError(err, "ConstraintViolationException", "ALL_FEATURES_MIGRATION_ORGANIZATION_SIZE_LIMIT_EXCEEDED");
   assert.deepEqual((await s.orgs().send(new ListHandshakesForOrganizationCommand({}))).Handshakes, []);
