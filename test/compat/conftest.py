@@ -7,6 +7,7 @@ the AWS CLI v1, exactly as a user would (only the endpoint URL changes).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
 
@@ -149,11 +150,13 @@ def _stop(process: subprocess.Popen) -> Optional[int]:
         return None
 
 
-@pytest.fixture(scope="session")
-def orgsim(tmp_path_factory):
+@contextlib.contextmanager
+def running_orgsim(tmp_path_factory, name: str, *flags: str) -> Iterator[Orgsim]:
+    """An orgsim process of its own (`orgsim start --port 0 --quiet` and `flags`), on a fresh
+    PostgreSQL database when ORGSIM_TEST_DATABASE_URL is set; it must stop cleanly on SIGTERM."""
     if not (REPO_ROOT / "dist" / "src" / "cli.js").exists():
-        pytest.fail("dist/ is missing: build first with `npx tsc -p tsconfig.json`")
-    args = ["node", str(REPO_ROOT / "bin" / "orgsim.js"), "start", "--port", "0", "--quiet"]
+        pytest.fail("dist/ is missing: build first with `npm run build`")
+    args = ["node", str(REPO_ROOT / "bin" / "orgsim.js"), "start", "--port", "0", "--quiet", *flags]
     database: Optional[_Database] = None
     admin_url = os.environ.get("ORGSIM_TEST_DATABASE_URL")
     if admin_url:
@@ -162,7 +165,7 @@ def orgsim(tmp_path_factory):
         args += ["--database", database.url]
     # Only the flags above configure it: no ORGSIM_* setting of the caller's shell leaks in.
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORGSIM_")}
-    stderr_path = tmp_path_factory.mktemp("orgsim") / "stderr.log"
+    stderr_path = tmp_path_factory.mktemp(name) / "stderr.log"
     stderr_file = open(stderr_path, "wb")
     process = None
     try:
@@ -188,6 +191,12 @@ def orgsim(tmp_path_factory):
         stderr_file.close()
         if database:
             database.drop()
+
+
+@pytest.fixture(scope="session")
+def orgsim(tmp_path_factory) -> Iterator[Orgsim]:
+    with running_orgsim(tmp_path_factory, "orgsim") as sim:
+        yield sim
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,7 @@ against an orgsim started with --complete-async-immediately.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -21,7 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import REPO_ROOT, START_TIMEOUT_SECONDS, _Database, _drain, _read_listening_line, _stop
+from conftest import REPO_ROOT, running_orgsim
 
 README_ENDPOINT = "http://localhost:4599"
 SECTION = "## Coming from moto or LocalStack"
@@ -221,27 +218,8 @@ def test_readme_moto_section_python_block_runs_against_orgsim_as_written(index, 
 @pytest.fixture(scope="module")
 def instant_endpoint(tmp_path_factory):
     """A second orgsim, started as a suite that cannot wait would start it."""
-    args = ["node", str(REPO_ROOT / "bin" / "orgsim.js"), "start", "--port", "0", "--quiet", "--complete-async-immediately"]
-    database = None
-    admin_url = os.environ.get("ORGSIM_TEST_DATABASE_URL")
-    if admin_url:
-        database = _Database(admin_url)
-        database.create()
-        args += ["--database", database.url]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGSIM_")}
-    stderr_path = tmp_path_factory.mktemp("orgsim-instant") / "stderr.log"
-    stderr_file = open(stderr_path, "wb")
-    process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file)
-    try:
-        line = _read_listening_line(process, time.monotonic() + START_TIMEOUT_SECONDS)
-        endpoint = line[len("orgsim listening on "):].split(" ")[0]
-        threading.Thread(target=_drain, args=(process.stdout.fileno(),), daemon=True).start()
-        yield endpoint
-    finally:
-        _stop(process)
-        stderr_file.close()
-        if database:
-            database.drop()
+    with running_orgsim(tmp_path_factory, "orgsim-instant", "--complete-async-immediately") as sim:
+        yield sim.endpoint
 
 
 def test_moto_test_unchanged_create_account_succeeds_at_once_with_complete_async_immediately(instant_endpoint, aws_credentials):

@@ -5,42 +5,20 @@ hashed), so they keep working in strict mode, in any region; a key orgsim did no
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import threading
-import time
 from typing import Iterator
 
 import botocore.exceptions
 import pytest
 
-from conftest import START_TIMEOUT_SECONDS, REPO_ROOT, Orgsim, _Database, _drain, _read_listening_line, _stop
+from conftest import Orgsim, running_orgsim
 from orgsim_compat import MANAGEMENT, Credentials, make_client, run_aws
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory) -> Iterator[Orgsim]:
     """A second orgsim, started with --strict-auth, for this module only."""
-    args = ["node", str(REPO_ROOT / "bin" / "orgsim.js"), "start", "--port", "0", "--quiet", "--strict-auth"]
-    database = None
-    admin_url = os.environ.get("ORGSIM_TEST_DATABASE_URL")
-    if admin_url:
-        database = _Database(admin_url)
-        database.create()
-        args += ["--database", database.url]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGSIM_")}
-    stderr_path = tmp_path_factory.mktemp("orgsim-strict") / "stderr.log"
-    with open(stderr_path, "wb") as stderr_file:
-        process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file)
-        try:
-            line = _read_listening_line(process, time.monotonic() + START_TIMEOUT_SECONDS)
-            endpoint = line[len("orgsim listening on "):].partition(" ")[0]
-            threading.Thread(target=_drain, args=(process.stdout.fileno(),), daemon=True).start()
-            yield Orgsim(endpoint, "strict", process, stderr_path)
-        finally:
-            _stop(process)
-            if database:
-                database.drop()
+    with running_orgsim(tmp_path_factory, "orgsim-strict", "--strict-auth") as sim:
+        yield sim
 
 
 @pytest.fixture(scope="module")
