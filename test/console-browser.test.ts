@@ -9,7 +9,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { CHROMIUM, LAUNCH_ARGS, loadChromium } from "./helpers/browser.js";
 import { fileURLToPath } from "node:url";
 import {
   AttachPolicyCommand,
@@ -47,40 +48,13 @@ interface Browser {
   close(): Promise<void>;
 }
 interface Chromium {
-  launch(options: { executablePath: string; args: string[] }): Promise<Browser>;
+  launch(options: { executablePath: string; args: readonly string[] }): Promise<Browser>;
 }
 
-const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SHOTS = fileURLToPath(new URL("../../test-results/console/", import.meta.url));
 const WAIT = { timeout: 15_000 };
 
-async function loadChromium(): Promise<Chromium | string> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (install it with: apt-get install -y chromium)`;
-  try {
-    const moduleName = "playwright-core";
-    const playwright = (await import(moduleName)) as { chromium?: Chromium };
-    if (!playwright.chromium) return "playwright-core has no chromium launcher";
-    return playwright.chromium;
-  } catch {
-    return "playwright-core is not installed (npm install --save-dev playwright-core)";
-  }
-}
-
-const chromium = await loadChromium();
-// CI sets ORGSIM_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping silently.
-if (typeof chromium === "string" && process.env.ORGSIM_REQUIRE_BROWSER === "1") {
-  throw new Error(`ORGSIM_REQUIRE_BROWSER=1 but the console browser tests can't run: ${chromium}`);
-}
+const chromium = await loadChromium<Chromium>("console browser tests");
 const skip = typeof chromium === "string" ? `console browser tests skipped: ${chromium}` : false;
 
 let s: TestServer;

@@ -11,7 +11,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { CHROMIUM, LAUNCH_ARGS, loadChromium } from "./helpers/browser.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateOrganizationCommand, DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
@@ -45,41 +45,19 @@ interface Browser {
   close(): Promise<void>;
 }
 interface Chromium {
-  launch(options: { executablePath: string; args: string[] }): Promise<Browser>;
+  launch(options: { executablePath: string; args: readonly string[] }): Promise<Browser>;
 }
 
-const CHROMIUM = "/usr/bin/chromium";
 const MAPPED = ["attacker.example", "app.example", "evil.example"];
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
+const BROWSER_ARGS = [
+  ...LAUNCH_ARGS,
   // What a rebinding attacker achieves with DNS: these names reach 127.0.0.1.
   `--host-resolver-rules=${MAPPED.map((n) => `MAP ${n} 127.0.0.1`).join(", ")}`,
 ];
 const WAIT = { timeout: 15_000 };
 const TOKEN = "browser-test-token-0123456789abcd";
 
-async function loadChromium(): Promise<Chromium | string> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (install it with: apt-get install -y chromium)`;
-  try {
-    const moduleName = "playwright-core";
-    const playwright = (await import(moduleName)) as { chromium?: Chromium };
-    return playwright.chromium ?? "playwright-core has no chromium launcher";
-  } catch {
-    return "playwright-core is not installed (npm install --save-dev playwright-core)";
-  }
-}
-
-const chromium = await loadChromium();
-if (typeof chromium === "string" && process.env.ORGSIM_REQUIRE_BROWSER === "1") {
-  throw new Error(`ORGSIM_REQUIRE_BROWSER=1 but the browser security tests can't run: ${chromium}`);
-}
+const chromium = await loadChromium<Chromium>("browser security tests");
 const skip = typeof chromium === "string" ? `browser security tests skipped: ${chromium}` : false;
 
 let s: TestServer; // --cors-origin http://app.example:<pages port>
@@ -96,7 +74,7 @@ before(async () => {
   await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
   pagesPort = (pages.address() as AddressInfo).port;
   s = await startTestServer({ corsOrigins: [`http://app.example:${pagesPort}`] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
 });
 after(async () => {
   await browser?.close();
