@@ -6,12 +6,11 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
+import { spawnOrgsim, runNode, BIN, type Run, type ServerProcess } from "./helpers/process.js";
 import { VERBS } from "../src/cli.js";
 import { nearest, parseArgs, type OptionSpec } from "../src/cli/args.js";
 import { DEFAULT_SETTINGS, SETTING_OPTIONS, envName, flagName } from "../src/config.js";
@@ -30,27 +29,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node bin/orgsim.js ...args` to completion. */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ORGSIM_ENDPOINT: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  runNode([BIN, ...args], { env: { ORGSIM_ENDPOINT: "", ...env } });
 
 /** A verb against the test server. */
 const orgsim = (...args: string[]) => run([...args, "--endpoint", server.endpoint]);

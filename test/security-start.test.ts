@@ -5,11 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnOrgsim, BIN, type ServerProcess } from "./helpers/process.js";
+import { spawnOrgsim, runNode, BIN, type Run, type ServerProcess } from "./helpers/process.js";
 import { web } from "./helpers/web.js";
 import { exposureOf, exposureText } from "../src/http/exposure.js";
 import { DEFAULT_SETTINGS } from "../src/config.js";
@@ -26,20 +25,8 @@ async function printed(server: ServerProcess, needle: string | RegExp): Promise<
   throw new Error(`the process never printed ${String(needle)}:\n${server.output()}`);
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ORGSIM_ENDPOINT: "", ORGSIM_CONTROL_TOKEN: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  runNode([BIN, ...args], { env: { ORGSIM_ENDPOINT: "", ORGSIM_CONTROL_TOKEN: "", ...env } });
 
 test("Rule (binding beyond loopback): start --host 0.0.0.0 warns on stderr that the AWS APIs (without authentication), the control API and the console are reachable, and how to close each", async () => {
   const server = await spawnOrgsim(["--host", "0.0.0.0", "--quiet"]);
