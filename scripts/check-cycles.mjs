@@ -40,7 +40,7 @@ const LAYERS = [
   ["org/"],
   ["policy/"],
   ["paginate.ts", "context.ts", "clock.ts", "quotas.ts", "duration.ts"],
-  ["store/", "protocol/", "config.ts", "log.ts", "version.ts"],
+  ["store/", "protocol/", "config.ts", "log.ts", "version.ts", "words.ts"],
 ];
 
 /** Imports refused within a layer or downwards too: [importer, imported, why]. "services/*\/" is any one service's folder. */

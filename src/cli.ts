@@ -28,6 +28,7 @@ import { describeDuration, formatDurationSeconds, parseDurationSeconds } from ".
 import { UsageError, describeOptions, nearest, parseArgs, type OptionSpec, type Parsed } from "./cli/args.js";
 import { Logger } from "./log.js";
 import { orgsimVersion } from "./version.js";
+import { plural } from "./words.js";
 import { warnAboutExposure } from "./http/exposure.js";
 
 /** What the process exits with; scripts may rely on these. */
@@ -166,10 +167,10 @@ export function describeExplanation(e: ExplainAnswer): string {
 export function describeSeed(result: SeedResult, source: string): string {
   const parts = result.organizations.map((o) => {
     const accounts = Object.keys(o.accounts).length - 1;
-    return `organization ${o.id} (management ${o.managementAccountId}, root ${o.rootId}): ${Object.keys(o.ous).length} OUs, ${accounts} member accounts, ${Object.keys(o.policies).length} policies`;
+    return `organization ${o.id} (management ${o.managementAccountId}, root ${o.rootId}): ${plural(Object.keys(o.ous).length, "OU")}, ${plural(accounts, "member account")}, ${plural(Object.keys(o.policies).length, "policy", "policies")}`;
   });
   if (result.clockOffsetSeconds !== undefined) parts.push(`clock offset ${formatDurationSeconds(result.clockOffsetSeconds)}`);
-  return `seeded ${source}: ${parts.join("; ") || "nothing to do"} (${result.operations} operations)`;
+  return `seeded ${source}: ${parts.join("; ") || "nothing to do"} (${plural(result.operations, "operation")})`;
 }
 
 /** Who-called details every event carries; the readable line shows the caller already. */

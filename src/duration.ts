@@ -4,6 +4,7 @@
  * exact form (seed export), and in words (the CLI's messages, the request log's "2 days 3 hours
  * left", the console).
  */
+import { plural } from "./words.js";
 
 const UNITS = { "": 1, s: 1, m: 60, h: 3600, d: 86400 } as const;
 type Unit = keyof typeof UNITS;
@@ -35,8 +36,7 @@ function minutesInWords(minutes: number): string {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
-  const plural = (n: number, word: string) => (n ? `${n} ${word}${n > 1 ? "s" : ""}` : "");
-  return [plural(days, "day"), plural(hours, "hour"), plural(mins, "minute")].filter(Boolean).join(" ");
+  return [days && plural(days, "day"), hours && plural(hours, "hour"), mins && plural(mins, "minute")].filter(Boolean).join(" ");
 }
 
 /** "2 days 3 hours", for people (rounded to the minute; seconds below a minute). */

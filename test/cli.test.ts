@@ -152,7 +152,7 @@ test("orgsim seed FILE: an invalid file is refused with file:line:col and exit c
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(
     applied.stdout,
-    /^seeded .*good\.yaml: organization o-\S+ \(management 222222222299, root r-\S+\): 1 OUs, 0 member accounts, 0 policies \(\d+ operations\)$/m,
+    /^seeded .*good\.yaml: organization o-\S+ \(management 222222222299, root r-\S+\): 1 OU, 0 member accounts, 0 policies \(\d+ operations\)$/m,
   );
   const state = await orgsim("export");
   assert.match(state.stdout, /management: "111111111111"/, "the seed added to the state");
