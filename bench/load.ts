@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describeError } from "./http.js";
 
+const hrtimeUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
 export interface LoadOptions {
   concurrency: number;
   warmupMs: number;
@@ -36,6 +38,8 @@ export interface LoadResult {
   dbCpuUsPerStep?: number;
   /** Each core's busy share over the window (from /proc/stat), where known: who else ran shows here. */
   coreBusy?: number[];
+  /** The measured window on process.hrtime's clock (µs), which V8's CPU profiles of the servers also use. */
+  windowUs?: [number, number];
   /** The load generator's own CPU per step and share of its core: near 1 means the client, not the server, set the pace. */
   clientCpuUsPerStep?: number;
   clientBusy?: number;
@@ -87,6 +91,8 @@ export async function closedLoop(
   let cpuWindowMs = options.durationMs;
   let clientFrom: NodeJS.CpuUsage | undefined;
   let clientTo: NodeJS.CpuUsage | undefined;
+  let windowFromUs: number | undefined;
+  let windowToUs: number | undefined;
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -102,11 +108,13 @@ export async function closedLoop(
           coresTo = coreTimes();
           clientTo = process.cpuUsage(clientFrom);
           cpuWindowMs = t0 - cpuOpenedAt;
+          windowToUs = hrtimeUs();
         }
         return;
       }
       if (clientFrom === undefined && t0 >= measureFrom) {
         cpuOpenedAt = t0;
+        windowFromUs = hrtimeUs();
         cpuFrom = serverCpu?.();
         dbFrom = dbCpu?.();
         coresFrom = coreTimes();
@@ -143,6 +151,7 @@ export async function closedLoop(
     meanMs: sorted.length ? sum / sorted.length : Number.NaN,
   };
   if (firstError !== undefined) result.firstError = firstError;
+  if (windowFromUs !== undefined && windowToUs !== undefined) result.windowUs = [windowFromUs, windowToUs];
   if (cpuFrom !== undefined && cpuTo !== undefined) {
     result.serverCpuSeconds = cpuTo - cpuFrom;
     result.serverBusy = result.serverCpuSeconds / (cpuWindowMs / 1000);

@@ -10,7 +10,7 @@ import type { StartupReport } from "./startup.js";
 import { startupLines, startupSection, startupVerdict } from "./startup-report.js";
 import { ROOT } from "./servers.js";
 import type { PgServerInfo } from "./postgres.js";
-import { listWorkload, PG_ONE, PG_THREE, SCP_WORKLOAD, type Measurement, type ServerName } from "./workloads.js";
+import { listWorkload, PG_ONE, PG_TWO, SCP_WORKLOAD, type Measurement, type ServerName } from "./workloads.js";
 
 const PROFILED_LIST = listWorkload("1,000");
 
@@ -66,7 +66,11 @@ export interface BenchReport {
   memory?: { accounts: number; rssMb: number; peakMb: number; emptyRssMb?: number; afterCreateRssMb?: number };
   moto?: { available: true; version: string; readyMs?: number } | { available: false; why: string };
   /** The PostgreSQL rows: the server's version and settings, or why they were skipped. */
-  postgres?: ({ available: true; replicas: number; load: LoadOptions } & PgServerInfo) | { available: false; why: string };
+  postgres?: ({ available: true; load: LoadOptions } & PgServerInfo) | { available: false; why: string };
+  /** Where each PostgreSQL configuration's replicas ran (cores; empty when not pinned) and the load generator ("any", or its core). */
+  postgresLayout?: Partial<Record<ServerName, { replicaCores: number[]; loadCores: string }>>;
+  /** Bytes of the answer to the management account's DescribeOrganization: the ceiling's fixed body and orgsim's. */
+  describeBytes?: { ceiling?: number; orgsim?: number };
   /** Time to first answer of each replica of each PostgreSQL configuration (started together). */
   postgresReadyMs?: Partial<Record<ServerName, number[]>>;
   /** First answer after process start: orgsim against the bare server, side by side (bench/startup.ts). */
@@ -132,6 +136,103 @@ function sharedWorkloads(report: BenchReport): { workload: string; orgsim: numbe
     const mo = perSecond(find(report, "moto", m.workload));
     if (o !== undefined && mo !== undefined) out.push({ workload: m.workload, orgsim: o, moto: mo });
   }
+  return out;
+}
+
+const CEILING = "node:http" as const;
+const DESCRIBE_WORKLOAD = "DescribeOrganization (management)";
+
+/** A row measured against the bare server: requests (not steps) per second and CPU µs per request, and both as shares of the bare server's. */
+interface CeilingRatio {
+  m: Measurement;
+  requestsPerSecond: number;
+  /** The server's CPU per request, plus its database's where that runs apart (PostgreSQL). */
+  cpuUsPerRequest?: number;
+  share: number;
+  cpuShare?: number;
+}
+
+function ceilingRatios(report: BenchReport): { ceiling: { rps: number; cpuUs?: number } | undefined; rows: CeilingRatio[] } {
+  const c = find(report, CEILING, DESCRIBE_WORKLOAD);
+  const rps = perSecond(c);
+  if (rps === undefined) return { ceiling: undefined, rows: [] };
+  const cUs = c?.result?.serverCpuUsPerStep;
+  const rows: CeilingRatio[] = [];
+  for (const m of report.measurements) {
+    if (m.server === CEILING || m.server === "moto") continue;
+    const ps = perSecond(m);
+    if (ps === undefined || !m.result) continue;
+    const per = m.requestsPerStep ?? 1;
+    const r = m.result;
+    const cpuUs = r.serverCpuUsPerStep !== undefined ? (r.serverCpuUsPerStep + (r.dbCpuUsPerStep ?? 0)) / per : undefined;
+    const row: CeilingRatio = { m, requestsPerSecond: ps * per, share: (ps * per) / rps };
+    if (cpuUs !== undefined) row.cpuUsPerRequest = cpuUs;
+    if (cpuUs !== undefined && cUs !== undefined && cpuUs > 0) row.cpuShare = cUs / cpuUs;
+    rows.push(row);
+  }
+  return { ceiling: { rps, ...(cUs !== undefined ? { cpuUs: cUs } : {}) }, rows };
+}
+
+const PG_TARGET_RATE = 5000;
+const PG_RATE_TARGET = `PostgreSQL, one replica: DescribeOrganization >= ${PG_TARGET_RATE.toLocaleString("en-US")} req/s`;
+const PG_SCALE_TARGET = "PostgreSQL: two replicas faster than one (DescribeOrganization)";
+
+function postgresVerdicts(report: BenchReport): Verdict[] {
+  const pg = report.postgres;
+  const one = find(report, PG_ONE, DESCRIBE_WORKLOAD);
+  const two = find(report, PG_TWO, DESCRIBE_WORKLOAD);
+  const oneR = perSecond(one);
+  const twoR = perSecond(two);
+  const why = pg && !pg.available ? `not measured: ${pg.why}` : "not measured";
+  const out: Verdict[] = [];
+  if (oneR !== undefined && one?.result) {
+    const r = one.result;
+    const mUs = machineUs(r);
+    const v: Verdict = {
+      target: PG_RATE_TARGET,
+      measured: `${rate(oneR)} req/s; per call orgsim ${usText(r.serverCpuUsPerStep)} µs + PostgreSQL ${usText(r.dbCpuUsPerStep)} µs of CPU (load generator ${usText(r.clientCpuUsPerStep)} µs)`,
+      met: oneR >= PG_TARGET_RATE,
+    };
+    if (!v.met) {
+      const nproc = report.machine.nproc;
+      v.why =
+        (r.serverCpuUsPerStep !== undefined
+          ? `At ${PG_TARGET_RATE.toLocaleString("en-US")} req/s one replica may spend at most ${(1e6 / PG_TARGET_RATE).toFixed(0)} µs of its core per call; it spends ${usText(r.serverCpuUsPerStep)} µs (busy ${busyOf(one)}). `
+          : "") +
+        (mUs !== undefined
+          ? `The whole call costs this machine ${usText(mUs)} µs of CPU (orgsim, PostgreSQL and the load generator), so its ${nproc} cores could answer at most about ${rate((nproc * 1e6) / mUs)} calls/s. `
+          : "") +
+        cpuSentence(report, r);
+    }
+    out.push(v);
+  } else out.push({ target: PG_RATE_TARGET, measured: why, met: undefined });
+  if (oneR !== undefined && twoR !== undefined && one?.result && two?.result) {
+    const o1 = one.result.serverCpuUsPerStep;
+    const o2 = two.result.serverCpuUsPerStep;
+    const v: Verdict = {
+      target: PG_SCALE_TARGET,
+      measured:
+        `${rate(twoR)} vs ${rate(oneR)} req/s = ${(twoR / oneR).toFixed(2)}x` +
+        (o1 !== undefined && o2 !== undefined
+          ? `; orgsim CPU per call ${usText(o2)} vs ${usText(o1)} µs (${(o2 / o1).toFixed(2)}x), PostgreSQL ${usText(two.result.dbCpuUsPerStep)} vs ${usText(one.result.dbCpuUsPerStep)} µs`
+          : "") +
+        ` (${report.machine.nproc} cores shared by replicas, PostgreSQL and load generator)`,
+      met: twoR > oneR,
+    };
+    if (!v.met) {
+      const m1 = machineUs(one.result);
+      v.why =
+        `On ${report.machine.nproc} cores the second replica takes the core the load generator and PostgreSQL were using with one replica, so it adds no CPU to the machine` +
+        (m1 !== undefined
+          ? ` (one call costs ${usText(m1)} µs of the machine's CPU; the one-replica row already ran at ${pct(oneR / ((report.machine.nproc * 1e6) / m1))} of what ${report.machine.nproc} cores allow)`
+          : "") +
+        `. ` +
+        (o1 !== undefined && o2 !== undefined && o2 / o1 <= 1.15
+          ? "orgsim's CPU per call stays flat with two replicas, so on a machine with a core to spare per replica (and for PostgreSQL and the load generator) two replicas would answer about twice as many reads, until PostgreSQL is the limit."
+          : "orgsim's CPU per call grows with two replicas here, which the sharing of the cores explains only in part.");
+    }
+    out.push(v);
+  } else out.push({ target: PG_SCALE_TARGET, measured: why, met: undefined });
   return out;
 }
 
@@ -265,9 +366,15 @@ function verdicts(report: BenchReport): Verdict[] {
     if (!v.met)
       v.why = `The process grew from ${mem.emptyRssMb?.toFixed(0) ?? "?"} MB with an empty organization to ${mem.rssMb.toFixed(0)} MB; the growth holds the in-memory SQLite database (accounts, their create-account statuses, roles, policy attachments and two events per creation, with indexes) and V8's heap.`;
     out.push(v);
-  } else out.push({ target: "RSS of orgsim holding 10,000 accounts < 150 MB", measured: "not measured (no /proc)", met: undefined });
+  } else
+    out.push({
+      target: "RSS of orgsim holding 10,000 accounts < 150 MB",
+      measured: report.create10k ? "not measured (no /proc)" : "not measured in this run",
+      met: undefined,
+    });
 
   out.push(startupVerdict(report.startup));
+  out.push(...postgresVerdicts(report));
   return out;
 }
 
@@ -282,9 +389,13 @@ function throughputCell(m: Measurement): string {
 }
 
 export function printTable(report: BenchReport): void {
-  const rows: string[][] = [["server", "workload", "throughput", "p50 ms", "p99 ms", "busy", "cpu µs/step", "pg µs/step", "note"]];
+  const rows: string[][] = [
+    ["server", "workload", "throughput", "p50 ms", "p99 ms", "busy", "cpu µs/step", "pg µs/step", "x bare", "x bare cpu", "note"],
+  ];
+  const ratios = ceilingRatios(report).rows;
   for (const m of report.measurements) {
     const r = m.result;
+    const ratio = ratios.find((x) => x.m === m);
     rows.push([
       m.server,
       m.workload,
@@ -294,6 +405,8 @@ export function printTable(report: BenchReport): void {
       r?.serverBusy !== undefined ? pct(r.serverBusy) : "-",
       r?.serverCpuUsPerStep !== undefined ? r.serverCpuUsPerStep.toFixed(0) : "-",
       r?.dbCpuUsPerStep !== undefined ? r.dbCpuUsPerStep.toFixed(0) : "-",
+      ratio ? ratio.share.toFixed(2) : "-",
+      ratio?.cpuShare !== undefined ? ratio.cpuShare.toFixed(2) : "-",
       m.skipped ? `skipped: ${m.skipped}` : m.notes.filter((n) => !n.startsWith("orgsim started with")).join("; "),
     ]);
   }
@@ -322,9 +435,13 @@ export function printTable(report: BenchReport): void {
   console.log("");
   for (const v of verdicts(report)) console.log(`${mark(v.met).padEnd(6)} ${v.target}: ${v.measured}`);
   for (const p of report.profiles ?? []) {
-    console.log(`\nprofile, orgsim under ${p.workload} (busy ${p.summary.busyMs.toFixed(0)} ms):`);
-    for (const l of p.summary.layers.slice(0, 6)) console.log(`  ${pct(l.share).padStart(4)}  ${l.layer}`);
-    for (const f of p.summary.functions.slice(0, 6)) console.log(`  ${pct(f.share).padStart(4)}  ${f.name} (${f.where})`);
+    const us = cpuPerRequest(report, p.workload);
+    console.log(
+      `\nprofile, orgsim under ${p.workload} (busy ${p.summary.busyMs.toFixed(0)} ms${us !== undefined ? `; ${us.toFixed(0)} µs of CPU per request in its row` : ""}):`,
+    );
+    for (const l of p.summary.layers.slice(0, 10))
+      console.log(`  ${pct(l.share).padStart(4)}${us !== undefined ? ` ${(l.share * us).toFixed(0).padStart(4)} µs` : ""}  ${l.layer}`);
+    for (const f of p.summary.functions.slice(0, 8)) console.log(`  ${pct(f.share).padStart(4)}  ${f.name} (${f.where})`);
   }
 }
 
@@ -332,7 +449,7 @@ function mdEscape(text: string): string {
   return text.replace(/\|/g, "\\|");
 }
 
-const PG_SERVERS = [PG_ONE, PG_THREE] as const;
+const PG_SERVERS = [PG_ONE, PG_TWO] as const;
 /** The workloads of the PostgreSQL rows, in the order they run. */
 const PG_COMPARED = [
   "DescribeOrganization (management)",
@@ -341,18 +458,27 @@ const PG_COMPARED = [
   `${SCP_WORKLOAD} (decision cached)`,
 ];
 
+/** Where the replicas and the load generator of a PostgreSQL configuration ran. */
+function layoutText(report: BenchReport, server: ServerName): string {
+  const l = report.postgresLayout?.[server];
+  if (!l || l.replicaCores.length === 0) return "not pinned";
+  const replicas =
+    l.replicaCores.length === 1 ? `the replica on core ${l.replicaCores[0]}` : `replicas on cores ${l.replicaCores.join(" and ")}`;
+  return `${replicas}, the load generator on ${l.loadCores === "any" ? "either core" : `core ${l.loadCores}`}`;
+}
+
 function postgresMethod(report: BenchReport): string {
   const pg = report.postgres;
   if (!pg) return "- orgsim over PostgreSQL: not run.";
   if (!pg.available)
     return `- orgsim over PostgreSQL: **skipped** (${pg.why}); its rows below say so. Run with PostgreSQL reachable (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) to measure them.`;
   return (
-    `- orgsim over PostgreSQL ${pg.version} (same machine, loopback TCP; fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}, shared_buffers ${pg.sharedBuffers}): \`node bin/orgsim.js start --quiet --database postgres://postgres@127.0.0.1:5432/<db>\`, each configuration on a fresh database created for it and dropped at the end. ` +
-    `\"${PG_ONE}\" is one such process; \"${PG_THREE}\" is ${pg.replicas} processes started together on one database, the load generator sending each request to the next replica in turn (round-robin, each replica its own keep-alive connections). ` +
+    `- orgsim over PostgreSQL ${pg.version} (same machine, loopback TCP; fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}, shared_buffers ${pg.sharedBuffers}): \`node bin/orgsim.js start --quiet --database postgres://postgres@127.0.0.1:5432/<db>\` on a fresh database created for the run and dropped at the end. ` +
+    `Two such processes (replicas) are started together on it; each workload is measured on the first alone (\"${PG_ONE}\", the other idle) and right after on both (\"${PG_TWO}\", the load generator sending each request to the next replica in turn, each replica its own keep-alive connections), so the two rows see the same data. ` +
     (report.machine.pinned
-      ? `With ${report.machine.nproc} cores, every replica is pinned to core ${report.serverCore} like the other servers, and the load generator to core ${report.loadCore}: the three replicas share one core. PostgreSQL's own server processes are **not** pinned: they run on either core, beside the replicas or beside the load generator. `
+      ? `Pinning: one replica: ${layoutText(report, PG_ONE)}; two replicas: ${layoutText(report, PG_TWO)} (the load generator's own process is let run on both cores for those rows, as neither is free). PostgreSQL's own server processes are **not** pinned: they run on either core. `
       : "Nothing is pinned. ") +
-    `Setup as for SQLite: CreateOrganization, 999 CreateAccount calls (the organization then holds 1,000 accounts) through the replicas. Windows are shorter for these rows: ${pg.load.warmupMs / 1000} s warm-up then ${pg.load.durationMs / 1000} s measured. ` +
+    `Setup as for SQLite, once, through the replicas: CreateOrganization, 999 CreateAccount calls (the organization then holds 1,000 accounts), the SCP tree. Windows are shorter for these rows: ${pg.load.warmupMs / 1000} s warm-up then ${pg.load.durationMs / 1000} s measured. ` +
     '"Server busy" and "Server CPU per step" of the replicated rows add up the replicas\' processes; PostgreSQL\'s CPU is measured apart (its processes working for the bench database, found by process title, and the cluster\'s WAL writer, checkpointer and background writer, from /proc).'
   );
 }
@@ -372,8 +498,13 @@ const dbBusyOf = (m: Measurement | undefined): string =>
 const coresOf = (m: Measurement | undefined): string => (m?.result?.coreBusy ? m.result.coreBusy.map(pct).join(", ") : "-");
 const ratioText = (a: number | undefined, b: number | undefined): string =>
   a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : "?";
+/** orgsim's, PostgreSQL's and the load generator's CPU per step together: what one step costs the machine. */
+const machineUs = (r: LoadResult | undefined): number | undefined =>
+  r?.serverCpuUsPerStep !== undefined && r.dbCpuUsPerStep !== undefined && r.clientCpuUsPerStep !== undefined
+    ? r.serverCpuUsPerStep + r.dbCpuUsPerStep + r.clientCpuUsPerStep
+    : undefined;
 
-/** The PostgreSQL section: SQLite next to one and three replicas, CPU on both sides, and what the figures say. */
+/** The PostgreSQL section: SQLite next to one and two replicas, CPU on every side, and what the figures say. */
 function postgresSection(report: BenchReport): string[] {
   const pg = report.postgres;
   if (!pg) return [];
@@ -389,31 +520,33 @@ function postgresSection(report: BenchReport): string[] {
     `Same workloads and requests, ${pg.load.durationMs / 1000} s measured each. SQLite: the in-memory rows above (one process). Throughput and p50 per step:`,
   );
   L.push("");
-  L.push(`| Workload | orgsim, SQLite in memory | ${PG_ONE} | ${PG_THREE} | 3 replicas / 1 |`);
+  L.push(
+    `| Workload | orgsim, SQLite in memory | ${PG_ONE} (${layoutText(report, PG_ONE)}) | ${PG_TWO} (${layoutText(report, PG_TWO)}) | 2 replicas / 1 |`,
+  );
   L.push("|---|---:|---:|---:|---:|");
   for (const w of PG_COMPARED) {
     const sq = find(report, "orgsim", w);
     const one = find(report, PG_ONE, w);
-    const three = find(report, PG_THREE, w);
+    const two = find(report, PG_TWO, w);
     L.push(
-      `| ${mdEscape(w)} | ${perSecondText(sq)} | ${perSecondText(one)} | ${perSecondText(three)} | ${ratioText(perSecond(three), perSecond(one))} |`,
+      `| ${mdEscape(w)} | ${perSecondText(sq)} | ${perSecondText(one)} | ${perSecondText(two)} | ${ratioText(perSecond(two), perSecond(one))} |`,
     );
   }
   L.push("");
   L.push(
-    "Where the time goes, per step: orgsim's CPU (all replicas together) and PostgreSQL's; busy is CPU over the window, orgsim's as a share of its core (all replicas share it), PostgreSQL's as a share of one core (its processes run on either core); the last column is each core's busy share over the window, whoever used it (from /proc/stat).",
+    "Where the CPU goes, per step: orgsim's (all replicas together), PostgreSQL's and the load generator's; flat orgsim and PostgreSQL CPU per step from one replica to two means a second replica costs nothing per request, so throughput grows with the cores given to it. \"Machine µs\" adds the three: the machine's cores divided by it bound what this machine can answer, however many replicas. Busy is CPU over the window (orgsim's and PostgreSQL's as a share of one core); the last column is each core's busy share, whoever used it (from /proc/stat).",
   );
   L.push("");
   L.push(
-    "| Workload | orgsim CPU µs: SQLite | 1 replica | 3 replicas | PostgreSQL CPU µs: 1 replica | 3 replicas | orgsim busy: 1 / 3 replicas | PostgreSQL busy: 1 / 3 replicas | Cores busy (0, 1): 1 / 3 replicas |",
+    "| Workload | orgsim CPU µs: SQLite | 1 replica | 2 replicas | PostgreSQL CPU µs: 1 / 2 replicas | Load generator CPU µs: 1 / 2 | Machine µs: 1 / 2 | orgsim busy: 1 / 2 | PostgreSQL busy: 1 / 2 | Cores busy (0, 1): 1 / 2 replicas |",
   );
-  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const w of PG_COMPARED) {
     const sq = find(report, "orgsim", w);
     const one = find(report, PG_ONE, w);
-    const three = find(report, PG_THREE, w);
+    const two = find(report, PG_TWO, w);
     L.push(
-      `| ${mdEscape(w)} | ${usText(sq?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.serverCpuUsPerStep)} | ${usText(three?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.dbCpuUsPerStep)} | ${usText(three?.result?.dbCpuUsPerStep)} | ${busyOf(one)} / ${busyOf(three)} | ${dbBusyOf(one)} / ${dbBusyOf(three)} | ${coresOf(one)} / ${coresOf(three)} |`,
+      `| ${mdEscape(w)} | ${usText(sq?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.serverCpuUsPerStep)} | ${usText(two?.result?.serverCpuUsPerStep)} | ${usText(one?.result?.dbCpuUsPerStep)} / ${usText(two?.result?.dbCpuUsPerStep)} | ${usText(one?.result?.clientCpuUsPerStep)} / ${usText(two?.result?.clientCpuUsPerStep)} | ${usText(machineUs(one?.result))} / ${usText(machineUs(two?.result))} | ${busyOf(one)} / ${busyOf(two)} | ${dbBusyOf(one)} / ${dbBusyOf(two)} | ${coresOf(one)} / ${coresOf(two)} |`,
     );
   }
   L.push("");
@@ -443,10 +576,12 @@ function cpuSentence(report: BenchReport, r: LoadResult): string {
   const serverCore = cores?.[report.serverCore];
   if (!cores || serverCore === undefined) return `${text}. `;
   text += `; the cores were ${cores.map((c, i) => `${pct(c)} (core ${i})`).join(", ")} busy`;
+  if (cores.every((c) => c >= 0.9))
+    return `${text}: both cores were full, so the machine's CPU, shared by orgsim, PostgreSQL and the load generator, set the pace. `;
   if (serverCore >= 0.9)
-    return `${text}: core ${report.serverCore} was full, shared by orgsim and the share of PostgreSQL's work the kernel ran there (PostgreSQL is not pinned), so CPU on that core sets the pace while the database's half of each call spreads over both cores. `;
+    return `${text}: core ${report.serverCore} was full, shared by orgsim and the share of PostgreSQL's work the kernel ran there (PostgreSQL is not pinned), so CPU on that core sets the pace. `;
   if (cores.every((c) => c < 0.85))
-    return `${text}: no core was full, because a call waits for its round trips one after the other (${report.postgres?.available ? report.postgres.load.concurrency : "the"} requests in flight share the replica's pool of 10 PostgreSQL connections), so latency sets the pace as much as CPU. `;
+    return `${text}: no core was full, because a call waits for its round trips one after the other, so latency sets the pace as much as CPU. `;
   return `${text}. `;
 }
 
@@ -458,66 +593,77 @@ function postgresExplained(report: BenchReport): string[] {
   const WRITE = "CreateAccount + DescribeCreateAccountStatus";
   const sq = find(report, "orgsim", DESCRIBE);
   const one = find(report, PG_ONE, DESCRIBE);
-  const three = find(report, PG_THREE, DESCRIBE);
+  const two = find(report, PG_TWO, DESCRIBE);
   const sqR = perSecond(sq);
   const oneR = perSecond(one);
-  const threeR = perSecond(three);
+  const twoR = perSecond(two);
+  const nproc = report.machine.nproc;
 
   if (sqR !== undefined && oneR !== undefined && sq?.result && one?.result) {
     const o = one.result;
     out.push(
       `**The cost of a database in another process.** One replica on PostgreSQL answers DescribeOrganization at ${rate(oneR)}/s against ${rate(sqR)}/s on in-memory SQLite (${pct(oneR / sqR)}), p50 ${ms(o.p50Ms)} ms against ${ms(sq.result.p50Ms)} ms. ` +
-        "On SQLite a call's queries are function calls inside orgsim's process. On PostgreSQL each of them, and the `START TRANSACTION ISOLATION LEVEL SERIALIZABLE` and `COMMIT` around them, is a round trip over a socket to a backend process: the pg driver encodes the query and decodes the rows in orgsim, and the backend parses, plans and runs it, keeping the predicate locks SERIALIZABLE needs to detect conflicts. " +
+        "On SQLite a call's queries are function calls inside orgsim's process. On PostgreSQL each of them, and the transaction's begin and commit around them, is a round trip over a socket to a backend process: the pg driver encodes the query and decodes the rows in orgsim, and the backend parses, plans and runs it. " +
         `Per call, orgsim's own CPU goes from ${usText(sq.result.serverCpuUsPerStep)} µs to ${usText(o.serverCpuUsPerStep)} µs, and PostgreSQL's processes spend ${usText(o.dbCpuUsPerStep)} µs more` +
         (sq.result.serverCpuUsPerStep !== undefined && o.serverCpuUsPerStep !== undefined && o.dbCpuUsPerStep !== undefined
           ? `: ${((o.serverCpuUsPerStep + o.dbCpuUsPerStep) / sq.result.serverCpuUsPerStep).toFixed(1)}x the CPU of the same call on SQLite. `
           : ". ") +
-        cpuSentence(report, o) +
-        "Reads keep this shape: ListAccounts pages and the member call through SCPs pay the same per-statement round trips.",
+        cpuSentence(report, o),
     );
   }
 
-  if (oneR !== undefined && threeR !== undefined && one?.result && three?.result) {
-    const scale = threeR / oneR;
+  if (oneR !== undefined && twoR !== undefined && one?.result && two?.result) {
+    const scale = twoR / oneR;
+    const o1 = one.result.serverCpuUsPerStep;
+    const o2 = two.result.serverCpuUsPerStep;
+    const d1 = one.result.dbCpuUsPerStep;
+    const d2 = two.result.dbCpuUsPerStep;
+    const m1 = machineUs(one.result);
+    const m2 = machineUs(two.result);
     const listOne = perSecond(find(report, PG_ONE, PROFILED_LIST));
-    const listThree = perSecond(find(report, PG_THREE, PROFILED_LIST));
+    const listTwo = perSecond(find(report, PG_TWO, PROFILED_LIST));
+    const flat = o1 !== undefined && o2 !== undefined ? o2 / o1 : undefined;
     out.push(
-      `**Replicas scale orgsim, not the database.** Three replicas on the same database answer DescribeOrganization at ${rate(threeR)}/s, ${scale.toFixed(2)}x one replica${listOne !== undefined && listThree !== undefined ? ` (ListAccounts pages ${(listThree / listOne).toFixed(2)}x)` : ""}. ` +
-        "What a replica does itself (HTTP, SigV4 parsing, validation, SCP decisions, serialization, the driver's side of each round trip) is divided between the processes, so reads scale with replicas as long as each has a core of its own and the database keeps up. " +
-        (report.machine.pinned
-          ? `Here they do not have one: with ${report.machine.nproc} cores, all three are pinned to core ${report.serverCore} (core ${report.loadCore} is the load generator's), so the third replica adds processes, not CPU, ` +
-            (scale < 0.95
-              ? `and the split costs CPU: orgsim's CPU per call, summed over the three, is ${usText(three.result.serverCpuUsPerStep)} µs against ${usText(one.result.serverCpuUsPerStep)} µs for one replica${three.result.coreBusy?.[report.serverCore] !== undefined ? `, with core ${report.serverCore} ${pct(three.result.coreBusy[report.serverCore]!)} busy` : ""} (likely because three event loops on one core each wake for fewer requests at a time, so more system calls and context switches per request, and each warms its own JIT, caches and connection pool on a third of the traffic). `
-              : scale > 1.05
-                ? "and what they gain comes from more calls in flight (three pools of PostgreSQL connections instead of one), not from more CPU. "
-                : "and throughput stays where it was. ")
+      `**Scaling with cores.** Two replicas on the same database answer DescribeOrganization at ${rate(twoR)}/s, ${scale.toFixed(2)}x one replica${listOne !== undefined && listTwo !== undefined ? ` (ListAccounts pages ${(listTwo / listOne).toFixed(2)}x)` : ""}. ` +
+        (flat !== undefined
+          ? `orgsim's CPU per call, summed over the replicas, is ${usText(o2)} µs with two against ${usText(o1)} µs with one (${flat.toFixed(2)}x)` +
+            (d1 !== undefined && d2 !== undefined ? `, PostgreSQL's ${usText(d2)} µs against ${usText(d1)} µs` : "") +
+            (flat <= 1.15
+              ? ": flat, so a second replica costs no CPU per request, and each replica with a core of its own adds its core's worth of calls as long as PostgreSQL keeps up. "
+              : ": a second replica costs more CPU per request here (more wake-ups and context switches per request when the cores are shared), which eats into what it adds. ")
           : "") +
-        `They all share one database: PostgreSQL's work per call does not shrink with replicas (${usText(one.result.dbCpuUsPerStep)} µs per call with one, ${usText(three.result.dbCpuUsPerStep)} µs with three), so one PostgreSQL server bounds what any number of replicas can answer.`,
+        (report.machine.pinned
+          ? `What this machine can show and what it cannot: it has ${nproc} cores, and they are shared by the replicas, PostgreSQL's backends and the load generator. With one replica, orgsim has core ${report.serverCore} and the load generator core ${report.loadCore}, PostgreSQL runs on both. With two, each replica has a core, and the load generator and PostgreSQL take their share of both` +
+            (m1 !== undefined && m2 !== undefined
+              ? `: one call costs the machine ${usText(m1)} µs of CPU with one replica and ${usText(m2)} µs with two (orgsim + PostgreSQL + load generator), so ${nproc} cores can answer at most about ${rate((nproc * 1e6) / m2)} calls/s whatever the number of replicas, and the one-replica row already runs at ${pct(oneR / ((nproc * 1e6) / m1))} of its bound. `
+              : ". ") +
+            `So this machine shows whether a second replica adds CPU per request (it should not) and what it adds while a core is left over; it cannot show two replicas each with a core of its own beside a load generator and a database with cores of their own. On a machine with cores to spare (replicas, PostgreSQL and the load generator on separate cores), reads scale with replicas until PostgreSQL's own CPU or its connections are the limit: PostgreSQL's work per call does not shrink with replicas.`
+          : ""),
     );
   }
 
   const w1 = find(report, PG_ONE, WRITE);
-  const w3 = find(report, PG_THREE, WRITE);
+  const w2 = find(report, PG_TWO, WRITE);
   const w1R = perSecond(w1);
-  const w3R = perSecond(w3);
+  const w2R = perSecond(w2);
   const wsq = perSecond(find(report, "orgsim", WRITE));
-  if (w1R !== undefined && w3R !== undefined && w1?.result && w3?.result) {
-    const errors = w1.result.errors + w3.result.errors;
+  if (w1R !== undefined && w2R !== undefined && w1?.result && w2?.result) {
+    const errors = w1.result.errors + w2.result.errors;
     out.push(
-      `**Writers serialize.** CreateAccount + DescribeCreateAccountStatus: ${rate(w1R)} pairs/s with one replica, ${rate(w3R)} with three (${(w3R / w1R).toFixed(2)}x)${wsq !== undefined ? `, against ${rate(wsq)} on in-memory SQLite` : ""}. ` +
-        `Every write first takes one PostgreSQL advisory lock that all replicas share (two more round trips, to lock and unlock), then runs its SERIALIZABLE transaction and commits (fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}: ${pg.fsync === "on" && pg.synchronousCommit !== "off" ? "each commit waits for its WAL to reach the disk" : "commits do not wait for the disk"}) before the next writer may begin. ` +
-        `So writes apply one at a time across all replicas, in one order as on SQLite (one write every ${(1000 / w1R).toFixed(1)} ms with one replica, orgsim ${busyOf(w1)} and PostgreSQL ${dbBusyOf(w1)} busy${w1.result.coreBusy && w1.result.coreBusy.every((c) => c < 0.85) ? `, no core full: the lock's queue and each commit's flush, not CPU, set that pace` : ""}), and more replicas add no write throughput; the p50 of ${ms(w1.result.p50Ms)} ms (one replica) and ${ms(w3.result.p50Ms)} ms (three) is mostly the queue for that lock. ` +
+      `**Writers serialize.** CreateAccount + DescribeCreateAccountStatus: ${rate(w1R)} pairs/s with one replica, ${rate(w2R)} with two (${(w2R / w1R).toFixed(2)}x)${wsq !== undefined ? `, against ${rate(wsq)} on in-memory SQLite` : ""}. ` +
+        `Every write first takes one PostgreSQL advisory lock that all replicas share, then runs its SERIALIZABLE transaction and commits (fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}: ${pg.fsync === "on" && pg.synchronousCommit !== "off" ? "each commit waits for its WAL to reach the disk" : "commits do not wait for the disk"}) before the next writer may begin. ` +
+        `So writes apply one at a time across all replicas, in one order as on SQLite (one write every ${(1000 / w1R).toFixed(1)} ms with one replica, orgsim ${busyOf(w1)} and PostgreSQL ${dbBusyOf(w1)} busy${w1.result.coreBusy && w1.result.coreBusy.every((c) => c < 0.85) ? `, no core full: the lock's queue and each commit's flush, not CPU, set that pace` : ""}), and more replicas add no write throughput; the p50 of ${ms(w1.result.p50Ms)} ms (one replica) and ${ms(w2.result.p50Ms)} ms (two) is mostly the queue for that lock. ` +
         (errors === 0
           ? "No step failed (no ConcurrentModificationException was answered)."
-          : `${errors} steps failed (first: ${w1.result.firstError ?? w3.result.firstError ?? "?"}), reported as is.`),
+          : `${errors} steps failed (first: ${w1.result.firstError ?? w2.result.firstError ?? "?"}), reported as is.`),
     );
   }
 
   const scp1 = find(report, PG_ONE, `${SCP_WORKLOAD} (decision cached)`);
-  const scp3 = find(report, PG_THREE, `${SCP_WORKLOAD} (decision cached)`);
+  const scp2 = find(report, PG_TWO, `${SCP_WORKLOAD} (decision cached)`);
   if (scp1?.result && scp1.result.count > 0) {
     out.push(
-      `**The member call through SCPs** (decision cached) answers ${rate(scp1.result.perSecond)}/s on one replica${scp3?.result && scp3.result.count > 0 ? `, ${rate(scp3.result.perSecond)}/s on three` : ""}: each replica keeps its own decision cache, keyed by the organization's policy version, which every call reads from the database, so a policy changed through one replica is seen by all of them on their next call; what remains is the call's own round trips.`,
+      `**The member call through SCPs** (decision cached) answers ${rate(scp1.result.perSecond)}/s on one replica${scp2?.result && scp2.result.count > 0 ? `, ${rate(scp2.result.perSecond)}/s on two` : ""}: each replica keeps its own caches, and a policy changed through one replica must be seen by all of them on their next call, so what remains is the call's own round trips to PostgreSQL.`,
     );
   }
   const failing = PG_SERVERS.flatMap((srv) => report.measurements.filter((m) => m.server === srv && m.result && m.result.errors > 0));
@@ -525,7 +671,7 @@ function postgresExplained(report: BenchReport): string[] {
     const rows = failing
       .map(
         (m) =>
-          `${m.workload} on ${m.server === PG_ONE ? "one replica" : "three replicas"}: ${m.result!.errors} of ${m.result!.count + m.result!.errors} steps`,
+          `${m.workload} on ${m.server === PG_ONE ? "one replica" : "two replicas"}: ${m.result!.errors} of ${m.result!.count + m.result!.errors} steps`,
       )
       .join("; ");
     const logged = [...new Set(failing.flatMap((m) => (m.serverLog ?? []).map((e) => e.message)))];
@@ -533,12 +679,100 @@ function postgresExplained(report: BenchReport): string[] {
     out.push(
       `**Failures, reported as they happened.** ${rows} failed${logged.length ? `; orgsim's log gives the cause: ${logged.map((x) => `\`${x}\``).join(", ")}` : ""}. ` +
         (predicate
-          ? `That is PostgreSQL's predicate-lock table running full (its hint: increase \`max_pred_locks_per_transaction\`; the shared table holds about that many locks per allowed connection, ${pg.maxPredLocksPerTransaction} x ${pg.maxConnections} on this server). Under SERIALIZABLE every read leaves SIREAD (predicate) locks, which PostgreSQL must keep past the transaction's commit for as long as overlapping transactions that may write still run, and orgsim runs its reads as SERIALIZABLE transactions not declared READ ONLY, so PostgreSQL cannot tell they will not write; ` +
-            `under a steady stream of concurrent calls (${[...new Set(failing.map((m) => m.workload))].join(", ")}) the retained locks accumulate faster than they are released, and a query that needs one more fails: orgsim answers a 500 ServiceException. It shows at the higher read rates, so it may or may not appear on another run or machine. The bench changes no PostgreSQL setting.`
+          ? `That is PostgreSQL's predicate-lock table running full (its hint: increase \`max_pred_locks_per_transaction\`; the shared table holds about that many locks per allowed connection, ${pg.maxPredLocksPerTransaction} x ${pg.maxConnections} on this server): SERIALIZABLE transactions leave SIREAD locks that PostgreSQL keeps past their commit while overlapping transactions still run, and a query that needs one more fails; orgsim answers a 500 ServiceException. The bench changes no PostgreSQL setting.`
           : "They are counted as failed steps, not in the throughput."),
     );
   }
   return out;
+}
+
+/** Every orgsim row against the bare node:http server of the same run: by requests per second, and by CPU per request. */
+function ceilingSection(report: BenchReport): string[] {
+  const { ceiling, rows } = ceilingRatios(report);
+  if (!ceiling || rows.length === 0) return [];
+  const bytes = report.describeBytes;
+  const L: string[] = ["## Against the bare node:http server", ""];
+  L.push(
+    `The bare server (\`bench/ceiling.ts\`) answered ${rate(ceiling.rps)} req/s${ceiling.cpuUs !== undefined ? ` at ${ceiling.cpuUs.toFixed(0)} µs of CPU per request` : ""} in this run, pinned like orgsim, under the same load generator: it reads each request's body and answers, on the same keep-alive connections, a fixed JSON body${bytes?.ceiling !== undefined ? ` of ${bytes.ceiling} bytes` : ""}${bytes?.orgsim !== undefined ? ` (orgsim's DescribeOrganization answer in this run: ${bytes.orgsim} bytes)` : ""} with the same headers (a request id, Content-Type, Content-Length). ` +
+      "Each orgsim row as a share of it, per request (a pair counts 2 requests, a cycle 3): \"by throughput\" is requests per second over the bare server's; \"per CPU-second\" is the bare server's CPU per request over orgsim's (with PostgreSQL's CPU added on those rows), what each would answer with a core to itself. ListAccounts pages and the other rows answer larger bodies than the bare server's, and do more: the ratio is what each workload costs against the least a Node HTTP server can do.",
+    "",
+  );
+  L.push("| Server | Workload | Requests/s | x bare (throughput) | CPU µs per request | x bare (per CPU-second) |");
+  L.push("|---|---|---:|---:|---:|---:|");
+  for (const r of rows)
+    L.push(
+      `| ${r.m.server} | ${mdEscape(r.m.workload)} | ${rate(r.requestsPerSecond)} | ${r.share.toFixed(2)} | ${r.cpuUsPerRequest !== undefined ? r.cpuUsPerRequest.toFixed(0) : "-"} | ${r.cpuShare !== undefined ? r.cpuShare.toFixed(2) : "-"} |`,
+    );
+  L.push("");
+  return L;
+}
+
+/** orgsim's (SQLite) CPU µs per request of a workload, from its row of this run (measured without the profiler). */
+function cpuPerRequest(report: BenchReport, workload: string): number | undefined {
+  const m = find(report, "orgsim", workload);
+  const us = m?.result?.serverCpuUsPerStep;
+  return us !== undefined ? us / (m?.requestsPerStep ?? 1) : undefined;
+}
+
+/** A short name of a profiled workload, for a column heading. */
+function shortWorkload(workload: string): string {
+  if (workload.startsWith("DescribeOrganization")) return "DescribeOrganization";
+  if (workload.startsWith("ListAccounts")) return "ListAccounts page @1,000";
+  if (workload.startsWith("CreateAccount")) return "CreateAccount + Describe…Status (per request)";
+  if (workload.includes("decision cached")) return "member call via SCPs, cached";
+  if (workload.includes("evaluated")) return "member call via SCPs, evaluated";
+  return workload;
+}
+
+/** Where orgsim's CPU goes: one table of µs per request by layer and workload, then each workload's hottest functions. */
+function profileSection(report: BenchReport, profiles: { workload: string; summary: ProfileSummary }[]): string[] {
+  const L: string[] = ["## Where orgsim's time goes", ""];
+  L.push(
+    `CPU profiles (\`node --cpu-prof\`, \`bench/profile.ts\`) of a fresh orgsim server (in-memory SQLite) under ${profiles.length === 1 ? "one" : String(profiles.length)} of the workloads above, counting only the samples of the measured window (the profile's clock is the load generator's), by self time, idle left out. ` +
+      "Frames of the start-up bundle are traced back to the module esbuild put at that line; a native function (a socket write, JSON.parse, a microtask run) counts in the layer of its nearest JavaScript caller; Kysely's SQLite driver's `executeQuery` counts as the SQL engine, as its self time is better-sqlite3's native prepare and run. " +
+      "Each cell is the layer's share of the profile's busy time times the CPU per request of the workload's row above (measured without the profiler), in µs per request; \"CPU per request\" is that row's figure.",
+    "",
+  );
+  const totals = new Map<string, number>();
+  for (const p of profiles) for (const l of p.summary.layers) totals.set(l.layer, (totals.get(l.layer) ?? 0) + l.share);
+  const layers = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([l]) => l);
+  const shown = layers.slice(0, 14);
+  const perRequest = profiles.map((p) => cpuPerRequest(report, p.workload));
+  const cell = (share: number, us: number | undefined): string =>
+    us !== undefined ? `${(share * us).toFixed(0)} (${pct(share)})` : pct(share);
+  L.push(`| Layer | ${profiles.map((p) => mdEscape(shortWorkload(p.workload))).join(" | ")} |`);
+  L.push(`|---|${profiles.map(() => "---:").join("|")}|`);
+  L.push(`| **CPU per request, µs** | ${perRequest.map((us) => (us !== undefined ? `**${us.toFixed(0)}**` : "-")).join(" | ")} |`);
+  for (const layer of shown)
+    L.push(
+      `| ${mdEscape(layer)} | ${profiles.map((p, i) => cell(p.summary.layers.find((l) => l.layer === layer)?.share ?? 0, perRequest[i])).join(" | ")} |`,
+    );
+  if (layers.length > shown.length) {
+    const rest = new Set(layers.slice(shown.length));
+    L.push(
+      `| everything else | ${profiles
+        .map((p, i) =>
+          cell(
+            p.summary.layers.filter((l) => rest.has(l.layer)).reduce((a, l) => a + l.share, 0),
+            perRequest[i],
+          ),
+        )
+        .join(" | ")} |`,
+    );
+  }
+  L.push("");
+  for (const p of profiles) {
+    L.push(`### ${p.workload}`);
+    L.push("");
+    L.push(`Busy ${p.summary.busyMs.toFixed(0)} ms of samples in the window. Hottest functions by self time:`);
+    L.push("");
+    L.push("| Function (self time) | Where | Layer | Share |");
+    L.push("|---|---|---|---:|");
+    for (const f of p.summary.functions.slice(0, 10))
+      L.push(`| ${mdEscape(f.name)} | ${mdEscape(f.where)} | ${mdEscape(f.layer)} | ${(f.share * 100).toFixed(1)}% |`);
+    L.push("");
+  }
+  return L;
 }
 
 export function renderMarkdown(report: BenchReport): string {
@@ -604,6 +838,8 @@ export function renderMarkdown(report: BenchReport): string {
     for (const v of missed) L.push(`- **${v.target}**: ${v.why ?? ""}`);
     L.push("");
   }
+
+  L.push(...ceilingSection(report));
 
   L.push("## Throughput and latency");
   L.push("");
@@ -683,32 +919,11 @@ export function renderMarkdown(report: BenchReport): string {
 
   L.push(...startupSection(report.startup));
 
-  if (report.profiles?.length) {
-    L.push("## Where orgsim's time goes");
-    L.push("");
-    L.push(
-      `CPU profiles (\`node --cpu-prof\`) of a fresh orgsim server under ${report.profiles.length === 1 ? "one" : String(report.profiles.length)} of the workloads above, counting only the samples taken under load; shares are of the server's busy (non-idle) time, by self time.`,
-    );
-    L.push("");
-    for (const p of report.profiles) {
-      L.push(`### ${p.workload}`);
-      L.push("");
-      L.push("| Layer | Share of busy time |");
-      L.push("|---|---:|");
-      for (const l of p.summary.layers.slice(0, 8)) L.push(`| ${mdEscape(l.layer)} | ${pct(l.share)} |`);
-      L.push("");
-      L.push("| Function (self time) | Where | Share |");
-      L.push("|---|---|---:|");
-      for (const f of p.summary.functions.slice(0, 10))
-        L.push(`| ${mdEscape(f.name)} | ${mdEscape(f.where)} | ${(f.share * 100).toFixed(1)}% |`);
-      L.push("");
-    }
-  }
+  if (report.profiles?.length) L.push(...profileSection(report, report.profiles));
   return L.join("\n");
 }
 
-export function writeReport(report: BenchReport): string {
-  const file = path.join(ROOT, "docs", "performance.md");
+export function writeReport(report: BenchReport, file = path.join(ROOT, "docs", "performance.md")): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderMarkdown(report) + "\n");
   return file;

@@ -1,24 +1,45 @@
 /**
  * `npm run bench`: every workload, side by side, in one run on this machine, against orgsim
- * (in-memory SQLite, its own process), a bare node:http server (the ceiling) and moto's server.
+ * (in-memory SQLite, its own process), a bare node:http server (the ceiling: every orgsim row is
+ * also given as a share of its requests per second and per CPU-second) and moto's server.
  * Servers run pinned to core 0, this load generator to core 1. Prints a table and writes the
  * figures, the machine, the targets and whether each is met into docs/performance.md.
  *
- * Then orgsim over PostgreSQL (a fresh database per configuration, dropped at the end): one
- * replica, and three replicas on the same database behind the load generator's round-robin, all
- * three pinned to core 0; PostgreSQL's own processes are not pinned.
+ * Then orgsim over PostgreSQL (a fresh database, dropped at the end): one replica pinned to core 0
+ * (load generator on core 1), and two replicas on the same database behind the load generator's
+ * round-robin, pinned to cores 0 and 1 (the load generator then free to run on either core),
+ * each workload on one and then on two; PostgreSQL's own processes are not pinned. Then CPU profiles of orgsim
+ * under the main workloads, summarized by layer (bench/profile.ts).
+ *
+ * A part of the bench: BENCH_ONLY=<comma list> runs only the rows it names, prints them and
+ * writes nothing. Names (see PARTS below):
+ *   servers   ceiling (the bare node:http server), orgsim (in-memory SQLite), pg1, pg2 (PostgreSQL,
+ *             1 and 2 replicas), moto;
+ *   workloads describe (DescribeOrganization by the management account), list (ListAccounts pages
+ *             at 100 and 1,000 accounts), create (CreateAccount + DescribeCreateAccountStatus),
+ *             scp (the member call through 3 OUs x 5 SCPs), cycle (invite -> accept -> leave),
+ *             10k (10,000 CreateAccount, ListAccounts at 10,000, RSS);
+ *   extras    startup (first answer after start, side by side), profile (CPU profiles of orgsim
+ *             under the named workloads).
+ * Rows run for every named server (all servers if none is named) and every named workload (all
+ * if none is named); the ceiling runs with any other server, as the ratios need it; with only
+ * extras named, no load rows run. One workload against the ceiling in about 20 s:
+ *   BENCH_ONLY=orgsim,describe npm run bench
+ *   BENCH_ONLY=orgsim,scp,profile BENCH_SECONDS=2 npm run bench
+ *   BENCH_ONLY=pg1,pg2,describe npm run bench
  *
  * Environment: BENCH_SECONDS (measured seconds per workload, default 3), BENCH_WARMUP_SECONDS
  * (default 1), BENCH_CONNECTIONS (default 16), BENCH_PG_SECONDS (measured seconds per PostgreSQL
- * workload, default 2), BENCH_PG_URL (the server to create databases on, default
+ * workload, default 2), BENCH_PG_WARMUP_SECONDS (default 2), BENCH_PG_URL (the server to create databases on, default
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_NO_PG=1, BENCH_NO_MOTO=1,
- * BENCH_NO_PROFILE=1, BENCH_NO_WRITE=1 (print only).
+ * BENCH_NO_PROFILE=1, BENCH_NO_WRITE=1 (print only), BENCH_ONLY (above), BENCH_OUT=FILE (write the
+ * page there instead of docs/performance.md, even for a part of the bench).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import { closeEndpoint, keepAliveEndpoint, roundRobin } from "./http.js";
+import { closeEndpoint, keepAliveEndpoint, prepare, roundRobin, send } from "./http.js";
 import type { LoadOptions } from "./load.js";
 import {
   canPin,
@@ -29,6 +50,7 @@ import {
   LOAD_CORE,
   memoryOf,
   motoAvailable,
+  setAffinity,
   startCeiling,
   startMoto,
   startOrgsim,
@@ -45,8 +67,9 @@ import {
   listAccounts,
   listWorkload,
   memberCallThroughScps,
+  scpMember,
   PG_ONE,
-  PG_THREE,
+  PG_TWO,
   SCP_WORKLOAD,
   type Measurement,
   type ServerName,
@@ -74,25 +97,77 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+/** The names BENCH_ONLY takes (the header comment says what each runs). */
+const PARTS = {
+  servers: ["ceiling", "orgsim", "pg1", "pg2", "moto"],
+  workloads: ["describe", "list", "create", "scp", "cycle", "10k"],
+  extras: ["startup", "profile"],
+} as const;
+type Part = (typeof PARTS)[keyof typeof PARTS][number];
+
+/** What BENCH_ONLY selects; `all` when it is unset. */
+interface Selection {
+  all: boolean;
+  names: Set<string>;
+}
+
+function selection(): Selection {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (!raw) return { all: true, names: new Set() };
+  const names = new Set(
+    raw
+      .split(",")
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const known = new Set<string>([...PARTS.servers, ...PARTS.workloads, ...PARTS.extras]);
+  const unknown = [...names].filter((n) => !known.has(n));
+  if (unknown.length)
+    throw new Error(
+      `BENCH_ONLY: unknown ${unknown.join(", ")}; servers: ${PARTS.servers.join(", ")}; workloads: ${PARTS.workloads.join(", ")}; extras: ${PARTS.extras.join(", ")}`,
+    );
+  return { all: false, names };
+}
+
+const SELECTED = selection();
+const namedAny = (list: readonly string[]): boolean => list.some((n) => SELECTED.names.has(n));
+/** Whether the load rows run at all (BENCH_ONLY naming only extras runs none). */
+const LOAD_ROWS = SELECTED.all || namedAny(PARTS.servers) || namedAny(PARTS.workloads);
+
+/** Whether BENCH_ONLY names `part`, or names nothing of its kind (servers, workloads, extras): then every one of them. */
+function named(part: Part): boolean {
+  if (SELECTED.all) return true;
+  const kind = (Object.keys(PARTS) as (keyof typeof PARTS)[]).find((k) => (PARTS[k] as readonly string[]).includes(part))!;
+  return kind === "extras" ? SELECTED.names.has(part) : !namedAny(PARTS[kind]) || SELECTED.names.has(part);
+}
+
+/** Whether the load rows of `part` (a server or a workload) run, or the extra `part` does. */
+const wants = (part: Part): boolean => ((PARTS.extras as readonly string[]).includes(part) ? named(part) : LOAD_ROWS && named(part));
+
+/** The ceiling runs whenever load rows do: every ratio needs it (4 s). */
+const wantsCeiling = (): boolean => LOAD_ROWS;
+
 const LOAD: LoadOptions = {
   concurrency: Math.round(envNumber("BENCH_CONNECTIONS", 16)),
   warmupMs: envNumber("BENCH_WARMUP_SECONDS", 1) * 1000,
   durationMs: envNumber("BENCH_SECONDS", 3) * 1000,
 };
 
-/** The PostgreSQL rows: shorter windows (8 of them, 2 configurations x 4 workloads) to keep the run short. */
+/**
+ * The PostgreSQL rows: shorter windows (8 of them, 2 configurations x 4 workloads) to keep the run
+ * short; a warm-up of its own (2 s by default), as the second replica warms up on half the calls.
+ */
 const PG_LOAD: LoadOptions = {
   concurrency: LOAD.concurrency,
-  warmupMs: Math.min(LOAD.warmupMs, 1000),
+  warmupMs: envNumber("BENCH_PG_WARMUP_SECONDS", 2) * 1000,
   durationMs: envNumber("BENCH_PG_SECONDS", 2) * 1000,
 };
-const PG_REPLICAS = 3;
-/** The PostgreSQL rows' workloads and their units (for the rows of a skipped configuration). */
-const PG_WORKLOADS: [string, string][] = [
-  ["DescribeOrganization (management)", "req"],
-  [listWorkload("1,000"), "page"],
-  ["CreateAccount + DescribeCreateAccountStatus", "pair"],
-  [`${SCP_WORKLOAD} (decision cached)`, "req"],
+/** The PostgreSQL rows' workloads, their units and BENCH_ONLY names (for the rows of a skipped configuration). */
+const PG_WORKLOADS: [string, string, Part][] = [
+  ["DescribeOrganization (management)", "req", "describe"],
+  [listWorkload("1,000"), "page", "list"],
+  ["CreateAccount + DescribeCreateAccountStatus", "pair", "create"],
+  [`${SCP_WORKLOAD} (decision cached)`, "req", "scp"],
 ];
 
 const log = (line: string): void => {
@@ -158,34 +233,52 @@ async function listingFigure(t: Target, label: string, accounts: number, m: Meas
   return fig;
 }
 
+/** The size in bytes of the server's answer to the management account's DescribeOrganization (the ceiling's body is meant to match it). */
+async function describeBytes(t: Target): Promise<number | undefined> {
+  const res = await send(t.ep, prepare(t.mgmt, "DescribeOrganization", {}).bytes);
+  return res.status === 200 ? Buffer.byteLength(res.body) : undefined;
+}
+
 async function benchOrgsim(report: BenchReport): Promise<void> {
-  log(`orgsim: server A (--leave-rate-per-second ${LEAVE_RATE})`);
-  await withServer(
-    () => startOrgsim(["--leave-rate-per-second", String(LEAVE_RATE)]),
-    async (proc) => {
-      const t = targetOf("orgsim", proc, MANAGEMENT);
-      await createOrganization(t);
-      report.measurements.push(done(await describeOrganization(t, LOAD)));
-      // The organization holds the management account plus the created ones.
-      let created = 0;
-      for (const [label, size] of SMALL_SIZES) {
-        const add = await createAccounts(t, size - 1 - created, LOAD.concurrency);
-        if (add.failed) throw new Error(`orgsim CreateAccount failed: ${add.firstError}`);
-        created += add.done;
-        const m = done(await listAccounts(t, label, size, LOAD));
-        report.measurements.push(m);
-        report.listings.push(await listingFigure(t, label, size, m, 5_000));
-      }
-      report.measurements.push(done(await createAccountPairs(t, LOAD)));
-      report.measurements.push(done(await memberCallThroughScps(t, LOAD, false)));
-      report.measurements.push(done(await memberCallThroughScps(t, LOAD, true)));
-      const cycle = await inviteAcceptLeave(t, LOAD);
-      cycle.notes.push(
-        `orgsim started with --leave-rate-per-second ${LEAVE_RATE}; its default (AWS's limit) is 5 LeaveOrganization calls per second per organization, which would cap this workload at 5 cycles/s`,
-      );
-      report.measurements.push(done(cycle));
-    },
-  );
+  const small = wants("describe") || wants("list") || wants("create") || wants("scp") || wants("cycle");
+  if (small) {
+    log(`orgsim: server A (--leave-rate-per-second ${LEAVE_RATE})`);
+    await withServer(
+      () => startOrgsim(["--leave-rate-per-second", String(LEAVE_RATE)]),
+      async (proc) => {
+        const t = targetOf("orgsim", proc, MANAGEMENT);
+        await createOrganization(t);
+        const bytes = await describeBytes(t);
+        if (bytes !== undefined) report.describeBytes = { ...report.describeBytes, orgsim: bytes };
+        if (wants("describe")) report.measurements.push(done(await describeOrganization(t, LOAD)));
+        // The organization holds the management account plus the created ones.
+        let created = 0;
+        if (wants("list")) {
+          for (const [label, size] of SMALL_SIZES) {
+            const add = await createAccounts(t, size - 1 - created, LOAD.concurrency);
+            if (add.failed) throw new Error(`orgsim CreateAccount failed: ${add.firstError}`);
+            created += add.done;
+            const m = done(await listAccounts(t, label, size, LOAD));
+            report.measurements.push(m);
+            report.listings.push(await listingFigure(t, label, size, m, 5_000));
+          }
+        }
+        if (wants("create")) report.measurements.push(done(await createAccountPairs(t, LOAD)));
+        if (wants("scp")) {
+          report.measurements.push(done(await memberCallThroughScps(t, LOAD, false)));
+          report.measurements.push(done(await memberCallThroughScps(t, LOAD, true)));
+        }
+        if (wants("cycle")) {
+          const cycle = await inviteAcceptLeave(t, LOAD);
+          cycle.notes.push(
+            `orgsim started with --leave-rate-per-second ${LEAVE_RATE}; its default (AWS's limit) is 5 LeaveOrganization calls per second per organization, which would cap this workload at 5 cycles/s`,
+          );
+          report.measurements.push(done(cycle));
+        }
+      },
+    );
+  }
+  if (!wants("10k")) return;
 
   log("orgsim: server B (fresh) for 10,000 accounts");
   await withServer(
@@ -221,77 +314,132 @@ async function benchOrgsim(report: BenchReport): Promise<void> {
 }
 
 /**
- * orgsim over PostgreSQL, each configuration on a fresh database of its own (dropped at the end):
- * `replicas` orgsim processes, each pinned to core 0, on the same database, balanced request by
- * request in the load generator. Set up (organization, 999 accounts) through the replicas too.
+ * orgsim over PostgreSQL, on one fresh database (dropped at the end): replica A pinned to the
+ * servers' core and, for the two-replica rows, replica B pinned to the other core, both started
+ * together. Each workload is measured on A alone (the one-replica row: the load generator on its
+ * own core, B idle) and then on A and B, request by request in turn (the two-replica row: the
+ * load generator let run on either core meanwhile, as neither is free), one right after the
+ * other on the same state, so the two rows see the same data and the same machine. Set up
+ * (organization, 999 accounts, the SCP tree) once, through the replicas.
  */
-async function benchPostgresConfig(report: BenchReport, server: ServerName, replicas: number): Promise<void> {
+async function benchPostgres(report: BenchReport): Promise<void> {
+  const configs = (
+    [
+      [PG_ONE, "pg1"],
+      [PG_TWO, "pg2"],
+    ] as const
+  ).filter(([, part]) => wants(part));
+  if (configs.length === 0 || !PG_WORKLOADS.some(([, , part]) => wants(part))) return;
+  const skipAll = (why: string): void => {
+    for (const [server] of configs) {
+      for (const [workload, unit, part] of PG_WORKLOADS)
+        if (wants(part) && !report.measurements.some((m) => m.server === server && m.workload === workload))
+          report.measurements.push({ server, workload, unit, skipped: why, notes: [] });
+    }
+  };
+  if (process.env.BENCH_NO_PG === "1") {
+    report.postgres = { available: false, why: "BENCH_NO_PG=1" };
+    return skipAll("BENCH_NO_PG=1");
+  }
+  const probe = await probePostgres();
+  if (!probe.ok) {
+    report.postgres = { available: false, why: probe.why };
+    log(`PostgreSQL rows skipped: ${probe.why}`);
+    return skipAll(probe.why);
+  }
+  report.postgres = { available: true, ...probe.info, load: PG_LOAD };
+  log(`PostgreSQL ${probe.info.version} (fsync ${probe.info.fsync}, synchronous_commit ${probe.info.synchronousCommit})`);
+
+  const pinned = report.machine.pinned;
+  const cores = wants("pg2") ? [SERVER_CORE, LOAD_CORE] : [SERVER_CORE];
   let db: FreshDatabase | undefined;
   const procs: ServerProcess[] = [];
-  let target: Target | undefined;
+  const targets: Target[] = [];
   try {
     db = await freshDatabase();
     const url = db.url;
-    log(`${server}: database ${db.name}`);
+    log(
+      `PostgreSQL database ${db.name}: ${cores.length} replica${cores.length > 1 ? "s" : ""}${pinned ? ` on core ${cores.join(", ")}` : ""}`,
+    );
     // Started together: migrations run under an advisory lock, one replica migrates while the others wait.
-    const started = await Promise.allSettled(Array.from({ length: replicas }, () => startOrgsim(["--database", url])));
+    const started = await Promise.allSettled(cores.map((core) => startOrgsim(["--database", url], [], core)));
     for (const s of started) if (s.status === "fulfilled") procs.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
+    log(`  ready in ${procs.map((p) => p.readyMs.toFixed(0)).join(", ")} ms`);
+    const dbCpu = pgCpuSampler(db.name);
     report.postgresReadyMs ??= {};
-    report.postgresReadyMs[server] = procs.map((p) => p.readyMs);
-    log(`  ${replicas} replica${replicas > 1 ? "s" : ""} ready in ${procs.map((p) => p.readyMs.toFixed(0)).join(", ")} ms`);
-    const t: Target = {
-      server,
-      ep:
-        replicas === 1
-          ? keepAliveEndpoint("127.0.0.1", procs[0]!.port)
-          : roundRobin(
-              "127.0.0.1",
-              procs.map((p) => p.port),
-            ),
-      mgmt: MANAGEMENT,
-      pids: procs.map((p) => p.pid),
-      dbCpu: pgCpuSampler(db.name),
-    };
-    target = t;
-    // The cause of any 500 answer, from the replicas' logs, attached to the workload it happened in.
-    const withLog = (m: Measurement): Measurement => {
+    report.postgresLayout ??= {};
+    for (const [server] of configs) {
+      const n = server === PG_ONE ? 1 : 2;
+      const mine = procs.slice(0, n);
+      report.postgresReadyMs[server] = mine.map((p) => p.readyMs);
+      report.postgresLayout[server] = {
+        replicaCores: pinned ? cores.slice(0, n) : [],
+        loadCores: pinned && n === 1 ? String(LOAD_CORE) : "any",
+      };
+      targets.push({
+        server,
+        ep:
+          n === 1
+            ? keepAliveEndpoint("127.0.0.1", mine[0]!.port)
+            : roundRobin(
+                "127.0.0.1",
+                mine.map((p) => p.port),
+              ),
+        mgmt: MANAGEMENT,
+        pids: mine.map((p) => p.pid),
+        dbCpu,
+      });
+    }
+    const setupTarget = targets[targets.length - 1]!;
+    // Each row: the cause of any 500 answer from the replicas' logs; two replicas: the load generator on both cores.
+    const measured = async (t: Target, run: () => Promise<Measurement>): Promise<Measurement> => {
+      for (const p of procs) p.takeInternalErrors();
+      const free = t.server === PG_TWO && pinned && setAffinity(process.pid, `0-${report.machine.nproc - 1}`);
+      let m: Measurement;
+      try {
+        m = await run();
+      } finally {
+        if (free) setAffinity(process.pid, String(LOAD_CORE));
+      }
       const merged = new Map<string, number>();
       for (const p of procs) for (const [message, count] of p.takeInternalErrors()) merged.set(message, (merged.get(message) ?? 0) + count);
       if (merged.size) {
         m.serverLog = [...merged].map(([message, count]) => ({ message, count }));
         m.notes.push(`server log (warm-up included): ${m.serverLog.map((e) => `${e.count} x ${e.message}`).join("; ")}`);
       }
-      return done(m);
+      report.measurements.push(done(m));
+      return m;
     };
-    const measured = async (run: () => Promise<Measurement>): Promise<Measurement> => {
-      for (const p of procs) p.takeInternalErrors();
-      return withLog(await run());
-    };
-    await createOrganization(t);
-    report.measurements.push(await measured(() => describeOrganization(t, PG_LOAD)));
-    const add = await createAccounts(t, 999, PG_LOAD.concurrency);
-    if (add.failed) throw new Error(`CreateAccount on PostgreSQL failed: ${add.firstError}`);
-    log(`  999 CreateAccount in ${(add.ms / 1000).toFixed(2)} s`);
-    const list = await measured(() => listAccounts(t, "1,000", 1000, PG_LOAD));
-    report.measurements.push(list);
-    report.listings.push(await listingFigure(t, "1,000", 1000, list, 5_000));
-    const pairs = await measured(() => createAccountPairs(t, PG_LOAD));
-    pairs.notes.push(
-      `writers from ${replicas === 1 ? "the replica" : `all ${replicas} replicas`} queue on one PostgreSQL advisory lock, then run SERIALIZABLE`,
-    );
-    report.measurements.push(pairs);
-    report.measurements.push(await measured(() => memberCallThroughScps(t, PG_LOAD, false)));
+    await createOrganization(setupTarget);
+    if (wants("describe")) for (const t of targets) await measured(t, () => describeOrganization(t, PG_LOAD));
+    if (wants("list")) {
+      const add = await createAccounts(setupTarget, 999, PG_LOAD.concurrency);
+      if (add.failed) throw new Error(`CreateAccount on PostgreSQL failed: ${add.firstError}`);
+      log(`  999 CreateAccount in ${(add.ms / 1000).toFixed(2)} s`);
+      for (const t of targets) {
+        const list = await measured(t, () => listAccounts(t, "1,000", 1000, PG_LOAD));
+        report.listings.push(await listingFigure(t, "1,000", 1000, list, 5_000));
+      }
+    }
+    if (wants("create"))
+      for (const t of targets) {
+        const pairs = await measured(t, () => createAccountPairs(t, PG_LOAD));
+        pairs.notes.push(
+          `writers from ${t.server === PG_ONE ? "the replica" : "both replicas"} queue on one PostgreSQL advisory lock, then run SERIALIZABLE`,
+        );
+      }
+    if (wants("scp")) {
+      const setup = await scpMember(setupTarget, false);
+      for (const t of targets) await measured(t, () => memberCallThroughScps(t, PG_LOAD, false, setup));
+    }
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    log(`  ${server} failed: ${why}`);
-    for (const [workload, unit] of PG_WORKLOADS) {
-      if (!report.measurements.some((m) => m.server === server && m.workload === workload))
-        report.measurements.push({ server, workload, unit, skipped: `failed: ${why}`, notes: [] });
-    }
+    log(`  PostgreSQL rows failed: ${why}`);
+    skipAll(`failed: ${why}`);
   } finally {
-    if (target) closeEndpoint(target.ep);
+    for (const t of targets) closeEndpoint(t.ep);
     await Promise.all(procs.map((p) => p.stop()));
     if (db) {
       const name = db.name;
@@ -303,32 +451,19 @@ async function benchPostgresConfig(report: BenchReport, server: ServerName, repl
   }
 }
 
-async function benchPostgres(report: BenchReport): Promise<void> {
-  const skipAll = (why: string): void => {
-    report.postgres = { available: false, why };
-    log(`PostgreSQL rows skipped: ${why}`);
-    for (const server of [PG_ONE, PG_THREE] as const) {
-      for (const [workload, unit] of PG_WORKLOADS) report.measurements.push({ server, workload, unit, skipped: why, notes: [] });
-    }
-  };
-  if (process.env.BENCH_NO_PG === "1") return skipAll("BENCH_NO_PG=1");
-  const probe = await probePostgres();
-  if (!probe.ok) return skipAll(probe.why);
-  report.postgres = { available: true, ...probe.info, replicas: PG_REPLICAS, load: PG_LOAD };
-  log(`PostgreSQL ${probe.info.version} (fsync ${probe.info.fsync}, synchronous_commit ${probe.info.synchronousCommit})`);
-  await benchPostgresConfig(report, PG_ONE, 1);
-  await benchPostgresConfig(report, PG_THREE, PG_REPLICAS);
-}
-
 async function benchCeiling(report: BenchReport): Promise<void> {
+  if (!wantsCeiling()) return;
   log("node:http ceiling");
   await withServer(startCeiling, async (proc) => {
     const t = targetOf("node:http", proc, MANAGEMENT);
+    const bytes = await describeBytes(t);
+    if (bytes !== undefined) report.describeBytes = { ...report.describeBytes, ceiling: bytes };
     report.measurements.push(done(await describeOrganization(t, LOAD)));
   });
 }
 
 async function benchMoto(report: BenchReport): Promise<void> {
+  if (!wants("moto") || !(["describe", "list", "create", "cycle", "10k"] as const).some((w) => wants(w))) return;
   if (process.env.BENCH_NO_MOTO === "1") {
     report.moto = { available: false, why: "BENCH_NO_MOTO=1" };
     return;
@@ -345,26 +480,30 @@ async function benchMoto(report: BenchReport): Promise<void> {
     report.moto = { available: true, version: avail.version, readyMs: proc.readyMs };
     const t = targetOf("moto", proc, MOTO_ACCOUNT);
     await createOrganization(t);
-    report.measurements.push(done(await describeOrganization(t, LOAD)));
+    if (wants("describe")) report.measurements.push(done(await describeOrganization(t, LOAD)));
     let created = 0;
-    for (const [label, size] of SMALL_SIZES) {
-      const add = await createAccounts(t, size - 1 - created, LOAD.concurrency);
-      if (add.failed) throw new Error(`moto CreateAccount failed: ${add.firstError}`);
-      created += add.done;
-      const m = done(await listAccounts(t, label, size, LOAD));
-      report.measurements.push(m);
-      report.listings.push(await listingFigure(t, label, size, m, 5_000));
+    if (wants("list")) {
+      for (const [label, size] of SMALL_SIZES) {
+        const add = await createAccounts(t, size - 1 - created, LOAD.concurrency);
+        if (add.failed) throw new Error(`moto CreateAccount failed: ${add.firstError}`);
+        created += add.done;
+        const m = done(await listAccounts(t, label, size, LOAD));
+        report.measurements.push(m);
+        report.listings.push(await listingFigure(t, label, size, m, 5_000));
+      }
     }
-    report.measurements.push(done(await createAccountPairs(t, LOAD)));
-    report.measurements.push({
-      server: "moto",
-      workload: SCP_WORKLOAD,
-      unit: "req",
-      skipped:
-        "not comparable: moto evaluates no SCPs, and maps every access key it did not issue to 123456789012, so no call is a member's",
-      notes: [],
-    });
-    report.measurements.push(done(await inviteAcceptLeave(t, LOAD)));
+    if (wants("create")) report.measurements.push(done(await createAccountPairs(t, LOAD)));
+    if (wants("scp"))
+      report.measurements.push({
+        server: "moto",
+        workload: SCP_WORKLOAD,
+        unit: "req",
+        skipped:
+          "not comparable: moto evaluates no SCPs, and maps every access key it did not issue to 123456789012, so no call is a member's",
+        notes: [],
+      });
+    if (wants("cycle")) report.measurements.push(done(await inviteAcceptLeave(t, LOAD)));
+    if (!wants("10k")) return;
 
     // 10,000 accounts on a fresh state, as for orgsim (moto's own reset route).
     const reset = await fetch(`http://127.0.0.1:${proc.port}/moto-api/reset`, { method: "POST" });
@@ -388,39 +527,47 @@ async function benchMoto(report: BenchReport): Promise<void> {
   });
 }
 
-/** A CPU profile of a fresh orgsim under two workloads (management DescribeOrganization, then CreateAccount). */
+/** The workloads profiled, their BENCH_ONLY names, and how each is set up and run on a fresh orgsim. */
+const PROFILED: { workload: string; part: Part; run: (t: Target, load: LoadOptions) => Promise<Measurement> }[] = [
+  { workload: "DescribeOrganization (management)", part: "describe", run: (t, load) => describeOrganization(t, load) },
+  {
+    workload: PROFILED_LIST,
+    part: "list",
+    run: async (t, load) => {
+      await createAccounts(t, 999, LOAD.concurrency);
+      return listAccounts(t, "1,000", 1000, load);
+    },
+  },
+  { workload: "CreateAccount + DescribeCreateAccountStatus", part: "create", run: (t, load) => createAccountPairs(t, load) },
+  { workload: `${SCP_WORKLOAD} (decision cached)`, part: "scp", run: (t, load) => memberCallThroughScps(t, load, false) },
+  { workload: `${SCP_WORKLOAD} (evaluated on every call)`, part: "scp", run: (t, load) => memberCallThroughScps(t, load, true) },
+];
+
+/**
+ * A CPU profile of a fresh orgsim under each main workload, counting only the samples of the
+ * measured window (process.hrtime is the profile's clock too): where a request's CPU goes, by layer.
+ */
 async function profileOrgsim(report: BenchReport): Promise<void> {
-  if (process.env.BENCH_NO_PROFILE === "1") return;
+  if (process.env.BENCH_NO_PROFILE === "1" || !wants("profile") || !named("orgsim")) return;
   const profiles: { workload: string; summary: ProfileSummary }[] = [];
   const short: LoadOptions = { ...LOAD, warmupMs: 500, durationMs: Math.min(LOAD.durationMs, 3000) };
-  const scpEvaluated = `${SCP_WORKLOAD} (evaluated on every call)`;
-  for (const workload of [
-    "DescribeOrganization (management)",
-    PROFILED_LIST,
-    "CreateAccount + DescribeCreateAccountStatus",
-    scpEvaluated,
-  ]) {
+  for (const { workload, part, run } of PROFILED) {
+    if (!named(part)) continue;
     const dir = mkdtempSync(path.join(tmpdir(), "orgsim-prof-"));
     try {
       log(`profile: orgsim under ${workload}`);
-      let skipMs = 0;
+      let window: [number, number] | undefined;
       await withServer(
         () => startOrgsim([], ["--cpu-prof", `--cpu-prof-dir=${dir}`]),
         async (proc) => {
           const t = targetOf("orgsim", proc, MANAGEMENT);
           await createOrganization(t);
-          if (workload === PROFILED_LIST) await createAccounts(t, 999, LOAD.concurrency);
-          // Only the samples taken under load count (not the start, nor the setup).
-          skipMs = performance.now() - proc.spawnedAt;
-          if (workload === "DescribeOrganization (management)") await describeOrganization(t, short);
-          else if (workload === PROFILED_LIST) await listAccounts(t, "1,000", 1000, short);
-          else if (workload === scpEvaluated) {
-            const m = await memberCallThroughScps(t, short, true);
-            if (m.skipped) log(`  skipped: ${m.skipped}`);
-          } else await createAccountPairs(t, short);
+          const m = await run(t, short);
+          if (m.skipped) log(`  skipped: ${m.skipped}`);
+          window = m.result?.windowUs;
         },
       );
-      const summary = readProfileDir(dir, 12, skipMs);
+      const summary = window ? readProfileDir(dir, 12, window) : undefined;
       if (summary && summary.busyMs > 200) profiles.push({ workload, summary });
       else log("  no profile was written (the server did not exit cleanly?)");
     } finally {
@@ -469,13 +616,16 @@ async function main(): Promise<number> {
     `load: ${LOAD.concurrency} keep-alive connections, ${LOAD.warmupMs / 1000} s warm-up + ${LOAD.durationMs / 1000} s measured per workload`,
   );
 
-  log(
-    `start-up: first answer after process start, orgsim and a bare node:http server side by side (${STARTUP_RUNS} turns), then profiled starts`,
-  );
-  try {
-    report.startup = await startupComparison(STARTUP_RUNS, log, process.env.BENCH_NO_PROFILE !== "1");
-  } catch (err) {
-    log(`  start-up comparison failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (!SELECTED.all) log(`BENCH_ONLY=${process.env.BENCH_ONLY}: only those rows, printed, nothing written`);
+  if (wants("startup")) {
+    log(
+      `start-up: first answer after process start, orgsim and a bare node:http server side by side (${STARTUP_RUNS} turns), then profiled starts`,
+    );
+    try {
+      report.startup = await startupComparison(STARTUP_RUNS, log, process.env.BENCH_NO_PROFILE !== "1");
+    } catch (err) {
+      log(`  start-up comparison failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   await benchCeiling(report);
   await benchOrgsim(report);
@@ -485,10 +635,9 @@ async function main(): Promise<number> {
 
   report.loadAverageAfter = loadAverage();
   printTable(report);
-  if (process.env.BENCH_NO_WRITE !== "1") {
-    const file = writeReport(report);
-    log(`wrote ${file}`);
-  }
+  const out = process.env.BENCH_OUT;
+  if (out) log(`wrote ${writeReport(report, path.resolve(out))}`);
+  else if (process.env.BENCH_NO_WRITE !== "1" && SELECTED.all) log(`wrote ${writeReport(report)}`);
   log(`total ${((performance.now() - T0) / 1000).toFixed(0)} s`);
   return 0;
 }

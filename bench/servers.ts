@@ -26,8 +26,19 @@ export function canPin(): boolean {
   return tasksetChecked;
 }
 
+/** The command that runs `command` pinned to `core` (as it is where the machine cannot pin). */
 function pinned(core: number, command: string, args: string[]): [string, string[]] {
   return canPin() ? ["taskset", ["-c", String(core), command, ...args]] : [command, args];
+}
+
+/**
+ * Moves a running process (all its threads) to `cores` ("1", "0,1"); false where it could not.
+ * The load generator uses it on itself: pinned to its core for most rows, let free on both cores
+ * where two orgsim replicas take one core each.
+ */
+export function setAffinity(pid: number, cores: string): boolean {
+  if (!canPin()) return false;
+  return spawnSync("taskset", ["-a", "-p", "-c", cores, String(pid)], { stdio: "ignore" }).status === 0;
 }
 
 export interface ServerProcess {
@@ -111,8 +122,9 @@ async function launch(
   port: number,
   readiness: { path: string; ok: (s: number) => boolean; timeoutMs: number },
   env: NodeJS.ProcessEnv = process.env,
+  core: number = SERVER_CORE,
 ): Promise<ServerProcess> {
-  const [cmd, argv] = pinned(SERVER_CORE, command, args);
+  const [cmd, argv] = pinned(core, command, args);
   const t0 = performance.now();
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   live.add(child);
@@ -167,8 +179,8 @@ async function launch(
   };
 }
 
-/** `node bin/orgsim.js start --port P --quiet [extra]`; readyMs is spawn -> first 200 from GET /_orgsim/health. */
-export async function startOrgsim(extra: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+/** `node bin/orgsim.js start --port P --quiet [extra]`, pinned to `core`; readyMs is spawn -> first 200 from GET /_orgsim/health. */
+export async function startOrgsim(extra: string[] = [], nodeArgs: string[] = [], core: number = SERVER_CORE): Promise<ServerProcess> {
   const port = await freePort();
   return launch(
     "orgsim",
@@ -180,6 +192,8 @@ export async function startOrgsim(extra: string[] = [], nodeArgs: string[] = [])
       ok: (s) => s === 200,
       timeoutMs: 15_000,
     },
+    process.env,
+    core,
   );
 }
 

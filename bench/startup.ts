@@ -32,6 +32,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { call, closeEndpoint, keepAliveEndpoint, prepare, send } from "./http.js";
+import { readNewestProfile, stacksOf, type CallFrame, type CpuProfile } from "./profile.js";
 import { canPin, loadAverage, ROOT, SERVER_CORE } from "./servers.js";
 
 const MANAGEMENT = "111111111111";
@@ -340,23 +341,6 @@ export async function startupComparison(
 // Where the start goes: CPU profiles of the starts, classified by call stack
 // ------------------------------------------------------------------------------------------------
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-}
-
 export const BEFORE_PROFILER = "process creation and Node's first steps (before the profiler starts)";
 export const FIRST_REQUEST = "the first request (sent after the listening line, until its answer)";
 export const IDLE = "idle (waiting: file reads, the listening line's way to the bench)";
@@ -406,22 +390,7 @@ export function phaseOfStack(stack: CallFrame[]): string {
 
 /** Per phase, the ms of `profile`'s samples up to `untilUs` (µs, the profile's clock); samples after `fromUs` go to the first request. */
 function classify(profile: CpuProfile, fromUs: number, untilUs: number): Map<string, number> {
-  const byId = new Map<number, ProfileNode>();
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) {
-    byId.set(n.id, n);
-    for (const c of n.children ?? []) parent.set(c, n.id);
-  }
-  const stackCache = new Map<number, CallFrame[]>();
-  const stackOf = (id: number): CallFrame[] => {
-    let s = stackCache.get(id);
-    if (!s) {
-      s = [];
-      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) s.push(byId.get(cur)!.callFrame);
-      stackCache.set(id, s);
-    }
-    return s;
-  };
+  const stackOf = stacksOf(profile);
   const out = new Map<string, number>();
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -446,9 +415,8 @@ async function startupProfile(dataFile: string, dir: string, log: (line: string)
       const profDir = path.join(process.env.BENCH_STARTUP_PROFILES ?? dir, `prof-${cmd === ORGSIM_START ? "orgsim" : "bare"}-${i}`);
       const s = await startAndAsk(cmd, dataFile, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval", "100"]);
       await stop(s.child);
-      const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
-      if (!file) throw new Error(`${cmd.name} wrote no CPU profile`);
-      const profile = JSON.parse(readFileSync(path.join(profDir, file), "utf8")) as CpuProfile;
+      const profile = readNewestProfile(profDir);
+      if (!profile) throw new Error(`${cmd.name} wrote no CPU profile`);
       if (process.env.BENCH_STARTUP_PROFILES)
         writeFileSync(path.join(profDir, "times.json"), JSON.stringify({ spawnUs: s.spawnUs, sentUs: s.sentUs, answeredUs: s.answeredUs }));
       const m = classify(profile, s.sentUs, s.answeredUs);

@@ -6,11 +6,14 @@ import { bounded, closedLoop, type LoadOptions, type LoadResult, type Step } fro
 import { cpuSecondsOf } from "./servers.js";
 import { CallError, call, describeError, invoke, prepare, str, type PreparedCall, type Upstream } from "./http.js";
 
-/** The PostgreSQL rows: orgsim over one database, one replica or three behind the load generator's round-robin. */
+/**
+ * The PostgreSQL rows: orgsim over one database, one replica (pinned to the servers' core) or two
+ * behind the load generator's round-robin (one pinned to each core).
+ */
 export const PG_ONE = "orgsim, PostgreSQL, 1 replica";
-export const PG_THREE = "orgsim, PostgreSQL, 3 replicas";
+export const PG_TWO = "orgsim, PostgreSQL, 2 replicas";
 
-export type ServerName = "orgsim" | "moto" | "node:http" | typeof PG_ONE | typeof PG_THREE;
+export type ServerName = "orgsim" | "moto" | "node:http" | typeof PG_ONE | typeof PG_TWO;
 
 export interface Target {
   server: ServerName;
@@ -28,6 +31,8 @@ export interface Measurement {
   workload: string;
   /** What one step is: "req", "page", "pair", "cycle". */
   unit: string;
+  /** HTTP requests per step (a pair is 2, a cycle 3): to compare with the bare server's requests. */
+  requestsPerStep?: number;
   result?: LoadResult;
   skipped?: string;
   notes: string[];
@@ -56,7 +61,14 @@ export async function createAccounts(t: Target, n: number, concurrency: number, 
   );
 }
 
-async function measure(t: Target, workload: string, unit: string, load: LoadOptions, step: Step): Promise<Measurement> {
+async function measure(
+  t: Target,
+  workload: string,
+  unit: string,
+  load: LoadOptions,
+  step: Step,
+  requestsPerStep = 1,
+): Promise<Measurement> {
   const pids = t.pids;
   const serverCpu =
     pids === undefined || pids.length === 0
@@ -71,7 +83,7 @@ async function measure(t: Target, workload: string, unit: string, load: LoadOpti
           return sum;
         };
   const result = await closedLoop(load, step, serverCpu, t.dbCpu);
-  const m: Measurement = { server: t.server, workload, unit, result, notes: [] };
+  const m: Measurement = { server: t.server, workload, unit, requestsPerStep, result, notes: [] };
   if (result.errors > 0) m.notes.push(`${result.errors} failed steps, first: ${result.firstError}`);
   return m;
 }
@@ -146,11 +158,18 @@ export async function fullListing(
 
 /** (3) CreateAccount then DescribeCreateAccountStatus of the request it answered: a step is the pair. */
 export function createAccountPairs(t: Target, load: LoadOptions): Promise<Measurement> {
-  return measure(t, "CreateAccount + DescribeCreateAccountStatus", "pair", load, async () => {
-    const email = uniqueEmail();
-    const created = await call(t.ep, t.mgmt, "CreateAccount", { Email: email, AccountName: email.slice(0, 40) });
-    await call(t.ep, t.mgmt, "DescribeCreateAccountStatus", { CreateAccountRequestId: str(created, "CreateAccountStatus", "Id") });
-  });
+  return measure(
+    t,
+    "CreateAccount + DescribeCreateAccountStatus",
+    "pair",
+    load,
+    async () => {
+      const email = uniqueEmail();
+      const created = await call(t.ep, t.mgmt, "CreateAccount", { Email: email, AccountName: email.slice(0, 40) });
+      await call(t.ep, t.mgmt, "DescribeCreateAccountStatus", { CreateAccountRequestId: str(created, "CreateAccountStatus", "Id") });
+    },
+    2,
+  );
 }
 
 /** Creates an account and waits for its id (orgsim and moto both finish creation at once by default). */
@@ -279,11 +298,17 @@ export const SCP_WORKLOAD = "Member call through 3 OUs x 5 SCPs";
  * call again is answered from that cache; `evaluateEveryCall` puts a policy conditioned on
  * aws:CurrentTime on the path, which orgsim never caches, to measure the evaluation itself.
  * A probe in a separate OU whose SCP denies the call checks that evaluation is live.
+ *
+ * scpMember sets this up (and answers the member account, and whether the deny probe was
+ * denied); memberCallThroughScps measures the member's call.
  */
-export async function memberCallThroughScps(t: Target, load: LoadOptions, evaluateEveryCall: boolean): Promise<Measurement> {
-  const workload = `${SCP_WORKLOAD} (${evaluateEveryCall ? "evaluated on every call" : "decision cached"})`;
+export interface ScpMember {
+  member: string;
+  probeDenied: boolean | string;
+}
+
+export async function scpMember(t: Target, evaluateEveryCall: boolean): Promise<ScpMember | { skipped: string }> {
   const tag = evaluateEveryCall ? "eval" : "cached";
-  const skip = (why: string): Measurement => ({ server: t.server, workload, unit: "req", skipped: why, notes: [] });
   let member: string;
   let probeDenied: boolean | string;
   try {
@@ -322,13 +347,27 @@ export async function memberCallThroughScps(t: Target, load: LoadOptions, evalua
       probeDenied = err instanceof CallError && err.code === "AccessDeniedException" ? true : describeError(err);
     }
   } catch (err) {
-    return skip(describeError(err));
+    return { skipped: describeError(err) };
   }
   try {
     await call(t.ep, member, "DescribeOrganization", {});
   } catch (err) {
-    return skip(`the member's DescribeOrganization does not pass: ${describeError(err)}`);
+    return { skipped: `the member's DescribeOrganization does not pass: ${describeError(err)}` };
   }
+  return { member, probeDenied };
+}
+
+/** (4), measured: set up by scpMember here, or given its `setup` (done once for several targets on one state). */
+export async function memberCallThroughScps(
+  t: Target,
+  load: LoadOptions,
+  evaluateEveryCall: boolean,
+  setup?: ScpMember | { skipped: string },
+): Promise<Measurement> {
+  const workload = `${SCP_WORKLOAD} (${evaluateEveryCall ? "evaluated on every call" : "decision cached"})`;
+  const s = setup ?? (await scpMember(t, evaluateEveryCall));
+  if ("skipped" in s) return { server: t.server, workload, unit: "req", skipped: s.skipped, notes: [] };
+  const { member, probeDenied } = s;
   const request = prepare(member, "DescribeOrganization", {});
   const m = await measure(t, workload, "req", load, async () => {
     await invoke(t.ep, request);
@@ -373,5 +412,5 @@ export async function inviteAcceptLeave(t: Target, load: LoadOptions): Promise<M
       notes: [],
     };
   }
-  return measure(t, workload, "cycle", load, cycle);
+  return measure(t, workload, "cycle", load, cycle, 3);
 }
