@@ -130,7 +130,8 @@ export function sourceFrame(frame: CallFrame): CallFrame {
 }
 
 export const GC_LAYER = "garbage collection";
-export const SQL_LAYER = "SQL driver and engine (better-sqlite3 or pg; SQLite's prepare and run)";
+export const SQL_LAYER = "SQL driver and engine (SQLite's prepare and run; pg's protocol and socket writes)";
+const PG_DRIVER = /\/node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//;
 
 /**
  * The layer of orgsim (or of its dependencies, or of Node) a frame of a source file belongs to.
@@ -144,7 +145,7 @@ export function layerOf(frame: CallFrame): string {
   if (name === "(program)" || name === "(root)") return "V8/native (unattributed)";
   if (url.includes("/node_modules/kysely/") && url.includes("sqlite-driver") && name === "executeQuery") return SQL_LAYER;
   if (url.includes("/node_modules/kysely/")) return "Kysely (query building and compiling)";
-  if (url.includes("/node_modules/better-sqlite3/") || /\/node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(url)) return SQL_LAYER;
+  if (url.includes("/node_modules/better-sqlite3/") || PG_DRIVER.test(url)) return SQL_LAYER;
   if (url.includes("/node_modules/@smithy/") || url.includes("/node_modules/@aws-crypto/")) return "SigV4 libraries";
   if (url.includes("/node_modules/")) return `other dependency (${url.split("/node_modules/")[1]?.split("/")[0] ?? "?"})`;
   if (url.includes("/dist/src/auth/")) return "orgsim auth (SigV4 parsing, identity)";
@@ -227,6 +228,13 @@ export function summarize(profile: CpuProfile, top = 15, window?: [number, numbe
       const caller = stackOf(id).find((f) => f.url !== "");
       if (caller) layer = layerOf(sourceFrame(caller));
     }
+    // Node's socket and stream work on behalf of the PostgreSQL driver (its writes to the backend) is the driver's.
+    if (
+      (frame.url === "" || frame.url.startsWith("node:")) &&
+      layer !== GC_LAYER &&
+      stackOf(id).some((f) => PG_DRIVER.test(sourceFrame(f).url))
+    )
+      layer = SQL_LAYER;
     const key = `${original.functionName}|${original.url}|${original.lineNumber}|${layer}`;
     const entry = fnSelf.get(key) ?? { original, frame, layer, us: 0 };
     entry.us += us;

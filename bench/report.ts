@@ -75,7 +75,14 @@ export interface BenchReport {
   postgresReadyMs?: Partial<Record<ServerName, number[]>>;
   /** First answer after process start: orgsim against the bare server, side by side (bench/startup.ts). */
   startup?: StartupReport;
-  profiles?: { workload: string; summary: ProfileSummary }[];
+  profiles?: WorkloadProfile[];
+}
+
+/** A CPU profile of one orgsim process under one workload; `server` is whose row gives its CPU per request (orgsim on SQLite by default). */
+export interface WorkloadProfile {
+  workload: string;
+  server?: ServerName;
+  summary: ProfileSummary;
 }
 
 interface Verdict {
@@ -106,13 +113,14 @@ const perCpuSecond = (m: Measurement | undefined): number | undefined => {
 };
 const busyText = (m: Measurement | undefined): string => (m?.result?.serverBusy !== undefined ? pct(m.result.serverBusy) : "?");
 
-function profileOf(report: BenchReport, workload: string): ProfileSummary | undefined {
-  return report.profiles?.find((p) => p.workload === workload)?.summary;
-}
-
-function layerSentence(p: ProfileSummary | undefined, n = 4): string {
+/** Where the profile of `workload` puts orgsim's CPU: the first layers (with µs per request, from the workload's row) and the hottest functions. */
+function layerSentence(report: BenchReport, workload: string, n = 4): string {
+  const p = report.profiles?.find((x) => x.workload === workload && (x.server ?? "orgsim") === "orgsim")?.summary;
   if (!p) return "";
-  const parts = p.layers.slice(0, n).map((l) => `${l.layer} ${pct(l.share)}`);
+  const us = cpuPerRequest(report, workload);
+  const parts = p.layers
+    .slice(0, n)
+    .map((l) => `${l.layer} ${pct(l.share)}${us !== undefined ? ` (${(l.share * us).toFixed(0)} µs)` : ""}`);
   const fns = p.functions
     .filter((f) => !f.name.startsWith("("))
     .slice(0, 2)
@@ -257,9 +265,9 @@ function verdicts(report: BenchReport): Verdict[] {
       v.why =
         `orgsim spends ${(1e6 / cpuO).toFixed(0)} µs of server CPU per DescribeOrganization; the bare server, which does nothing but HTTP, ${(1e6 / cpuC).toFixed(0)} µs. ` +
         `Half the ceiling means at most ${((2 * 1e6) / cpuC).toFixed(0)} µs per call, so about ${(1e6 / cpuO - (2 * 1e6) / cpuC).toFixed(0)} µs would have to go from orgsim's request path; and since the bare server already spends ${(1e6 / cpuC).toFixed(0)} µs on HTTP alone, that would leave orgsim about ${(1e6 / cpuC).toFixed(0)} µs for SigV4 parsing, its transactions and SQL, validation and serialization together.` +
-        layerSentence(profileOf(report, "DescribeOrganization (management)"));
+        layerSentence(report, "DescribeOrganization (management)");
     } else if (!v.met) {
-      v.why = `orgsim answers ${pct(share)} of the ceiling.` + layerSentence(profileOf(report, "DescribeOrganization (management)"));
+      v.why = `orgsim answers ${pct(share)} of the ceiling.` + layerSentence(report, "DescribeOrganization (management)");
     }
     out.push(v);
   } else out.push({ target: "DescribeOrganization >= 50% of the bare node:http server's req/s", measured: "not measured", met: undefined });
@@ -293,7 +301,7 @@ function verdicts(report: BenchReport): Verdict[] {
           (s.workload.startsWith("DescribeOrganization") || s.workload === listWorkload("100")
             ? "Here moto does little work per request beyond its fixed cost (Werkzeug, its dispatcher, its request log), so the ratio compares the two servers' fixed costs per request. "
             : "") +
-          layerSentence(profileOf(report, profileName));
+          layerSentence(report, profileName);
         v.why = v.why.replace(/\s{2,}/g, " ").trim();
       }
       if (v.met === false && cpuRatio !== undefined && cpuRatio >= 10)
@@ -323,7 +331,7 @@ function verdicts(report: BenchReport): Verdict[] {
         cpuRatio !== undefined && cpuRatio <= 1.5
           ? `Server CPU per page stays within ${cpuRatio.toFixed(2)}x, so the page itself does not cost more at 10,000 accounts; the throughput gap comes from the run (server busy ${busyText(at10k.measurement)} of the window at 10,000 against ${busyText(at100.measurement)} at 100: other processes on the machine took core time).`
           : `Server CPU per page grows from ${c100?.toFixed(0) ?? "?"} µs to ${c10k?.toFixed(0) ?? "?"} µs.` +
-            layerSentence(profileOf(report, PROFILED_LIST));
+            layerSentence(report, PROFILED_LIST);
     }
     out.push(v);
   } else
@@ -351,7 +359,7 @@ function verdicts(report: BenchReport): Verdict[] {
                   ? `: with its core to itself it would have made it, and the rest of the wall time went to other load on the machine.`
                   : `, so even with its core to itself it would not make 10 s.`)
               : "") +
-            layerSentence(profileOf(report, "CreateAccount + DescribeCreateAccountStatus"));
+            layerSentence(report, "CreateAccount + DescribeCreateAccountStatus");
     }
     out.push(v);
   } else out.push({ target: "10,000 CreateAccount calls < 10 s", measured: "not measured", met: undefined });
@@ -435,9 +443,9 @@ export function printTable(report: BenchReport): void {
   console.log("");
   for (const v of verdicts(report)) console.log(`${mark(v.met).padEnd(6)} ${v.target}: ${v.measured}`);
   for (const p of report.profiles ?? []) {
-    const us = cpuPerRequest(report, p.workload);
+    const us = cpuPerRequest(report, p.workload, p.server);
     console.log(
-      `\nprofile, orgsim under ${p.workload} (busy ${p.summary.busyMs.toFixed(0)} ms${us !== undefined ? `; ${us.toFixed(0)} µs of CPU per request in its row` : ""}):`,
+      `\nprofile, ${p.server ?? "orgsim"} under ${p.workload} (busy ${p.summary.busyMs.toFixed(0)} ms${us !== undefined ? `; ${us.toFixed(0)} µs of CPU per request in its row` : ""}):`,
     );
     for (const l of p.summary.layers.slice(0, 10))
       console.log(`  ${pct(l.share).padStart(4)}${us !== undefined ? ` ${(l.share * us).toFixed(0).padStart(4)} µs` : ""}  ${l.layer}`);
@@ -629,7 +637,7 @@ function postgresExplained(report: BenchReport): string[] {
           ? `orgsim's CPU per call, summed over the replicas, is ${usText(o2)} µs with two against ${usText(o1)} µs with one (${flat.toFixed(2)}x)` +
             (d1 !== undefined && d2 !== undefined ? `, PostgreSQL's ${usText(d2)} µs against ${usText(d1)} µs` : "") +
             (flat <= 1.15
-              ? ": flat, so a second replica costs no CPU per request, and each replica with a core of its own adds its core's worth of calls as long as PostgreSQL keeps up. "
+              ? ": no more with two replicas than with one, so a second replica costs no CPU per request, and each replica with a core of its own adds its core's worth of calls as long as PostgreSQL keeps up. "
               : ": a second replica costs more CPU per request here (more wake-ups and context switches per request when the cores are shared), which eats into what it adds. ")
           : "") +
         (report.machine.pinned
@@ -707,9 +715,9 @@ function ceilingSection(report: BenchReport): string[] {
   return L;
 }
 
-/** orgsim's (SQLite) CPU µs per request of a workload, from its row of this run (measured without the profiler). */
-function cpuPerRequest(report: BenchReport, workload: string): number | undefined {
-  const m = find(report, "orgsim", workload);
+/** orgsim's CPU µs per request of a workload (its own process's, on SQLite by default), from its row of this run (measured without the profiler). */
+function cpuPerRequest(report: BenchReport, workload: string, server: ServerName = "orgsim"): number | undefined {
+  const m = find(report, server, workload);
   const us = m?.result?.serverCpuUsPerStep;
   return us !== undefined ? us / (m?.requestsPerStep ?? 1) : undefined;
 }
@@ -725,10 +733,10 @@ function shortWorkload(workload: string): string {
 }
 
 /** Where orgsim's CPU goes: one table of µs per request by layer and workload, then each workload's hottest functions. */
-function profileSection(report: BenchReport, profiles: { workload: string; summary: ProfileSummary }[]): string[] {
+function profileSection(report: BenchReport, profiles: WorkloadProfile[]): string[] {
   const L: string[] = ["## Where orgsim's time goes", ""];
   L.push(
-    `CPU profiles (\`node --cpu-prof\`, \`bench/profile.ts\`) of a fresh orgsim server (in-memory SQLite) under ${profiles.length === 1 ? "one" : String(profiles.length)} of the workloads above, counting only the samples of the measured window (the profile's clock is the load generator's), by self time, idle left out. ` +
+    `CPU profiles (\`node --cpu-prof\`, \`bench/profile.ts\`) of a fresh orgsim server (in-memory SQLite, and one replica on PostgreSQL where its column says so: orgsim's process only, not PostgreSQL's) under ${profiles.length === 1 ? "one" : String(profiles.length)} of the workloads above, counting only the samples of the measured window (the profile's clock is the load generator's), by self time, idle left out. ` +
       "Frames of the start-up bundle are traced back to the module esbuild put at that line; a native function (a socket write, JSON.parse, a microtask run) counts in the layer of its nearest JavaScript caller; Kysely's SQLite driver's `executeQuery` counts as the SQL engine, as its self time is better-sqlite3's native prepare and run. " +
       "Each cell is the layer's share of the profile's busy time times the CPU per request of the workload's row above (measured without the profiler), in µs per request; \"CPU per request\" is that row's figure.",
     "",
@@ -737,10 +745,12 @@ function profileSection(report: BenchReport, profiles: { workload: string; summa
   for (const p of profiles) for (const l of p.summary.layers) totals.set(l.layer, (totals.get(l.layer) ?? 0) + l.share);
   const layers = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([l]) => l);
   const shown = layers.slice(0, 14);
-  const perRequest = profiles.map((p) => cpuPerRequest(report, p.workload));
+  const perRequest = profiles.map((p) => cpuPerRequest(report, p.workload, p.server));
   const cell = (share: number, us: number | undefined): string =>
     us !== undefined ? `${(share * us).toFixed(0)} (${pct(share)})` : pct(share);
-  L.push(`| Layer | ${profiles.map((p) => mdEscape(shortWorkload(p.workload))).join(" | ")} |`);
+  const heading = (p: WorkloadProfile): string =>
+    `${shortWorkload(p.workload)}${p.server && p.server !== "orgsim" ? `, ${p.server.replace(/^orgsim, /, "")}` : ""}`;
+  L.push(`| Layer | ${profiles.map((p) => mdEscape(heading(p))).join(" | ")} |`);
   L.push(`|---|${profiles.map(() => "---:").join("|")}|`);
   L.push(`| **CPU per request, µs** | ${perRequest.map((us) => (us !== undefined ? `**${us.toFixed(0)}**` : "-")).join(" | ")} |`);
   for (const layer of shown)
@@ -762,7 +772,7 @@ function profileSection(report: BenchReport, profiles: { workload: string; summa
   }
   L.push("");
   for (const p of profiles) {
-    L.push(`### ${p.workload}`);
+    L.push(`### ${p.workload}${p.server && p.server !== "orgsim" ? `, ${p.server}` : ""}`);
     L.push("");
     L.push(`Busy ${p.summary.busyMs.toFixed(0)} ms of samples in the window. Hottest functions by self time:`);
     L.push("");

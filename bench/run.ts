@@ -39,8 +39,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import { closeEndpoint, keepAliveEndpoint, prepare, roundRobin, send } from "./http.js";
-import type { LoadOptions } from "./load.js";
+import { closeEndpoint, invoke, keepAliveEndpoint, prepare, roundRobin, send } from "./http.js";
+import { bounded, type LoadOptions } from "./load.js";
 import {
   canPin,
   cpuSecondsOf,
@@ -76,9 +76,9 @@ import {
   type Target,
 } from "./workloads.js";
 import { freshDatabase, pgCpuSampler, probePostgres, type FreshDatabase } from "./postgres.js";
-import { readProfileDir, type ProfileSummary } from "./profile.js";
+import { readProfileDir } from "./profile.js";
 import { startupComparison, STARTUP_RUNS } from "./startup.js";
-import { writeReport, printTable, type BenchReport, type ListingFigure, type Machine } from "./report.js";
+import { writeReport, printTable, type BenchReport, type ListingFigure, type Machine, type WorkloadProfile } from "./report.js";
 
 const MANAGEMENT = "111111111111";
 const MOTO_ACCOUNT = "123456789012";
@@ -413,6 +413,11 @@ async function benchPostgres(report: BenchReport): Promise<void> {
       return m;
     };
     await createOrganization(setupTarget);
+    // Both replicas warm (JIT, pools) before the first row: the first row measures replica A alone, which would otherwise warm up in it.
+    const warm = prepare(MANAGEMENT, "DescribeOrganization", {});
+    await bounded(2000, PG_LOAD.concurrency, async () => {
+      await invoke(setupTarget.ep, warm);
+    });
     if (wants("describe")) for (const t of targets) await measured(t, () => describeOrganization(t, PG_LOAD));
     if (wants("list")) {
       const add = await createAccounts(setupTarget, 999, PG_LOAD.concurrency);
@@ -544,15 +549,16 @@ const PROFILED: { workload: string; part: Part; run: (t: Target, load: LoadOptio
 ];
 
 /**
- * A CPU profile of a fresh orgsim under each main workload, counting only the samples of the
- * measured window (process.hrtime is the profile's clock too): where a request's CPU goes, by layer.
+ * A CPU profile of a fresh orgsim under each main workload (and of one replica over PostgreSQL
+ * under DescribeOrganization), counting only the samples of the measured window (process.hrtime
+ * is the profile's clock too): where a request's CPU goes, by layer.
  */
 async function profileOrgsim(report: BenchReport): Promise<void> {
-  if (process.env.BENCH_NO_PROFILE === "1" || !wants("profile") || !named("orgsim")) return;
-  const profiles: { workload: string; summary: ProfileSummary }[] = [];
+  if (process.env.BENCH_NO_PROFILE === "1" || !wants("profile")) return;
+  const profiles: WorkloadProfile[] = [];
   const short: LoadOptions = { ...LOAD, warmupMs: 500, durationMs: Math.min(LOAD.durationMs, 3000) };
   for (const { workload, part, run } of PROFILED) {
-    if (!named(part)) continue;
+    if (!named("orgsim") || !named(part)) continue;
     const dir = mkdtempSync(path.join(tmpdir(), "orgsim-prof-"));
     try {
       log(`profile: orgsim under ${workload}`);
@@ -572,6 +578,33 @@ async function profileOrgsim(report: BenchReport): Promise<void> {
       else log("  no profile was written (the server did not exit cleanly?)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // orgsim's side of a PostgreSQL call: one replica on a fresh database, under DescribeOrganization.
+  if (named("pg1") && named("describe") && report.postgres?.available) {
+    let db: FreshDatabase | undefined;
+    const dir = mkdtempSync(path.join(tmpdir(), "orgsim-prof-"));
+    try {
+      db = await freshDatabase();
+      const url = db.url;
+      log(`profile: orgsim over PostgreSQL (${db.name}) under DescribeOrganization (management)`);
+      let window: [number, number] | undefined;
+      await withServer(
+        () => startOrgsim(["--database", url], ["--cpu-prof", `--cpu-prof-dir=${dir}`]),
+        async (proc) => {
+          const t = targetOf(PG_ONE, proc, MANAGEMENT);
+          await createOrganization(t);
+          window = (await describeOrganization(t, { ...PG_LOAD, durationMs: short.durationMs })).result?.windowUs;
+        },
+      );
+      const summary = window ? readProfileDir(dir, 12, window) : undefined;
+      if (summary && summary.busyMs > 200) profiles.push({ workload: "DescribeOrganization (management)", server: PG_ONE, summary });
+      else log("  no profile was written (the server did not exit cleanly?)");
+    } catch (err) {
+      log(`  failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db?.drop().catch(() => undefined);
     }
   }
   report.profiles = profiles;
