@@ -5,11 +5,11 @@
  * Servers run pinned to core 0, this load generator to core 1. Prints a table and writes the
  * figures, the machine, the targets and whether each is met into docs/performance.md.
  *
- * Then orgsim over PostgreSQL (a fresh database, dropped at the end): one replica pinned to core 0
- * (load generator on core 1), and two replicas on the same database behind the load generator's
- * round-robin, pinned to cores 0 and 1 (the load generator then free to run on either core),
- * each workload on one and then on two; PostgreSQL's own processes are not pinned. Then CPU profiles of orgsim
- * under the main workloads, summarized by layer (bench/profile.ts).
+ * Then orgsim over PostgreSQL (a fresh database, dropped at the end): each workload on one replica
+ * pinned to core 0 (load generator on core 1), then on two replicas of the same database behind
+ * the load generator's round-robin, pinned to cores 0 and 1 (the load generator then free to run
+ * on either core); PostgreSQL's own processes are not pinned. Then CPU profiles of orgsim under
+ * the main workloads (and of one PostgreSQL replica), summarized by layer (bench/profile.ts).
  *
  * A part of the bench: BENCH_ONLY=<comma list> runs only the rows it names, prints them and
  * writes nothing. Names (see PARTS below):
@@ -23,15 +23,16 @@
  *             under the named workloads).
  * Rows run for every named server (all servers if none is named) and every named workload (all
  * if none is named); the ceiling runs with any other server, as the ratios need it; with only
- * extras named, no load rows run. One workload against the ceiling in about 20 s:
+ * extras named, no load rows run; profile runs on SQLite with orgsim, on PostgreSQL with pg1 (and
+ * describe). One workload against the ceiling in about 20 s (the build included):
  *   BENCH_ONLY=orgsim,describe npm run bench
  *   BENCH_ONLY=orgsim,scp,profile BENCH_SECONDS=2 npm run bench
  *   BENCH_ONLY=pg1,pg2,describe npm run bench
  *
  * Environment: BENCH_SECONDS (measured seconds per workload, default 3), BENCH_WARMUP_SECONDS
  * (default 1), BENCH_CONNECTIONS (default 16), BENCH_PG_SECONDS (measured seconds per PostgreSQL
- * workload, default 2), BENCH_PG_WARMUP_SECONDS (default 2), BENCH_PG_URL (the server to create databases on, default
- * postgres://postgres@127.0.0.1:5432/postgres), BENCH_NO_PG=1, BENCH_NO_MOTO=1,
+ * workload, default 2), BENCH_PG_WARMUP_SECONDS (default 2), BENCH_PG_URL (the server to create
+ * databases on, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_NO_PG=1, BENCH_NO_MOTO=1,
  * BENCH_NO_PROFILE=1, BENCH_NO_WRITE=1 (print only), BENCH_ONLY (above), BENCH_OUT=FILE (write the
  * page there instead of docs/performance.md, even for a part of the bench).
  */
