@@ -48,8 +48,10 @@ export function isReadOnly(tx: Tx): boolean {
 class StateCache {
   version = -1;
   readonly entries = new Map<string, unknown>();
+  /** Rows held (a list page counts its rows), bounded by CACHE_LIMIT so memory stays flat at any state size. */
+  weight = 0;
 }
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 5_000;
 
 /** A transaction's view of the cache: the version it reads at, and (PostgreSQL) its connection. */
 interface ReadState {
@@ -79,11 +81,13 @@ export async function cachedRead<T>(tx: Tx, key: string, load: () => Promise<T>)
   // A snapshot that began at another version than the call started at: the call runs again.
   if (state.conn && state.conn.version !== state.version) return value;
   if (state.wrote?.()) return value;
-  if (cache.version !== state.version) {
+  const weight = Array.isArray(value) ? value.length + 1 : 1;
+  if (cache.version !== state.version || cache.weight + weight > CACHE_LIMIT) {
     cache.version = state.version;
     cache.entries.clear();
+    cache.weight = 0;
   }
-  if (cache.entries.size >= CACHE_LIMIT) cache.entries.clear();
+  cache.weight += weight;
   if (typeof value === "object" && value !== null) Object.freeze(value);
   cache.entries.set(key, value);
   return value;
