@@ -9,7 +9,7 @@
  * by hand) is reported, not used: each call that needs the clock gets a clear error naming the
  * fix, and the health check says degraded, until the clock is set again or the state reset.
  */
-import type { Tx } from "./store/store.js";
+import { cachedRead, type Tx } from "./store/store.js";
 import { hotQuery } from "./store/hot.js";
 import { AwsError } from "./protocol/errors.js";
 import { StateUnavailableError } from "./store/errors.js";
@@ -40,7 +40,10 @@ export async function virtualNow(tx: Tx): Promise<number> {
 }
 
 export async function readClockOffset(tx: Tx): Promise<number> {
-  const [row] = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
+  const row = await cachedRead(tx, "clock", async () => {
+    const rows = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
+    return rows[0];
+  });
   if (!row) return 0;
   const problem = storedOffsetProblem(row.value);
   if (problem) throw new StateUnavailableError(problem);

@@ -4,7 +4,7 @@
  * pipeline (app.ts) consumes faults; the control API (control/routes-state.ts) arms them.
  */
 import { randomUUID } from "node:crypto";
-import type { Tx } from "./store/store.js";
+import { cachedRead, type Tx } from "./store/store.js";
 import { hotQuery } from "./store/hot.js";
 import { AwsError } from "./protocol/errors.js";
 import type { ServiceModel } from "./protocol/model.js";
@@ -76,11 +76,13 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
 }
 
 /** Whether any fault is armed for the operation (one indexed look-up: the common case finds none). */
-export async function hasFault(tx: Tx, operation: string): Promise<boolean> {
-  const rows = await hotQuery(tx, "fault-armed", [operation], (t) =>
-    t.selectFrom("faults").select("id").where("operation", "=", operation),
-  );
-  return rows.length > 0;
+export function hasFault(tx: Tx, operation: string): Promise<boolean> {
+  return cachedRead(tx, `fault|${operation}`, async () => {
+    const rows = await hotQuery(tx, "fault-armed", [operation], (t) =>
+      t.selectFrom("faults").select("id").where("operation", "=", operation),
+    );
+    return rows.length > 0;
+  });
 }
 
 /** Consumes one matching fault, if one fires for this call. */

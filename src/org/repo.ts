@@ -4,7 +4,7 @@
  */
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../context.js";
-import { isReadOnly, type Tx } from "../store/store.js";
+import { cachedRead, isReadOnly, type Tx } from "../store/store.js";
 import { hotQuery } from "../store/hot.js";
 import { nextSeq } from "../store/sequence.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../store/schema.js";
@@ -24,14 +24,18 @@ export interface PolicyTypeSummaryRow {
   Status: string;
 }
 
-export async function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
-  const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
-  return rows[0];
+export function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
+  return cachedRead(tx, `organization|${orgId}`, async () => {
+    const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
+    return rows[0];
+  });
 }
 
-export async function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
-  const rows = await hotQuery(tx, "account", [id], (t) => t.selectFrom("accounts").selectAll().where("id", "=", id));
-  return rows[0];
+export function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
+  return cachedRead(tx, `account|${id}`, async () => {
+    const rows = await hotQuery(tx, "account", [id], (t) => t.selectFrom("accounts").selectAll().where("id", "=", id));
+    return rows[0];
+  });
 }
 
 /** The default email of an account that orgsim knows only by its id (it signed up on its own). */
@@ -127,7 +131,10 @@ export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
 }
 
 export async function getRoot(tx: Tx, orgId: string): Promise<RootRow> {
-  const [root] = await hotQuery(tx, "root", [orgId], (t) => t.selectFrom("roots").selectAll().where("org_id", "=", orgId));
+  const root = await cachedRead(tx, `root|${orgId}`, async () => {
+    const rows = await hotQuery(tx, "root", [orgId], (t) => t.selectFrom("roots").selectAll().where("org_id", "=", orgId));
+    return rows[0];
+  });
   if (!root) throw new Error(`organization ${orgId} has no root`);
   return root;
 }

@@ -8,6 +8,15 @@ export interface MetaTable {
   value: string;
 }
 
+/**
+ * The state version: one row (id 1), bumped by every write transaction as it commits and never
+ * reset, so what was read at one version can be served again while the version holds (store.ts).
+ */
+export interface StateVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface OrganizationTable {
   id: string;
   arn: string;
@@ -226,6 +235,7 @@ export interface ResponsibilityTransferTable {
 
 export interface Database {
   meta: MetaTable;
+  state_version: StateVersionTable;
   organizations: OrganizationTable;
   roots: RootTable;
   ous: OuTable;
@@ -251,6 +261,8 @@ export interface Database {
 /** Portable DDL, applied in order; each statement is idempotent. */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS state_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)`,
+  `INSERT INTO state_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`,
   `CREATE TABLE IF NOT EXISTS organizations (id TEXT PRIMARY KEY, arn TEXT NOT NULL, feature_set TEXT NOT NULL,
      management_account_id TEXT NOT NULL UNIQUE, partition TEXT NOT NULL, created_at BIGINT NOT NULL, policy_version INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS roots (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL, policy_types TEXT NOT NULL)`,
@@ -347,7 +359,7 @@ export const SEQUENCE_INDEXES: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_source_seq ON responsibility_transfers (source_org_id, seq)`,
 ];
 
-/** Every table, in an order safe for deleting all rows (reset). */
+/** Every table, in an order safe for deleting all rows (reset); not state_version, which only ever grows. */
 export const TABLES: readonly (keyof Database)[] = [
   "organizations",
   "roots",

@@ -5,20 +5,14 @@
  * times before it surfaces as ConcurrentModificationException, as on AWS.
  */
 import SqliteDatabase from "better-sqlite3";
-import {
-  Kysely,
-  PostgresDialect,
-  SqliteDialect,
-  sql,
-  type SqliteDatabase as KyselySqliteDatabase,
-  type SqliteStatement,
-  type Transaction,
-} from "kysely";
+import type pg from "pg";
+import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
 import { resolve } from "node:path";
 import { MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
 import { migrateSequences } from "./sequence.js";
 import { AwsError } from "../protocol/errors.js";
 import { StateUnavailableError, StoreOpenError } from "./errors.js";
+import { pgDialect, VERSION_SQL, type PgConnection } from "./pg-driver.js";
 
 export type Tx = Transaction<Database>;
 export type Engine = "sqlite" | "postgres";
@@ -43,6 +37,98 @@ const readOnlyTransactions = new WeakSet<object>();
 /** Whether `tx` is a read transaction (see Store.transaction). */
 export function isReadOnly(tx: Tx): boolean {
   return readOnlyTransactions.has(tx);
+}
+
+/**
+ * What was read at one state version (rows, the clock offset, which operations have faults),
+ * served again to every read while the version holds. Every write transaction bumps the version
+ * as it commits (on every replica: the version is a row of the shared state), so a read at a
+ * newer version finds the cache empty.
+ */
+class StateCache {
+  version = -1;
+  readonly entries = new Map<string, unknown>();
+  /** Rows held (a list page counts its rows), bounded by CACHE_LIMIT so memory stays flat at any state size. */
+  weight = 0;
+}
+const CACHE_LIMIT = 5_000;
+
+/** A transaction's view of the cache: the version it reads at, and (PostgreSQL) its connection. */
+interface ReadState {
+  cache: StateCache;
+  version: number;
+  /** PostgreSQL: the connection, which begins the transaction on its first statement. */
+  conn: PgConnection | undefined;
+  /** A write transaction: whether it has written yet (from then on it reads its own changes, not the cache). */
+  wrote: (() => boolean) | undefined;
+}
+const readStates = new WeakMap<object, ReadState>();
+
+/**
+ * `load()`, or what it gave in an earlier read at the same state version: in read transactions,
+ * and in write transactions until their first write (from then on they read their own
+ * changes). The value is frozen, since calls share it.
+ */
+export async function cachedRead<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+  const state = readStates.get(tx);
+  if (!state || state.wrote?.()) return load();
+  const cache = state.cache;
+  if (cache.version === state.version) {
+    const hit = cache.entries.get(key);
+    if (hit !== undefined || cache.entries.has(key)) return hit as T;
+  }
+  const value = await load();
+  // A snapshot that began at another version than the call started at: the call runs again.
+  if (state.conn && state.conn.version !== state.version) return value;
+  if (state.wrote?.()) return value;
+  const weight = Array.isArray(value) ? value.length + 1 : 1;
+  if (cache.version !== state.version || cache.weight + weight > CACHE_LIMIT) {
+    cache.version = state.version;
+    cache.entries.clear();
+    cache.weight = 0;
+  }
+  cache.weight += weight;
+  if (typeof value === "object" && value !== null) Object.freeze(value);
+  cache.entries.set(key, value);
+  return value;
+}
+
+/**
+ * The state version as PostgreSQL has it, for reads that may be served from the cache: one query
+ * shared by every call that arrived before it was sent (never one sent before a call arrived, so
+ * a read that starts after a commit on any replica sees it), one in flight at a time.
+ */
+class VersionPoll {
+  #pending: Promise<number> | undefined;
+  #inFlight: Promise<number> | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  version(): Promise<number> {
+    if (this.#pending) return this.#pending;
+    const pending = this.#sendAfter(this.#inFlight);
+    this.#pending = pending;
+    return pending;
+  }
+
+  async #sendAfter(previous: Promise<number> | undefined): Promise<number> {
+    // Callers join until the query is sent (after the one in flight answers).
+    await (previous ? previous.then(noop, noop) : undefined);
+    this.#pending = undefined;
+    const sent = this.pool.query<{ version: number | string }>(VERSION_SQL).then((r) => Number(r.rows[0]?.version ?? 0));
+    this.#inFlight = sent;
+    try {
+      return await sent;
+    } finally {
+      if (this.#inFlight === sent) this.#inFlight = undefined;
+    }
+  }
+}
+const noop = (): void => undefined;
+
+/** The connection a PostgreSQL transaction runs on (no statement is sent to find it). */
+async function connectionOf(tx: Tx): Promise<PgConnection> {
+  return tx.getExecutor().provideConnection(async (conn) => conn as PgConnection);
 }
 
 /** Where a PostgreSQL URL points, for messages (never the password). */
@@ -152,11 +238,12 @@ export function describeStartupFailure(t: PgTarget, err: unknown): string {
  * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's driver
  * prepares every query afresh, and compiling SQL was the largest single cost of a call.
  */
-function cachingSqlite(database: SqliteDatabase.Database): KyselySqliteDatabase {
+function cachingSqlite(database: SqliteDatabase.Database, onWrite: () => void): KyselySqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
     prepare(text: string): SqliteStatement {
+      if (!isSelect(text)) onWrite();
       let statement = statements.get(text);
       if (!statement) {
         statement = database.prepare(text) as unknown as SqliteStatement;
@@ -167,6 +254,11 @@ function cachingSqlite(database: SqliteDatabase.Database): KyselySqliteDatabase 
       return statement;
     },
   };
+}
+
+/** Whether a statement only reads (anything else may write; a cached read is then no longer the transaction's state). */
+function isSelect(text: string): boolean {
+  return /^\s*select\b/i.test(text);
 }
 
 /**
@@ -207,13 +299,21 @@ export class Store {
 
   /** SQLite: the statements that make a read transaction read-only, prepared once. */
   private readonly queryOnly: { on: SqliteDatabase.Statement; off: SqliteDatabase.Statement } | undefined;
+  /** SQLite: the state version's read and bump, prepared once (set after the migrations made the table). */
+  private versionStatements: { read: SqliteDatabase.Statement; bump: SqliteDatabase.Statement } | undefined;
+  /** PostgreSQL: the shared read of the state version. */
+  private readonly versionPoll: VersionPoll | undefined;
+  private readonly cache = new StateCache();
+  /** SQLite: whether the write transaction in progress has written (one connection runs one transaction at a time). */
+  private sqliteWrote = false;
 
-  private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database, target?: PgTarget) {
+  private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database, target?: PgTarget, pool?: pg.Pool) {
     this.engine = engine;
     this.db = db;
     this.sqlite = sqlite;
     this.target = target;
     this.queryOnly = sqlite && { on: sqlite.prepare("PRAGMA query_only = 1"), off: sqlite.prepare("PRAGMA query_only = 0") };
+    this.versionPoll = pool && new VersionPoll(pool);
   }
 
   /** Records that the database was unavailable (a connection failed, a call could not reach it). */
@@ -266,7 +366,7 @@ export class Store {
       query_timeout: PG_QUERY_TIMEOUT_MS,
       keepAlive: true,
     });
-    const store = new Store("postgres", new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), undefined, target);
+    const store = new Store("postgres", new Kysely<Database>({ dialect: pgDialect(pool) }), undefined, target, pool);
     // A client whose connection fails emits 'error'. The pool listens only while a client is idle;
     // a client lent to a call would crash the process with an unhandled 'error' event. Every
     // client gets a listener for its whole life: the call in flight fails through its own query,
@@ -294,9 +394,13 @@ export class Store {
       // NORMAL in WAL mode loses nothing when the process dies; only an OS crash can cost the last commits.
       database.pragma("synchronous = NORMAL");
       database.pragma("busy_timeout = 5000");
-      const store = new Store(
+      let store: Store | undefined = undefined;
+      const onWrite = (): void => {
+        if (store) store.sqliteWrote = true;
+      };
+      store = new Store(
         "sqlite",
-        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) }),
+        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database, onWrite) }) }),
         database,
       );
       await store.migrate();
@@ -321,11 +425,16 @@ export class Store {
       });
       return;
     }
-    const sqlite = this.sqlite;
-    if (sqlite?.pragma("user_version", { simple: true }) === SQLITE_SCHEMA_VERSION) return;
-    for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
-    await migrateSequences(this.db);
-    sqlite?.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    const sqlite = this.sqlite!;
+    if (sqlite.pragma("user_version", { simple: true }) !== SQLITE_SCHEMA_VERSION) {
+      for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
+      await migrateSequences(this.db);
+      sqlite.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    }
+    this.versionStatements = {
+      read: sqlite.prepare(VERSION_SQL).pluck(),
+      bump: sqlite.prepare("UPDATE state_version SET version = version + 1 WHERE id = 1"),
+    };
   }
 
   /**
@@ -351,13 +460,23 @@ export class Store {
       return result;
     };
     if (this.engine === "sqlite") {
-      if (write) return this.db.transaction().execute(body);
+      const versions = this.versionStatements!;
+      if (write) {
+        return this.db.transaction().execute(async (tx) => {
+          this.sqliteWrote = false;
+          readStates.set(tx, { cache: this.cache, version: Number(versions.read.get()), conn: undefined, wrote: () => this.sqliteWrote });
+          const result = await body(tx);
+          versions.bump.run();
+          return result;
+        });
+      }
       // Straight on the one connection (inside Kysely's transaction, which holds it): a quarter
       // of the cost of two statements through Kysely, on every read.
       const queryOnly = this.queryOnly!;
       return this.db.transaction().execute(async (tx) => {
         queryOnly.on.run();
         try {
+          readStates.set(tx, { cache: this.cache, version: Number(versions.read.get()), conn: undefined, wrote: undefined });
           return await body(tx);
         } finally {
           queryOnly.off.run();
@@ -367,18 +486,19 @@ export class Store {
     let dropped = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        // Reads run on a REPEATABLE READ snapshot: consistent, and without SERIALIZABLE's predicate
-        // locks, which concurrent reads otherwise pile up until PostgreSQL runs out of shared memory.
-        if (!write) return await this.db.transaction().setIsolationLevel("repeatable read").setAccessMode("read only").execute(body);
-        // The lock is taken before BEGIN, so the transaction's snapshot is taken after the wait.
-        return await this.db.connection().execute(async (conn) => {
-          await sql`SELECT pg_advisory_lock(4566002)`.execute(conn);
-          try {
-            return await conn.transaction().setIsolationLevel("serializable").execute(body);
-          } finally {
-            await sql`SELECT pg_advisory_unlock(4566002)`.execute(conn);
-          }
-        });
+        // The writers' lock, BEGIN, the version bump and COMMIT are the driver's (pg-driver.ts).
+        if (write) {
+          return await this.db
+            .transaction()
+            .setIsolationLevel("serializable")
+            .execute(async (tx) => {
+              const conn = await connectionOf(tx);
+              const version = (await conn.snapshotVersion())!;
+              readStates.set(tx, { cache: this.cache, version, conn, wrote: () => conn.wrote });
+              return body(tx);
+            });
+        }
+        return await this.pgRead(body);
       } catch (err) {
         if (isUnavailable(err)) {
           // A connection dropped before COMMIT left nothing behind (PostgreSQL rolls back a
@@ -396,6 +516,36 @@ export class Store {
         await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
       }
     }
+  }
+
+  /**
+   * A read on PostgreSQL. It starts at the state version the shared poll answers, and what the
+   * cache holds for that version needs no statement; the first statement it does need begins a
+   * REPEATABLE READ snapshot (consistent, and without SERIALIZABLE's predicate locks, which
+   * concurrent reads otherwise pile up until PostgreSQL runs out of shared memory), which reads
+   * the version too. A snapshot at a newer version than the call started at (a write committed in
+   * between) would mix two states: the call runs again, reading at the snapshot's version.
+   */
+  private async pgRead<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+    let conn: PgConnection | undefined;
+    const run = (version: number | undefined): Promise<T> =>
+      this.db
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .setAccessMode("read only")
+        .execute(async (tx) => {
+          conn = await connectionOf(tx);
+          readStates.set(tx, { cache: this.cache, version: version ?? (await conn.snapshotVersion())!, conn, wrote: undefined });
+          return body(tx);
+        });
+    const started = await this.versionPoll!.version();
+    try {
+      const result = await run(started);
+      if (conn?.version === undefined || conn.version === started) return result;
+    } catch (err) {
+      if (conn?.version === undefined || conn.version === started) throw err;
+    }
+    return run(undefined);
   }
 
   /** A transaction that changes state (see transaction). */
