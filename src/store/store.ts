@@ -51,7 +51,7 @@ class StateCache {
   /** Rows held (a list page counts its rows), bounded by CACHE_LIMIT so memory stays flat at any state size. */
   weight = 0;
 }
-const CACHE_LIMIT = 5_000;
+const CACHE_LIMIT = 2_000;
 
 /** A transaction's view of the cache: the version it reads at, and (PostgreSQL) its connection. */
 interface ReadState {
