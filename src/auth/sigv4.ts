@@ -240,9 +240,15 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
     throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}'. Only '${ALGORITHM}' is supported.`);
   }
 
-  const fields = new Map<string, string>();
-  for (const piece of rest.split(",")) {
-    const pair = piece.trim();
+  // The comma-separated key=value pairs, read in place (no array of pieces, no map): a later duplicate wins.
+  let credentialValue: string | undefined;
+  let signedHeadersValue: string | undefined;
+  let signature: string | undefined;
+  for (let start = 0; start <= rest.length;) {
+    let end = rest.indexOf(",", start);
+    if (end < 0) end = rest.length;
+    const pair = rest.slice(start, end).trim();
+    start = end + 1;
     if (pair === "") continue;
     const eq = pair.indexOf("=");
     if (eq < 0) {
@@ -251,13 +257,13 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
         `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hashed}'.`,
       );
     }
-    fields.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    const key = pair.slice(0, eq).trim();
+    if (key === "Credential") credentialValue = pair.slice(eq + 1).trim();
+    else if (key === "SignedHeaders") signedHeadersValue = pair.slice(eq + 1).trim();
+    else if (key === "Signature") signature = pair.slice(eq + 1).trim();
   }
 
   const problems: string[] = [];
-  const credentialValue = fields.get("Credential");
-  const signedHeadersValue = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
   if (!credentialValue) problems.push("Authorization header requires 'Credential' parameter. ");
   if (!signature) problems.push("Authorization header requires 'Signature' parameter. ");
   if (!signedHeadersValue) problems.push("Authorization header requires 'SignedHeaders' parameter. ");

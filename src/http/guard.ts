@@ -144,9 +144,12 @@ function isConsoleNavigation(req: GateRequest): boolean {
   );
 }
 
+/** The verdict of a request no browser rule touches (every SDK call): one shared, unchangeable object. */
+const PASS: Verdict = Object.freeze({ kind: "pass", headers: Object.freeze({}), healthOnly: false });
+
 /** Step 2. Returns the CORS headers for an allowed foreign origin, or a refusal. */
 function checkSite(gate: Gate, req: GateRequest, host: string | undefined): Verdict {
-  const pass = (headers: Record<string, string> = {}): Verdict => ({ kind: "pass", headers, healthOnly: false });
+  const pass = (headers?: Record<string, string>): Verdict => (headers ? { kind: "pass", headers, healthOnly: false } : PASS);
   const origin = one(req.headers.origin);
   const site = one(req.headers["sec-fetch-site"])?.trim().toLowerCase();
   if (origin !== undefined) {
