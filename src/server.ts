@@ -114,6 +114,17 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** An awsJson answer: the same headers, in the same order, as send() gives them, in one object literal. */
+function sendJson(res: ServerResponse, status: number, requestId: string, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    "x-amzn-RequestId": requestId,
+    "Content-Type": JSON_CONTENT_TYPE,
+    "Content-Length": String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
 /** What the protocol adapters need from a request. */
 interface Incoming {
   parts: HttpRequestParts;
@@ -362,7 +373,6 @@ export class HttpFront {
   }
 
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
-    const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
     const route = this.jsonRoutes.get(target);
     const service = route?.service ?? this.services.find((s) => s.protocol === "json" && matchesTarget(s.model, target));
     let operation = target;
@@ -383,11 +393,11 @@ export class HttpFront {
         requestId: inc.requestId,
         sourceIp: inc.sourceIp,
       });
-      send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
+      sendJson(res, 200, inc.requestId, serializeJsonOutput(service.model, operation, output));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
       const e = this.asAwsError(err, inc, operation, service);
-      send(res, e.status, headers, serializeJsonError(e));
+      sendJson(res, e.status, inc.requestId, serializeJsonError(e));
       this.finish(inc, service?.name ?? "-", operation, principal, e.status, e);
     }
   }
