@@ -25,6 +25,11 @@ export class Logger {
     return this.settings.logFormat === "json";
   }
 
+  /** Whether call lines are printed at all (not under --quiet): a caller need not build a record that would be dropped. */
+  get logsCalls(): boolean {
+    return !this.settings.quiet;
+  }
+
   call(rec: CallRecord): void {
     if (this.settings.quiet) return;
     if (this.settings.logFormat === "json") {

@@ -17,6 +17,7 @@ import {
   parseJsonBody,
   serializeJsonError,
   serializeJsonOutput,
+  targetTable,
 } from "./protocol/awsJson.js";
 import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
@@ -27,7 +28,7 @@ import { isControlPath } from "./http/paths.js";
 import type { ServiceDefinition } from "./context.js";
 import { gateFor, guardRequest, refusalCode, type Gate, type Verdict } from "./http/guard.js";
 import { isLandingRequest, landingReply } from "./landing.js";
-import { askedOperation, unservedReply, unservedService } from "./unserved.js";
+import { askedOperation, servedSet, unservedReply, unservedService, type ServedSet } from "./unserved.js";
 
 export interface RunningServer {
   url: string;
@@ -38,6 +39,17 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+/** A request target split into its path and query, as `new URL` normalizes them; undefined when it is no valid URL. */
+function targetOf(raw: string): { pathname: string; searchParams: URLSearchParams } | undefined {
+  // The target every awsJson and awsQuery client sends: nothing to normalize, no URL to build.
+  if (raw === "/") return { pathname: "/", searchParams: new URLSearchParams() };
+  try {
+    return new URL(raw, "http://localhost");
+  } catch {
+    return undefined;
+  }
+}
 
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
@@ -69,6 +81,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    // 'close' follows 'end' on every request: only a body that never ended makes an error (building one costs a stack trace).
+    let ended = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (tooLarge) {
@@ -82,8 +96,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on("close", () => reject(tooLarge ? new BodyTooLarge() : new Error("the client closed the connection before the body ended")));
+    req.on("end", () => {
+      ended = true;
+      if (tooLarge) reject(new BodyTooLarge());
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on("close", () => {
+      if (!ended) reject(tooLarge ? new BodyTooLarge() : new Error("the client closed the connection before the body ended"));
+    });
     req.on("error", reject);
   });
 }
@@ -91,6 +111,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
   if (res.headersSent) return;
   res.writeHead(status, { ...headers, "Content-Length": String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/** An awsJson answer: the same headers, in the same order, as send() gives them, in one object literal. */
+function sendJson(res: ServerResponse, status: number, requestId: string, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    "x-amzn-RequestId": requestId,
+    "Content-Type": JSON_CONTENT_TYPE,
+    "Content-Length": String(Buffer.byteLength(body)),
+  });
   res.end(body);
 }
 
@@ -112,14 +143,38 @@ function healthStatusOnly(body: string): string {
   }
 }
 
+/** A service and operation an X-Amz-Target names. */
+interface JsonRoute {
+  service: ServiceDefinition;
+  operation: string;
+}
+
 export class HttpFront {
   private readonly gate: Gate;
+  /** Computed once: the services in table order, their names, and what the unserved-service check needs. */
+  private readonly services: ServiceDefinition[];
+  private readonly serviceNames: string[];
+  private readonly served: ServedSet;
+  /** Every X-Amz-Target of every awsJson service, to its service and operation (the first service that has it, as routing was). */
+  private readonly jsonRoutes = new Map<string, JsonRoute>();
 
   constructor(readonly app: App) {
     this.gate = gateFor(app.settings);
+    this.services = [...app.services.values()];
+    this.serviceNames = [...app.services.keys()];
+    this.served = servedSet(this.services);
+    for (const service of this.services) {
+      if (service.protocol !== "json") continue;
+      for (const [target, operation] of targetTable(service.model)) {
+        if (!this.jsonRoutes.has(target) && this.services.find((s) => s.protocol === "json" && matchesTarget(s.model, target)) === service)
+          this.jsonRoutes.set(target, { service, operation });
+      }
+    }
   }
 
   private finish(inc: Incoming, service: string, operation: string, principal: string, status: number, err?: AwsError): void {
+    // The record is built only when it is printed.
+    if (!this.app.logger.logsCalls) return;
     this.app.logger.call({
       requestId: inc.requestId,
       service,
@@ -204,12 +259,7 @@ export class HttpFront {
     const requestId = randomUUID();
     const started = performance.now();
     const protocol = protocolOf(req);
-    let url: URL | undefined;
-    try {
-      url = new URL(req.url ?? "/", "http://localhost");
-    } catch {
-      url = undefined;
-    }
+    const url = targetOf(req.url ?? "/");
     // The request gate (Host, cross-site, CORS, control token, JSON-only control writes), before the body is read.
     const verdict = guardRequest(this.gate, {
       method: req.method ?? "GET",
@@ -264,7 +314,7 @@ export class HttpFront {
         return;
       }
       try {
-        const out = await handleControl(this.app, inc.parts, url);
+        const out = await handleControl(this.app, inc.parts, url instanceof URL ? url : new URL(req.url ?? "/", "http://localhost"));
         const body = verdict.healthOnly ? healthStatusOnly(out.body) : out.body;
         send(res, out.status, { "Content-Type": out.contentType ?? "application/json", ...(out.headers ?? {}) }, body);
       } catch (err) {
@@ -292,22 +342,24 @@ export class HttpFront {
    * and calls signed for a service orgsim does not serve (an AWS-shaped error naming it).
    */
   private answeredAtTheDoor(inc: Incoming, res: ServerResponse, protocol: "json" | "query" | "rest"): boolean {
-    const services = [...this.app.services.keys()];
     if (isLandingRequest(inc.parts)) {
       const host = inc.parts.headers.host;
       const endpoint =
         typeof host === "string" && host !== "" ? `http://${host}` : `http://${this.app.settings.host}:${this.app.settings.port}`;
       const out = landingReply(inc.parts, {
         endpoint,
-        services: [...this.app.services.values()],
+        services: this.services,
         controlApi: this.app.settings.controlApi,
       });
       send(res, out.status, out.headers, out.body);
       return true;
     }
-    const asked = unservedService(this.app.services.values(), inc.parts, protocol);
+    // An X-Amz-Target of a served operation is that service's to answer (unservedService's rule), found with one look-up.
+    const target = inc.parts.headers["x-amz-target"];
+    if (protocol === "json" && typeof target === "string" && this.jsonRoutes.has(target)) return false;
+    const asked = unservedService(this.served, inc.parts, protocol);
     if (asked === undefined) return false;
-    const out = unservedReply(protocol, asked, services, inc.requestId);
+    const out = unservedReply(protocol, asked, this.serviceNames, inc.requestId);
     send(res, out.status, out.headers, out.body);
     this.finish(
       inc,
@@ -321,15 +373,17 @@ export class HttpFront {
   }
 
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
-    const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": JSON_CONTENT_TYPE };
-    const service = [...this.app.services.values()].find((s) => s.protocol === "json" && matchesTarget(s.model, target));
+    const route = this.jsonRoutes.get(target);
+    const service = route?.service ?? this.services.find((s) => s.protocol === "json" && matchesTarget(s.model, target));
     let operation = target;
     let principal = "-";
     try {
       if (!service) throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
       const input = parseJsonBody(inc.parts.body);
-      operation = operationFromTarget(service.model, target);
-      const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
+      operation = route?.operation ?? operationFromTarget(service.model, target);
+      // The caller: no promise to wait for when no look-up is needed (a root user's 12-digit key outside strict mode).
+      const caller = authenticate(this.app.store, this.app.settings, inc.parts, service.model);
+      const auth = caller instanceof Promise ? await caller : caller;
       principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
       const output = await this.app.call({
         service: service.name,
@@ -339,18 +393,18 @@ export class HttpFront {
         requestId: inc.requestId,
         sourceIp: inc.sourceIp,
       });
-      send(res, 200, headers, serializeJsonOutput(service.model, operation, output));
+      sendJson(res, 200, inc.requestId, serializeJsonOutput(service.model, operation, output));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
       const e = this.asAwsError(err, inc, operation, service);
-      send(res, e.status, headers, serializeJsonError(e));
+      sendJson(res, e.status, inc.requestId, serializeJsonError(e));
       this.finish(inc, service?.name ?? "-", operation, principal, e.status, e);
     }
   }
 
   private async handleQuery(inc: Incoming, res: ServerResponse): Promise<void> {
     const headers = { "x-amzn-RequestId": inc.requestId, "Content-Type": "text/xml" };
-    const service = [...this.app.services.values()].find((s) => s.protocol === "query");
+    const service = this.services.find((s) => s.protocol === "query");
     const params = queryParameters(inc.parts.body.toString("utf8"), inc.parts.query);
     const operation = params.get("Action") ?? "";
     let principal = "-";
@@ -388,7 +442,7 @@ export class HttpFront {
   private async handleRest(inc: Incoming, res: ServerResponse): Promise<void> {
     // The restJson serializer names the answer's Content-Type itself; only the not-found answer below needs one here.
     const jsonHeaders = { "x-amzn-RequestId": inc.requestId };
-    const rest = [...this.app.services.values()].filter((s) => s.protocol === "rest-json");
+    const rest = this.services.filter((s) => s.protocol === "rest-json");
     let service: ServiceDefinition | undefined;
     let operation = `${inc.parts.method} ${inc.parts.path}`;
     for (const candidate of rest) {

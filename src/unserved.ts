@@ -25,6 +25,18 @@ export interface Reply {
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/;
 
+/** The services orgsim serves and every name a request may sign for them with: computed once for a server, not per request. */
+export class ServedSet {
+  readonly names: ReadonlySet<string>;
+  constructor(readonly list: readonly ServiceDefinition[]) {
+    this.names = new Set(list.flatMap((s) => [s.name, s.model.metadata.endpointPrefix, s.model.metadata.signingName ?? s.name]));
+  }
+}
+
+export function servedSet(services: Iterable<ServiceDefinition>): ServedSet {
+  return new ServedSet([...services]);
+}
+
 /** The service a request was signed for (the credential scope's service), or undefined when unsigned or malformed. */
 export function signedService(parts: Pick<HttpRequestParts, "headers" | "query">): string | undefined {
   const auth = parts.headers.authorization;
@@ -40,14 +52,13 @@ export function signedService(parts: Pick<HttpRequestParts, "headers" | "query">
  * Undefined for a request to a served service, however malformed: that service answers it.
  */
 export function unservedService(
-  services: Iterable<ServiceDefinition>,
+  services: Iterable<ServiceDefinition> | ServedSet,
   parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">,
   protocol: FrontProtocol,
 ): string | undefined {
-  const list = [...services];
-  const served = new Set(list.flatMap((s) => [s.name, s.model.metadata.endpointPrefix, s.model.metadata.signingName ?? s.name]));
+  const { list, names } = services instanceof ServedSet ? services : servedSet(services);
   const scope = signedService(parts);
-  if (scope && served.has(scope)) return undefined;
+  if (scope && names.has(scope)) return undefined;
   // A request that names one of orgsim's operations is that service's to answer, whatever its
   // signature says (a wrong credential scope is then that service's signature error, as on AWS).
   if (namesServedOperation(list, parts, protocol)) return undefined;
@@ -59,7 +70,7 @@ export function unservedService(
 
 /** Whether the request names an operation of a served service: its X-Amz-Target, its Action, or its REST path. */
 function namesServedOperation(
-  list: ServiceDefinition[],
+  list: readonly ServiceDefinition[],
   parts: Pick<HttpRequestParts, "headers" | "query" | "method" | "path" | "body">,
   protocol: FrontProtocol,
 ): boolean {

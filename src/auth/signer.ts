@@ -27,7 +27,7 @@ export class SignatureRecomputer extends SignatureV4 {
   async signature(
     algorithm: string,
     request: SignerRequest,
-    signedHeaders: string[],
+    signedHeaders: readonly string[],
     payloadHash: string,
     longDate: string,
     scope: string,

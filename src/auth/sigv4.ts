@@ -31,7 +31,8 @@ export interface SigV4Request {
   region: string;
   /** From the credential scope. */
   service: string;
-  signedHeaders: string[];
+  /** Shared by every request that sends the same list: read, never changed. */
+  signedHeaders: readonly string[];
   signature: string;
   /** X-Amz-Date (header or query) or Date header. */
   amzDate: Date;
@@ -79,11 +80,28 @@ function headerValue(headers: HttpRequestParts["headers"], name: string): string
   return Array.isArray(value) ? value.map((v) => v.trim()).join(",") : value;
 }
 
+/** The number the ASCII digits value[from, to) spell, or -1 when any of them is not a digit. */
+function digitsAt(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** `20261129T101010Z` -> Date, or undefined when not ISO-8601 basic format / not a real instant. */
 function parseBasicIso(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  // Read in place (no regular expression, no substrings): every signed request carries one.
+  if (value.length !== 16 || value.charCodeAt(8) !== 84 /* T */ || value.charCodeAt(15) !== 90 /* Z */) return undefined;
+  const y = digitsAt(value, 0, 4);
+  const mo = digitsAt(value, 4, 6);
+  const d = digitsAt(value, 6, 8);
+  const h = digitsAt(value, 9, 11);
+  const mi = digitsAt(value, 11, 13);
+  const s = digitsAt(value, 13, 15);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   if (
     date.getUTCFullYear() !== y ||
@@ -107,8 +125,29 @@ function formatBasicIso(date: Date): string {
 }
 
 function isValidShortDate(value: string): boolean {
-  return /^\d{8}$/.test(value) && parseBasicIso(`${value}T000000Z`) !== undefined;
+  return value.length === 8 && parseBasicIso(`${value}T000000Z`) !== undefined;
 }
+
+/**
+ * Parsed credential scopes and SignedHeaders lists, by their text: a client sends the same ones
+ * on every call of a day (only the signature and the date change), so each is parsed once.
+ * Bounded: emptied when full, so odd values can't grow it.
+ */
+class ParsedCache<T> {
+  private readonly map = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+  get(key: string): T | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: T): T {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
+
+const credentials = new ParsedCache<Credential>(256);
+const signedHeaderLists = new ParsedCache<{ names: readonly string[]; raw: readonly string[] }>(256);
 
 interface Credential {
   accessKeyId: string;
@@ -119,6 +158,8 @@ interface Credential {
 
 /** Parses `AKID/YYYYMMDD/region/service/aws4_request`; problems are appended to `problems`. */
 function parseCredential(value: string, problems: string[]): Credential | undefined {
+  const known = credentials.get(value);
+  if (known) return known;
   const parts = value.split("/");
   if (parts.length !== 5) {
     problems.push(`Credential should be of the form '<AccessKeyId>/<YYYYMMDD>/<region>/<service>/${TERMINATOR}', not '${value}'. `);
@@ -135,19 +176,33 @@ function parseCredential(value: string, problems: string[]): Credential | undefi
   if (terminator !== TERMINATOR) {
     problems.push(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'. `);
   }
-  return problems.length === before ? { accessKeyId, shortDate, region, service } : undefined;
+  return problems.length === before ? credentials.set(value, Object.freeze({ accessKeyId, shortDate, region, service })) : undefined;
 }
 
-function parseSignedHeaders(value: string, problems: string[]): string[] {
-  const names = rawSignedHeaders(value).map((n) => n.toLowerCase());
+/** SignedHeaders as lower-case names, and as sent (case and order kept); problems are appended to `problems`. */
+function parseSignedHeaders(value: string, problems: string[]): { names: readonly string[]; raw: readonly string[] } {
+  const known = signedHeaderLists.get(value);
+  if (known) return known;
+  const raw = rawSignedHeaders(value);
+  const names = raw.map((n) => n.toLowerCase());
   if (names.some((n) => n === "")) {
     problems.push(`SignedHeaders should be a ';'-separated list of header names, not '${value}'. `);
-    return [];
+    return { names: [], raw };
   }
   if (!names.includes("host") && !names.includes(":authority")) {
     problems.push("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization. ");
+    return { names, raw };
   }
-  return names;
+  return signedHeaderLists.set(value, { names: Object.freeze(names), raw: Object.freeze(raw) });
+}
+
+/** Where the first white-space character of `value` is, or -1 (the Authorization header's scheme ends there). */
+function firstSpace(value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(value[i]!))) return i;
+  }
+  return -1;
 }
 
 function rawSignedHeaders(value: string): string[] {
@@ -162,15 +217,15 @@ function badDate(value: string): AwsError {
 interface RawAuth {
   presigned: boolean;
   credential: Credential;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   /** SignedHeaders exactly as sent (case and order kept), to check its form. */
-  rawSignedHeaders: string[];
+  rawSignedHeaders: readonly string[];
   /** Where the request's date came from: the X-Amz-Date header, the Date header, or the query string. */
   dateSource: "x-amz-date" | "date" | "query";
   signature: string;
   amzDate: Date;
-  /** The date string that goes into the string to sign. */
-  longDate: string;
+  /** The date string as sent in the query (presigned); a header's date is formatted from amzDate when needed. */
+  queryDate?: string;
   /** Seconds, presigned only (undefined when the client sent no X-Amz-Expires). */
   expires?: number;
   sessionToken?: string;
@@ -178,16 +233,22 @@ interface RawAuth {
 
 function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth {
   const trimmed = authorization.trim();
-  const space = trimmed.search(/\s/);
+  const space = firstSpace(trimmed);
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
   const rest = space < 0 ? "" : trimmed.slice(space + 1);
   if (algorithm !== ALGORITHM) {
     throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}'. Only '${ALGORITHM}' is supported.`);
   }
 
-  const fields = new Map<string, string>();
-  for (const piece of rest.split(",")) {
-    const pair = piece.trim();
+  // The comma-separated key=value pairs, read in place (no array of pieces, no map): a later duplicate wins.
+  let credentialValue: string | undefined;
+  let signedHeadersValue: string | undefined;
+  let signature: string | undefined;
+  for (let start = 0; start <= rest.length;) {
+    let end = rest.indexOf(",", start);
+    if (end < 0) end = rest.length;
+    const pair = rest.slice(start, end).trim();
+    start = end + 1;
     if (pair === "") continue;
     const eq = pair.indexOf("=");
     if (eq < 0) {
@@ -196,13 +257,13 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
         `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hashed}'.`,
       );
     }
-    fields.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    const key = pair.slice(0, eq).trim();
+    if (key === "Credential") credentialValue = pair.slice(eq + 1).trim();
+    else if (key === "SignedHeaders") signedHeadersValue = pair.slice(eq + 1).trim();
+    else if (key === "Signature") signature = pair.slice(eq + 1).trim();
   }
 
   const problems: string[] = [];
-  const credentialValue = fields.get("Credential");
-  const signedHeadersValue = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
   if (!credentialValue) problems.push("Authorization header requires 'Credential' parameter. ");
   if (!signature) problems.push("Authorization header requires 'Signature' parameter. ");
   if (!signedHeadersValue) problems.push("Authorization header requires 'SignedHeaders' parameter. ");
@@ -233,12 +294,11 @@ function parseHeaderAuth(req: HttpRequestParts, authorization: string): RawAuth 
   return {
     presigned: false,
     credential,
-    signedHeaders,
-    rawSignedHeaders: rawSignedHeaders(signedHeadersValue as string),
+    signedHeaders: signedHeaders.names,
+    rawSignedHeaders: signedHeaders.raw,
     dateSource: amzDateHeader !== undefined ? "x-amz-date" : amzDateValue !== undefined ? "query" : "date",
     signature: signature as string,
     amzDate,
-    longDate: formatBasicIso(amzDate),
     sessionToken,
   };
 }
@@ -278,12 +338,12 @@ function parseQueryAuth(req: HttpRequestParts): RawAuth {
   return {
     presigned: true,
     credential,
-    signedHeaders,
-    rawSignedHeaders: rawSignedHeaders(q.get(Q_SIGNED_HEADERS) as string),
+    signedHeaders: signedHeaders.names,
+    rawSignedHeaders: signedHeaders.raw,
     dateSource: "query",
     signature: q.get(Q_SIGNATURE) as string,
     amzDate,
-    longDate: dateValue,
+    queryDate: dateValue,
     expires,
     sessionToken,
   };
@@ -292,8 +352,10 @@ function parseQueryAuth(req: HttpRequestParts): RawAuth {
 function parseRaw(req: HttpRequestParts): RawAuth {
   const authorization = headerValue(req.headers, "authorization");
   const hasHeader = authorization !== undefined && authorization.trim() !== "";
-  const hasQuery = [Q_ALGORITHM, Q_CREDENTIAL, Q_SIGNATURE, Q_SIGNED_HEADERS].some((n) => req.query.has(n));
-  if (hasHeader && (req.query.has(Q_ALGORITHM) || req.query.has(Q_SIGNATURE))) {
+  // Most requests have no query string at all: no parameter to look for.
+  const anyQuery = req.query.size > 0;
+  const hasQuery = anyQuery && [Q_ALGORITHM, Q_CREDENTIAL, Q_SIGNATURE, Q_SIGNED_HEADERS].some((n) => req.query.has(n));
+  if (hasHeader && anyQuery && (req.query.has(Q_ALGORITHM) || req.query.has(Q_SIGNATURE))) {
     throw incomplete(
       "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.",
     );
@@ -394,7 +456,7 @@ export async function verifySigV4(
   const requestDay = longDate.slice(0, 8);
   if (raw.credential.shortDate !== requestDay) {
     throw mismatch(
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${raw.credential.shortDate}' != '${requestDay}', from '${raw.longDate}'.`,
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${raw.credential.shortDate}' != '${requestDay}', from '${raw.queryDate ?? formatBasicIso(raw.amzDate)}'.`,
     );
   }
 

@@ -40,7 +40,12 @@ export interface Gate {
   corsOrigins: ReadonlySet<string>;
   controlApi: boolean;
   controlToken: string | undefined;
+  /** The Host check's answer by Host header (null: allowed): clients send the same one on every call. Bounded. */
+  hostVerdicts: Map<string, Verdict | null>;
 }
+
+/** Distinct Host headers whose check is remembered; past it the memory starts over. */
+const HOST_VERDICTS_LIMIT = 64;
 
 export interface GateRequest {
   method: string;
@@ -57,6 +62,7 @@ export function gateFor(settings: Pick<Settings, "host" | "allowHosts" | "corsOr
     corsOrigins: new Set(settings.corsOrigins),
     controlApi: settings.controlApi,
     controlToken: settings.controlToken,
+    hostVerdicts: new Map(),
   };
 }
 
@@ -101,6 +107,15 @@ function isOwnOrigin(url: URL | undefined, host: string | undefined): boolean {
 function checkHost(gate: Gate, host: string | undefined): Verdict | undefined {
   // A request without Host (HTTP/1.0) can't come from a browser, which always sends one.
   if (host === undefined) return undefined;
+  const known = gate.hostVerdicts.get(host);
+  if (known !== undefined) return known ?? undefined;
+  const verdict = hostVerdict(gate, host);
+  if (gate.hostVerdicts.size >= HOST_VERDICTS_LIMIT) gate.hostVerdicts.clear();
+  gate.hostVerdicts.set(host, verdict ?? null);
+  return verdict;
+}
+
+function hostVerdict(gate: Gate, host: string): Verdict | undefined {
   const parsed = parseHostHeader(host);
   if (!parsed) {
     return refuse(
@@ -129,9 +144,12 @@ function isConsoleNavigation(req: GateRequest): boolean {
   );
 }
 
+/** The verdict of a request no browser rule touches (every SDK call): one shared, unchangeable object. */
+const PASS: Verdict = Object.freeze({ kind: "pass", headers: Object.freeze({}), healthOnly: false });
+
 /** Step 2. Returns the CORS headers for an allowed foreign origin, or a refusal. */
 function checkSite(gate: Gate, req: GateRequest, host: string | undefined): Verdict {
-  const pass = (headers: Record<string, string> = {}): Verdict => ({ kind: "pass", headers, healthOnly: false });
+  const pass = (headers?: Record<string, string>): Verdict => (headers ? { kind: "pass", headers, healthOnly: false } : PASS);
   const origin = one(req.headers.origin);
   const site = one(req.headers["sec-fetch-site"])?.trim().toLowerCase();
   if (origin !== undefined) {

@@ -1,7 +1,7 @@
 /** The awsJson1.1 wire protocol (Organizations, CloudTrail): X-Amz-Target routing, JSON bodies, `__type` errors. */
 import { AwsError } from "./errors.js";
 import type { ServiceModel } from "./model.js";
-import { toWire } from "./shapes.js";
+import { jsonWriter } from "./shapes.js";
 
 export const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
 
@@ -20,12 +20,26 @@ export function matchesTarget(model: ServiceModel, target: string): boolean {
   return targetPrefixes(model).some((p) => target.startsWith(`${p}.`));
 }
 
+/**
+ * Every X-Amz-Target a model answers (`<prefix>.<Operation>` for each of its prefixes), to the
+ * operation it names: built once per model, so routing a request is one look-up.
+ */
+const targetTables = new WeakMap<ServiceModel, Map<string, string>>();
+
+export function targetTable(model: ServiceModel): Map<string, string> {
+  let table = targetTables.get(model);
+  if (!table) {
+    table = new Map();
+    for (const prefix of targetPrefixes(model)) for (const name of Object.keys(model.operations)) table.set(`${prefix}.${name}`, name);
+    targetTables.set(model, table);
+  }
+  return table;
+}
+
 /** The operation named by `X-Amz-Target: <targetPrefix>.<Operation>`, or UnknownOperationException. */
 export function operationFromTarget(model: ServiceModel, target: string): string {
-  for (const prefix of targetPrefixes(model)) {
-    const name = target.startsWith(`${prefix}.`) ? target.slice(prefix.length + 1) : "";
-    if (name && Object.hasOwn(model.operations, name)) return name;
-  }
+  const name = targetTable(model).get(target);
+  if (name !== undefined) return name;
   throw new AwsError("UnknownOperationException", `Unknown operation ${target}`);
 }
 
@@ -47,7 +61,7 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
 export function serializeJsonOutput(model: ServiceModel, operation: string, output: unknown): string {
   const shape = model.operations[operation]?.output?.shape;
   if (!shape) return "{}";
-  return JSON.stringify(toWire(model, shape, output ?? {}, "epoch-seconds") ?? {});
+  return jsonWriter(model, shape, "epoch-seconds")(output ?? {}) ?? "{}";
 }
 
 export function serializeJsonError(err: AwsError): string {

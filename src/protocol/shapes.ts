@@ -40,3 +40,116 @@ export function toWire(model: ServiceModel, shapeName: string, value: unknown, s
       return value;
   }
 }
+
+/** A compiled writer: the JSON text of a value's wire form (as `JSON.stringify(toWire(...))` gives it), or undefined when it has none. */
+export type JsonWriter = (value: unknown) => string | undefined;
+
+const writerCache = new WeakMap<ServiceModel, Map<string, JsonWriter>>();
+
+/** A key JSON would place differently from where a writer puts it (array indexes come first), or one an object can't hold as its own. */
+const REORDERED_KEY = /^(?:0|[1-9]\d*)$/;
+
+const leafJson: JsonWriter = (value) => (value === undefined || value === null ? undefined : JSON.stringify(value));
+
+/**
+ * The writer of `shapeName`'s values in JSON, compiled once per model, shape and timestamp style:
+ * the same text as `JSON.stringify(toWire(model, shapeName, value, style))`, without building the
+ * intermediate wire object or walking the model per value.
+ */
+export function jsonWriter(model: ServiceModel, shapeName: string, style: TimestampStyle): JsonWriter {
+  let byShape = writerCache.get(model);
+  if (!byShape) {
+    byShape = new Map();
+    writerCache.set(model, byShape);
+  }
+  return compileWriter(model, shapeName, style, byShape);
+}
+
+function compileWriter(model: ServiceModel, shapeName: string, style: TimestampStyle, cache: Map<string, JsonWriter>): JsonWriter {
+  const cacheKey = `${style} ${shapeName}`;
+  const cached = cache.get(cacheKey);
+  if (cached) return cached;
+  // A stub first, so a shape that contains itself compiles to a writer that calls itself.
+  let impl: JsonWriter = leafJson;
+  const stub: JsonWriter = (value) => impl(value);
+  cache.set(cacheKey, stub);
+  impl = buildWriter(model, shapeName, style, cache);
+  cache.set(cacheKey, impl);
+  return impl;
+}
+
+function buildWriter(model: ServiceModel, shapeName: string, style: TimestampStyle, cache: Map<string, JsonWriter>): JsonWriter {
+  const shape = model.shapes[shapeName];
+  if (!shape) return leafJson;
+  switch (shape.type) {
+    case "timestamp": {
+      const iso = (shape.timestampFormat ?? style) === "iso8601";
+      return (value) => {
+        if (value === undefined || value === null) return undefined;
+        const date = value instanceof Date ? value : new Date(value as string | number);
+        return JSON.stringify(iso ? date.toISOString() : date.getTime() / 1000);
+      };
+    }
+    case "structure": {
+      const members: { name: string; key: string; write: JsonWriter }[] = [];
+      const keys = new Set<string>();
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        if (ref.location) continue; // bound to a header/URI, not the body
+        const key = ref.locationName ?? name;
+        // Keys a plain object would reorder, merge or refuse: the generic path keeps JSON.stringify's exact answer.
+        if (keys.has(key) || key === "__proto__" || REORDERED_KEY.test(key)) return genericWriter(model, shapeName, style);
+        keys.add(key);
+        members.push({ name, key: `${JSON.stringify(key)}:`, write: compileWriter(model, ref.shape, style, cache) });
+      }
+      return (value) => {
+        if (value === undefined || value === null) return undefined;
+        if (typeof value !== "object") return JSON.stringify(value);
+        const record = value as Record<string, unknown>;
+        let out = "";
+        for (const m of members) {
+          const text = m.write(record[m.name]);
+          if (text !== undefined) out += out === "" ? m.key + text : `,${m.key}${text}`;
+        }
+        return `{${out}}`;
+      };
+    }
+    case "list": {
+      if (!shape.member) return leafJson;
+      const write = compileWriter(model, shape.member.shape, style, cache);
+      return (value) => {
+        if (value === undefined || value === null) return undefined;
+        if (!Array.isArray(value)) return JSON.stringify(value);
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          out += write(value[i]) ?? "null";
+        }
+        return `${out}]`;
+      };
+    }
+    case "map": {
+      if (!shape.value) return leafJson;
+      const write = compileWriter(model, shape.value.shape, style, cache);
+      return (value) => {
+        if (value === undefined || value === null) return undefined;
+        if (typeof value !== "object") return JSON.stringify(value);
+        let out = "";
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          if (k === "__proto__") continue; // assigning it sets a prototype: toWire's object never holds it
+          const text = write(v);
+          if (text !== undefined) out += `${out === "" ? "" : ","}${JSON.stringify(k)}:${text}`;
+        }
+        return `{${out}}`;
+      };
+    }
+    default:
+      return leafJson;
+  }
+}
+
+function genericWriter(model: ServiceModel, shapeName: string, style: TimestampStyle): JsonWriter {
+  return (value) => {
+    const wire = toWire(model, shapeName, value, style);
+    return wire === undefined ? undefined : JSON.stringify(wire);
+  };
+}

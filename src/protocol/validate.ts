@@ -8,7 +8,7 @@
  * for the client is each protocol's (`violations.ts`) or service's concern.
  */
 import { compilePattern } from "./java-regex.js";
-import type { ServiceModel, Shape } from "./model.js";
+import type { ServiceModel, Shape, ShapeRef } from "./model.js";
 
 export type ViolationReason =
   | "INPUT_REQUIRED"
@@ -98,6 +98,23 @@ function typeMatches(shape: Shape, value: unknown): boolean {
 
 const joinPath = (base: string, member: string): string => (base === "" ? member : `${base}.${member}`);
 
+/** A structure's members in declaration order and its required names: prepared once per shape, not per value checked. */
+interface PreparedStructure {
+  members: [string, ShapeRef][];
+  required: ReadonlySet<string>;
+}
+
+const preparedStructures = new WeakMap<Shape, PreparedStructure>();
+
+function prepared(shape: Shape): PreparedStructure {
+  let p = preparedStructures.get(shape);
+  if (!p) {
+    p = { members: Object.entries(shape.members ?? {}), required: new Set(shape.required ?? []) };
+    preparedStructures.set(shape, p);
+  }
+  return p;
+}
+
 class Walker {
   readonly out: Violation[] = [];
   constructor(private readonly model: ServiceModel) {}
@@ -126,16 +143,15 @@ class Walker {
     switch (shape.type) {
       case "structure": {
         const record = value as Record<string, unknown>;
-        const required = new Set(shape.required ?? []);
-        for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        const { members, required } = prepared(shape);
+        for (const [name, ref] of members) {
           const memberValue = record[name];
-          const memberPath = joinPath(path, name);
           if (memberValue === undefined || memberValue === null) {
             if (required.has(name))
-              this.add("INPUT_REQUIRED", memberPath, memberValue ?? null, "required", ref.shape, this.model.shapes[ref.shape]);
+              this.add("INPUT_REQUIRED", joinPath(path, name), memberValue ?? null, "required", ref.shape, this.model.shapes[ref.shape]);
             continue;
           }
-          this.walk(ref.shape, memberValue, memberPath);
+          this.walk(ref.shape, memberValue, joinPath(path, name));
         }
         return;
       }
@@ -217,6 +233,7 @@ export function findViolations(model: ServiceModel, shapeName: string, input: un
   const walker = new Walker(model);
   walker.walk(shapeName, input === undefined || input === null ? {} : input, "");
   const all = walker.out;
+  if (all.length === 0) return all;
   // Type errors surface while deserializing, before any constraint is checked.
   return [...all.filter((v) => v.reason === "INVALID_TYPE"), ...all.filter((v) => v.reason !== "INVALID_TYPE")];
 }
