@@ -28,6 +28,12 @@ import {
 } from "@aws-sdk/client-organizations";
 import { startTestServer, useTestServer, awsError, DAY, MANAGEMENT } from "./helpers/server.js";
 
+/** The token with its last two characters changed (never to what they were), so its signature no longer matches. */
+function forgeToken(token: string): string {
+  const tail = token.slice(-2) === "xx" ? "yy" : "xx";
+  return token.slice(0, -2) + tail;
+}
+
 const s = useTestServer();
 
 test("CreateOrganization: the caller becomes the management account, with AWS's ID and ARN formats", async () => {
@@ -144,7 +150,7 @@ test("ListAccounts: a forged or foreign NextToken is InvalidInputException INVAL
   await s.createAccount("p1@example.com");
   const first = await s.orgs().send(new ListAccountsCommand({ MaxResults: 1 }));
   assert.ok(first.NextToken);
-  const forged = await awsError(() => s.orgs().send(new ListAccountsCommand({ NextToken: first.NextToken!.slice(0, -2) + "xx" })));
+  const forged = await awsError(() => s.orgs().send(new ListAccountsCommand({ NextToken: forgeToken(first.NextToken!) })));
   assert.equal(forged.name, "InvalidInputException");
   assert.equal(forged.reason, "INVALID_NEXT_TOKEN");
   const foreign = await awsError(() => s.orgs().send(new ListCreateAccountStatusCommand({ NextToken: first.NextToken })));
