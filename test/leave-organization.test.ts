@@ -149,12 +149,17 @@ test("Rule: pending handshakes of the old organization no longer apply after lea
 test("Rule: at most 5 LeaveOrganization calls succeed per second per organization; the excess get TooManyRequestsException with nothing changed", async () => {
   const ids = Array.from({ length: 10 }, (_, i) => `80000000000${i}`);
   for (const id of ids) await s.invite(id);
+  const started = performance.now();
   const results = await Promise.allSettled(ids.map((id) => s.orgs(id).send(new LeaveOrganizationCommand({}))));
+  const elapsed = performance.now() - started;
   const ok = results.filter((r) => r.status === "fulfilled").length;
   const throttled = results.filter((r) => r.status === "rejected" && (r.reason as Error).name === "TooManyRequestsException").length;
-  assert.equal(ok, 5);
-  assert.equal(throttled, 5);
-  assert.equal((await members()).length, 1 + 5, "throttled accounts are still members");
+  // The window is real time: ten calls answered within one second leave exactly 5; on a machine so
+  // loaded that they spread over more, each second still lets at most 5 through.
+  if (elapsed < 1000) assert.equal(ok, 5, `ten leaves within ${Math.round(elapsed)} ms`);
+  else assert.ok(ok >= 5 && ok <= 5 * Math.ceil(elapsed / 1000), `${ok} leaves succeeded in ${Math.round(elapsed)} ms`);
+  assert.equal(throttled, 10 - ok, "every other leave is TooManyRequestsException");
+  assert.equal((await members()).length, 1 + (10 - ok), "throttled accounts are still members");
 });
 
 test("Rule: throttled, denied and failed leaves don't count toward the rate; organizations are independent", async () => {

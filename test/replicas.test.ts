@@ -72,11 +72,14 @@ test(
       );
 
       // Ten leaves at once through three replicas: the 5-per-second limit holds across them.
+      const started = performance.now();
       const results = await Promise.allSettled(invited.map((id, i) => client(at(i), id).send(new LeaveOrganizationCommand({}))));
+      const seconds = Math.ceil((performance.now() - started) / 1000);
       const ok = results.filter((r) => r.status === "fulfilled").length;
       const reasons = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as Error);
       for (const e of reasons) assert.ok(["TooManyRequestsException", "ConcurrentModificationException"].includes(e.name), e.name);
-      assert.ok(ok <= 5, `at most 5 leaves succeed in one second across replicas, got ${ok}`);
+      // The window is real time: at most 5 in each second the ten calls spread over (one, unless the machine is loaded).
+      assert.ok(ok <= 5 * seconds, `at most 5 leaves succeed per second across replicas, got ${ok} in ${seconds} s`);
       assert.ok(ok >= 1);
 
       // Every replica answers the same reads.
