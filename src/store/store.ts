@@ -238,20 +238,26 @@ export function describeStartupFailure(t: PgTarget, err: unknown): string {
  * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's driver
  * prepares every query afresh, and compiling SQL was the largest single cost of a call.
  */
-function cachingSqlite(database: SqliteDatabase.Database, onWrite: () => void): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
+function cachingSqlite(database: SqliteDatabase.Database, hooks: { onWrite: () => void; reading: () => boolean }): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => database.close(),
     prepare(text: string): SqliteStatement {
-      if (!isSelect(text)) onWrite();
+      if (!isSelect(text)) hooks.onWrite();
       let statement = statements.get(text);
       if (!statement) {
-        statement = database.prepare(text) as unknown as SqliteStatement;
+        statement = database.prepare(text);
         // Statements with IN lists vary in text; keep the cache bounded.
         if (statements.size >= 2000) statements.clear();
         statements.set(text, statement);
       }
-      return statement;
+      // A read transaction can't write: SQLite tells from the compiled statement (BEGIN and COMMIT
+      // count as reads). Not PRAGMA query_only, whose every change expires every prepared
+      // statement of the connection, so each read made all the next statements compile again.
+      if (!statement.readonly && hooks.reading()) {
+        throw new SqliteDatabase.SqliteError("attempt to write a readonly database (a read transaction)", "SQLITE_READONLY");
+      }
+      return statement as unknown as SqliteStatement;
     },
   };
 }
@@ -297,8 +303,8 @@ export class Store {
   /** The last time the database was found unavailable (ms), and why. */
   private lastUnavailable: { at: number; reason: string } | undefined;
 
-  /** SQLite: the statements that make a read transaction read-only, prepared once. */
-  private readonly queryOnly: { on: SqliteDatabase.Statement; off: SqliteDatabase.Statement } | undefined;
+  /** SQLite: whether the transaction in progress only reads (one connection runs one transaction at a time). */
+  private sqliteReading = false;
   /** SQLite: the state version's read and bump, prepared once (set after the migrations made the table). */
   private versionStatements: { read: SqliteDatabase.Statement; bump: SqliteDatabase.Statement } | undefined;
   /** PostgreSQL: the shared read of the state version. */
@@ -312,7 +318,6 @@ export class Store {
     this.db = db;
     this.sqlite = sqlite;
     this.target = target;
-    this.queryOnly = sqlite && { on: sqlite.prepare("PRAGMA query_only = 1"), off: sqlite.prepare("PRAGMA query_only = 0") };
     this.versionPoll = pool && new VersionPoll(pool);
   }
 
@@ -395,12 +400,15 @@ export class Store {
       database.pragma("synchronous = NORMAL");
       database.pragma("busy_timeout = 5000");
       let store: Store | undefined = undefined;
-      const onWrite = (): void => {
-        if (store) store.sqliteWrote = true;
+      const hooks = {
+        onWrite: (): void => {
+          if (store) store.sqliteWrote = true;
+        },
+        reading: (): boolean => store?.sqliteReading === true,
       };
       store = new Store(
         "sqlite",
-        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database, onWrite) }) }),
+        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database, hooks) }) }),
         database,
       );
       await store.migrate();
@@ -440,8 +448,9 @@ export class Store {
   /**
    * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL). Calls that
    * only read pass nothing; calls that change state pass `write: true`.
-   * A read transaction can't write: the database refuses (SQLite's query_only, PostgreSQL's READ
-   * ONLY), so a read path that writes is found by the first test that takes it.
+   * A read transaction can't write: SQLite's statements are refused when SQLite says they write
+   * (cachingSqlite), PostgreSQL's transaction is READ ONLY; so a read path that writes is found by
+   * the first test that takes it.
    * `write: true` on PostgreSQL first takes an advisory lock (before BEGIN), so writers from
    * every replica queue instead of failing each other's SERIALIZABLE checks (SQLite's single
    * writer gives the same order); readers never wait for it.
@@ -470,16 +479,14 @@ export class Store {
           return result;
         });
       }
-      // Straight on the one connection (inside Kysely's transaction, which holds it): a quarter
-      // of the cost of two statements through Kysely, on every read.
-      const queryOnly = this.queryOnly!;
+      // Read-only: the statement cache (cachingSqlite) refuses any statement that would write.
       return this.db.transaction().execute(async (tx) => {
-        queryOnly.on.run();
+        this.sqliteReading = true;
         try {
           readStates.set(tx, { cache: this.cache, version: Number(versions.read.get()), conn: undefined, wrote: undefined });
           return await body(tx);
         } finally {
-          queryOnly.off.run();
+          this.sqliteReading = false;
         }
       });
     }
