@@ -19,7 +19,6 @@ import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
 import { quotas } from "../../quotas.js";
 import { hotQuery } from "../../store/hot.js";
-import { cachedRead } from "../../store/store.js";
 import { newAccountId, newCreateAccountRequestId } from "../../org/ids.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
@@ -212,19 +211,15 @@ export const ListAccounts = op(async (ctx, input: ListAccountsRequest): Promise<
     input,
     // The most frequent list of all (Terraform and account vending page through it): compiled once.
     {
-      // A page's rows hold while the state version does: clients that page through the same list
-      // again (a refresh, a poll) read it from the cache.
       fetch: (after, limit) => {
         const from = pages.seqAfter(after);
-        return cachedRead(ctx.tx, `accounts-page|${org.id}|${from ?? ""}|${limit}`, () =>
-          from === undefined
-            ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) =>
-                t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit),
-              )
-            : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
-                t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
-              ),
-        );
+        return from === undefined
+          ? hotQuery(ctx.tx, "accounts-first-page", [org.id, limit], (t) =>
+              t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).orderBy("seq").limit(limit),
+            )
+          : hotQuery(ctx.tx, "accounts-next-page", [org.id, from, limit], (t) =>
+              t.selectFrom("accounts").selectAll().where("org_id", "=", org.id).where("seq", ">", from).orderBy("seq").limit(limit),
+            );
       },
       keyOf: seqKey,
     },
