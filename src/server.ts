@@ -21,7 +21,7 @@ import {
 } from "./protocol/awsJson.js";
 import { parseQueryInput, queryParameters, serializeQueryError, serializeQueryOutput, xmlEscape } from "./protocol/awsQuery.js";
 import { matchRestOperation, parseRestJsonInput, serializeRestJsonError, serializeRestJsonOutput } from "./protocol/restJson.js";
-import { authenticate } from "./auth/identity.js";
+import { authenticate, type Authenticated } from "./auth/identity.js";
 import type { HttpRequestParts } from "./auth/sigv4.js";
 import { handleControl } from "./control/api.js";
 import { isControlPath } from "./http/paths.js";
@@ -372,6 +372,17 @@ export class HttpFront {
     return true;
   }
 
+  /** The call itself, the same for every protocol once the request is read. */
+  private invoke(
+    inc: Incoming,
+    service: ServiceDefinition,
+    operation: string,
+    input: Record<string, unknown>,
+    auth: Authenticated,
+  ): Promise<unknown> {
+    return this.app.call({ service: service.name, operation, input, auth, requestId: inc.requestId, sourceIp: inc.sourceIp });
+  }
+
   private async handleJson(inc: Incoming, res: ServerResponse, target: string): Promise<void> {
     const route = this.jsonRoutes.get(target);
     const service = route?.service ?? this.services.find((s) => s.protocol === "json" && matchesTarget(s.model, target));
@@ -384,15 +395,8 @@ export class HttpFront {
       // The caller: no promise to wait for when no look-up is needed (a root user's 12-digit key outside strict mode).
       const caller = authenticate(this.app.store, this.app.settings, inc.parts, service.model);
       const auth = caller instanceof Promise ? await caller : caller;
-      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
-      const output = await this.app.call({
-        service: service.name,
-        operation,
-        input,
-        auth,
-        requestId: inc.requestId,
-        sourceIp: inc.sourceIp,
-      });
+      principal = callerName(auth);
+      const output = await this.invoke(inc, service, operation, input, auth);
       sendJson(res, 200, inc.requestId, serializeJsonOutput(service.model, operation, output));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
@@ -420,16 +424,9 @@ export class HttpFront {
         );
       }
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
-      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
+      principal = callerName(auth);
       const input = parseQueryInput(service.model, operation, params);
-      const output = await this.app.call({
-        service: service.name,
-        operation,
-        input,
-        auth,
-        requestId: inc.requestId,
-        sourceIp: inc.sourceIp,
-      });
+      const output = await this.invoke(inc, service, operation, input, auth);
       send(res, 200, headers, serializeQueryOutput(service.model, operation, output, inc.requestId));
       this.finish(inc, service.name, operation, principal, 200);
     } catch (err) {
@@ -465,16 +462,9 @@ export class HttpFront {
     let principal = "-";
     try {
       const auth = await authenticate(this.app.store, this.app.settings, inc.parts, service.model);
-      principal = auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
+      principal = callerName(auth);
       const input = parseRestJsonInput(service.model, operation, inc.parts);
-      const output = await this.app.call({
-        service: service.name,
-        operation,
-        input,
-        auth,
-        requestId: inc.requestId,
-        sourceIp: inc.sourceIp,
-      });
+      const output = await this.invoke(inc, service, operation, input, auth);
       const out = serializeRestJsonOutput(service.model, operation, output);
       send(res, out.status, { ...jsonHeaders, ...out.headers }, out.body);
       this.finish(inc, service.name, operation, principal, out.status);
@@ -485,6 +475,11 @@ export class HttpFront {
       this.finish(inc, service.name, operation, principal, out.status, e);
     }
   }
+}
+
+/** How the request log names the caller: a root user by its account id, anyone else by its ARN. */
+function callerName(auth: Authenticated): string {
+  return auth.principal.type === "Root" ? auth.principal.accountId : auth.principal.arn;
 }
 
 /** Why the port could not be taken, in one line that names the address and the way out (--port, --host). */
