@@ -243,7 +243,6 @@ function cachingSqlite(database: SqliteDatabase.Database, hooks: { onWrite: () =
   return {
     close: () => database.close(),
     prepare(text: string): SqliteStatement {
-      if (!isSelect(text)) hooks.onWrite();
       let statement = statements.get(text);
       if (!statement) {
         statement = database.prepare(text);
@@ -251,20 +250,18 @@ function cachingSqlite(database: SqliteDatabase.Database, hooks: { onWrite: () =
         if (statements.size >= 2000) statements.clear();
         statements.set(text, statement);
       }
-      // A read transaction can't write: SQLite tells from the compiled statement (BEGIN and COMMIT
-      // count as reads). Not PRAGMA query_only, whose every change expires every prepared
+      // SQLite tells from the compiled statement whether it writes (BEGIN and COMMIT count as
+      // reads): a read transaction refuses it, a write transaction from then on reads its own
+      // changes, not the cache. Not PRAGMA query_only, whose every change expires every prepared
       // statement of the connection, so each read made all the next statements compile again.
-      if (!statement.readonly && hooks.reading()) {
-        throw new SqliteDatabase.SqliteError("attempt to write a readonly database (a read transaction)", "SQLITE_READONLY");
+      if (!statement.readonly) {
+        if (hooks.reading())
+          throw new SqliteDatabase.SqliteError("attempt to write a readonly database (a read transaction)", "SQLITE_READONLY");
+        hooks.onWrite();
       }
       return statement as unknown as SqliteStatement;
     },
   };
-}
-
-/** Whether a statement only reads (anything else may write; a cached read is then no longer the transaction's state). */
-function isSelect(text: string): boolean {
-  return /^\s*select\b/i.test(text);
 }
 
 /**
