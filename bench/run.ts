@@ -36,7 +36,6 @@
  * BENCH_NO_PROFILE=1, BENCH_NO_WRITE=1 (print only), BENCH_ONLY (above), BENCH_OUT=FILE (write the
  * page there instead of docs/performance.md, even for a part of the bench).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
@@ -44,6 +43,7 @@ import { closeEndpoint, invoke, keepAliveEndpoint, prepare, roundRobin, send } f
 import { bounded, type LoadOptions } from "./load.js";
 import {
   canPin,
+  rerunPinnedToLoadCore,
   cpuSecondsOf,
   killAll,
   loadAverage,
@@ -612,21 +612,9 @@ async function profileOrgsim(report: BenchReport): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  // Re-exec this load generator pinned to core 1 (servers get core 0).
-  if (process.env.ORGSIM_BENCH_CHILD !== "1" && canPin()) {
-    const child = spawn(
-      "taskset",
-      ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
-      {
-        stdio: "inherit",
-        env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
-      },
-    );
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.once("SIGINT", forward);
-    process.once("SIGTERM", forward);
-    return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
-  }
+  // This load generator runs pinned to core 1 (servers get core 0).
+  const pinned = rerunPinnedToLoadCore();
+  if (pinned) return pinned;
   guardChildren();
   const report: BenchReport = {
     machine: machine(),

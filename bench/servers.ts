@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, request } from "node:http";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -24,6 +24,26 @@ export function canPin(): boolean {
     tasksetChecked = probe.status === 0 && cpus().length >= 2;
   }
   return tasksetChecked;
+}
+
+/**
+ * Runs this script again pinned to the load core (servers get the other), once: the exit code of
+ * that run, or undefined when this is that run (or pinning is not possible) and the caller goes on.
+ */
+export function rerunPinnedToLoadCore(): Promise<number> | undefined {
+  if (process.env.ORGSIM_BENCH_CHILD === "1" || !canPin()) return undefined;
+  const child = spawn(
+    "taskset",
+    ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+      env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
+    },
+  );
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.once("SIGINT", forward);
+  process.once("SIGTERM", forward);
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
 }
 
 /** The command that runs `command` pinned to `core` (as it is where the machine cannot pin). */

@@ -6,10 +6,8 @@
  * BENCH_NO_PROFILE=1 skips the profiled starts. Pins itself like `npm run bench` (servers on one
  * core, this process on the other).
  */
-import { spawn } from "node:child_process";
-import { availableParallelism } from "node:os";
 import path from "node:path";
-import { canPin, killAll, LOAD_CORE, ROOT } from "./servers.js";
+import { killAll, rerunPinnedToLoadCore, ROOT } from "./servers.js";
 import { startupComparison, STARTUP_RUNS } from "./startup.js";
 import { patchPerformanceDoc, startupLines } from "./startup-report.js";
 
@@ -19,17 +17,8 @@ const log = (line: string): void => {
 };
 
 async function main(): Promise<number> {
-  if (process.env.ORGSIM_BENCH_CHILD !== "1" && canPin()) {
-    const child = spawn(
-      "taskset",
-      ["-c", String(LOAD_CORE), process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
-      {
-        stdio: "inherit",
-        env: { ...process.env, ORGSIM_BENCH_CHILD: "1", ORGSIM_BENCH_NPROC: String(availableParallelism()) },
-      },
-    );
-    return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
-  }
+  const pinned = rerunPinnedToLoadCore();
+  if (pinned) return pinned;
   process.on("exit", killAll);
   log(`first answer after process start, ${STARTUP_RUNS} turns`);
   const report = await startupComparison(STARTUP_RUNS, log, process.env.BENCH_NO_PROFILE !== "1");
