@@ -40,7 +40,7 @@ export async function virtualNow(tx: Tx): Promise<number> {
 }
 
 export async function readClockOffset(tx: Tx): Promise<number> {
-  const row = await cachedRead(tx, "clock", async () => {
+  const row = await cachedRead(tx, "clock", "", async () => {
     const rows = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
     return rows[0];
   });

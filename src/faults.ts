@@ -77,7 +77,7 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
 
 /** Whether any fault is armed for the operation (one indexed look-up: the common case finds none). */
 export function hasFault(tx: Tx, operation: string): Promise<boolean> {
-  return cachedRead(tx, `fault|${operation}`, async () => {
+  return cachedRead(tx, "fault", operation, async () => {
     const rows = await hotQuery(tx, "fault-armed", [operation], (t) =>
       t.selectFrom("faults").select("id").where("operation", "=", operation),
     );

@@ -54,7 +54,8 @@ function targetOf(raw: string): { pathname: string; searchParams: URLSearchParam
 /** Which wire protocol a request speaks, from its headers alone (before its body is read). */
 function protocolOf(req: IncomingMessage): "json" | "query" | "rest" | "control" {
   const url = req.url ?? "";
-  if (isControlPath(url.split("?", 1)[0]!)) return "control";
+  const query = url.indexOf("?");
+  if (isControlPath(query < 0 ? url : url.slice(0, query))) return "control";
   if (typeof req.headers["x-amz-target"] === "string") return "json";
   if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || (req.url ?? "").includes("Action="))
     return "query";
@@ -273,7 +274,7 @@ export class HttpFront {
       this.sendVerdict(res, protocol, requestId, started, `${req.method} ${url?.pathname ?? "-"}`, verdict);
       return;
     }
-    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    for (const name in verdict.headers) res.setHeader(name, verdict.headers[name]!);
     if (url === undefined) {
       const err = new AwsError("InvalidRequestException", `The request target is not a valid URL path: ${String(req.url).slice(0, 200)}`);
       req.resume();

@@ -25,14 +25,14 @@ export interface PolicyTypeSummaryRow {
 }
 
 export function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
-  return cachedRead(tx, `organization|${orgId}`, async () => {
+  return cachedRead(tx, "organization", orgId, async () => {
     const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
     return rows[0];
   });
 }
 
 export function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
-  return cachedRead(tx, `account|${id}`, async () => {
+  return cachedRead(tx, "account", id, async () => {
     const rows = await hotQuery(tx, "account", [id], (t) => t.selectFrom("accounts").selectAll().where("id", "=", id));
     return rows[0];
   });
@@ -131,7 +131,7 @@ export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
 }
 
 export async function getRoot(tx: Tx, orgId: string): Promise<RootRow> {
-  const root = await cachedRead(tx, `root|${orgId}`, async () => {
+  const root = await cachedRead(tx, "root", orgId, async () => {
     const rows = await hotQuery(tx, "root", [orgId], (t) => t.selectFrom("roots").selectAll().where("org_id", "=", orgId));
     return rows[0];
   });

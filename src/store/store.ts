@@ -6,13 +6,14 @@
  */
 import SqliteDatabase from "better-sqlite3";
 import type pg from "pg";
-import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "kysely";
 import { resolve } from "node:path";
 import { MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
 import { migrateSequences } from "./sequence.js";
 import { AwsError } from "../protocol/errors.js";
 import { StateUnavailableError, StoreOpenError } from "./errors.js";
 import { pgDialect, VERSION_SQL, type PgConnection } from "./pg-driver.js";
+import { PinnedRead, SqliteDriver } from "./sqlite-driver.js";
 
 export type Tx = Transaction<Database>;
 export type Engine = "sqlite" | "postgres";
@@ -43,11 +44,12 @@ export function isReadOnly(tx: Tx): boolean {
  * What was read at one state version (rows, the clock offset, which operations have faults),
  * served again to every read while the version holds. Every write transaction bumps the version
  * as it commits (on every replica: the version is a row of the shared state), so a read at a
- * newer version finds the cache empty.
+ * newer version finds the cache empty. Entries are kept by kind, then by id: the kinds are
+ * constants and the ids mostly strings of cached rows, so a look-up hashes no new string.
  */
 class StateCache {
   version = -1;
-  readonly entries = new Map<string, unknown>();
+  readonly entries = new Map<string, Map<string, unknown>>();
   /** Rows held (a list page counts its rows), bounded by CACHE_LIMIT so memory stays flat at any state size. */
   weight = 0;
 }
@@ -61,26 +63,33 @@ interface ReadState {
   conn: PgConnection | undefined;
   /** A write transaction: whether it has written yet (from then on it reads its own changes, not the cache). */
   wrote: (() => boolean) | undefined;
+  /** SQLite: the pinned read the transaction is (see sqlite-driver.ts); a stale one's reads are not cached. */
+  pinned?: PinnedRead;
 }
 const readStates = new WeakMap<object, ReadState>();
 
 /**
- * `load()`, or what it gave in an earlier read at the same state version: in read transactions,
- * and in write transactions until their first write (from then on they read their own
- * changes). The value is frozen, since calls share it.
+ * `load()`, or what it gave in an earlier read of the same `kind` and `id` at the same state
+ * version: in read transactions, and in write transactions until their first write (from then on
+ * they read their own changes). The value is frozen, since calls share it.
  */
-export async function cachedRead<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+export async function cachedRead<T>(tx: Tx, kind: string, id: string, load: () => Promise<T>): Promise<T> {
   const state = readStates.get(tx);
   if (!state || state.wrote?.()) return load();
   const cache = state.cache;
   if (cache.version === state.version) {
-    const hit = cache.entries.get(key);
-    if (hit !== undefined || cache.entries.has(key)) return hit as T;
+    const ofKind = cache.entries.get(kind);
+    if (ofKind !== undefined) {
+      const hit = ofKind.get(id);
+      if (hit !== undefined || ofKind.has(id)) return hit as T;
+    }
   }
   const value = await load();
   // A snapshot that began at another version than the call started at: the call runs again.
   if (state.conn && state.conn.version !== state.version) return value;
-  if (state.wrote?.()) return value;
+  if (state.wrote?.() || state.pinned?.stale) return value;
+  // A call that started before a newer version was cached: the newer entries stay.
+  if (state.version < cache.version) return value;
   const weight = Array.isArray(value) ? value.length + 1 : 1;
   if (cache.version !== state.version || cache.weight + weight > CACHE_LIMIT) {
     cache.version = state.version;
@@ -89,7 +98,9 @@ export async function cachedRead<T>(tx: Tx, key: string, load: () => Promise<T>)
   }
   cache.weight += weight;
   if (typeof value === "object" && value !== null) Object.freeze(value);
-  cache.entries.set(key, value);
+  let ofKind = cache.entries.get(kind);
+  if (ofKind === undefined) cache.entries.set(kind, (ofKind = new Map()));
+  ofKind.set(id, value);
   return value;
 }
 
@@ -235,36 +246,6 @@ export function describeStartupFailure(t: PgTarget, err: unknown): string {
 }
 
 /**
- * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's driver
- * prepares every query afresh, and compiling SQL was the largest single cost of a call.
- */
-function cachingSqlite(database: SqliteDatabase.Database, hooks: { onWrite: () => void; reading: () => boolean }): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(text: string): SqliteStatement {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = database.prepare(text);
-        // Statements with IN lists vary in text; keep the cache bounded.
-        if (statements.size >= 2000) statements.clear();
-        statements.set(text, statement);
-      }
-      // SQLite tells from the compiled statement whether it writes (BEGIN and COMMIT count as
-      // reads): a read transaction refuses it, a write transaction from then on reads its own
-      // changes, not the cache. Not PRAGMA query_only, whose every change expires every prepared
-      // statement of the connection, so each read made all the next statements compile again.
-      if (!statement.readonly) {
-        if (hooks.reading())
-          throw new SqliteDatabase.SqliteError("attempt to write a readonly database (a read transaction)", "SQLITE_READONLY");
-        hooks.onWrite();
-      }
-      return statement as unknown as SqliteStatement;
-    },
-  };
-}
-
-/**
  * Bump when migrate() or migrateSequences() changes in a way the DDL lists below don't show (the
  * lists themselves are part of the fingerprint).
  */
@@ -304,11 +285,22 @@ export class Store {
   private sqliteReading = false;
   /** SQLite: the state version's read and bump, prepared once (set after the migrations made the table). */
   private versionStatements: { read: SqliteDatabase.Statement; bump: SqliteDatabase.Statement } | undefined;
+  /** SQLite: the driver (its connection's mutex, pinned reads). */
+  private sqliteDriver: SqliteDriver | undefined;
+  /** SQLite: the pinned read of the latest state version seen (see sqlite-driver.ts). */
+  private pinned: PinnedRead | undefined;
   /** PostgreSQL: the shared read of the state version. */
   private readonly versionPoll: VersionPoll | undefined;
   private readonly cache = new StateCache();
   /** SQLite: whether the write transaction in progress has written (one connection runs one transaction at a time). */
   private sqliteWrote = false;
+  /**
+   * In-memory SQLite: the state version, kept here (no other connection can change a private
+   * database, so this process sees every commit); undefined for a file, whose version is read.
+   */
+  private privateVersion: number | undefined;
+  /** SQLite: the version the write transaction in progress bumped the state to, taken as current once it commits. */
+  private bumpedTo: number | undefined;
 
   private constructor(engine: Engine, db: Kysely<Database>, sqlite?: SqliteDatabase.Database, target?: PgTarget, pool?: pg.Pool) {
     this.engine = engine;
@@ -402,13 +394,17 @@ export class Store {
           if (store) store.sqliteWrote = true;
         },
         reading: (): boolean => store?.sqliteReading === true,
+        ended: (committed: boolean): void => {
+          if (!store) return;
+          if (committed && store.bumpedTo !== undefined && store.privateVersion !== undefined) store.privateVersion = store.bumpedTo;
+          store.bumpedTo = undefined;
+        },
       };
-      store = new Store(
-        "sqlite",
-        new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database, hooks) }) }),
-        database,
-      );
+      const driver = new SqliteDriver(database, hooks);
+      store = new Store("sqlite", new Kysely<Database>({ dialect: driver.dialect }), database);
+      store.sqliteDriver = driver;
       await store.migrate();
+      if (file === ":memory:") store.privateVersion = store.sqliteVersion();
       return store;
     } catch (err) {
       database?.close();
@@ -440,13 +436,14 @@ export class Store {
       read: sqlite.prepare(VERSION_SQL).pluck(),
       bump: sqlite.prepare("UPDATE state_version SET version = version + 1 WHERE id = 1"),
     };
+    this.sqliteDriver!.versionRead = this.versionStatements.read;
   }
 
   /**
    * Runs `fn` as one transaction; retried on a serialization conflict (PostgreSQL). Calls that
    * only read pass nothing; calls that change state pass `write: true`.
    * A read transaction can't write: SQLite's statements are refused when SQLite says they write
-   * (cachingSqlite), PostgreSQL's transaction is READ ONLY; so a read path that writes is found by
+   * (sqlite-driver.ts), PostgreSQL's transaction is READ ONLY; so a read path that writes is found by
    * the first test that takes it.
    * `write: true` on PostgreSQL first takes an advisory lock (before BEGIN), so writers from
    * every replica queue instead of failing each other's SERIALIZABLE checks (SQLite's single
@@ -470,17 +467,31 @@ export class Store {
       if (write) {
         return this.db.transaction().execute(async (tx) => {
           this.sqliteWrote = false;
-          readStates.set(tx, { cache: this.cache, version: Number(versions.read.get()), conn: undefined, wrote: () => this.sqliteWrote });
+          const version = this.sqliteVersion();
+          readStates.set(tx, { cache: this.cache, version, conn: undefined, wrote: () => this.sqliteWrote });
           const result = await body(tx);
           versions.bump.run();
+          this.bumpedTo = version + 1;
           return result;
         });
       }
-      // Read-only: the statement cache (cachingSqlite) refuses any statement that would write.
+      // No transaction holds the connection: read at this state version, pinned (no transaction
+      // of Kysely's; most of it comes from the state cache). Stale by the time it ends (a write
+      // committed while it ran statements): run again below, as an ordinary read transaction.
+      if (!this.sqliteDriver!.busy) {
+        const pinned = this.pinnedAt(this.sqliteVersion());
+        try {
+          const result = await fn(pinned.tx);
+          if (!pinned.stale) return result;
+        } catch (err) {
+          if (!pinned.stale) throw err;
+        }
+      }
+      // Read-only: the driver refuses any statement that would write.
       return this.db.transaction().execute(async (tx) => {
         this.sqliteReading = true;
         try {
-          readStates.set(tx, { cache: this.cache, version: Number(versions.read.get()), conn: undefined, wrote: undefined });
+          readStates.set(tx, { cache: this.cache, version: this.sqliteVersion(), conn: undefined, wrote: undefined });
           return await body(tx);
         } finally {
           this.sqliteReading = false;
@@ -520,6 +531,23 @@ export class Store {
         await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
       }
     }
+  }
+
+  /** SQLite: the committed state version (no transaction holds the connection), or the one the transaction in progress began at. */
+  private sqliteVersion(): number {
+    return this.privateVersion ?? Number(this.versionStatements!.read.get());
+  }
+
+  /** SQLite: the pinned read at `version`, made once per state version (calls at one version share it). */
+  private pinnedAt(version: number): PinnedRead {
+    let pinned = this.pinned;
+    if (pinned === undefined || pinned.version !== version) {
+      pinned = new PinnedRead(version, this.sqliteDriver!, this.db);
+      readOnlyTransactions.add(pinned.tx);
+      readStates.set(pinned.tx, { cache: this.cache, version, conn: undefined, wrote: undefined, pinned });
+      this.pinned = pinned;
+    }
+    return pinned;
   }
 
   /**
