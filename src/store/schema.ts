@@ -233,8 +233,15 @@ export interface ResponsibilityTransferTable {
   seq: number;
 }
 
+/** How many accounts each organization holds (its management account included), kept by triggers on accounts (ACCOUNT_COUNT_DDL). */
+export interface OrgAccountCountTable {
+  org_id: string;
+  n: number;
+}
+
 export interface Database {
   meta: MetaTable;
+  org_account_counts: OrgAccountCountTable;
   state_version: StateVersionTable;
   organizations: OrganizationTable;
   roots: RootTable;
@@ -278,6 +285,7 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS accounts_org ON accounts (org_id, id)`,
   `CREATE INDEX IF NOT EXISTS accounts_parent ON accounts (parent_id, id)`,
   `CREATE INDEX IF NOT EXISTS accounts_email ON accounts (email)`,
+  `CREATE TABLE IF NOT EXISTS org_account_counts (org_id TEXT PRIMARY KEY, n BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS create_account_status (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, account_name TEXT NOT NULL,
      email TEXT NOT NULL, requested_at BIGINT NOT NULL, completed_at BIGINT NOT NULL, state TEXT NOT NULL,
      failure_reason TEXT, account_id TEXT, gov_cloud_account_id TEXT)`,
@@ -359,12 +367,65 @@ export const SEQUENCE_INDEXES: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS responsibility_transfers_source_seq ON responsibility_transfers (source_org_id, seq)`,
 ];
 
+/**
+ * The organizations' account counts (org_account_counts), kept by the database itself as accounts
+ * are inserted, deleted or change organization, in the same transaction: the account quota is then
+ * one indexed read instead of counting the accounts (a count grew with the organization, and made
+ * 10,000 CreateAccount calls quadratic). Per engine (SQLite triggers; a PostgreSQL trigger
+ * function), each statement idempotent; the counts of a database from before them are filled once
+ * from its accounts (the last statement).
+ */
+export const ACCOUNT_COUNT_DDL: Readonly<Record<"sqlite" | "postgres", readonly string[]>> = {
+  sqlite: [
+    `CREATE TRIGGER IF NOT EXISTS accounts_count_insert AFTER INSERT ON accounts WHEN NEW.org_id IS NOT NULL BEGIN
+       INSERT INTO org_account_counts (org_id, n) VALUES (NEW.org_id, 1) ON CONFLICT (org_id) DO UPDATE SET n = n + 1;
+     END`,
+    `CREATE TRIGGER IF NOT EXISTS accounts_count_delete AFTER DELETE ON accounts WHEN OLD.org_id IS NOT NULL BEGIN
+       UPDATE org_account_counts SET n = n - 1 WHERE org_id = OLD.org_id;
+     END`,
+    `CREATE TRIGGER IF NOT EXISTS accounts_count_update AFTER UPDATE OF org_id ON accounts WHEN OLD.org_id IS NOT NEW.org_id BEGIN
+       UPDATE org_account_counts SET n = n - 1 WHERE org_id = OLD.org_id;
+       INSERT INTO org_account_counts (org_id, n) SELECT NEW.org_id, 1 WHERE NEW.org_id IS NOT NULL
+         ON CONFLICT (org_id) DO UPDATE SET n = n + 1;
+     END`,
+  ],
+  postgres: [
+    `CREATE OR REPLACE FUNCTION orgsim_count_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF TG_OP <> 'INSERT' AND OLD.org_id IS NOT NULL THEN
+         UPDATE org_account_counts SET n = n - 1 WHERE org_id = OLD.org_id;
+       END IF;
+       IF TG_OP <> 'DELETE' AND NEW.org_id IS NOT NULL THEN
+         INSERT INTO org_account_counts (org_id, n) VALUES (NEW.org_id, 1)
+           ON CONFLICT (org_id) DO UPDATE SET n = org_account_counts.n + 1;
+       END IF;
+       RETURN NULL;
+     END $$`,
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'accounts_count_change' AND tgrelid = 'accounts'::regclass) THEN
+         CREATE TRIGGER accounts_count_change AFTER INSERT OR DELETE ON accounts
+           FOR EACH ROW EXECUTE FUNCTION orgsim_count_accounts();
+       END IF;
+       IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'accounts_count_move' AND tgrelid = 'accounts'::regclass) THEN
+         CREATE TRIGGER accounts_count_move AFTER UPDATE OF org_id ON accounts
+           FOR EACH ROW WHEN (OLD.org_id IS DISTINCT FROM NEW.org_id) EXECUTE FUNCTION orgsim_count_accounts();
+       END IF;
+     END $$`,
+  ],
+};
+
+/** Fills the counts of organizations that have none yet from their accounts (once, after ACCOUNT_COUNT_DDL; then a no-op). */
+export const ACCOUNT_COUNT_FILL = `INSERT INTO org_account_counts (org_id, n)
+  SELECT org_id, COUNT(*) FROM accounts WHERE org_id IS NOT NULL AND org_id NOT IN (SELECT org_id FROM org_account_counts)
+  GROUP BY org_id ON CONFLICT (org_id) DO NOTHING`;
+
 /** Every table, in an order safe for deleting all rows (reset); not state_version, which only ever grows. */
 export const TABLES: readonly (keyof Database)[] = [
   "organizations",
   "roots",
   "ous",
   "accounts",
+  "org_account_counts",
   "create_account_status",
   "handshakes",
   "policies",

@@ -8,7 +8,7 @@ import SqliteDatabase from "better-sqlite3";
 import type pg from "pg";
 import { Kysely, sql, type Transaction } from "kysely";
 import { resolve } from "node:path";
-import { MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
+import { ACCOUNT_COUNT_DDL, ACCOUNT_COUNT_FILL, MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES, TABLES, type Database } from "./schema.js";
 import { migrateSequences } from "./sequence.js";
 import { AwsError } from "../protocol/errors.js";
 import { StateUnavailableError, StoreOpenError } from "./errors.js";
@@ -249,7 +249,7 @@ export function describeStartupFailure(t: PgTarget, err: unknown): string {
  * Bump when migrate() or migrateSequences() changes in a way the DDL lists below don't show (the
  * lists themselves are part of the fingerprint).
  */
-const MIGRATION_LOGIC_REVISION = 1;
+const MIGRATION_LOGIC_REVISION = 2;
 
 /**
  * The schema this build migrates an SQLite file to, as a positive 31-bit number (FNV-1a of the
@@ -259,7 +259,14 @@ const MIGRATION_LOGIC_REVISION = 1;
  * is migrated as before.
  */
 export const SQLITE_SCHEMA_VERSION = ((): number => {
-  const text = JSON.stringify([MIGRATION_LOGIC_REVISION, MIGRATIONS, SEQUENCED_TABLES, SEQUENCE_INDEXES]);
+  const text = JSON.stringify([
+    MIGRATION_LOGIC_REVISION,
+    MIGRATIONS,
+    SEQUENCED_TABLES,
+    SEQUENCE_INDEXES,
+    ACCOUNT_COUNT_DDL.sqlite,
+    ACCOUNT_COUNT_FILL,
+  ]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 1 || 1;
@@ -420,6 +427,7 @@ export class Store {
         try {
           for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(conn);
           await migrateSequences(conn);
+          for (const ddl of [...ACCOUNT_COUNT_DDL.postgres, ACCOUNT_COUNT_FILL]) await sql.raw(ddl).execute(conn);
         } finally {
           await sql`SELECT pg_advisory_unlock(4566001)`.execute(conn);
         }
@@ -430,6 +438,7 @@ export class Store {
     if (sqlite.pragma("user_version", { simple: true }) !== SQLITE_SCHEMA_VERSION) {
       for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(this.db);
       await migrateSequences(this.db);
+      for (const ddl of [...ACCOUNT_COUNT_DDL.sqlite, ACCOUNT_COUNT_FILL]) await sql.raw(ddl).execute(this.db);
       sqlite.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
     }
     this.versionStatements = {
