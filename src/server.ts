@@ -40,10 +40,13 @@ export interface RunningServer {
 
 class BodyTooLarge extends Error {}
 
+/** The request target "/": no query. Shared by every such request (nothing writes to a request's query). */
+const ROOT_TARGET = Object.freeze({ pathname: "/", searchParams: new URLSearchParams() });
+
 /** A request target split into its path and query, as `new URL` normalizes them; undefined when it is no valid URL. */
 function targetOf(raw: string): { pathname: string; searchParams: URLSearchParams } | undefined {
   // The target every awsJson and awsQuery client sends: nothing to normalize, no URL to build.
-  if (raw === "/") return { pathname: "/", searchParams: new URLSearchParams() };
+  if (raw === "/") return ROOT_TARGET;
   try {
     return new URL(raw, "http://localhost");
   } catch {

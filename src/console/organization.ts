@@ -90,7 +90,7 @@ export async function organizationView(
       arn: org.arn,
       partition: org.partition,
       createdAt: iso(org.created_at),
-      policyTypes: parsePolicyTypes(root),
+      policyTypes: [...parsePolicyTypes(root)],
       trustedServices: services.map((s) => ({ servicePrincipal: s.principal, enabledAt: iso(s.enabled_at) })),
       delegatedAdministrators: delegated.map((d) => ({
         accountId: d.account_id,

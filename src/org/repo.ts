@@ -167,8 +167,17 @@ export async function getMemberAccount(ctx: CallContext, org: OrgRow, accountId:
   return row;
 }
 
-export function parsePolicyTypes(root: RootRow): PolicyTypeSummaryRow[] {
-  return JSON.parse(root.policy_types) as PolicyTypeSummaryRow[];
+/** The policy types of each root row read, parsed once per row object (rows served from the state cache are shared by calls). */
+const parsedPolicyTypes = new WeakMap<RootRow, readonly PolicyTypeSummaryRow[]>();
+
+/** The root's policy types (frozen: the same list is shared by every call that reads the row). */
+export function parsePolicyTypes(root: RootRow): readonly PolicyTypeSummaryRow[] {
+  let types = parsedPolicyTypes.get(root);
+  if (types === undefined) {
+    types = Object.freeze((JSON.parse(root.policy_types) as PolicyTypeSummaryRow[]).map((t) => Object.freeze(t)));
+    parsedPolicyTypes.set(root, types);
+  }
+  return types;
 }
 
 export function isPolicyTypeEnabled(root: RootRow, type: string): boolean {
