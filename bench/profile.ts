@@ -135,8 +135,10 @@ const PG_DRIVER = /\/node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//;
 
 /**
  * The layer of orgsim (or of its dependencies, or of Node) a frame of a source file belongs to.
- * Kysely's SQLite driver's executeQuery is where better-sqlite3's native prepare and run are
- * called (V8 counts that native time as executeQuery's own), so its self time is the SQL engine's.
+ * orgsim's own drivers (src/store/sqlite-driver.ts, pg-driver.ts) count as the SQL driver: the
+ * SQLite one is where better-sqlite3's native prepare, run, BEGIN and COMMIT are called (V8 counts
+ * that native time as its JavaScript caller's own), so its self time is mostly the SQL engine's.
+ * (Kysely's own SQLite driver's executeQuery, the same for a build that still uses it.)
  */
 export function layerOf(frame: CallFrame): string {
   const url = frame.url;
@@ -151,6 +153,7 @@ export function layerOf(frame: CallFrame): string {
   if (url.includes("/dist/src/auth/")) return "orgsim auth (SigV4 parsing, identity)";
   if (url.includes("/dist/src/protocol/")) return "orgsim protocol (parse, validate, serialize)";
   if (url.includes("/dist/src/policy/")) return "orgsim SCP evaluation (policy)";
+  if (url.includes("/dist/src/store/sqlite-driver.") || url.includes("/dist/src/store/pg-driver.")) return SQL_LAYER;
   if (url.includes("/dist/src/store/")) return "orgsim store (transactions, statements)";
   if (url.includes("/dist/src/services/") || url.includes("/dist/src/org/")) return "orgsim operations (services, org)";
   if (url.includes("/dist/src/")) return "orgsim server, routing, context, log";

@@ -75,7 +75,41 @@ export interface BenchReport {
   postgresReadyMs?: Partial<Record<ServerName, number[]>>;
   /** First answer after process start: orgsim against the bare server, side by side (bench/startup.ts). */
   startup?: StartupReport;
+  /** ListAccounts pages at 100 and 10,000 accounts on one server, in turns (the flatness target's figure when present). */
+  flatness?: FlatnessFigure;
   profiles?: WorkloadProfile[];
+}
+
+/** Pages at 100 and at 10,000 accounts, two organizations of one server, measured in turns (bench/run.ts, sideBySidePages). */
+export interface FlatnessFigure {
+  rounds: { at100: LoadResult; at10k: LoadResult }[];
+  window: LoadOptions;
+}
+
+/** The flatness figure summed over its rounds: pages/s and server CPU per page at each size, and their ratios. */
+function flatnessTotals(f: FlatnessFigure) {
+  const sum = (pick: (r: FlatnessFigure["rounds"][number]) => LoadResult) => {
+    let count = 0;
+    let seconds = 0;
+    let cpu = 0;
+    let cpuKnown = true;
+    for (const r of f.rounds) {
+      const x = pick(r);
+      count += x.count;
+      seconds += x.seconds;
+      if (x.serverCpuSeconds === undefined) cpuKnown = false;
+      else cpu += x.serverCpuSeconds;
+    }
+    return { perSecond: count / seconds, cpuUs: cpuKnown && count > 0 ? (cpu * 1e6) / count : undefined };
+  };
+  const a = sum((r) => r.at100);
+  const b = sum((r) => r.at10k);
+  return {
+    a,
+    b,
+    ratio: a.perSecond / b.perSecond,
+    cpuRatio: a.cpuUs !== undefined && b.cpuUs !== undefined ? b.cpuUs / a.cpuUs : undefined,
+  };
 }
 
 /** A CPU profile of one orgsim process under one workload; `server` is whose row gives its CPU per request (orgsim on SQLite by default). */
@@ -329,7 +363,27 @@ function verdicts(report: BenchReport): Verdict[] {
   const at10k = report.listings.find((l) => l.server === "orgsim" && l.label === "10,000");
   const p100 = perSecond(at100?.measurement);
   const p10k = perSecond(at10k?.measurement);
-  if (p100 !== undefined && p10k !== undefined && at100?.measurement.result && at10k?.measurement.result) {
+  const flat = report.flatness && report.flatness.rounds.length > 0 ? flatnessTotals(report.flatness) : undefined;
+  if (flat) {
+    // Judged on the turns on one server; the rows of the tables (servers A and B, minutes apart) are shown beside.
+    const rows =
+      p100 !== undefined && p10k !== undefined ? `; the table's rows, servers A and B minutes apart: ${(p100 / p10k).toFixed(2)}x` : "";
+    const v: Verdict = {
+      target: "ListAccounts: one page at 10,000 accounts within 1.5x of one page at 100",
+      measured:
+        `${flat.ratio.toFixed(2)}x by throughput (${rate(flat.b.perSecond)} vs ${rate(flat.a.perSecond)} pages/s, two organizations of one server in ${report.flatness!.rounds.length} turns)` +
+        (flat.cpuRatio !== undefined
+          ? `; ${flat.cpuRatio.toFixed(2)}x by server CPU per page (${flat.b.cpuUs!.toFixed(0)} vs ${flat.a.cpuUs!.toFixed(0)} µs)`
+          : "") +
+        rows,
+      met: flat.ratio <= 1.5,
+    };
+    if (!v.met)
+      v.why =
+        `Server CPU per page grows from ${flat.a.cpuUs?.toFixed(0) ?? "?"} µs to ${flat.b.cpuUs?.toFixed(0) ?? "?"} µs on the same server.` +
+        layerSentence(report, PROFILED_LIST);
+    out.push(v);
+  } else if (p100 !== undefined && p10k !== undefined && at100?.measurement.result && at10k?.measurement.result) {
     const ratio = p100 / p10k;
     const c100 = at100.measurement.result.serverCpuUsPerStep;
     const c10k = at10k.measurement.result.serverCpuUsPerStep;
@@ -752,7 +806,7 @@ function profileSection(report: BenchReport, profiles: WorkloadProfile[]): strin
   const L: string[] = ["## Where orgsim's time goes", ""];
   L.push(
     `CPU profiles (\`node --cpu-prof\`, \`bench/profile.ts\`) of a fresh orgsim server (in-memory SQLite, and one replica on PostgreSQL where its column says so: orgsim's process only, not PostgreSQL's) under ${profiles.length === 1 ? "one" : String(profiles.length)} of the workloads above, counting only the samples of the measured window (the profile's clock is the load generator's), by self time, idle left out. ` +
-      "Frames of the start-up bundle are traced back to the module esbuild put at that line; a native function (a socket write, JSON.parse, a microtask run) counts in the layer of its nearest JavaScript caller; Kysely's SQLite driver's `executeQuery` counts as the SQL engine, as its self time is better-sqlite3's native prepare and run. " +
+      "Frames of the start-up bundle are traced back to the module esbuild put at that line; a native function (a socket write, JSON.parse, a microtask run) counts in the layer of its nearest JavaScript caller; orgsim's own database drivers (`src/store/sqlite-driver.ts`, `pg-driver.ts`) count as the SQL driver and engine, as the SQLite one's self time is mostly better-sqlite3's native prepare, run, BEGIN and COMMIT. " +
       "Each cell is the layer's share of the profile's busy time times the CPU per request of the workload's row above (measured without the profiler), in µs per request; \"CPU per request\" is that row's figure.",
     "",
   );
@@ -920,6 +974,26 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   L.push("");
+
+  if (report.flatness && report.flatness.rounds.length > 0) {
+    const f = report.flatness;
+    const t = flatnessTotals(f);
+    L.push(
+      `Page cost at 10,000 against 100 accounts on one server (the target's figure): the server of the 10,000 accounts also holds a second organization of 100 accounts, and pages of each are measured in turns, ${f.rounds.length} rounds of ${f.window.warmupMs / 1000} s warm-up + ${f.window.durationMs / 1000} s each. The rows above come from two servers measured minutes apart, and this machine's speed drifts between them.`,
+    );
+    L.push("");
+    L.push("| Round | @100 pages/s | @10,000 pages/s | ratio | @100 CPU µs/page | @10,000 CPU µs/page |");
+    L.push("|---:|---:|---:|---:|---:|---:|");
+    f.rounds.forEach((r, i) =>
+      L.push(
+        `| ${i + 1} | ${rate(r.at100.perSecond)} | ${rate(r.at10k.perSecond)} | ${(r.at100.perSecond / r.at10k.perSecond).toFixed(2)}x | ${r.at100.serverCpuUsPerStep?.toFixed(0) ?? "-"} | ${r.at10k.serverCpuUsPerStep?.toFixed(0) ?? "-"} |`,
+      ),
+    );
+    L.push(
+      `| all | ${rate(t.a.perSecond)} | ${rate(t.b.perSecond)} | ${t.ratio.toFixed(2)}x | ${t.a.cpuUs?.toFixed(0) ?? "-"} | ${t.b.cpuUs?.toFixed(0) ?? "-"} |`,
+    );
+    L.push("");
+  }
 
   L.push("## Creating 10,000 accounts, memory");
   L.push("");

@@ -79,7 +79,15 @@ import {
 import { freshDatabase, pgCpuSampler, probePostgres, type FreshDatabase } from "./postgres.js";
 import { readProfileDir } from "./profile.js";
 import { startupComparison, STARTUP_RUNS } from "./startup.js";
-import { writeReport, printTable, type BenchReport, type ListingFigure, type Machine, type WorkloadProfile } from "./report.js";
+import {
+  writeReport,
+  printTable,
+  type BenchReport,
+  type FlatnessFigure,
+  type ListingFigure,
+  type Machine,
+  type WorkloadProfile,
+} from "./report.js";
 
 const MANAGEMENT = "111111111111";
 const MOTO_ACCOUNT = "123456789012";
@@ -310,8 +318,37 @@ async function benchOrgsim(report: BenchReport): Promise<void> {
           ...(afterCreate ? { afterCreateRssMb: afterCreate.rssMb } : {}),
         };
       }
+      report.flatness = await sideBySidePages(proc, t, size);
     },
   );
+}
+
+/** Management account of the small organization the flatness rounds put beside the 10,000-account one. */
+const SMALL_ORG_MANAGEMENT = "222222222222";
+const FLATNESS_ROUNDS = 3;
+
+/**
+ * ListAccounts pages at 100 and at 10,000 accounts on one server, measured in turns: a second
+ * organization of 100 accounts beside the big one (after the memory figures are taken), then
+ * FLATNESS_ROUNDS rounds of one short window each. Rows measured minutes apart on different
+ * servers drift with this machine's speed; turns on one server compare the page itself.
+ */
+async function sideBySidePages(proc: ServerProcess, big: Target, bigSize: number): Promise<FlatnessFigure> {
+  const small = targetOf("orgsim", proc, SMALL_ORG_MANAGEMENT);
+  await createOrganization(small);
+  const add = await createAccounts(small, 99, LOAD.concurrency);
+  if (add.failed) throw new Error(`orgsim CreateAccount failed: ${add.firstError}`);
+  const window: LoadOptions = { ...LOAD, warmupMs: 500, durationMs: 1500 };
+  const rounds: FlatnessFigure["rounds"] = [];
+  for (let i = 0; i < FLATNESS_ROUNDS; i++) {
+    const at100 = (await listAccounts(small, "100", 100, window)).result;
+    const at10k = (await listAccounts(big, "10,000", bigSize, window)).result;
+    if (at100 && at10k) rounds.push({ at100, at10k });
+  }
+  log(
+    `  flatness: ${rounds.map((r) => `${(r.at100.perSecond / r.at10k.perSecond).toFixed(2)}x`).join(", ")} (pages/s @100 over @10,000, in turns)`,
+  );
+  return { rounds, window };
 }
 
 /**
