@@ -86,8 +86,10 @@ import {
   type FlatnessFigure,
   type ListingFigure,
   type Machine,
+  type PgQuotaFigure,
   type WorkloadProfile,
 } from "./report.js";
+import { limitCpu, type CpuQuota } from "./cpu-quota.js";
 
 const MANAGEMENT = "111111111111";
 const MOTO_ACCOUNT = "123456789012";
@@ -351,6 +353,50 @@ async function sideBySidePages(proc: ServerProcess, big: Target, bigSize: number
   return { rounds, window };
 }
 
+/** The CPU each replica may use in the quota rows: small enough that two of them leave more than a core to PostgreSQL and the load generator. */
+const QUOTA_CORES = 0.3;
+
+/**
+ * DescribeOrganization on one replica and then on two, each replica held to QUOTA_CORES of CPU
+ * (cpu-quota.ts): on this 2-core machine the unconstrained rows share the cores among replicas,
+ * PostgreSQL and the load generator, so a second replica has no core of its own; with the quota,
+ * the replicas are what limits throughput and the rest has cores to spare, as on a machine with
+ * more cores. Same replicas, same data, right after the unconstrained rows; the quota is removed
+ * before the next rows.
+ */
+async function quotaRows(report: BenchReport, procs: ServerProcess[], targets: Target[]): Promise<PgQuotaFigure> {
+  const limits: CpuQuota[] = [];
+  try {
+    for (const p of procs) {
+      const limit = limitCpu(p.pid, QUOTA_CORES);
+      if ("why" in limit) {
+        log(`  quota rows skipped: ${limit.why}`);
+        return { cores: QUOTA_CORES, skipped: limit.why };
+      }
+      limits.push(limit);
+    }
+    log(`  each replica held to ${QUOTA_CORES} core (CPU quota)`);
+    const one = await describeOrganization(targets[0]!, PG_LOAD);
+    const free = report.machine.pinned && setAffinity(process.pid, `0-${report.machine.nproc - 1}`);
+    let two: Measurement;
+    try {
+      two = await describeOrganization(targets[1]!, PG_LOAD);
+    } finally {
+      if (free) setAffinity(process.pid, String(LOAD_CORE));
+    }
+    for (const [label, m] of [
+      ["1 replica", one],
+      ["2 replicas", two],
+    ] as const)
+      log(
+        `  ${label} at ${QUOTA_CORES} core each: ${m.result?.perSecond.toFixed(0) ?? "-"} req/s${m.result?.errors ? `, ${m.result.errors} errors` : ""}`,
+      );
+    return { cores: QUOTA_CORES, one, two };
+  } finally {
+    for (const limit of limits) limit.release();
+  }
+}
+
 /**
  * orgsim over PostgreSQL, on one fresh database (dropped at the end): replica A pinned to the
  * servers' core and, for the two-replica rows, replica B pinned to the other core, both started
@@ -457,6 +503,7 @@ async function benchPostgres(report: BenchReport): Promise<void> {
       await invoke(setupTarget.ep, warm);
     });
     if (wants("describe")) for (const t of targets) await measured(t, () => describeOrganization(t, PG_LOAD));
+    if (wants("describe") && configs.length === 2 && procs.length === 2) report.pgQuota = await quotaRows(report, procs, targets);
     if (wants("list")) {
       const add = await createAccounts(setupTarget, 999, PG_LOAD.concurrency);
       if (add.failed) throw new Error(`CreateAccount on PostgreSQL failed: ${add.firstError}`);
