@@ -7,7 +7,7 @@
  * The service asked for comes from the SigV4 credential scope (`.../us-east-1/s3/aws4_request`,
  * in the Authorization header or a presigned query), else from the X-Amz-Target prefix.
  */
-import type { HttpRequestParts } from "./auth/sigv4.js";
+import { credentialScopeService, type HttpRequestParts } from "./auth/sigv4.js";
 import type { ServiceDefinition } from "./context.js";
 import { AwsError } from "./protocol/errors.js";
 import { JSON_CONTENT_TYPE, matchesTarget, serializeJsonError } from "./protocol/awsJson.js";
@@ -23,7 +23,8 @@ export interface Reply {
   body: string;
 }
 
-const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/;
+/** The Credential pair's value in an Authorization header (its scope is read by sigv4's own parser). */
+const CREDENTIAL = /Credential=([^,\s]+)/;
 
 /** The services orgsim serves and every name a request may sign for them with: computed once for a server, not per request. */
 export class ServedSet {
@@ -40,10 +41,11 @@ export function servedSet(services: Iterable<ServiceDefinition>): ServedSet {
 /** The service a request was signed for (the credential scope's service), or undefined when unsigned or malformed. */
 export function signedService(parts: Pick<HttpRequestParts, "headers" | "query">): string | undefined {
   const auth = parts.headers.authorization;
-  const header = typeof auth === "string" ? SCOPE.exec(auth)?.[1] : undefined;
+  const credential = typeof auth === "string" ? CREDENTIAL.exec(auth)?.[1] : undefined;
+  const header = credential !== undefined ? credentialScopeService(credential) : undefined;
   if (header) return header;
   const query = parts.query.get("X-Amz-Credential");
-  return query ? SCOPE.exec(`Credential=${query}`)?.[1] : undefined;
+  return query ? credentialScopeService(query) : undefined;
 }
 
 /**

@@ -179,6 +179,11 @@ function parseCredential(value: string, problems: string[]): Credential | undefi
   return problems.length === before ? credentials.set(value, Object.freeze({ accessKeyId, shortDate, region, service })) : undefined;
 }
 
+/** The service a credential (`AKID/YYYYMMDD/region/service/aws4_request`) is scoped to, or undefined when it is malformed. */
+export function credentialScopeService(value: string): string | undefined {
+  return parseCredential(value, [])?.service;
+}
+
 /** SignedHeaders as lower-case names, and as sent (case and order kept); problems are appended to `problems`. */
 function parseSignedHeaders(value: string, problems: string[]): { names: readonly string[]; raw: readonly string[] } {
   const known = signedHeaderLists.get(value);
