@@ -1,14 +1,15 @@
 /** The organization's event history (the control API's /_orgsim/events and CloudTrail LookupEvents read it). */
-import { randomBytes } from "node:crypto";
+import { randomPoolBytes } from "./random.js";
 import type { CallContext } from "../context.js";
 import type { EventTable } from "../store/schema.js";
+import { hotQuery } from "../store/hot.js";
 
 let sequence = 0;
 
 /** Time-ordered, unique across replicas: virtual ms, a per-process counter, random bits. */
 export function newEventId(now: number): string {
   sequence = (sequence + 1) % 1_000_000;
-  return `${String(now).padStart(15, "0")}-${String(sequence).padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
+  return `${String(now).padStart(15, "0")}-${String(sequence).padStart(6, "0")}-${randomPoolBytes(4).toString("hex")}`;
 }
 
 export async function recordEvent(
@@ -18,25 +19,41 @@ export async function recordEvent(
   detail: Record<string, unknown>,
   eventSource = "organizations.amazonaws.com",
 ): Promise<void> {
-  await ctx.tx
-    .insertInto("events")
-    .values({
-      id: newEventId(ctx.now),
-      org_id: orgId,
-      at: ctx.now,
-      event_name: eventName,
-      event_source: eventSource,
-      account_id: ctx.principal.accountId,
-      principal_arn: ctx.principal.arn,
-      detail: JSON.stringify({
-        requestId: ctx.requestId,
-        accessKeyId: ctx.principal.accessKeyId,
-        sourceIPAddress: ctx.sourceIp,
-        ...detail,
-      }),
-    })
-    .execute();
+  const row: EventTable = {
+    id: newEventId(ctx.now),
+    org_id: orgId,
+    at: ctx.now,
+    event_name: eventName,
+    event_source: eventSource,
+    account_id: ctx.principal.accountId,
+    principal_arn: ctx.principal.arn,
+    detail: JSON.stringify({
+      requestId: ctx.requestId,
+      accessKeyId: ctx.principal.accessKeyId,
+      sourceIPAddress: ctx.sourceIp,
+      ...detail,
+    }),
+  };
+  // Every write records an event: the statement is compiled once (hot.ts), its values in EVENT_COLUMNS' order.
+  await hotQuery(
+    ctx.tx,
+    "record-event",
+    EVENT_COLUMNS.map((c) => row[c]),
+    (t) => t.insertInto("events").values(row),
+  );
 }
+
+/** The events table's columns, in the order recordEvent's statement takes its values. */
+const EVENT_COLUMNS = [
+  "id",
+  "org_id",
+  "at",
+  "event_name",
+  "event_source",
+  "account_id",
+  "principal_arn",
+  "detail",
+] as const satisfies readonly (keyof EventTable)[];
 
 /** An event as the control API, the console and the in-process API show it. */
 export interface EventRecord {

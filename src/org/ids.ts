@@ -1,10 +1,11 @@
 /** Identifiers and ARNs in AWS's own formats (Organizations', and the IAM and STS ones its principals have). */
-import { createHash, randomBytes, randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
+import { randomPoolBytes } from "./random.js";
 
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 function randomChars(n: number, alphabet = LOWER_ALNUM): string {
-  const bytes = randomBytes(n);
+  const bytes = randomPoolBytes(n);
   let out = "";
   for (let i = 0; i < n; i++) out += alphabet[bytes[i]! % alphabet.length];
   return out;
