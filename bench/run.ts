@@ -355,6 +355,8 @@ async function sideBySidePages(proc: ServerProcess, big: Target, bigSize: number
 
 /** The CPU each replica may use in the quota rows: small enough that two of them leave more than a core to PostgreSQL and the load generator. */
 const QUOTA_CORES = 0.3;
+/** One and two replicas alternate this many times: this machine's speed drifts within seconds. */
+const QUOTA_ROUNDS = 3;
 
 /**
  * DescribeOrganization on one replica and then on two, each replica held to QUOTA_CORES of CPU
@@ -371,27 +373,28 @@ async function quotaRows(report: BenchReport, procs: ServerProcess[], targets: T
       const limit = limitCpu(p.pid, QUOTA_CORES);
       if ("why" in limit) {
         log(`  quota rows skipped: ${limit.why}`);
-        return { cores: QUOTA_CORES, skipped: limit.why };
+        return { cores: QUOTA_CORES, rounds: [], skipped: limit.why };
       }
       limits.push(limit);
     }
-    log(`  each replica held to ${QUOTA_CORES} core (CPU quota)`);
-    const one = await describeOrganization(targets[0]!, PG_LOAD);
-    const free = report.machine.pinned && setAffinity(process.pid, `0-${report.machine.nproc - 1}`);
-    let two: Measurement;
-    try {
-      two = await describeOrganization(targets[1]!, PG_LOAD);
-    } finally {
-      if (free) setAffinity(process.pid, String(LOAD_CORE));
-    }
-    for (const [label, m] of [
-      ["1 replica", one],
-      ["2 replicas", two],
-    ] as const)
+    log(`  each replica held to ${QUOTA_CORES} core (CPU quota), one and two replicas in turns`);
+    const window: LoadOptions = { ...PG_LOAD, warmupMs: 1000 };
+    const rounds: PgQuotaFigure["rounds"] = [];
+    for (let i = 0; i < QUOTA_ROUNDS; i++) {
+      const one = await describeOrganization(targets[0]!, window);
+      const free = report.machine.pinned && setAffinity(process.pid, `0-${report.machine.nproc - 1}`);
+      let two: Measurement;
+      try {
+        two = await describeOrganization(targets[1]!, window);
+      } finally {
+        if (free) setAffinity(process.pid, String(LOAD_CORE));
+      }
       log(
-        `  ${label} at ${QUOTA_CORES} core each: ${m.result?.perSecond.toFixed(0) ?? "-"} req/s${m.result?.errors ? `, ${m.result.errors} errors` : ""}`,
+        `  round ${i + 1}: 1 replica ${one.result?.perSecond.toFixed(0) ?? "-"} req/s, 2 replicas ${two.result?.perSecond.toFixed(0) ?? "-"} req/s${(one.result?.errors ?? 0) + (two.result?.errors ?? 0) ? " (with errors)" : ""}`,
       );
-    return { cores: QUOTA_CORES, one, two };
+      rounds.push({ one, two });
+    }
+    return { cores: QUOTA_CORES, rounds };
   } finally {
     for (const limit of limits) limit.release();
   }
