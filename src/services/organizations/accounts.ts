@@ -18,7 +18,7 @@ import type { CallContext } from "../../context.js";
 import { op } from "../../context.js";
 import type { CreateAccountStatusTable } from "../../store/schema.js";
 import { quotas } from "../../quotas.js";
-import { hotQuery } from "../../store/hot.js";
+import { hotInsert, hotQuery } from "../../store/hot.js";
 import { newAccountId, newCreateAccountRequestId } from "../../org/ids.js";
 import { errors, constraintViolation, invalidInput } from "../../org/errors.js";
 import { DAY_MS, getAccountRow, getMemberAccount, isVisible, requireOrg, toAccount, type AccountRow, type OrgRow } from "../../org/repo.js";
@@ -126,18 +126,15 @@ export async function startAccountCreation(
       govcloud_enabled: govCloudAccountId ? 1 : 0,
       seq: await nextSeq(ctx.tx),
     };
-    await ctx.tx.insertInto("accounts").values(row).execute();
+    await hotInsert(ctx.tx, "accounts", row);
     await joinOrganization(ctx, org, row, {
       method: "CREATED",
       joinedAt: completedAt,
       tags: input.Tags as { Key: string; Value: string }[],
     });
-    await ctx.tx
-      .insertInto("roles")
-      .values({ account_id: id, role_name: input.RoleName ?? DEFAULT_ROLE_NAME, created_at: completedAt })
-      .execute();
+    await hotInsert(ctx.tx, "roles", { account_id: id, role_name: input.RoleName ?? DEFAULT_ROLE_NAME, created_at: completedAt });
   }
-  await ctx.tx.insertInto("create_account_status").values(status).execute();
+  await hotInsert(ctx.tx, "create_account_status", status);
   await recordEvent(ctx, org.id, "CreateAccount", { createAccountRequestId: status.id, accountName: status.account_name });
   await recordEvent(ctx, org.id, "CreateAccountResult", {
     createAccountRequestId: status.id,
