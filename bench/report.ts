@@ -90,34 +90,35 @@ export interface PgQuotaFigure {
   skipped?: string;
 }
 
-/** The quota rounds summed: calls per second and orgsim's and PostgreSQL's CPU per call, one replica against two. */
-function quotaTotals(q: PgQuotaFigure) {
-  const sum = (pick: (r: PgQuotaFigure["rounds"][number]) => Measurement) => {
-    let count = 0;
-    let seconds = 0;
-    let cpu = 0;
-    let db = 0;
-    let errors = 0;
-    let p99 = 0;
-    for (const r of q.rounds) {
-      const x = pick(r).result;
-      if (!x) continue;
-      count += x.count;
-      seconds += x.seconds;
-      cpu += x.serverCpuSeconds ?? NaN;
-      db += x.dbCpuSeconds ?? NaN;
-      errors += x.errors;
-      p99 = Math.max(p99, x.p99Ms);
-    }
-    return {
-      perSecond: count / seconds,
-      cpuUs: Number.isFinite(cpu) && count ? (cpu * 1e6) / count : undefined,
-      dbUs: Number.isFinite(db) && count ? (db * 1e6) / count : undefined,
-      errors,
-      p99,
-    };
+/** Windows of one workload summed: steps per second, the server's and the database's CPU per step, errors, the worst p99. */
+function totalOf(results: readonly (LoadResult | undefined)[]) {
+  let count = 0;
+  let seconds = 0;
+  let cpu = 0;
+  let db = 0;
+  let errors = 0;
+  let p99 = 0;
+  for (const x of results) {
+    if (!x) continue;
+    count += x.count;
+    seconds += x.seconds;
+    cpu += x.serverCpuSeconds ?? NaN;
+    db += x.dbCpuSeconds ?? NaN;
+    errors += x.errors;
+    p99 = Math.max(p99, x.p99Ms);
+  }
+  return {
+    perSecond: count / seconds,
+    cpuUs: Number.isFinite(cpu) && count ? (cpu * 1e6) / count : undefined,
+    dbUs: Number.isFinite(db) && count ? (db * 1e6) / count : undefined,
+    errors,
+    p99,
   };
-  return { one: sum((r) => r.one), two: sum((r) => r.two) };
+}
+
+/** The quota rounds summed: one replica against two. */
+function quotaTotals(q: PgQuotaFigure) {
+  return { one: totalOf(q.rounds.map((r) => r.one.result)), two: totalOf(q.rounds.map((r) => r.two.result)) };
 }
 
 /** Pages at 100 and at 10,000 accounts, two organizations of one server, measured in turns (bench/run.ts, sideBySidePages). */
@@ -128,22 +129,8 @@ export interface FlatnessFigure {
 
 /** The flatness figure summed over its rounds: pages/s and server CPU per page at each size, and their ratios. */
 function flatnessTotals(f: FlatnessFigure) {
-  const sum = (pick: (r: FlatnessFigure["rounds"][number]) => LoadResult) => {
-    let count = 0;
-    let seconds = 0;
-    let cpu = 0;
-    let cpuKnown = true;
-    for (const r of f.rounds) {
-      const x = pick(r);
-      count += x.count;
-      seconds += x.seconds;
-      if (x.serverCpuSeconds === undefined) cpuKnown = false;
-      else cpu += x.serverCpuSeconds;
-    }
-    return { perSecond: count / seconds, cpuUs: cpuKnown && count > 0 ? (cpu * 1e6) / count : undefined };
-  };
-  const a = sum((r) => r.at100);
-  const b = sum((r) => r.at10k);
+  const a = totalOf(f.rounds.map((r) => r.at100));
+  const b = totalOf(f.rounds.map((r) => r.at10k));
   return {
     a,
     b,

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateAccountCommand, LeaveOrganizationCommand, RemoveAccountFromOrganizationCommand } from "@aws-sdk/client-organizations";
 import { sql } from "kysely";
+import type { Store as StoreType } from "../src/store/store.js";
 import { useTestServer, assertAwsError, awsError } from "./helpers/server.js";
 
 // AWS's default quota: 10 accounts per organization (the management account included).
@@ -111,5 +112,59 @@ test("Rule (orgsim promise): an SQLite file from before the kept counts gets the
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Rule (orgsim promise): a PostgreSQL database from before the kept counts gets them filled once, when its triggers are made", async (t) => {
+  const adminUrl = process.env.ORGSIM_TEST_DATABASE_URL;
+  if (!adminUrl) return t.skip("PostgreSQL only (ORGSIM_TEST_DATABASE_URL)");
+  const { default: pg } = await import("pg");
+  const { randomBytes } = await import("node:crypto");
+  const { Store } = await import("../src/store/store.js");
+  const name = `orgsim_count_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const counts = async (store: StoreType) =>
+    (await store.transaction((tx) => tx.selectFrom("org_account_counts").selectAll().orderBy("org_id").execute())).map((r) => [
+      r.org_id,
+      Number(r.n),
+    ]);
+  try {
+    await (await Store.open({ databaseUrl: url.toString() })).close();
+    // The database as an orgsim without the counts left it: no triggers, no counts table.
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    await client.query(`DROP TRIGGER accounts_count_change ON accounts; DROP TRIGGER accounts_count_move ON accounts;
+      DROP TABLE org_account_counts`);
+    for (let i = 0; i < 5; i++)
+      await client.query(
+        `INSERT INTO accounts (id, org_id, email, name, created_at, support_plan, contact_info, payment_method, seq)
+         VALUES ($1, 'o-cccccccccc', $2, $3, 0, 1, 1, 1, $4)`,
+        [String(100000000000 + i), `c${i}@example.com`, `c${i}`, i + 1],
+      );
+    await client.end();
+    const reopened = await Store.open({ databaseUrl: url.toString() });
+    try {
+      assert.deepEqual(await counts(reopened), [["o-cccccccccc", 5]]);
+    } finally {
+      await reopened.close();
+    }
+    // A later start (triggers already there) counts nothing twice; the triggers keep counting.
+    const again = await Store.open({ databaseUrl: url.toString() });
+    try {
+      assert.deepEqual(await counts(again), [["o-cccccccccc", 5]]);
+      await again.writeTransaction(async (tx) => {
+        await tx.updateTable("accounts").set({ org_id: null }).where("id", "=", "100000000000").execute();
+      });
+      assert.deepEqual(await counts(again), [["o-cccccccccc", 4]]);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
   }
 });

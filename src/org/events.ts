@@ -2,7 +2,7 @@
 import { randomPoolBytes } from "./random.js";
 import type { CallContext } from "../context.js";
 import type { EventTable } from "../store/schema.js";
-import { hotQuery } from "../store/hot.js";
+import { hotInsert } from "../store/hot.js";
 
 let sequence = 0;
 
@@ -34,26 +34,9 @@ export async function recordEvent(
       ...detail,
     }),
   };
-  // Every write records an event: the statement is compiled once (hot.ts), its values in EVENT_COLUMNS' order.
-  await hotQuery(
-    ctx.tx,
-    "record-event",
-    EVENT_COLUMNS.map((c) => row[c]),
-    (t) => t.insertInto("events").values(row),
-  );
+  // Every write records an event: its INSERT is compiled once (hot.ts).
+  await hotInsert(ctx.tx, "events", row);
 }
-
-/** The events table's columns, in the order recordEvent's statement takes its values. */
-const EVENT_COLUMNS = [
-  "id",
-  "org_id",
-  "at",
-  "event_name",
-  "event_source",
-  "account_id",
-  "principal_arn",
-  "detail",
-] as const satisfies readonly (keyof EventTable)[];
 
 /** An event as the control API, the console and the in-process API show it. */
 export interface EventRecord {

@@ -368,12 +368,21 @@ export const SEQUENCE_INDEXES: readonly string[] = [
 ];
 
 /**
+ * Fills the counts of organizations that have none yet from their accounts: once, when the
+ * triggers are made (PostgreSQL: in the same statement; SQLite: its migrations run only when the
+ * schema changes), then a no-op.
+ */
+export const ACCOUNT_COUNT_FILL = `INSERT INTO org_account_counts (org_id, n)
+  SELECT org_id, COUNT(*) FROM accounts WHERE org_id IS NOT NULL AND org_id NOT IN (SELECT org_id FROM org_account_counts)
+  GROUP BY org_id ON CONFLICT (org_id) DO NOTHING`;
+
+/**
  * The organizations' account counts (org_account_counts), kept by the database itself as accounts
  * are inserted, deleted or change organization, in the same transaction: the account quota is then
  * one indexed read instead of counting the accounts (a count grew with the organization, and made
  * 10,000 CreateAccount calls quadratic). Per engine (SQLite triggers; a PostgreSQL trigger
  * function), each statement idempotent; the counts of a database from before them are filled once
- * from its accounts (the last statement).
+ * from its accounts when the triggers are made (ACCOUNT_COUNT_FILL).
  */
 export const ACCOUNT_COUNT_DDL: Readonly<Record<"sqlite" | "postgres", readonly string[]>> = {
   sqlite: [
@@ -405,6 +414,7 @@ export const ACCOUNT_COUNT_DDL: Readonly<Record<"sqlite" | "postgres", readonly 
        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'accounts_count_change' AND tgrelid = 'accounts'::regclass) THEN
          CREATE TRIGGER accounts_count_change AFTER INSERT OR DELETE ON accounts
            FOR EACH ROW EXECUTE FUNCTION orgsim_count_accounts();
+         ${ACCOUNT_COUNT_FILL};
        END IF;
        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'accounts_count_move' AND tgrelid = 'accounts'::regclass) THEN
          CREATE TRIGGER accounts_count_move AFTER UPDATE OF org_id ON accounts
@@ -413,11 +423,6 @@ export const ACCOUNT_COUNT_DDL: Readonly<Record<"sqlite" | "postgres", readonly 
      END $$`,
   ],
 };
-
-/** Fills the counts of organizations that have none yet from their accounts (once, after ACCOUNT_COUNT_DDL; then a no-op). */
-export const ACCOUNT_COUNT_FILL = `INSERT INTO org_account_counts (org_id, n)
-  SELECT org_id, COUNT(*) FROM accounts WHERE org_id IS NOT NULL AND org_id NOT IN (SELECT org_id FROM org_account_counts)
-  GROUP BY org_id ON CONFLICT (org_id) DO NOTHING`;
 
 /** Every table, in an order safe for deleting all rows (reset); not state_version, which only ever grows. */
 export const TABLES: readonly (keyof Database)[] = [

@@ -96,10 +96,12 @@ class SqliteConnection implements DatabaseConnection {
     }
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error("orgsim's SQLite driver does not stream");
-  }
+  streamQuery = notStreamed;
+}
+
+/** Kysely's streaming, which orgsim never uses. */
+function notStreamed<R>(): AsyncIterableIterator<QueryResult<R>> {
+  throw new Error("orgsim's SQLite driver does not stream");
 }
 
 /**
@@ -121,9 +123,7 @@ export class PinnedRead {
   ) {
     const connection: DatabaseConnection = {
       executeQuery: <R>(query: CompiledQuery) => this.#execute<R>(query),
-      streamQuery: <R>(): AsyncIterableIterator<QueryResult<R>> => {
-        throw new Error("orgsim's SQLite driver does not stream");
-      },
+      streamQuery: notStreamed,
     };
     const executor = db.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) });
     this.tx = new Transaction<Database>({ config: { dialect: driver.dialect }, driver, dialect: driver.dialect, executor });

@@ -427,7 +427,7 @@ export class Store {
         try {
           for (const ddl of MIGRATIONS) await sql.raw(ddl).execute(conn);
           await migrateSequences(conn);
-          for (const ddl of [...ACCOUNT_COUNT_DDL.postgres, ACCOUNT_COUNT_FILL]) await sql.raw(ddl).execute(conn);
+          for (const ddl of ACCOUNT_COUNT_DDL.postgres) await sql.raw(ddl).execute(conn);
         } finally {
           await sql`SELECT pg_advisory_unlock(4566001)`.execute(conn);
         }
