@@ -12,7 +12,10 @@
  * every result shows the load generator's own cost.
  *
  * Several replicas of one server (orgsim over one PostgreSQL database) are balanced here, in the
- * load generator: a `RoundRobin` upstream sends each request to the next replica in turn.
+ * load generator, as a least-outstanding-requests load balancer does: a `Balanced` upstream sends
+ * each request to the replica with the fewest requests in flight, ties taken in turn. (Sent
+ * strictly in turn, a closed loop couples the replicas: a worker whose request went to a stalled
+ * replica waits, and soon every worker does while the other replica idles.)
  */
 import net from "node:net";
 
@@ -132,31 +135,39 @@ export interface Endpoint {
   port: number;
   idle: Connection[];
   all: Set<Connection>;
+  /** Requests sent and not yet answered. */
+  inFlight: number;
 }
 
 export function keepAliveEndpoint(host: string, port: number): Endpoint {
-  return { host, port, idle: [], all: new Set() };
+  return { host, port, idle: [], all: new Set(), inFlight: 0 };
 }
 
-/** Several replicas of one server: each request goes to the next replica in turn, on that replica's own keep-alive pool. */
-export interface RoundRobin {
+/** Several replicas of one server: each request goes to the one with the fewest requests in flight (ties in turn), on that replica's own keep-alive pool. */
+export interface Balanced {
   replicas: Endpoint[];
   next: number;
 }
 
-/** Where a request goes: one server, or replicas taken in turn. */
-export type Upstream = Endpoint | RoundRobin;
+/** Where a request goes: one server, or balanced replicas. */
+export type Upstream = Endpoint | Balanced;
 
-export function roundRobin(host: string, ports: number[]): RoundRobin {
-  if (ports.length === 0) throw new Error("roundRobin: no replica");
+export function balanced(host: string, ports: number[]): Balanced {
+  if (ports.length === 0) throw new Error("balanced: no replica");
   return { replicas: ports.map((port) => keepAliveEndpoint(host, port)), next: 0 };
 }
 
+/** The replica with the fewest requests in flight, the next in turn among equals. */
 function pick(up: Upstream): Endpoint {
   if (!("replicas" in up)) return up;
-  const ep = up.replicas[up.next % up.replicas.length]!;
-  up.next = (up.next + 1) % up.replicas.length;
-  return ep;
+  const n = up.replicas.length;
+  let best = up.replicas[up.next % n]!;
+  for (let i = 1; i < n; i++) {
+    const ep = up.replicas[(up.next + i) % n]!;
+    if (ep.inFlight < best.inFlight) best = ep;
+  }
+  up.next = (up.replicas.indexOf(best) + 1) % n;
+  return best;
 }
 
 export function closeEndpoint(up: Upstream): void {
@@ -200,6 +211,7 @@ export async function send(up: Upstream, bytes: Buffer): Promise<RawResponse> {
     conn = new Connection(ep.host, ep.port);
     ep.all.add(conn);
   }
+  ep.inFlight++;
   try {
     const res = await conn.request(bytes);
     if (conn.alive) ep.idle.push(conn);
@@ -209,6 +221,8 @@ export async function send(up: Upstream, bytes: Buffer): Promise<RawResponse> {
     ep.all.delete(conn);
     conn.close();
     throw err;
+  } finally {
+    ep.inFlight--;
   }
 }
 

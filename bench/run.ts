@@ -39,7 +39,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import { closeEndpoint, invoke, keepAliveEndpoint, prepare, roundRobin, send } from "./http.js";
+import { closeEndpoint, invoke, balanced, keepAliveEndpoint, prepare, send } from "./http.js";
 import { bounded, type LoadOptions } from "./load.js";
 import {
   canPin,
@@ -404,7 +404,7 @@ async function quotaRows(report: BenchReport, procs: ServerProcess[], targets: T
  * orgsim over PostgreSQL, on one fresh database (dropped at the end): replica A pinned to the
  * servers' core and, for the two-replica rows, replica B pinned to the other core, both started
  * together. Each workload is measured on A alone (the one-replica row: the load generator on its
- * own core, B idle) and then on A and B, request by request in turn (the two-replica row: the
+ * own core, B idle) and then on A and B, each request to the one with fewer in flight (the two-replica row: the
  * load generator let run on either core meanwhile, as neither is free), one right after the
  * other on the same state, so the two rows see the same data and the same machine. Set up
  * (organization, 999 accounts, the SCP tree) once, through the replicas.
@@ -470,7 +470,7 @@ async function benchPostgres(report: BenchReport): Promise<void> {
         ep:
           n === 1
             ? keepAliveEndpoint("127.0.0.1", mine[0]!.port)
-            : roundRobin(
+            : balanced(
                 "127.0.0.1",
                 mine.map((p) => p.port),
               ),
