@@ -156,3 +156,18 @@ test("serializeJsonOutput answers DescribeOrganization as before", () => {
   assert.equal(serializeJsonOutput(model, "DescribeOrganization", { Organization: org }), JSON.stringify({ Organization: org }));
   assert.equal(serializeJsonOutput(model, "DescribeOrganization", undefined), "{}");
 });
+
+test("a frozen value (one the state cache shares) is written once; an unfrozen one is written afresh every time", () => {
+  const model = loadModel("organizations-2016-11-28");
+  const write = jsonWriter(model, "Organization", "epoch-seconds");
+  const live: Record<string, unknown> = { Id: "o-abcdefghij", FeatureSet: "ALL", AvailablePolicyTypes: [] };
+  assert.equal(write(live), JSON.stringify(live));
+  live.FeatureSet = "CONSOLIDATED_BILLING";
+  assert.equal(write(live), JSON.stringify(live), "a value that may still change is never answered from memory");
+  const shared = Object.freeze({ Id: "o-abcdefghij", FeatureSet: "ALL", AvailablePolicyTypes: [] });
+  const first = write(shared);
+  assert.equal(first, JSON.stringify(shared));
+  assert.equal(write(shared), first);
+  const other = Object.freeze({ ...shared, FeatureSet: "CONSOLIDATED_BILLING" });
+  assert.equal(write(other), JSON.stringify(other), "another frozen value has its own text");
+});

@@ -193,20 +193,23 @@ export function toRoot(org: OrgRow, root: RootRow): Root {
   };
 }
 
-export async function toOrganization(tx: Tx, org: OrgRow): Promise<Organization> {
-  const mgmt = await getAccountRow(tx, org.management_account_id);
-  const root = await getRoot(tx, org.id);
-  const scpEnabled = isPolicyTypeEnabled(root, "SERVICE_CONTROL_POLICY");
-  return {
-    Id: org.id,
-    Arn: org.arn,
-    FeatureSet: org.feature_set as Organization["FeatureSet"],
-    MasterAccountArn: arns.account(org.partition, org.management_account_id, org.id, org.management_account_id),
-    MasterAccountId: org.management_account_id,
-    MasterAccountEmail: mgmt?.email,
-    // Deprecated by AWS but still returned; it reflects SCPs only.
-    AvailablePolicyTypes: scpEnabled ? [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] : [],
-  };
+/** The organization as DescribeOrganization shows it, built once per state version (shared and frozen, like the rows it comes from). */
+export function toOrganization(tx: Tx, org: OrgRow): Promise<Organization> {
+  return cachedRead(tx, "organization-view", org.id, async () => {
+    const mgmt = await getAccountRow(tx, org.management_account_id);
+    const root = await getRoot(tx, org.id);
+    const scpEnabled = isPolicyTypeEnabled(root, "SERVICE_CONTROL_POLICY");
+    return {
+      Id: org.id,
+      Arn: org.arn,
+      FeatureSet: org.feature_set as Organization["FeatureSet"],
+      MasterAccountArn: arns.account(org.partition, org.management_account_id, org.id, org.management_account_id),
+      MasterAccountId: org.management_account_id,
+      MasterAccountEmail: mgmt?.email,
+      // Deprecated by AWS but still returned; it reflects SCPs only.
+      AvailablePolicyTypes: scpEnabled ? [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] : [],
+    };
+  });
 }
 
 /** Bumps the organization's policy version: cached SCP decisions of the organization become stale. */

@@ -101,16 +101,25 @@ function buildWriter(model: ServiceModel, shapeName: string, style: TimestampSty
         keys.add(key);
         members.push({ name, key: `${JSON.stringify(key)}:`, write: compileWriter(model, ref.shape, style, cache) });
       }
+      // The text of each frozen value written: a frozen value is one the state cache shares between calls, unchanged while cached.
+      const written = new WeakMap<object, string>();
       return (value) => {
         if (value === undefined || value === null) return undefined;
         if (typeof value !== "object") return JSON.stringify(value);
+        const frozen = Object.isFrozen(value);
+        if (frozen) {
+          const known = written.get(value);
+          if (known !== undefined) return known;
+        }
         const record = value as Record<string, unknown>;
         let out = "";
         for (const m of members) {
           const text = m.write(record[m.name]);
           if (text !== undefined) out += out === "" ? m.key + text : `,${m.key}${text}`;
         }
-        return `{${out}}`;
+        const text = `{${out}}`;
+        if (frozen) written.set(value, text);
+        return text;
       };
     }
     case "list": {
