@@ -99,7 +99,9 @@ export class App {
   /** Authorization and the operation, inside the caller's transaction (no fault injection). */
   async runInTransaction(tx: Tx, call: CallInput): Promise<unknown> {
     const service = this.service(call.service);
-    const ctx = callContext(this, tx, await virtualNow(tx), {
+    // The clock, authorization and fault checks answer at once when the state cache holds what they read: no await then.
+    const now = virtualNow(tx);
+    const ctx = callContext(this, tx, typeof now === "number" ? now : await now, {
       principal: call.auth.principal,
       region: call.auth.region,
       partition: call.auth.partition,
@@ -107,7 +109,10 @@ export class App {
       sourceIp: call.sourceIp,
       operation: call.operation,
     });
-    if (service.authorize) await service.authorize(ctx, call.operation, service.model);
+    if (service.authorize) {
+      const authorized = service.authorize(ctx, call.operation, service.model);
+      if (authorized !== undefined) await authorized;
+    }
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     if (!handler) {
       throw (
@@ -129,7 +134,11 @@ export class App {
     const write = !READ_ONLY.test(call.operation);
     const result = await this.store.transaction(
       async (tx): Promise<{ fault: InjectedFault } | { output: unknown } | "fault armed"> => {
-        if (!write) return (await hasFault(tx, call.operation)) ? "fault armed" : { output: await this.runInTransaction(tx, call) };
+        if (!write) {
+          const armed = hasFault(tx, call.operation);
+          if (armed === true || (armed !== false && (await armed))) return "fault armed";
+          return { output: await this.runInTransaction(tx, call) };
+        }
         const fault = await consumeFault(tx, call.operation);
         if (fault) return { fault };
         return { output: await this.runInTransaction(tx, call) };

@@ -86,7 +86,7 @@ export interface ServiceDefinition {
   /** The error this service answers for invalid input. */
   inputError(violations: Violation[]): AwsError;
   /** Runs before the handler, inside the call's transaction: who may call, and SCPs. */
-  authorize?(ctx: CallContext, operation: string, model: ServiceModel): Promise<void>;
+  authorize?(ctx: CallContext, operation: string, model: ServiceModel): Promise<void> | undefined;
   /** The internal-error code of this service (ServiceException, InternalFailure, ...). */
   internalErrorCode: string;
   /** The error for an operation of the model that orgsim has not built (default: the internal error code). */

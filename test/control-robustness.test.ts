@@ -95,10 +95,13 @@ test("Rule (orgsim promise): an unusable stored clock offset is reported — hea
   assert.equal(health.status, 503);
   assert.equal(json(health.body).status, "degraded");
   assert.match(String(json(health.body).reason), /stored virtual clock offset .* POST \/_orgsim\/clock/);
-  const err = await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})));
-  assert.equal(err.name, "ServiceException");
-  assert.equal(err.status, 500);
-  assert.match(err.message, /stored virtual clock offset/);
+  // Twice: the second call finds the stored value in the state cache (read without a statement) and must say the same.
+  for (let i = 0; i < 2; i++) {
+    const err = await awsError(() => s.orgs().send(new DescribeOrganizationCommand({})));
+    assert.equal(err.name, "ServiceException");
+    assert.equal(err.status, 500);
+    assert.match(err.message, /stored virtual clock offset/);
+  }
   const clock = await s.control("GET", "/_orgsim/clock");
   assert.equal(clock.status, 500);
   assert.match(String(json(clock.body).message), /POST \/_orgsim\/clock/);

@@ -101,19 +101,16 @@ function parseBasicIso(value: string): Date | undefined {
   const h = digitsAt(value, 9, 11);
   const mi = digitsAt(value, 11, 13);
   const s = digitsAt(value, 13, 15);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (
-    date.getUTCFullYear() !== y ||
-    date.getUTCMonth() !== mo - 1 ||
-    date.getUTCDate() !== d ||
-    date.getUTCHours() !== h ||
-    date.getUTCMinutes() !== mi ||
-    date.getUTCSeconds() !== s
-  ) {
+  // A real instant: Date.UTC would roll 2026-02-30 over into March, and read years 0-99 as 19xx.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
     return undefined;
-  }
-  return date;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+}
+
+/** Days in month `mo` (1-12) of year `y`, Gregorian. */
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }
 
 /** Date -> `20261129T101010Z`. */

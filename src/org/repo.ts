@@ -4,7 +4,7 @@
  */
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../context.js";
-import { cachedRead, isReadOnly, type Tx } from "../store/store.js";
+import { cachedRead, isReadOnly, NOT_CACHED, peekCached, type Tx } from "../store/store.js";
 import { hotQuery } from "../store/hot.js";
 import { nextSeq } from "../store/sequence.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../store/schema.js";
@@ -107,21 +107,40 @@ export interface Membership {
   org: OrgRow | undefined;
 }
 
-/** The caller's account and organization, read once per call. */
-export async function membership(ctx: CallContext): Promise<Membership> {
+/** The caller's account and organization, read once per call; at once (no promise) when the call or the state cache has them. */
+export function membership(ctx: CallContext): Membership | Promise<Membership> {
   const cached = ctx.scratch.membership as Membership | undefined;
   if (cached) return cached;
+  const account = peekCached(ctx.tx, "account", ctx.principal.accountId);
+  if (account !== NOT_CACHED) {
+    const row = account as AccountRow | undefined;
+    if (!(row?.org_id && isVisible(row, ctx.now))) return remember(ctx, { account: row, org: undefined });
+    const org = peekCached(ctx.tx, "organization", row.org_id);
+    if (org !== NOT_CACHED) return remember(ctx, { account: row, org: org as OrgRow | undefined });
+  }
+  return readMembership(ctx);
+}
+
+async function readMembership(ctx: CallContext): Promise<Membership> {
   const account = await getAccountRow(ctx.tx, ctx.principal.accountId);
   const org = account?.org_id && isVisible(account, ctx.now) ? await getOrganization(ctx.tx, account.org_id) : undefined;
-  const result: Membership = { account, org };
+  return remember(ctx, { account, org });
+}
+
+function remember(ctx: CallContext, result: Membership): Membership {
   ctx.scratch.membership = result;
   return result;
 }
 
-export async function requireOrg(ctx: CallContext): Promise<OrgRow> {
-  const { org } = await membership(ctx);
+const orgOrNotInUse = ({ org }: Membership): OrgRow => {
   if (!org) throw errors.notInUse();
   return org;
+};
+
+/** The caller's organization (AWSOrganizationsNotInUseException outside one); at once when membership answers at once. */
+export function requireOrg(ctx: CallContext): OrgRow | Promise<OrgRow> {
+  const m = membership(ctx);
+  return m instanceof Promise ? m.then(orgOrNotInUse) : orgOrNotInUse(m);
 }
 
 export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
@@ -194,7 +213,9 @@ export function toRoot(org: OrgRow, root: RootRow): Root {
 }
 
 /** The organization as DescribeOrganization shows it, built once per state version (shared and frozen, like the rows it comes from). */
-export function toOrganization(tx: Tx, org: OrgRow): Promise<Organization> {
+export function toOrganization(tx: Tx, org: OrgRow): Organization | Promise<Organization> {
+  const known = peekCached(tx, "organization-view", org.id);
+  if (known !== NOT_CACHED) return known as Organization;
   return cachedRead(tx, "organization-view", org.id, async () => {
     const mgmt = await getAccountRow(tx, org.management_account_id);
     const root = await getRoot(tx, org.id);

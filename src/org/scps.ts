@@ -10,7 +10,7 @@
  */
 import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
-import { getRoot, isPolicyTypeEnabled, membership, type OrgRow } from "./repo.js";
+import { getRoot, isPolicyTypeEnabled, membership, type Membership, type OrgRow } from "./repo.js";
 import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "./policy-repo.js";
 import { parsePolicyDocument } from "../policy/document.js";
 import type { PolicyDocument } from "../policy/document-types.js";
@@ -67,27 +67,41 @@ const cache = new Map<string, string | null>();
 const CACHE_LIMIT = 20_000;
 
 /** Throws AccessDeniedException when the SCPs on the caller's path don't allow `action`. */
-export async function enforceScps(ctx: CallContext, action: string, resource: string): Promise<void> {
-  const { org } = await membership(ctx);
-  if (!org || org.management_account_id === ctx.principal.accountId) return;
-  if (isExemptPrincipal(ctx.principal.arn)) return;
+export function enforceScps(ctx: CallContext, action: string, resource: string): Promise<void> | undefined {
+  const m = membership(ctx);
+  return m instanceof Promise ? m.then((known) => enforceFor(ctx, known, action, resource)) : enforceFor(ctx, m, action, resource);
+}
+
+/**
+ * enforceScps once the caller's membership is known: undefined (nothing to wait for) when no SCP
+ * applies or the decision is cached; throws AccessDeniedException for a cached denial.
+ */
+function enforceFor(ctx: CallContext, { org }: Membership, action: string, resource: string): Promise<void> | undefined {
+  if (!org || org.management_account_id === ctx.principal.accountId) return undefined;
+  if (isExemptPrincipal(ctx.principal.arn)) return undefined;
   const key = `${org.id}|${org.policy_version}|${ctx.principal.arn}|${action}|${resource}|${ctx.region}|${ctx.sourceIp}`;
-  let denial = cache.get(key);
-  if (denial === undefined) {
-    const root = await getRoot(ctx.tx, org.id);
-    if (!isPolicyTypeEnabled(root, SCP)) {
-      denial = null;
-    } else {
-      const explained = await explainScps(ctx, org, ctx.principal.accountId, action, resource);
-      denial = explained.decision.allowed ? null : explained.message;
-      const timeDependent = explained.path.some((l) => l.policies.some((p) => TIME_KEYS.test(p.content)));
-      if (timeDependent) {
-        if (denial) throw new AwsError("AccessDeniedException", denial);
-        return;
-      }
+  const denial = cache.get(key);
+  if (denial === undefined) return decide(ctx, org, key, action, resource);
+  if (denial) throw new AwsError("AccessDeniedException", denial);
+  return undefined;
+}
+
+/** The SCP decision for a call not in the decision cache: evaluated, cached unless it depends on the time, enforced. */
+async function decide(ctx: CallContext, org: OrgRow, key: string, action: string, resource: string): Promise<void> {
+  let denial: string | null;
+  const root = await getRoot(ctx.tx, org.id);
+  if (!isPolicyTypeEnabled(root, SCP)) {
+    denial = null;
+  } else {
+    const explained = await explainScps(ctx, org, ctx.principal.accountId, action, resource);
+    denial = explained.decision.allowed ? null : explained.message;
+    const timeDependent = explained.path.some((l) => l.policies.some((p) => TIME_KEYS.test(p.content)));
+    if (timeDependent) {
+      if (denial) throw new AwsError("AccessDeniedException", denial);
+      return;
     }
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, denial);
   }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, denial);
   if (denial) throw new AwsError("AccessDeniedException", denial);
 }

@@ -44,7 +44,8 @@ export function toWire(model: ServiceModel, shapeName: string, value: unknown, s
 /** A compiled writer: the JSON text of a value's wire form (as `JSON.stringify(toWire(...))` gives it), or undefined when it has none. */
 export type JsonWriter = (value: unknown) => string | undefined;
 
-const writerCache = new WeakMap<ServiceModel, Map<string, JsonWriter>>();
+/** Compiled writers per model, then timestamp style, then shape name (no key string built per call). */
+const writerCache = new WeakMap<ServiceModel, Map<TimestampStyle, Map<string, JsonWriter>>>();
 
 /** A key JSON would place differently from where a writer puts it (array indexes come first), or one an object can't hold as its own. */
 const REORDERED_KEY = /^(?:0|[1-9]\d*)$/;
@@ -57,24 +58,23 @@ const leafJson: JsonWriter = (value) => (value === undefined || value === null ?
  * intermediate wire object or walking the model per value.
  */
 export function jsonWriter(model: ServiceModel, shapeName: string, style: TimestampStyle): JsonWriter {
-  let byShape = writerCache.get(model);
-  if (!byShape) {
-    byShape = new Map();
-    writerCache.set(model, byShape);
-  }
-  return compileWriter(model, shapeName, style, byShape);
+  let byStyle = writerCache.get(model);
+  if (!byStyle) writerCache.set(model, (byStyle = new Map()));
+  let byShape = byStyle.get(style);
+  if (!byShape) byStyle.set(style, (byShape = new Map()));
+  return byShape.get(shapeName) ?? compileWriter(model, shapeName, style, byShape);
 }
 
+/** The writer of `shapeName` in `cache` (one style's writers), compiled on first use. */
 function compileWriter(model: ServiceModel, shapeName: string, style: TimestampStyle, cache: Map<string, JsonWriter>): JsonWriter {
-  const cacheKey = `${style} ${shapeName}`;
-  const cached = cache.get(cacheKey);
+  const cached = cache.get(shapeName);
   if (cached) return cached;
   // A stub first, so a shape that contains itself compiles to a writer that calls itself.
   let impl: JsonWriter = leafJson;
   const stub: JsonWriter = (value) => impl(value);
-  cache.set(cacheKey, stub);
+  cache.set(shapeName, stub);
   impl = buildWriter(model, shapeName, style, cache);
-  cache.set(cacheKey, impl);
+  cache.set(shapeName, impl);
   return impl;
 }
 

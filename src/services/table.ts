@@ -50,7 +50,7 @@ export interface ServiceRow {
   /** Modules whose exports named like an operation of the model are that operation. */
   operations: readonly Record<string, unknown>[];
   /** Who may call: runs before the operation, inside its transaction. */
-  authorize?: (ctx: CallContext, operation: string, model: ServiceModel) => Promise<void>;
+  authorize?: (ctx: CallContext, operation: string, model: ServiceModel) => Promise<void> | undefined;
   /** The service's answer to input its model refuses. */
   inputError: (violations: Violation[]) => AwsError;
   /** The error code of an internal fault (ServiceException, InternalFailure, ...). */

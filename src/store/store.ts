@@ -68,6 +68,29 @@ interface ReadState {
 }
 const readStates = new WeakMap<object, ReadState>();
 
+/** What peekCached answers when the cache holds nothing for the key at the transaction's version. */
+export const NOT_CACHED: unique symbol = Symbol("not cached");
+
+function peekState(state: ReadState, kind: string, id: string): unknown {
+  const cache = state.cache;
+  if (cache.version !== state.version) return NOT_CACHED;
+  const ofKind = cache.entries.get(kind);
+  if (ofKind === undefined) return NOT_CACHED;
+  const hit = ofKind.get(id);
+  return hit !== undefined || ofKind.has(id) ? hit : NOT_CACHED;
+}
+
+/**
+ * What `cachedRead(tx, kind, id, ...)` would answer without loading anything, now, or NOT_CACHED:
+ * for the hot path's callers that answer synchronously when the cache holds everything they need
+ * (no promise, no microtask), and fall back to cachedRead otherwise.
+ */
+export function peekCached(tx: Tx, kind: string, id: string): unknown {
+  const state = readStates.get(tx);
+  if (!state || state.wrote?.()) return NOT_CACHED;
+  return peekState(state, kind, id);
+}
+
 /**
  * `load()`, or what it gave in an earlier read of the same `kind` and `id` at the same state
  * version: in read transactions, and in write transactions until their first write (from then on
@@ -76,14 +99,9 @@ const readStates = new WeakMap<object, ReadState>();
 export async function cachedRead<T>(tx: Tx, kind: string, id: string, load: () => Promise<T>): Promise<T> {
   const state = readStates.get(tx);
   if (!state || state.wrote?.()) return load();
+  const hit = peekState(state, kind, id);
+  if (hit !== NOT_CACHED) return hit as T;
   const cache = state.cache;
-  if (cache.version === state.version) {
-    const ofKind = cache.entries.get(kind);
-    if (ofKind !== undefined) {
-      const hit = ofKind.get(id);
-      if (hit !== undefined || ofKind.has(id)) return hit as T;
-    }
-  }
   const value = await load();
   // A snapshot that began at another version than the call started at: the call runs again.
   if (state.conn && state.conn.version !== state.version) return value;
