@@ -3,6 +3,7 @@
  * must cope with them can be tested); `local`, the default, is generous for local work.
  * Choose with --quotas aws|local (ORGSIM_QUOTAS); PUT /_orgsim/quotas overrides single quotas.
  */
+import { hotQuery } from "./store/hot.js";
 import type { Tx } from "./store/store.js";
 import { StateUnavailableError } from "./store/errors.js";
 export interface Quotas {
@@ -77,7 +78,9 @@ export function quotasProblem(q: Quotas): string | undefined {
 
 /** The stored overrides; a stored value that no longer validates is reported, not used. */
 export async function readOverrides(tx: Tx): Promise<Partial<Quotas>> {
-  const row = await tx.selectFrom("meta").select("value").where("key", "=", OVERRIDES_KEY).executeTakeFirst();
+  const [row] = await hotQuery(tx, "quota-overrides", [OVERRIDES_KEY], (t) =>
+    t.selectFrom("meta").select("value").where("key", "=", OVERRIDES_KEY),
+  );
   if (!row) return {};
   let value: unknown;
   try {

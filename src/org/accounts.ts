@@ -3,6 +3,7 @@
  * account may have, the organization's account quota (CreateAccount and InviteAccountToOrganization
  * both count against it), and the role that CreateAccount makes in a new account.
  */
+import { hotQuery } from "../store/hot.js";
 import type { CallContext } from "../context.js";
 import { quotas } from "../quotas.js";
 import type { OrgRow } from "./repo.js";
@@ -29,16 +30,19 @@ export function isValidAccountEmail(email: string): boolean {
 export async function accountQuotaReached(ctx: CallContext, org: OrgRow): Promise<boolean> {
   const limit = (await quotas(ctx)).accountsPerOrganization;
   // Kept by the database as accounts come and go (ACCOUNT_COUNT_DDL in schema.ts): no count of the accounts.
-  const accounts = (await ctx.tx.selectFrom("org_account_counts").select("n").where("org_id", "=", org.id).executeTakeFirst()) ?? { n: 0 };
-  const invites = await ctx.tx
-    .selectFrom("handshakes")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("org_id", "=", org.id)
-    .where("action", "=", "INVITE")
-    .where("state", "in", ["OPEN", "REQUESTED"])
-    .where("expires_at", ">", ctx.now)
-    .executeTakeFirstOrThrow();
-  return Number(accounts.n) + Number(invites.n) >= limit;
+  const [accounts] = await hotQuery(ctx.tx, "org-account-count", [org.id], (t) =>
+    t.selectFrom("org_account_counts").select("n").where("org_id", "=", org.id),
+  );
+  const [invites] = await hotQuery(ctx.tx, "open-invitations", [org.id, "INVITE", "OPEN", "REQUESTED", ctx.now], (t) =>
+    t
+      .selectFrom("handshakes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("org_id", "=", org.id)
+      .where("action", "=", "INVITE")
+      .where("state", "in", ["OPEN", "REQUESTED"])
+      .where("expires_at", ">", ctx.now),
+  );
+  return Number(accounts?.n ?? 0) + Number(invites?.n ?? 0) >= limit;
 }
 
 export const ACCOUNT_LIMIT_MESSAGE = "You attempted to exceed the limit on the number of accounts in an organization.";

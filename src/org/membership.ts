@@ -1,4 +1,5 @@
 /** Accounts joining and departing an organization: every side effect in one place. */
+import { hotQuery } from "../store/hot.js";
 import type { CallContext } from "../context.js";
 import type { AccountRow, OrgRow } from "./repo.js";
 import { bumpPolicyVersion, getRoot, isPolicyTypeEnabled } from "./repo.js";
@@ -13,11 +14,13 @@ export async function attachDefaultPolicies(ctx: CallContext, org: OrgRow, targe
   const root = await getRoot(ctx.tx, org.id);
   for (const policy of AWS_MANAGED_POLICIES) {
     if (!isPolicyTypeEnabled(root, policy.type)) continue;
-    await ctx.tx
-      .insertInto("policy_targets")
-      .values({ org_id: org.id, policy_id: policy.id, target_id: targetId, target_type: targetType, seq: await nextSeq(ctx.tx) })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const row = { org_id: org.id, policy_id: policy.id, target_id: targetId, target_type: targetType, seq: await nextSeq(ctx.tx) };
+    await hotQuery(ctx.tx, "attach-default-policy", Object.values(row), (t) =>
+      t
+        .insertInto("policy_targets")
+        .values(row)
+        .onConflict((oc) => oc.doNothing()),
+    );
   }
 }
 
@@ -28,20 +31,19 @@ export async function joinOrganization(
   how: { method: "INVITED" | "CREATED"; joinedAt: number; tags?: { Key: string; Value: string }[] },
 ): Promise<void> {
   const root = await getRoot(ctx.tx, org.id);
-  await ctx.tx
-    .updateTable("accounts")
-    .set({
-      org_id: org.id,
-      parent_id: root.id,
-      joined_method: how.method,
-      joined_at: how.joinedAt,
-      created_by_org_id: how.method === "CREATED" ? org.id : null,
-      // Lists show an organization's accounts in the order they joined it.
-      seq: await nextSeq(ctx.tx),
-    })
-    .where("id", "=", account.id)
-    .execute();
-  await ctx.tx.deleteFrom("tags").where("resource_id", "=", account.id).execute();
+  const joined = {
+    org_id: org.id,
+    parent_id: root.id,
+    joined_method: how.method,
+    joined_at: how.joinedAt,
+    created_by_org_id: how.method === "CREATED" ? org.id : null,
+    // Lists show an organization's accounts in the order they joined it.
+    seq: await nextSeq(ctx.tx),
+  };
+  await hotQuery(ctx.tx, "join-account", [...Object.values(joined), account.id], (t) =>
+    t.updateTable("accounts").set(joined).where("id", "=", account.id),
+  );
+  await hotQuery(ctx.tx, "delete-tags", [account.id], (t) => t.deleteFrom("tags").where("resource_id", "=", account.id));
   for (const tag of how.tags ?? []) {
     await ctx.tx
       .insertInto("tags")

@@ -19,8 +19,12 @@ export async function hotQuery<R>(
   let template = templates.get(key);
   if (!template) {
     template = build(tx).compile();
-    if (template.parameters.length !== params.length)
-      throw new Error(`hot query ${name}: ${template.parameters.length} parameters, ${params.length} given`);
+    // `build` is given this call's values: the statement's parameters must be `params`, in order
+    // (a wrong order would run every later call with its values in the wrong places).
+    if (template.parameters.length !== params.length || template.parameters.some((p, i) => p !== params[i]))
+      throw new Error(
+        `hot query ${name}: the statement's parameters ${JSON.stringify(template.parameters)} are not the ones given, ${JSON.stringify(params)}`,
+      );
     templates.set(key, template);
   }
   const result = await tx.executeQuery<R>({ ...template, parameters: params } as CompiledQuery<R>);

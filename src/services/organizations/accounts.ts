@@ -70,8 +70,10 @@ async function unusedAccountId(ctx: CallContext): Promise<string> {
 }
 
 async function emailTaken(ctx: CallContext, email: string): Promise<boolean> {
-  const row = await ctx.tx.selectFrom("accounts").select("id").where("email", "=", email).limit(1).executeTakeFirst();
-  return row !== undefined;
+  const rows = await hotQuery(ctx.tx, "account-by-email", [email, 1], (t) =>
+    t.selectFrom("accounts").select("id").where("email", "=", email).limit(1),
+  );
+  return rows.length > 0;
 }
 
 /** Starts an account creation; shared by CreateAccount and CreateGovCloudAccount. */
