@@ -11,7 +11,7 @@
  *
  * Needs valgrind (Debian: apt-get install valgrind); says so and exits 2 without it. Prints only.
  * BENCH_INSTR_ONLY=describe|create runs one workload; BENCH_INSTR_N sets N for DescribeOrganization
- * (default 2000; CreateAccount uses N/4).
+ * (default 5000; CreateAccount, some 14 times dearer per call, uses N/10).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,12 +24,13 @@ const MANAGEMENT = "111111111111";
 /** One request at a time: under concurrent load, how many requests one event-loop turn takes depends on timing. */
 const CONNECTIONS = Number(process.env.BENCH_INSTR_CONNECTIONS ?? 1);
 /**
- * What makes the count the same run after run (two runs of 2,000 requests were measured 0.006%
- * apart with these, 0.3% without): V8 without helper threads (no concurrent compilation, marking
- * or sweeping: when optimized code arrives would depend on thread timing, and callgrind counts
- * every thread), fixed hash and random seeds, and a young generation of a fixed size with no
- * memory reducer (V8 otherwise sizes it, and collects, by allocation rate over wall time, so the
- * number of scavenges would follow valgrind's speed). The young generation is V8's own maximum.
+ * What makes the count the same run after run (at the default N, two runs' figures per request
+ * were 0.2% apart; without these flags, two identical runs' totals differed 50 times more): V8
+ * without helper threads (no concurrent compilation, marking or sweeping: when optimized code
+ * arrives would depend on thread timing, and callgrind counts every thread), fixed hash and random
+ * seeds, and a young generation of a fixed size with no memory reducer (V8 otherwise sizes it,
+ * and collects, by allocation rate over wall time, so the number of scavenges would follow
+ * valgrind's speed). The young generation is V8's own maximum.
  */
 const NODE_FLAGS = (
   process.env.BENCH_INSTR_NODE_FLAGS ??
@@ -60,7 +61,8 @@ const BARE: Subject = {
 };
 const ORGSIM: Subject = {
   name: "orgsim (in-memory SQLite)",
-  argv: (port) => [process.execPath, ...NODE_FLAGS, path.join(ROOT, "bin", "orgsim.js"), "start", "--port", String(port), "--quiet"],
+  // Through the library entry, not bin/orgsim.js: see instr-server.ts.
+  argv: (port) => [process.execPath, ...NODE_FLAGS, path.join(ROOT, "dist", "bench", "instr-server.js"), String(port)],
   readyPath: "/_orgsim/health",
 };
 
@@ -75,7 +77,8 @@ interface Workload {
   subjects: Subject[];
 }
 
-const N = Math.max(100, Math.round(Number(process.env.BENCH_INSTR_N ?? 2000)));
+/** Larger N, less of the run-to-run noise per request (a collection more or less between the two runs). */
+const N = Math.max(100, Math.round(Number(process.env.BENCH_INSTR_N ?? 5000)));
 const RUN_ID = Date.now().toString(36);
 
 const WORKLOADS: Workload[] = [
@@ -94,7 +97,7 @@ const WORKLOADS: Workload[] = [
   },
   {
     name: "CreateAccount",
-    n: Math.max(50, Math.round(N / 4)),
+    n: Math.max(50, Math.round(N / 10)),
     setup: async (ep) => {
       await invoke(ep, prepare(MANAGEMENT, "CreateOrganization", { FeatureSet: "ALL" }));
     },

@@ -940,7 +940,7 @@ export function renderMarkdown(report: BenchReport): string {
   L.push("");
   L.push(
     "Written by `npm run bench` (`bench/run.ts`): every figure below comes from one run on the machine described here. Re-run it rather than edit this page. Ratios measured in the same run are what to compare; absolute figures depend on the machine. " +
-      "To measure a part while working on it, `BENCH_ONLY=orgsim,describe npm run bench` runs that workload against the bare server in about 20 s and prints it (servers: ceiling, orgsim, pg1, pg2, moto; workloads: describe, list, create, scp, cycle, 10k; extras: startup, profile; see `bench/run.ts`), writing nothing unless `BENCH_OUT=FILE` is given. A change of a few percent is lost in this machine's drift: `npm run bench:instructions` counts the instructions per request instead (valgrind's callgrind, orgsim against the bare server, about 2 minutes, the same to about 1% run after run; `bench/instructions.ts` says what it leaves out).",
+      "To measure a part while working on it, `BENCH_ONLY=orgsim,describe npm run bench` runs that workload against the bare server in about 20 s and prints it (servers: ceiling, orgsim, pg1, pg2, moto; workloads: describe, list, create, scp, cycle, 10k; extras: startup, profile; see `bench/run.ts`), writing nothing unless `BENCH_OUT=FILE` is given. A change of a few percent is lost in this machine's drift: `npm run bench:instructions` counts the instructions per request instead (valgrind's callgrind, orgsim against the bare server, about 3 minutes, the same to within half a percent run after run; `bench/instructions.ts` says what it leaves out).",
   );
   L.push("");
   L.push("## Machine and method");

@@ -171,3 +171,16 @@ test("a frozen value (one the state cache shares) is written once; an unfrozen o
   const other = Object.freeze({ ...shared, FeatureSet: "CONSOLIDATED_BILLING" });
   assert.equal(write(other), JSON.stringify(other), "another frozen value has its own text");
 });
+
+test("awsJson request bodies: the common empty object is read without parsing, and every call gets an object of its own", async () => {
+  const { parseJsonBody } = await import("../src/protocol/awsJson.js");
+  const first = parseJsonBody(Buffer.from("{}"));
+  assert.deepEqual(first, {});
+  first.MaxResults = 1;
+  assert.deepEqual(parseJsonBody(Buffer.from("{}")), {}, "what one call did to its input is not the next call's");
+  assert.deepEqual(parseJsonBody(Buffer.from(" { } \n")), {});
+  assert.deepEqual(parseJsonBody(Buffer.from('{"MaxResults":5}')), { MaxResults: 5 });
+  assert.deepEqual(parseJsonBody(Buffer.from("")), {});
+  assert.throws(() => parseJsonBody(Buffer.from("{]")), /SerializationException|not valid JSON/);
+  assert.throws(() => parseJsonBody(Buffer.from("[]")), /must be a JSON object/);
+});

@@ -44,6 +44,8 @@ export function operationFromTarget(model: ServiceModel, target: string): string
 }
 
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  // "{}": what the SDKs and the CLI send for a call without input (no text to decode or parse).
+  if (body.length === 2 && body[0] === 0x7b && body[1] === 0x7d) return {};
   const text = body.toString("utf8").trim();
   if (text === "") return {};
   let value: unknown;
