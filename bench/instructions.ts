@@ -9,6 +9,10 @@
  * that make an instruction dear or cheap, so it complements `npm run bench`, not replaces it. Part
  * of the count is V8 still compiling between N and 3N (TurboFan), more for more code.
  *
+ * How precise: the same build measures the same to within about 0.5%. Another build of the same
+ * code can move by 3-4% (seen: 109.5k and 113.8k per DescribeOrganization), as V8's heap and its
+ * collections fall differently, so a change smaller than that is not shown by one pair of runs.
+ *
  * Needs valgrind (Debian: apt-get install valgrind); says so and exits 2 without it. Prints only.
  * BENCH_INSTR_ONLY=describe|create runs one workload; BENCH_INSTR_N sets N for DescribeOrganization
  * (default 5000; CreateAccount, some 14 times dearer per call, uses N/10).
