@@ -17,12 +17,12 @@
  * BENCH_INSTR_ONLY=describe|create runs one workload; BENCH_INSTR_N sets N for DescribeOrganization
  * (default 5000; CreateAccount, some 14 times dearer per call, uses N/10).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { closeEndpoint, invoke, keepAliveEndpoint, prepare, type Endpoint, type PreparedCall } from "./http.js";
-import { freePort, ROOT } from "./servers.js";
+import { freePort, ROOT, waitReady } from "./servers.js";
 
 const MANAGEMENT = "111111111111";
 /** One request at a time: under concurrent load, how many requests one event-loop turn takes depends on timing. */
@@ -115,22 +115,6 @@ function valgrindVersion(): string | undefined {
   return out.status === 0 ? out.stdout.trim() : undefined;
 }
 
-async function waitFor(port: number, urlPath: string, child: ChildProcess): Promise<void> {
-  const until = performance.now() + READY_TIMEOUT_MS;
-  while (performance.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before answering`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}${urlPath}`);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`no answer on port ${port} within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
 /** One server under callgrind answering `count` requests of the workload: its total instruction count. */
 async function countInstructions(subject: Subject, workload: Workload, count: number, dir: string): Promise<number> {
   const port = await freePort();
@@ -145,7 +129,16 @@ async function countInstructions(subject: Subject, workload: Workload, count: nu
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ep = keepAliveEndpoint("127.0.0.1", port);
   try {
-    await waitFor(port, subject.readyPath, child);
+    await waitReady(
+      child,
+      port,
+      subject.readyPath,
+      (s) => s === 200,
+      performance.now(),
+      READY_TIMEOUT_MS,
+      subject.name,
+      () => stderr,
+    );
     await workload.setup(ep);
     let next = 0;
     await Promise.all(

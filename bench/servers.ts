@@ -113,7 +113,7 @@ function probeOnce(port: number, urlPath: string): Promise<number | undefined> {
 }
 
 /** Polls until `ok(status)`; resolves the elapsed ms since `since` (a performance.now() value). */
-async function waitReady(
+export async function waitReady(
   child: ChildProcess,
   port: number,
   urlPath: string,

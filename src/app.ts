@@ -111,7 +111,7 @@ export class App {
     });
     if (service.authorize) {
       const authorized = service.authorize(ctx, call.operation, service.model);
-      if (authorized !== undefined) await authorized;
+      if (authorized instanceof Promise) await authorized;
     }
     const handler = Object.hasOwn(service.handlers, call.operation) ? service.handlers[call.operation] : undefined;
     if (!handler) {

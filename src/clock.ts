@@ -9,7 +9,7 @@
  * by hand) is reported, not used: each call that needs the clock gets a clear error naming the
  * fix, and the health check says degraded, until the clock is set again or the state reset.
  */
-import { cachedRead, NOT_CACHED, peekCached, type Tx } from "./store/store.js";
+import { andThen, cachedNow, type Cached, type Tx } from "./store/store.js";
 import { hotQuery } from "./store/hot.js";
 import { AwsError } from "./protocol/errors.js";
 import { StateUnavailableError } from "./store/errors.js";
@@ -35,22 +35,23 @@ export function storedOffsetProblem(value: string, realNow = Date.now()): string
 }
 
 /** The virtual time now, in the transaction `tx`: real time plus the stored offset (what every call and control route means by "now"). */
-export function virtualNow(tx: Tx): number | Promise<number> {
-  const known = peekCached(tx, "clock", "");
-  if (known !== NOT_CACHED) return Date.now() + offsetOf(known as ClockRow | undefined);
-  return readClockOffset(tx).then((offset) => Date.now() + offset);
+export function virtualNow(tx: Tx): Cached<number> {
+  return andThen(clockRow(tx), (row) => Date.now() + offsetOf(row));
 }
 
 interface ClockRow {
   value: string;
 }
 
-export async function readClockOffset(tx: Tx): Promise<number> {
-  const row = await cachedRead(tx, "clock", "", async (): Promise<ClockRow | undefined> => {
+function clockRow(tx: Tx): Cached<ClockRow | undefined> {
+  return cachedNow(tx, "clock", "", async () => {
     const rows = await hotQuery(tx, "clock", [KEY], (t) => t.selectFrom("meta").select("value").where("key", "=", KEY));
     return rows[0];
   });
-  return offsetOf(row);
+}
+
+export async function readClockOffset(tx: Tx): Promise<number> {
+  return offsetOf(await clockRow(tx));
 }
 
 /** The offset a stored clock row holds (0 without one); StateUnavailableError for one that is not usable. */

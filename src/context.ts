@@ -1,5 +1,5 @@
 /** What an operation sees: its transaction, the caller, the virtual time, the settings. */
-import type { Tx } from "./store/store.js";
+import type { Cached, Tx } from "./store/store.js";
 import type { Settings } from "./config.js";
 import type { AwsError } from "./protocol/errors.js";
 import type { ServiceModel } from "./protocol/model.js";
@@ -86,7 +86,7 @@ export interface ServiceDefinition {
   /** The error this service answers for invalid input. */
   inputError(violations: Violation[]): AwsError;
   /** Runs before the handler, inside the call's transaction: who may call, and SCPs. */
-  authorize?(ctx: CallContext, operation: string, model: ServiceModel): Promise<void> | undefined;
+  authorize?(ctx: CallContext, operation: string, model: ServiceModel): Cached<void>;
   /** The internal-error code of this service (ServiceException, InternalFailure, ...). */
   internalErrorCode: string;
   /** The error for an operation of the model that orgsim has not built (default: the internal error code). */

@@ -4,7 +4,7 @@
  * pipeline (app.ts) consumes faults; the control API (control/routes-state.ts) arms them.
  */
 import { randomUUID } from "node:crypto";
-import { cachedRead, NOT_CACHED, peekCached, type Tx } from "./store/store.js";
+import { cachedNow, type Cached, type Tx } from "./store/store.js";
 import { hotQuery } from "./store/hot.js";
 import { AwsError } from "./protocol/errors.js";
 import type { ServiceModel } from "./protocol/model.js";
@@ -76,10 +76,8 @@ export async function addFault(tx: Tx, spec: FaultSpec, now: number): Promise<st
 }
 
 /** Whether any fault is armed for the operation (one indexed look-up: the common case finds none); at once when the state cache knows. */
-export function hasFault(tx: Tx, operation: string): boolean | Promise<boolean> {
-  const known = peekCached(tx, "fault", operation);
-  if (known !== NOT_CACHED) return known as boolean;
-  return cachedRead(tx, "fault", operation, async () => {
+export function hasFault(tx: Tx, operation: string): Cached<boolean> {
+  return cachedNow(tx, "fault", operation, async () => {
     const rows = await hotQuery(tx, "fault-armed", [operation], (t) =>
       t.selectFrom("faults").select("id").where("operation", "=", operation),
     );

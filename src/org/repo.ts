@@ -4,7 +4,7 @@
  */
 import type { Account, Organization, Root } from "@aws-sdk/client-organizations";
 import type { CallContext } from "../context.js";
-import { cachedRead, isReadOnly, NOT_CACHED, peekCached, type Tx } from "../store/store.js";
+import { andThen, cachedNow, isReadOnly, type Cached, type Tx } from "../store/store.js";
 import { hotQuery } from "../store/hot.js";
 import { nextSeq } from "../store/sequence.js";
 import type { AccountTable, OrganizationTable, RootTable } from "../store/schema.js";
@@ -24,15 +24,15 @@ export interface PolicyTypeSummaryRow {
   Status: string;
 }
 
-export function getOrganization(tx: Tx, orgId: string): Promise<OrgRow | undefined> {
-  return cachedRead(tx, "organization", orgId, async () => {
+export function getOrganization(tx: Tx, orgId: string): Cached<OrgRow | undefined> {
+  return cachedNow(tx, "organization", orgId, async () => {
     const rows = await hotQuery(tx, "organization", [orgId], (t) => t.selectFrom("organizations").selectAll().where("id", "=", orgId));
     return rows[0];
   });
 }
 
-export function getAccountRow(tx: Tx, id: string): Promise<AccountRow | undefined> {
-  return cachedRead(tx, "account", id, async () => {
+export function getAccountRow(tx: Tx, id: string): Cached<AccountRow | undefined> {
+  return cachedNow(tx, "account", id, async () => {
     const rows = await hotQuery(tx, "account", [id], (t) => t.selectFrom("accounts").selectAll().where("id", "=", id));
     return rows[0];
   });
@@ -108,23 +108,14 @@ export interface Membership {
 }
 
 /** The caller's account and organization, read once per call; at once (no promise) when the call or the state cache has them. */
-export function membership(ctx: CallContext): Membership | Promise<Membership> {
+export function membership(ctx: CallContext): Cached<Membership> {
   const cached = ctx.scratch.membership as Membership | undefined;
   if (cached) return cached;
-  const account = peekCached(ctx.tx, "account", ctx.principal.accountId);
-  if (account !== NOT_CACHED) {
-    const row = account as AccountRow | undefined;
-    if (!(row?.org_id && isVisible(row, ctx.now))) return remember(ctx, { account: row, org: undefined });
-    const org = peekCached(ctx.tx, "organization", row.org_id);
-    if (org !== NOT_CACHED) return remember(ctx, { account: row, org: org as OrgRow | undefined });
-  }
-  return readMembership(ctx);
-}
-
-async function readMembership(ctx: CallContext): Promise<Membership> {
-  const account = await getAccountRow(ctx.tx, ctx.principal.accountId);
-  const org = account?.org_id && isVisible(account, ctx.now) ? await getOrganization(ctx.tx, account.org_id) : undefined;
-  return remember(ctx, { account, org });
+  return andThen(getAccountRow(ctx.tx, ctx.principal.accountId), (account) =>
+    account?.org_id && isVisible(account, ctx.now)
+      ? andThen(getOrganization(ctx.tx, account.org_id), (org) => remember(ctx, { account, org }))
+      : remember(ctx, { account, org: undefined }),
+  );
 }
 
 function remember(ctx: CallContext, result: Membership): Membership {
@@ -138,9 +129,8 @@ const orgOrNotInUse = ({ org }: Membership): OrgRow => {
 };
 
 /** The caller's organization (AWSOrganizationsNotInUseException outside one); at once when membership answers at once. */
-export function requireOrg(ctx: CallContext): OrgRow | Promise<OrgRow> {
-  const m = membership(ctx);
-  return m instanceof Promise ? m.then(orgOrNotInUse) : orgOrNotInUse(m);
+export function requireOrg(ctx: CallContext): Cached<OrgRow> {
+  return andThen(membership(ctx), orgOrNotInUse);
 }
 
 export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
@@ -150,7 +140,7 @@ export async function requireManagement(ctx: CallContext): Promise<OrgRow> {
 }
 
 export async function getRoot(tx: Tx, orgId: string): Promise<RootRow> {
-  const root = await cachedRead(tx, "root", orgId, async () => {
+  const root = await cachedNow(tx, "root", orgId, async () => {
     const rows = await hotQuery(tx, "root", [orgId], (t) => t.selectFrom("roots").selectAll().where("org_id", "=", orgId));
     return rows[0];
   });
@@ -213,10 +203,8 @@ export function toRoot(org: OrgRow, root: RootRow): Root {
 }
 
 /** The organization as DescribeOrganization shows it, built once per state version (shared and frozen, like the rows it comes from). */
-export function toOrganization(tx: Tx, org: OrgRow): Organization | Promise<Organization> {
-  const known = peekCached(tx, "organization-view", org.id);
-  if (known !== NOT_CACHED) return known as Organization;
-  return cachedRead(tx, "organization-view", org.id, async () => {
+export function toOrganization(tx: Tx, org: OrgRow): Cached<Organization> {
+  return cachedNow(tx, "organization-view", org.id, async () => {
     const mgmt = await getAccountRow(tx, org.management_account_id);
     const root = await getRoot(tx, org.id);
     const scpEnabled = isPolicyTypeEnabled(root, "SERVICE_CONTROL_POLICY");

@@ -10,6 +10,7 @@
  */
 import type { CallContext } from "../context.js";
 import { AwsError } from "../protocol/errors.js";
+import { andThen, type Cached } from "../store/store.js";
 import { getRoot, isPolicyTypeEnabled, membership, type Membership, type OrgRow } from "./repo.js";
 import { FULL_AWS_ACCESS_ID, policyPathFor, type PolicyPathLevel } from "./policy-repo.js";
 import { parsePolicyDocument } from "../policy/document.js";
@@ -67,16 +68,15 @@ const cache = new Map<string, string | null>();
 const CACHE_LIMIT = 20_000;
 
 /** Throws AccessDeniedException when the SCPs on the caller's path don't allow `action`. */
-export function enforceScps(ctx: CallContext, action: string, resource: string): Promise<void> | undefined {
-  const m = membership(ctx);
-  return m instanceof Promise ? m.then((known) => enforceFor(ctx, known, action, resource)) : enforceFor(ctx, m, action, resource);
+export function enforceScps(ctx: CallContext, action: string, resource: string): Cached<void> {
+  return andThen(membership(ctx), (known) => enforceFor(ctx, known, action, resource));
 }
 
 /**
  * enforceScps once the caller's membership is known: undefined (nothing to wait for) when no SCP
  * applies or the decision is cached; throws AccessDeniedException for a cached denial.
  */
-function enforceFor(ctx: CallContext, { org }: Membership, action: string, resource: string): Promise<void> | undefined {
+function enforceFor(ctx: CallContext, { org }: Membership, action: string, resource: string): Cached<void> {
   if (!org || org.management_account_id === ctx.principal.accountId) return undefined;
   if (isExemptPrincipal(ctx.principal.arn)) return undefined;
   const key = `${org.id}|${org.policy_version}|${ctx.principal.arn}|${action}|${resource}|${ctx.region}|${ctx.sourceIp}`;

@@ -62,7 +62,7 @@ export function jsonWriter(model: ServiceModel, shapeName: string, style: Timest
   if (!byStyle) writerCache.set(model, (byStyle = new Map()));
   let byShape = byStyle.get(style);
   if (!byShape) byStyle.set(style, (byShape = new Map()));
-  return byShape.get(shapeName) ?? compileWriter(model, shapeName, style, byShape);
+  return compileWriter(model, shapeName, style, byShape);
 }
 
 /** The writer of `shapeName` in `cache` (one style's writers), compiled on first use. */

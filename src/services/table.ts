@@ -5,6 +5,7 @@
  * service orgsim does not serve name them in this order.
  */
 import { collectHandlers, type CallContext, type Protocol, type ServiceDefinition } from "../context.js";
+import type { Cached } from "../store/store.js";
 import type { AwsError } from "../protocol/errors.js";
 import { loadModel, type ServiceModel } from "../protocol/model.js";
 import type { Violation } from "../protocol/validate.js";
@@ -50,7 +51,7 @@ export interface ServiceRow {
   /** Modules whose exports named like an operation of the model are that operation. */
   operations: readonly Record<string, unknown>[];
   /** Who may call: runs before the operation, inside its transaction. */
-  authorize?: (ctx: CallContext, operation: string, model: ServiceModel) => Promise<void> | undefined;
+  authorize?: (ctx: CallContext, operation: string, model: ServiceModel) => Cached<void>;
   /** The service's answer to input its model refuses. */
   inputError: (violations: Violation[]) => AwsError;
   /** The error code of an internal fault (ServiceException, InternalFailure, ...). */

@@ -68,8 +68,8 @@ interface ReadState {
 }
 const readStates = new WeakMap<object, ReadState>();
 
-/** What peekCached answers when the cache holds nothing for the key at the transaction's version. */
-export const NOT_CACHED: unique symbol = Symbol("not cached");
+/** What peekState answers when the cache holds nothing for the key at the transaction's version. */
+const NOT_CACHED: unique symbol = Symbol("not cached");
 
 function peekState(state: ReadState, kind: string, id: string): unknown {
   const cache = state.cache;
@@ -80,15 +80,22 @@ function peekState(state: ReadState, kind: string, id: string): unknown {
   return hit !== undefined || ofKind.has(id) ? hit : NOT_CACHED;
 }
 
+/** A value the state cache may hold already (then no promise), or one still to be read. */
+export type Cached<T> = T | Promise<T>;
+
 /**
- * What `cachedRead(tx, kind, id, ...)` would answer without loading anything, now, or NOT_CACHED:
- * for the hot path's callers that answer synchronously when the cache holds everything they need
- * (no promise, no microtask), and fall back to cachedRead otherwise.
+ * cachedRead, answered at once (no promise, no microtask) when the cache holds the value: for the
+ * reads every call makes, whose callers then go on synchronously (andThen).
  */
-export function peekCached(tx: Tx, kind: string, id: string): unknown {
+export function cachedNow<T>(tx: Tx, kind: string, id: string, load: () => Promise<T>): Cached<T> {
   const state = readStates.get(tx);
-  if (!state || state.wrote?.()) return NOT_CACHED;
-  return peekState(state, kind, id);
+  const known = state && !state.wrote?.() ? peekState(state, kind, id) : NOT_CACHED;
+  return known !== NOT_CACHED ? (known as T) : cachedRead(tx, kind, id, load);
+}
+
+/** `f` of a value that may still be on its way: at once when it is there, after it when it is a promise. */
+export function andThen<T, U>(value: Cached<T>, f: (known: T) => Cached<U>): Cached<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /**
